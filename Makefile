@@ -1,0 +1,95 @@
+# vaultlint: build with `make`, test with `make test`.
+# Libraries come from Debian packages through pkg-config; `make deps`
+# installs the missing ones (as root) or prints the command to run.
+
+VERSION   := 0.1.0
+PREFIX    ?= /usr/local
+CC        ?= cc
+PKGS      := libgit2 md4c yaml-0.1 libpcre2-8
+DEB_PKGS  := pkg-config libgit2-dev libmd4c-dev libyaml-dev libpcre2-dev libcmocka-dev
+
+WARN      := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+             -Wvla -Wwrite-strings
+CFLAGS    ?= -O2 -g
+CFLAGS    += -std=c11 -D_GNU_SOURCE $(WARN) -pthread -DVL_VERSION='"$(VERSION)"'
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+LDLIBS    += $(PKG_LIBS) -pthread
+
+BUILD     ?= build
+LIB_SRC   := $(sort $(wildcard src/*.c src/git/*.c rules/*.c))
+CMD_SRC   := $(sort $(wildcard cmd/*.c))
+LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CMD_OBJ   := $(CMD_SRC:%.c=$(BUILD)/%.o)
+UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+BIN       ?= vaultlint
+
+.PHONY: all deps run test unit e2e asan install uninstall clean bench fuzz
+
+all: $(BIN)
+
+# Installs missing build dependencies (Debian), or says how to.
+deps:
+	@missing=""; \
+	command -v pkg-config >/dev/null 2>&1 || missing="pkg-config"; \
+	for p in $(PKGS) cmocka; do \
+	  pkg-config --exists $$p 2>/dev/null || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "vaultlint: missing build dependencies:$$missing"; \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "vaultlint: installing $(DEB_PKGS)"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEB_PKGS)) >/dev/null || \
+	      { echo "vaultlint: apt-get failed; run: apt-get install $(DEB_PKGS)"; exit 2; }; \
+	  else \
+	    echo "vaultlint: run as root: apt-get install $(DEB_PKGS)"; exit 2; \
+	  fi; \
+	fi
+
+$(BUILD)/.deps-ok: | deps
+	@mkdir -p $(BUILD) && touch $@
+
+$(BUILD)/%.o: %.c $(BUILD)/.deps-ok $(wildcard src/*.h src/git/*.h rules/*.h cmd/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
+$(BUILD)/libvaultlint.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(CMD_OBJ) $(BUILD)/libvaultlint.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CMD_OBJ) $(BUILD)/libvaultlint.a $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libvaultlint.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(shell pkg-config --cflags cmocka) -o $@ $< \
+	  $(BUILD)/libvaultlint.a $(LDLIBS) $(shell pkg-config --libs cmocka)
+
+# The main job on the example vault (the README's first command).
+run: $(BIN)
+	./$(BIN) check examples/garden; echo "(exit $$?: the example vault has a finding for every rule)"
+
+unit: $(UNIT_BIN)
+
+# Every test: unit tests (cmocka), then end-to-end cases on the real binary.
+test: $(BIN) $(UNIT_BIN)
+	@VAULTLINT=$(abspath $(BIN)) UNIT_BIN="$(UNIT_BIN)" sh tests/run.sh
+
+# The same tests under AddressSanitizer and UBSan, in a separate build tree.
+asan:
+	$(MAKE) BUILD=build-asan BIN=build-asan/vaultlint \
+	  CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" \
+	  LDFLAGS="-fsanitize=address,undefined" test
+
+install: $(BIN)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/vaultlint/hooks
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/vaultlint
+	install -m 755 hooks/pre-commit $(DESTDIR)$(PREFIX)/share/vaultlint/hooks/pre-commit
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/vaultlint
+	rm -rf $(DESTDIR)$(PREFIX)/share/vaultlint
+
+clean:
+	rm -rf build build-asan build-fuzz $(BIN)

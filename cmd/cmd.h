@@ -1,0 +1,61 @@
+/*
+ * cmd.h: the command line. main.c holds the sorted command table; each
+ * subcommand is one file. Only cmd/ prints or exits.
+ */
+#ifndef VL_CMD_H
+#define VL_CMD_H
+
+#include <stdio.h>
+
+#include "../src/config.h"
+#include "../src/util.h"
+
+/* Exit codes, documented in the README. */
+enum {
+	VL_EXIT_OK = 0,        /* nothing at or above --fail-on */
+	VL_EXIT_FINDINGS = 1,  /* findings at or above --fail-on; sync conflicts */
+	VL_EXIT_ERROR = 2      /* usage, config, git or I/O error */
+};
+
+typedef struct vl_cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+} vl_cmd;
+
+int cmd_changelog(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_commit(int argc, char **argv);
+int cmd_hook(int argc, char **argv);
+int cmd_rules(int argc, char **argv);
+int cmd_sync(int argc, char **argv);
+int cmd_version(int argc, char **argv);
+
+/* Where the vault is and how it is configured, as worked out from the
+ * command line (see cli_vault_setup). */
+typedef struct vl_cli_vault {
+	vl_config config;
+	char *vault_dir;    /* absolute path of the vault root */
+	char *repo_root;    /* absolute path of the enclosing git work tree, or NULL */
+	char *vault_prefix; /* vault_dir relative to repo_root ("" when equal,
+	                       NULL outside a repository) */
+} vl_cli_vault;
+
+/* Finds the vault and its configuration. vault_arg is the VAULT argument
+ * (or NULL: the `vault:` key of the config found from the current folder,
+ * else the current folder); config_arg is --config (or NULL: the
+ * .vaultlint.yaml found from the vault up to the repository root).
+ * Prints an error and returns -1 on failure. */
+int cli_vault_setup(vl_cli_vault *out, const char *vault_arg, const char *config_arg);
+void cli_vault_release(vl_cli_vault *v);
+
+/* Prints "vaultlint: " and the message to stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Returns 1 when argv[i] is -h or --help. */
+int cli_is_help(const char *arg);
+
+/* Colour for stream: only on a terminal, never with NO_COLOR set. */
+int cli_use_color(FILE *stream);
+
+#endif

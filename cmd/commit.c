@@ -1,0 +1,12 @@
+/* commit.c: placeholder until the command lands. */
+#include <stdio.h>
+
+#include "cmd.h"
+
+int cmd_commit(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	cli_error("'commit' is not implemented yet");
+	return VL_EXIT_ERROR;
+}

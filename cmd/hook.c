@@ -1,0 +1,12 @@
+/* hook.c: placeholder until the command lands. */
+#include <stdio.h>
+
+#include "cmd.h"
+
+int cmd_hook(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	cli_error("'hook' is not implemented yet");
+	return VL_EXIT_ERROR;
+}

@@ -1,0 +1,12 @@
+/* sync.c: placeholder until the command lands. */
+#include <stdio.h>
+
+#include "cmd.h"
+
+int cmd_sync(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	cli_error("'sync' is not implemented yet");
+	return VL_EXIT_ERROR;
+}

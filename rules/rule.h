@@ -1,0 +1,59 @@
+/*
+ * rule.h: the rule interface and registry. Each rule lives in its own file
+ * in rules/ and is one line of the table in rules/registry.c.
+ */
+#ifndef VL_RULE_H
+#define VL_RULE_H
+
+#include <stddef.h>
+
+#include "../src/config.h"
+#include "../src/diag.h"
+#include "../src/index.h"
+#include "../src/note.h"
+
+struct vl_rule;
+
+/* What a rule sees when it checks one note. */
+typedef struct vl_rule_ctx {
+	const struct vl_rule *rule;
+	vl_severity severity;      /* effective severity (never OFF here) */
+	const vl_note *note;
+	const vl_index *index;
+	const vl_config *config;
+	vl_diags *out;
+} vl_rule_ctx;
+
+typedef int (*vl_rule_check_fn)(vl_rule_ctx *ctx);
+
+typedef struct vl_rule {
+	const char *id;
+	vl_severity default_severity;
+	const char *summary;       /* one line, for `vaultlint rules` and SARIF */
+	vl_rule_check_fn check;
+} vl_rule;
+
+extern const vl_rule vl_rules[];
+extern const size_t vl_rules_count;
+
+/* The rule's index in vl_rules, or -1. */
+int vl_rule_index(const char *id);
+
+/* Records a finding for ctx's rule at pos in ctx's note, unless an inline
+ * directive suppresses it there. Returns 0 or -1 (out of memory). */
+int vl_rule_report(vl_rule_ctx *ctx, vl_pos pos, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* One check function per rule, each defined in its own file. */
+int vl_rule_broken_link(vl_rule_ctx *ctx);
+int vl_rule_broken_heading_link(vl_rule_ctx *ctx);
+int vl_rule_dangling_block_ref(vl_rule_ctx *ctx);
+int vl_rule_duplicate_block_id(vl_rule_ctx *ctx);
+int vl_rule_ambiguous_link(vl_rule_ctx *ctx);
+int vl_rule_duplicate_link(vl_rule_ctx *ctx);
+int vl_rule_tag_format(vl_rule_ctx *ctx);
+int vl_rule_tag_unknown(vl_rule_ctx *ctx);
+int vl_rule_frontmatter_invalid(vl_rule_ctx *ctx);
+int vl_rule_invalid_input(vl_rule_ctx *ctx);
+
+#endif

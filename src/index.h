@@ -1,0 +1,80 @@
+/*
+ * index.h: the vault index. Built once from every parsed note and the list
+ * of attachments; resolves links the way Obsidian does (see
+ * ../shared/OBSIDIAN.md and the README's "How links resolve").
+ */
+#ifndef VL_INDEX_H
+#define VL_INDEX_H
+
+#include <stddef.h>
+
+#include "note.h"
+#include "source.h"
+#include "util.h"
+
+typedef struct vl_index vl_index;
+
+typedef enum vl_resolve_kind {
+	VL_RESOLVE_NOTE,       /* note is set */
+	VL_RESOLVE_FILE,       /* file is set (an attachment) */
+	VL_RESOLVE_SELF,       /* [[#...]]: the linking note itself (note set) */
+	VL_RESOLVE_MISSING,    /* nothing of that name */
+	VL_RESOLVE_AMBIGUOUS,  /* a bare name that several notes have */
+	VL_RESOLVE_EXTERNAL,   /* a URL: not checked */
+	VL_RESOLVE_OUTSIDE     /* a relative path that leaves the vault */
+} vl_resolve_kind;
+
+#define VL_MAX_CANDIDATES 8
+
+typedef struct vl_resolution {
+	vl_resolve_kind kind;
+	const vl_note *note;
+	const char *file;      /* vault-relative path of the attachment */
+	/* For AMBIGUOUS: the notes sharing the name (up to VL_MAX_CANDIDATES),
+	 * the one Obsidian would open first, and how many there are. */
+	const vl_note *candidates[VL_MAX_CANDIDATES];
+	size_t n_candidates;
+} vl_resolution;
+
+/* Builds the index over notes (borrowed; they must outlive the index) and
+ * the attachments of src (every non-note file). */
+int vl_index_new(vl_index **out, vl_note *const *notes, size_t n_notes,
+	const vl_source *src, vl_error *err);
+void vl_index_free(vl_index *idx);
+
+/* Resolves link as written in note from. */
+void vl_index_resolve(const vl_index *idx, const vl_note *from,
+	const vl_link *link, vl_resolution *out);
+
+/* Looks a note up by vault-relative path ("a/b.md"); NULL if none. */
+const vl_note *vl_index_note(const vl_index *idx, const char *path);
+
+/* Finds the heading that a link's heading path ("H1#H2") reaches in note,
+ * matching the way Obsidian does (case, punctuation and runs of spaces
+ * ignored; for a path, each part must appear in order). NULL if none. */
+const vl_heading *vl_index_find_heading(const vl_note *note, const char *path);
+
+/* The note's heading closest to the last part of path by edit distance,
+ * for a did-you-mean, or NULL when none is close. */
+const vl_heading *vl_index_suggest_heading(const vl_note *note, const char *path);
+
+/* The first block with this id in note, or NULL (case-insensitive, as
+ * Obsidian). */
+const vl_block *vl_index_find_block(const vl_note *note, const char *id);
+
+/* Some other note that has a block with this id, or NULL. */
+const vl_note *vl_index_block_elsewhere(const vl_index *idx, const vl_note *not_this,
+	const char *id);
+
+/* The vault path (note or attachment, as a user would write it in a link)
+ * closest to target by edit distance, for a did-you-mean; NULL if none. */
+const char *vl_index_suggest_target(const vl_index *idx, const char *target);
+
+/* The normalised form of a heading used for matching: lower case, only
+ * letters and digits, single spaces. Caller frees. */
+char *vl_index_heading_key(const char *text);
+
+size_t vl_index_note_count(const vl_index *idx);
+const vl_note *vl_index_note_at(const vl_index *idx, size_t i);
+
+#endif

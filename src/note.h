@@ -1,0 +1,141 @@
+/*
+ * note.h: one parsed note. vl_note_parse turns a note's bytes into symbols
+ * (headings, block ids, tags, links, list entries, front matter, inline
+ * suppressions) with exact positions. Only symbols are kept, never the text,
+ * so a vault of 100,000 notes stays small in memory.
+ *
+ * Positions: line is 1-based, col is 1-based in Unicode code points.
+ * Every string is NUL-terminated and lives in the note's arena.
+ */
+#ifndef VL_NOTE_H
+#define VL_NOTE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util.h"
+
+typedef struct vl_pos {
+	uint32_t line;
+	uint32_t col;
+} vl_pos;
+
+typedef struct vl_heading {
+	char *text;     /* heading text as rendered (inline code kept) */
+	int level;      /* 1..6 */
+	vl_pos pos;     /* of the first character of the text */
+} vl_heading;
+
+typedef struct vl_block {
+	char *id;       /* without the '^' */
+	vl_pos pos;     /* of the '^' */
+} vl_block;
+
+typedef struct vl_tag {
+	char *name;     /* without '#', as written (case kept) */
+	vl_pos pos;     /* of the '#', or of the value in front matter */
+	int frontmatter;/* 1 when it comes from the front matter's tags */
+	int entry;      /* index into entries of the list item holding it, or -1 */
+} vl_tag;
+
+typedef enum vl_link_kind {
+	VL_LINK_WIKI,      /* [[...]] */
+	VL_LINK_EMBED,     /* ![[...]] */
+	VL_LINK_MARKDOWN,  /* [text](target) to something in the vault */
+	VL_LINK_IMAGE,     /* ![alt](target) to something in the vault */
+	VL_LINK_URL        /* an external URL: [text](https://...) or bare */
+} vl_link_kind;
+
+typedef struct vl_link {
+	vl_link_kind kind;
+	/* For vault links: the note or file path as written, URL-decoded for
+	 * Markdown links, without `#...` and without the alias; "" for a link
+	 * into the same note ([[#Heading]]). For VL_LINK_URL: the URL. */
+	char *target;
+	/* The heading path after '#' ("H1#H2"), or NULL. */
+	char *heading;
+	/* The block id after '#^', or NULL. */
+	char *block;
+	/* Display text after '|' for wikilinks, or NULL. */
+	char *alias;
+	vl_pos pos;     /* of the link's first character ('[' or '!' or URL) */
+	int entry;      /* index into entries of the list item holding it, or -1 */
+} vl_link;
+
+/* A list item: the unit of `changelog`. Its own text runs from its bullet
+ * up to its first sub-item; sub-items are entries of their own whose parent
+ * is this one. */
+typedef struct vl_entry {
+	char *text;     /* own text, whitespace collapsed, markers removed */
+	int depth;      /* 0 for a top-level item */
+	int parent;     /* index of the enclosing item, or -1 */
+	int section;    /* index into headings of the section, or -1 */
+	vl_pos pos;     /* of the first character of its text */
+	uint32_t end_line; /* last line of the item, sub-items included */
+} vl_entry;
+
+/* `%% vaultlint-disable... %%` directives turned into line ranges. */
+typedef struct vl_suppress {
+	char *rule;      /* rule id, or "all" */
+	uint32_t first;  /* first line covered */
+	uint32_t last;   /* last line covered (UINT32_MAX: to the end) */
+} vl_suppress;
+
+/* A problem found while reading the note itself (not a rule finding):
+ * invalid UTF-8, NUL bytes, unterminated front matter or code fence... */
+typedef struct vl_problem {
+	const char *rule;   /* "invalid-input" or "frontmatter-invalid" */
+	char *message;
+	vl_pos pos;
+} vl_problem;
+
+/* One front matter key, in order, for `changelog`. value is the raw YAML
+ * text of the value as written (flow or block), trimmed. */
+typedef struct vl_property {
+	char *key;
+	char *value;
+	vl_pos pos;
+} vl_property;
+
+typedef struct vl_note {
+	char *path;        /* relative to the vault root, '/' separated */
+	char *name;        /* file name without folder and without ".md" */
+	vl_arena arena;
+
+	vl_heading *headings; size_t n_headings, cap_headings;
+	vl_block *blocks;     size_t n_blocks, cap_blocks;
+	vl_tag *tags;         size_t n_tags, cap_tags;
+	vl_link *links;       size_t n_links, cap_links;
+	vl_entry *entries;    size_t n_entries, cap_entries;
+	vl_suppress *suppress; size_t n_suppress, cap_suppress;
+	vl_problem *problems; size_t n_problems, cap_problems;
+	vl_property *props;   size_t n_props, cap_props;
+	char **aliases;       size_t n_aliases, cap_aliases;
+
+	int has_frontmatter;
+	uint32_t n_lines;
+	uint64_t size;        /* bytes read */
+} vl_note;
+
+/* Parses the n bytes at text (need not be NUL-terminated; may hold any
+ * bytes) as the note at vault-relative path. On success *out is a new note
+ * that the caller frees with vl_note_free. Problems in the input are
+ * recorded in the note, not returned as errors; only running out of memory
+ * fails (-1). */
+int vl_note_parse(vl_note **out, const char *path, const char *text, size_t n,
+	vl_error *err);
+
+void vl_note_free(vl_note *note);
+
+/* Returns 1 when rule is suppressed at line in note by an inline directive. */
+int vl_note_suppressed(const vl_note *note, const char *rule, uint32_t line);
+
+/* Tag syntax (see ../shared/OBSIDIAN.md): the length of the tag body at s
+ * (after '#'), or 0 when s does not start a valid tag. Stops at the first
+ * byte that cannot be part of a tag. */
+size_t vl_tag_scan(const char *s, size_t n);
+
+/* Returns 1 when s[0..n) is a valid block id (Latin letters, digits, '-'). */
+int vl_block_id_valid(const char *s, size_t n);
+
+#endif

@@ -1,0 +1,81 @@
+/*
+ * source.h: where a vault's files come from. Parsing and rules never care
+ * whether a vault is read from the work tree, the git index or a commit:
+ * they see a vl_source, a list of files and a way to read each one.
+ *
+ * The work-tree source lives in walk.c; the git sources (index, any
+ * revision) live in git/.
+ */
+#ifndef VL_SOURCE_H
+#define VL_SOURCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util.h"
+
+typedef struct vl_file {
+	char *path;       /* relative to the vault root, '/' separated */
+	uint64_t size;
+	int is_note;      /* 1 for *.md */
+	char oid[41];     /* git blob id when known (hex), else "" */
+} vl_file;
+
+typedef struct vl_source vl_source;
+
+typedef struct vl_source_ops {
+	/* Reads file i of the source into a malloc'd buffer (*out, *len).
+	 * The buffer is NUL-terminated for convenience but may hold NULs.
+	 * Returns 0, or -1 with err set. Must be safe to call from several
+	 * threads at once on different files. */
+	int (*read)(vl_source *src, size_t i, char **out, size_t *len, vl_error *err);
+	void (*free)(vl_source *src);
+} vl_source_ops;
+
+struct vl_source {
+	const vl_source_ops *ops;
+	vl_file *files;       /* sorted by path (byte order) */
+	size_t n_files, cap_files;
+	char *root;           /* the vault root: a folder, or "<rev>:<subdir>" */
+	/* Problems met while listing (unreadable folder, symlink leaving the
+	 * vault, symlink loop...): reported as invalid-input findings. */
+	struct vl_source_problem {
+		char *path;
+		char *message;
+	} *problems;
+	size_t n_problems, cap_problems;
+	void *impl;           /* the implementation's own state */
+};
+
+/* Options shared by every source when listing files. */
+typedef struct vl_source_opts {
+	const char *const *ignore; /* glob patterns (config `ignore:`), or NULL */
+	size_t n_ignore;
+	int use_gitignore;         /* skip paths the repository ignores */
+} vl_source_opts;
+
+/* Lists the files of the vault rooted at folder dir (work tree). Hidden
+ * entries (names starting with '.') are skipped, symlinks are followed only
+ * when they stay inside the vault, loops are detected. On success *out is a
+ * new source the caller frees with vl_source_free. */
+int vl_source_open_dir(vl_source **out, const char *dir,
+	const vl_source_opts *opts, vl_error *err);
+
+/* Reads file i; see vl_source_ops.read. */
+int vl_source_read(vl_source *src, size_t i, char **out, size_t *len, vl_error *err);
+
+/* Finds a file by vault-relative path; returns its index or -1. */
+long vl_source_find(const vl_source *src, const char *path);
+
+/* Helpers for implementations: add a file / a listing problem, then sort. */
+int vl_source_add(vl_source *src, const char *path, uint64_t size, const char *oid);
+int vl_source_add_problem(vl_source *src, const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void vl_source_sort(vl_source *src);
+
+/* Returns 1 when a vault-relative path is excluded by opts' ignore globs. */
+int vl_source_ignored(const vl_source_opts *opts, const char *path);
+
+void vl_source_free(vl_source *src);
+
+#endif

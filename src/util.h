@@ -1,0 +1,113 @@
+/*
+ * util.h: small building blocks shared by every module: errors, growable
+ * arrays, string buffers, an arena for per-note strings, a string hash map,
+ * UTF-8 checks and edit distance.
+ */
+#ifndef VL_UTIL_H
+#define VL_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* An error message filled by a failing function; never a global. */
+typedef struct vl_error {
+	char msg[1024];
+} vl_error;
+
+/* Sets err->msg (if err is not NULL) and returns -1, so callers can write
+ * `return vl_error_set(err, "...")`. */
+int vl_error_set(vl_error *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Grows *items (of *cap elements of size elem) so that it holds at least
+ * need elements. Returns 0, or -1 when out of memory (the array is kept). */
+int vl_grow(void **items, size_t *cap, size_t need, size_t elem);
+
+/* Appends one element to a typed array described by (items, len, cap).
+ * Evaluates to 0 on success, -1 when out of memory. */
+#define VL_PUSH(items, len, cap, value) \
+	(vl_grow((void **)&(items), &(cap), (len) + 1, sizeof(*(items))) < 0 ? -1 : \
+	 ((items)[(len)++] = (value), 0))
+
+/* A growable byte buffer, always NUL-terminated when ptr is not NULL. */
+typedef struct vl_buf {
+	char *ptr;
+	size_t len;
+	size_t cap;
+} vl_buf;
+
+#define VL_BUF_INIT { NULL, 0, 0 }
+
+int vl_buf_put(vl_buf *b, const char *s, size_t n);
+int vl_buf_puts(vl_buf *b, const char *s);
+int vl_buf_putc(vl_buf *b, char c);
+int vl_buf_printf(vl_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int vl_buf_vprintf(vl_buf *b, const char *fmt, va_list ap);
+/* Appends s as the inside of a JSON string (quotes not included). */
+int vl_buf_put_json(vl_buf *b, const char *s, size_t n);
+/* Appends s with XML's five special characters escaped. */
+int vl_buf_put_xml(vl_buf *b, const char *s, size_t n);
+/* Gives up ownership of the buffer's memory: the caller frees it. */
+char *vl_buf_detach(vl_buf *b);
+void vl_buf_release(vl_buf *b);
+
+/* An arena: many small allocations freed at once (one per parsed note). */
+typedef struct vl_arena_chunk vl_arena_chunk;
+typedef struct vl_arena {
+	vl_arena_chunk *head;
+} vl_arena;
+
+void *vl_arena_alloc(vl_arena *a, size_t n);
+/* Copies n bytes of s into the arena and NUL-terminates the copy. */
+char *vl_arena_strndup(vl_arena *a, const char *s, size_t n);
+void vl_arena_release(vl_arena *a);
+
+/* A map from NUL-terminated string keys to pointers. Keys are not copied:
+ * they must outlive the map. Open addressing, FNV-1a hash. */
+typedef struct vl_map_slot {
+	const char *key;
+	uint64_t hash;
+	void *value;
+} vl_map_slot;
+
+typedef struct vl_map {
+	vl_map_slot *slots;
+	size_t cap;
+	size_t len;
+} vl_map;
+
+uint64_t vl_hash(const char *s, size_t n);
+/* Inserts or replaces; returns 0 or -1 when out of memory. */
+int vl_map_put(vl_map *m, const char *key, void *value);
+void *vl_map_get(const vl_map *m, const char *key);
+void vl_map_release(vl_map *m);
+
+/* Returns 1 when s[0..n) is valid UTF-8; otherwise 0 and *bad is the offset
+ * of the first invalid byte. */
+int vl_utf8_valid(const char *s, size_t n, size_t *bad);
+
+/* Number of code points in s[0..n) (invalid bytes count one each). */
+size_t vl_utf8_count(const char *s, size_t n);
+
+/* Lower-cases ASCII letters of s[0..n) into a new malloc'd string (other
+ * bytes are copied). Caller frees. */
+char *vl_lower_dup(const char *s, size_t n);
+
+/* Levenshtein distance of two byte strings, compared without ASCII case.
+ * Stops early and returns max+1 once the distance must exceed max. */
+size_t vl_edit_distance(const char *a, size_t alen, const char *b, size_t blen,
+	size_t max);
+
+/* Duplicates the n bytes at s as a NUL-terminated malloc'd string. */
+char *vl_strndup(const char *s, size_t n);
+
+/* Returns 1 when the shell glob pattern matches path. `*` and `?` stay
+ * within one path segment, `**` crosses segments, `[...]` classes work.
+ * A pattern without `/` matches the last segment anywhere (like
+ * .gitignore); a pattern ending in `/` or matching a folder covers what it
+ * holds. */
+int vl_glob_match(const char *pattern, const char *path);
+
+#endif
