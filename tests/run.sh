@@ -1,0 +1,38 @@
+#!/bin/sh
+# The test runner behind `make test`: every cmocka unit binary, then every
+# end-to-end suite (tests/e2e/*.sh). Each suite prints one line per case,
+# "PASS name" or "FAIL name"; cmocka's own "[       OK ]" / "[  FAILED  ]"
+# lines are counted too. Ends with the closing line "N passed, N failed".
+#
+# Environment: VAULTLINT (the binary under test, absolute path), UNIT_BIN
+# (unit test binaries). E2E_ONLY=pattern runs only suites whose file name
+# matches.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+: "${VAULTLINT:?set VAULTLINT to the vaultlint binary}"
+export VAULTLINT NO_COLOR=1
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+for t in ${UNIT_BIN:-}; do
+	echo "== unit: $t"
+	"$t" 2>&1 | tee -a "$log" | grep -E '^\[ +(FAILED|OK|PASSED) +\]|^\[ +ERROR +\]|Test failed|[Aa]ssert' || true
+done
+
+for s in "$here"/e2e/*.sh; do
+	[ -f "$s" ] || continue
+	case "$(basename "$s")" in
+	${E2E_ONLY:-*}) ;;
+	*) continue ;;
+	esac
+	echo "== e2e: $(basename "$s")"
+	sh "$s" 2>&1 | tee -a "$log" | grep -E '^(FAIL|SKIP) |^  ' || true
+done
+
+passed=$(grep -cE '^(PASS |\[       OK \])' "$log")
+failed=$(grep -cE '^(FAIL |\[  FAILED  \] [^0-9])' "$log")
+# A crashed unit binary prints no per-test line: count it as a failure.
+crashed=$(grep -cE '^\[  ERROR   \]' "$log")
+failed=$((failed + crashed))
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
