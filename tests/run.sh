@@ -16,7 +16,16 @@ trap 'rm -f "$log"' EXIT
 
 for t in ${UNIT_BIN:-}; do
 	echo "== unit: $t"
-	"$t" 2>&1 | tee -a "$log" | grep -E '^\[ +(FAILED|OK|PASSED) +\]|^\[ +ERROR +\]|Test failed|[Aa]ssert' || true
+	one=$(mktemp)
+	"$t" >"$one" 2>&1
+	rc=$?
+	cat "$one" >>"$log"
+	grep -E '^\[ +(FAILED|PASSED) +\]|^\[ +ERROR +\]|Test failed|[Aa]ssert' "$one"
+	# A binary that died before cmocka's summary still counts as a failure.
+	if [ $rc -ne 0 ] && ! grep -qE '^\[  FAILED  \] [0-9]' "$one"; then
+		echo "FAIL $(basename "$t") (exit $rc)" | tee -a "$log"
+	fi
+	rm -f "$one"
 done
 
 for s in "$here"/e2e/*.sh; do
@@ -34,8 +43,5 @@ failed=$(grep -cE '^FAIL ' "$log")
 # cmocka names a failed test twice; its summary "[  FAILED  ] N test(s)" counts once.
 unit_failed=$(sed -n 's/^\[  FAILED  \] \([0-9][0-9]*\) test.*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
 failed=$((failed + unit_failed))
-# A crashed unit binary prints no per-test line: count it as a failure.
-crashed=$(grep -cE '^\[  ERROR   \]' "$log")
-failed=$((failed + crashed))
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
