@@ -1,0 +1,105 @@
+/*
+ * changelog.h: what changed between two versions of a vault, read from the
+ * notes' content: notes added, deleted, modified, renamed; list entries
+ * (papers, code links...) added, removed, changed, moved; front matter
+ * changes; links the change broke. Pure: it compares parsed notes and knows
+ * nothing of git (src/git/ feeds it the changed blobs).
+ */
+#ifndef VL_CHANGELOG_H
+#define VL_CHANGELOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "note.h"
+#include "util.h"
+
+typedef enum vl_note_change_kind {
+	VL_NOTE_ADDED,
+	VL_NOTE_DELETED,
+	VL_NOTE_MODIFIED,
+	VL_NOTE_RENAMED      /* renamed or moved, maybe also modified */
+} vl_note_change_kind;
+
+typedef struct vl_note_change {
+	vl_note_change_kind kind;
+	char *old_path;      /* NULL for ADDED */
+	char *new_path;      /* NULL for DELETED */
+} vl_note_change;
+
+typedef enum vl_entry_change_kind {
+	VL_ENTRY_ADDED,
+	VL_ENTRY_REMOVED,
+	VL_ENTRY_CHANGED,    /* same identity, other text or sub-items */
+	VL_ENTRY_MOVED       /* same identity, another note or section */
+} vl_entry_change_kind;
+
+typedef struct vl_entry_change {
+	vl_entry_change_kind kind;
+	char *identity;      /* first link (normalised URL / note path) or text */
+	char *tag;           /* the entry's first tag without '#', or NULL */
+	char *old_text, *new_text;       /* NULL on the missing side */
+	char *old_note, *new_note;       /* vault-relative paths */
+	char *old_section, *new_section; /* heading text, or NULL */
+	uint32_t old_line, new_line;
+} vl_entry_change;
+
+typedef struct vl_prop_change {
+	char *note;
+	char *key;
+	char *old_value, *new_value;     /* NULL when added / removed */
+} vl_prop_change;
+
+typedef struct vl_broken_change {
+	char *note;          /* the note holding the link */
+	uint32_t line;
+	char *target;        /* as written */
+	char *why;           /* e.g. "renamed to 'X'" */
+} vl_broken_change;
+
+typedef struct vl_changelog {
+	vl_note_change *notes;    size_t n_notes, cap_notes;
+	vl_entry_change *entries; size_t n_entries, cap_entries;
+	vl_prop_change *props;    size_t n_props, cap_props;
+	vl_broken_change *broken; size_t n_broken, cap_broken;
+	void *impl;               /* pending state between add_pair and finish */
+} vl_changelog;
+
+void vl_changelog_init(vl_changelog *cl);
+
+/* Records one changed note: old_note NULL for an added note, new_note NULL
+ * for a deleted one; both set and with different paths for a rename.
+ * Entries are compared across all pairs by vl_changelog_finish, so an
+ * entry moved from one note to another is one MOVED, not a REMOVED and an
+ * ADDED. The notes are borrowed until vl_changelog_finish returns. */
+int vl_changelog_add_pair(vl_changelog *cl, const vl_note *old_note,
+	const vl_note *new_note, vl_error *err);
+
+/* Pairs up entries across notes and fills cl->entries (stable order). */
+int vl_changelog_finish(vl_changelog *cl, vl_error *err);
+
+typedef enum vl_changelog_format {
+	VL_CHANGELOG_MARKDOWN,
+	VL_CHANGELOG_TEXT,
+	VL_CHANGELOG_JSON
+} vl_changelog_format;
+
+typedef enum vl_changelog_group {
+	VL_GROUP_TAG,
+	VL_GROUP_NOTE,
+	VL_GROUP_FOLDER
+} vl_changelog_group;
+
+int vl_changelog_render(vl_buf *out, const vl_changelog *cl,
+	vl_changelog_format format, vl_changelog_group group);
+
+/* A one-line commit subject such as
+ * "vault: +3 #PAPER, ~1 #CODE in 2 notes; renamed X -> Y" and a body
+ * listing the notes. template may hold {summary} and {notes}; NULL means
+ * "vault: {summary}". */
+int vl_changelog_commit_message(vl_buf *out, const vl_changelog *cl,
+	const char *template);
+
+void vl_changelog_release(vl_changelog *cl);
+
+#endif
