@@ -1,0 +1,797 @@
+/*
+ * util.c: errors, growable arrays, buffers with JSON/XML escaping, the
+ * arena, the string map, UTF-8 checks, edit distance and glob matching.
+ */
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int
+vl_error_set(vl_error *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Doubles the capacity until it covers need, refusing sizes that would
+ * overflow size_t, so callers never see a short array. */
+int
+vl_grow(void **items, size_t *cap, size_t need, size_t elem)
+{
+	size_t ncap;
+	void *p;
+
+	if (need <= *cap)
+		return 0;
+	if (elem == 0)
+		elem = 1;
+	ncap = *cap ? *cap : 8;
+	while (ncap < need) {
+		if (ncap > SIZE_MAX / 2)
+			return -1;
+		ncap *= 2;
+	}
+	if (ncap > SIZE_MAX / elem)
+		return -1;
+	p = realloc(*items, ncap * elem);
+	if (p == NULL)
+		return -1;
+	*items = p;
+	*cap = ncap;
+	return 0;
+}
+
+/* ---- buffers ---- */
+
+/* Makes room for n more bytes plus the terminating NUL. */
+static int
+buf_reserve(vl_buf *b, size_t n)
+{
+	void *p = b->ptr;
+
+	if (n > SIZE_MAX - b->len - 1)
+		return -1;
+	if (vl_grow(&p, &b->cap, b->len + n + 1, 1) < 0)
+		return -1;
+	b->ptr = p;
+	return 0;
+}
+
+int
+vl_buf_put(vl_buf *b, const char *s, size_t n)
+{
+	if (buf_reserve(b, n) < 0)
+		return -1;
+	if (n > 0)
+		memcpy(b->ptr + b->len, s, n);
+	b->len += n;
+	b->ptr[b->len] = '\0';
+	return 0;
+}
+
+int
+vl_buf_puts(vl_buf *b, const char *s)
+{
+	return vl_buf_put(b, s, s ? strlen(s) : 0);
+}
+
+int
+vl_buf_putc(vl_buf *b, char c)
+{
+	return vl_buf_put(b, &c, 1);
+}
+
+int
+vl_buf_vprintf(vl_buf *b, const char *fmt, va_list ap)
+{
+	va_list cp;
+	int n;
+
+	va_copy(cp, ap);
+	n = vsnprintf(NULL, 0, fmt, cp);
+	va_end(cp);
+	if (n < 0)
+		return -1;
+	if (buf_reserve(b, (size_t)n) < 0)
+		return -1;
+	vsnprintf(b->ptr + b->len, (size_t)n + 1, fmt, ap);
+	b->len += (size_t)n;
+	return 0;
+}
+
+int
+vl_buf_printf(vl_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vl_buf_vprintf(b, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 when the
+ * bytes there are not one: overlongs, surrogates, code points above
+ * U+10FFFF and truncated sequences are all invalid. */
+static size_t
+utf8_seq(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0];
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xC2 && c <= 0xDF) {
+		if (n < 2 || (s[1] & 0xC0) != 0x80)
+			return 0;
+		return 2;
+	}
+	if (c >= 0xE0 && c <= 0xEF) {
+		unsigned char lo = 0x80, hi = 0xBF;
+
+		if (c == 0xE0)
+			lo = 0xA0;          /* overlong */
+		else if (c == 0xED)
+			hi = 0x9F;          /* surrogates */
+		if (n < 3 || s[1] < lo || s[1] > hi || (s[2] & 0xC0) != 0x80)
+			return 0;
+		return 3;
+	}
+	if (c >= 0xF0 && c <= 0xF4) {
+		unsigned char lo = 0x80, hi = 0xBF;
+
+		if (c == 0xF0)
+			lo = 0x90;          /* overlong */
+		else if (c == 0xF4)
+			hi = 0x8F;          /* above U+10FFFF */
+		if (n < 4 || s[1] < lo || s[1] > hi || (s[2] & 0xC0) != 0x80 ||
+		    (s[3] & 0xC0) != 0x80)
+			return 0;
+		return 4;
+	}
+	return 0;
+}
+
+static const char replacement_char[] = "\xEF\xBF\xBD";  /* U+FFFD */
+
+/* Escapes for JSON so that any input bytes give a valid JSON string:
+ * quotes and backslashes are escaped, control characters become \n, \t ...
+ * or \u00XX, and bytes that are not valid UTF-8 become U+FFFD. */
+int
+vl_buf_put_json(vl_buf *b, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, run = 0;
+
+	while (i < n) {
+		unsigned char c = p[i];
+		size_t k;
+		const char *esc = NULL;
+
+		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+			i++;
+			continue;
+		}
+		if (c >= 0x80) {
+			k = utf8_seq(p + i, n - i);
+			if (k > 0) {
+				i += k;
+				continue;
+			}
+		}
+		/* Flush the plain run before this byte. */
+		if (vl_buf_put(b, s + run, i - run) < 0)
+			return -1;
+		switch (c) {
+		case '"': esc = "\\\""; break;
+		case '\\': esc = "\\\\"; break;
+		case '\b': esc = "\\b"; break;
+		case '\f': esc = "\\f"; break;
+		case '\n': esc = "\\n"; break;
+		case '\r': esc = "\\r"; break;
+		case '\t': esc = "\\t"; break;
+		default: break;
+		}
+		if (esc != NULL) {
+			if (vl_buf_puts(b, esc) < 0)
+				return -1;
+		} else if (c < 0x20) {
+			if (vl_buf_printf(b, "\\u%04x", (unsigned)c) < 0)
+				return -1;
+		} else if (vl_buf_puts(b, replacement_char) < 0) {
+			return -1;
+		}
+		i++;
+		run = i;
+	}
+	return vl_buf_put(b, s + run, n - run);
+}
+
+/* Escapes XML's five special characters. Bytes that XML 1.0 forbids in a
+ * document (C0 controls other than tab, LF and CR) and invalid UTF-8 become
+ * U+FFFD as well, so the output is always well-formed. */
+int
+vl_buf_put_xml(vl_buf *b, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, run = 0;
+
+	while (i < n) {
+		unsigned char c = p[i];
+		const char *esc = NULL;
+
+		if (c >= 0x80) {
+			size_t k = utf8_seq(p + i, n - i);
+
+			if (k > 0) {
+				i += k;
+				continue;
+			}
+			esc = replacement_char;
+		} else {
+			switch (c) {
+			case '&': esc = "&amp;"; break;
+			case '<': esc = "&lt;"; break;
+			case '>': esc = "&gt;"; break;
+			case '"': esc = "&quot;"; break;
+			case '\'': esc = "&apos;"; break;
+			default:
+				if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+					esc = replacement_char;
+				break;
+			}
+			if (esc == NULL) {
+				i++;
+				continue;
+			}
+		}
+		if (vl_buf_put(b, s + run, i - run) < 0 || vl_buf_puts(b, esc) < 0)
+			return -1;
+		i++;
+		run = i;
+	}
+	return vl_buf_put(b, s + run, n - run);
+}
+
+/* An empty buffer detaches as "" so callers always get a string. */
+char *
+vl_buf_detach(vl_buf *b)
+{
+	char *p = b->ptr;
+
+	if (p == NULL) {
+		p = malloc(1);
+		if (p != NULL)
+			p[0] = '\0';
+	}
+	b->ptr = NULL;
+	b->len = 0;
+	b->cap = 0;
+	return p;
+}
+
+void
+vl_buf_release(vl_buf *b)
+{
+	if (b == NULL)
+		return;
+	free(b->ptr);
+	b->ptr = NULL;
+	b->len = 0;
+	b->cap = 0;
+}
+
+/* ---- arena ---- */
+
+#define ARENA_ALIGN 16
+#define ARENA_CHUNK (64 * 1024)
+
+struct vl_arena_chunk {
+	vl_arena_chunk *next;
+	size_t used;
+	size_t cap;
+	unsigned char *data;  /* aligned start inside this allocation */
+};
+
+/* Allocates a chunk whose usable area starts at a 16-byte boundary. */
+static vl_arena_chunk *
+arena_chunk_new(size_t cap)
+{
+	vl_arena_chunk *c;
+	uintptr_t start;
+
+	if (cap > SIZE_MAX - sizeof(*c) - ARENA_ALIGN)
+		return NULL;
+	c = malloc(sizeof(*c) + ARENA_ALIGN + cap);
+	if (c == NULL)
+		return NULL;
+	start = (uintptr_t)(c + 1);
+	start = (start + ARENA_ALIGN - 1) & ~(uintptr_t)(ARENA_ALIGN - 1);
+	c->data = (unsigned char *)start;
+	c->used = 0;
+	c->cap = cap;
+	c->next = NULL;
+	return c;
+}
+
+/* Small requests are carved from the head chunk. A request larger than a
+ * quarter chunk gets a chunk of its own, linked behind the head so the
+ * head's free space stays in use. */
+void *
+vl_arena_alloc(vl_arena *a, size_t n)
+{
+	vl_arena_chunk *c;
+	void *p;
+
+	if (n == 0)
+		n = 1;
+	if (n > SIZE_MAX - ARENA_ALIGN)
+		return NULL;
+	n = (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+	if (n > ARENA_CHUNK / 4) {
+		c = arena_chunk_new(n);
+		if (c == NULL)
+			return NULL;
+		c->used = n;
+		if (a->head == NULL) {
+			a->head = c;
+		} else {
+			c->next = a->head->next;
+			a->head->next = c;
+		}
+		return c->data;
+	}
+	c = a->head;
+	if (c == NULL || c->cap - c->used < n) {
+		c = arena_chunk_new(ARENA_CHUNK);
+		if (c == NULL)
+			return NULL;
+		c->next = a->head;
+		a->head = c;
+	}
+	p = c->data + c->used;
+	c->used += n;
+	return p;
+}
+
+char *
+vl_arena_strndup(vl_arena *a, const char *s, size_t n)
+{
+	char *p;
+
+	if (n == SIZE_MAX)
+		return NULL;
+	p = vl_arena_alloc(a, n + 1);
+	if (p == NULL)
+		return NULL;
+	if (n > 0)
+		memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+void
+vl_arena_release(vl_arena *a)
+{
+	vl_arena_chunk *c, *next;
+
+	if (a == NULL)
+		return;
+	for (c = a->head; c != NULL; c = next) {
+		next = c->next;
+		free(c);
+	}
+	a->head = NULL;
+}
+
+/* ---- map ---- */
+
+uint64_t
+vl_hash(const char *s, size_t n)
+{
+	uint64_t h = 14695981039346656037ULL;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+/* Finds the slot holding key, or the empty slot where it would go. The
+ * table always has a free slot, so the probe ends. */
+static vl_map_slot *
+map_find(vl_map_slot *slots, size_t cap, const char *key, uint64_t h)
+{
+	size_t i = (size_t)h & (cap - 1);
+
+	for (;;) {
+		vl_map_slot *s = &slots[i];
+
+		if (s->key == NULL)
+			return s;
+		if (s->hash == h && strcmp(s->key, key) == 0)
+			return s;
+		i = (i + 1) & (cap - 1);
+	}
+}
+
+/* Doubles the table (capacity stays a power of two) and re-inserts. */
+static int
+map_resize(vl_map *m, size_t ncap)
+{
+	vl_map_slot *ns;
+	size_t i;
+
+	ns = calloc(ncap, sizeof(*ns));
+	if (ns == NULL)
+		return -1;
+	for (i = 0; i < m->cap; i++) {
+		vl_map_slot *o = &m->slots[i];
+
+		if (o->key != NULL)
+			*map_find(ns, ncap, o->key, o->hash) = *o;
+	}
+	free(m->slots);
+	m->slots = ns;
+	m->cap = ncap;
+	return 0;
+}
+
+int
+vl_map_put(vl_map *m, const char *key, void *value)
+{
+	uint64_t h;
+	vl_map_slot *s;
+
+	if (key == NULL)
+		return -1;
+	/* Keep the load at or below 70% after this insert. */
+	if (m->cap == 0 || (m->len + 1) * 10 > m->cap * 7) {
+		size_t ncap = m->cap ? m->cap * 2 : 16;
+
+		if (ncap < m->cap || map_resize(m, ncap) < 0)
+			return -1;
+	}
+	h = vl_hash(key, strlen(key));
+	s = map_find(m->slots, m->cap, key, h);
+	if (s->key == NULL) {
+		s->key = key;
+		s->hash = h;
+		m->len++;
+	}
+	s->value = value;
+	return 0;
+}
+
+void *
+vl_map_get(const vl_map *m, const char *key)
+{
+	vl_map_slot *s;
+
+	if (m == NULL || m->cap == 0 || key == NULL)
+		return NULL;
+	s = map_find(m->slots, m->cap, key, vl_hash(key, strlen(key)));
+	return s->key ? s->value : NULL;
+}
+
+void
+vl_map_release(vl_map *m)
+{
+	if (m == NULL)
+		return;
+	free(m->slots);
+	m->slots = NULL;
+	m->cap = 0;
+	m->len = 0;
+}
+
+/* ---- UTF-8 and strings ---- */
+
+int
+vl_utf8_valid(const char *s, size_t n, size_t *bad)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+
+	while (i < n) {
+		size_t k = utf8_seq(p + i, n - i);
+
+		if (k == 0) {
+			if (bad != NULL)
+				*bad = i;
+			return 0;
+		}
+		i += k;
+	}
+	return 1;
+}
+
+size_t
+vl_utf8_count(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, count = 0;
+
+	while (i < n) {
+		size_t k = utf8_seq(p + i, n - i);
+
+		i += k ? k : 1;
+		count++;
+	}
+	return count;
+}
+
+char *
+vl_strndup(const char *s, size_t n)
+{
+	char *p;
+
+	if (n == SIZE_MAX)
+		return NULL;
+	p = malloc(n + 1);
+	if (p == NULL)
+		return NULL;
+	if (n > 0)
+		memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+static unsigned char
+ascii_lower(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') ? (unsigned char)(c - 'A' + 'a') : c;
+}
+
+char *
+vl_lower_dup(const char *s, size_t n)
+{
+	char *p = vl_strndup(s, n);
+	size_t i;
+
+	if (p == NULL)
+		return NULL;
+	for (i = 0; i < n; i++)
+		p[i] = (char)ascii_lower((unsigned char)p[i]);
+	return p;
+}
+
+/* Two-row Levenshtein. The shorter string indexes the rows, so memory is
+ * O(min(alen, blen)); once every cell of a row exceeds max, no later row
+ * can come back under it, so we stop there. */
+size_t
+vl_edit_distance(const char *a, size_t alen, const char *b, size_t blen,
+	size_t max)
+{
+	size_t over = max == SIZE_MAX ? SIZE_MAX : max + 1;
+	size_t *prev = NULL, *cur = NULL, *tmp;
+	size_t i, j, result = over;
+
+	if (alen < blen) {
+		const char *ts = a;
+		size_t tl = alen;
+
+		a = b; alen = blen;
+		b = ts; blen = tl;
+	}
+	/* Now blen <= alen: the distance is at least alen - blen. */
+	if (alen - blen > max)
+		return over;
+	if (blen == SIZE_MAX)
+		return over;
+	prev = malloc((blen + 1) * sizeof(*prev));
+	cur = malloc((blen + 1) * sizeof(*cur));
+	if (prev == NULL || cur == NULL)
+		goto done;
+	for (j = 0; j <= blen; j++)
+		prev[j] = j;
+	for (i = 1; i <= alen; i++) {
+		size_t row_min;
+		unsigned char ca = ascii_lower((unsigned char)a[i - 1]);
+
+		cur[0] = i;
+		row_min = cur[0];
+		for (j = 1; j <= blen; j++) {
+			size_t cost = ca == ascii_lower((unsigned char)b[j - 1]) ? 0 : 1;
+			size_t v = prev[j - 1] + cost;
+
+			if (prev[j] + 1 < v)
+				v = prev[j] + 1;
+			if (cur[j - 1] + 1 < v)
+				v = cur[j - 1] + 1;
+			cur[j] = v;
+			if (v < row_min)
+				row_min = v;
+		}
+		if (row_min > max)
+			goto done;
+		tmp = prev; prev = cur; cur = tmp;
+	}
+	result = prev[blen] > max ? over : prev[blen];
+done:
+	free(prev);
+	free(cur);
+	return result;
+}
+
+/* ---- glob ---- */
+
+/* Matches one bracket class starting at p (just after '['). Sets *end past
+ * the closing ']' and returns 1/0 for a match of byte c, or -1 when the
+ * class is not closed (then '[' is an ordinary character). */
+static int
+glob_class(const char *p, const char *pe, unsigned char c, const char **end)
+{
+	int negate = 0, matched = 0;
+	const char *q = p;
+
+	if (q < pe && (*q == '!' || *q == '^')) {
+		negate = 1;
+		q++;
+	}
+	/* A ']' right after '[' or '[!' is a member, not the end. */
+	if (q < pe && *q == ']') {
+		if (c == ']')
+			matched = 1;
+		q++;
+	}
+	while (q < pe && *q != ']') {
+		unsigned char lo = (unsigned char)*q, hi = lo;
+
+		if (*q == '/')
+			return -1;
+		if (q + 2 < pe && q[1] == '-' && q[2] != ']') {
+			hi = (unsigned char)q[2];
+			q += 3;
+		} else {
+			q++;
+		}
+		if (c >= lo && c <= hi)
+			matched = 1;
+	}
+	if (q >= pe)
+		return -1;
+	*end = q + 1;
+	return matched != negate;
+}
+
+/* Matches pattern [p, pe) against the whole of [s, se). `*`, `?` and
+ * classes never match '/'; `**` does. */
+static int
+glob_here(const char *p, const char *pe, const char *s, const char *se)
+{
+	while (p < pe) {
+		if (*p == '*') {
+			if (p + 1 < pe && p[1] == '*') {
+				const char *q = p + 2;
+				const char *t;
+
+				while (q < pe && *q == '*')
+					q++;
+				if (q < pe && *q == '/') {
+					/* `**` + '/' matches zero or more whole folders. */
+					for (t = s;;) {
+						if (glob_here(q + 1, pe, t, se))
+							return 1;
+						while (t < se && *t != '/')
+							t++;
+						if (t >= se)
+							return 0;
+						t++;
+					}
+				}
+				for (t = s; t <= se; t++)
+					if (glob_here(q, pe, t, se))
+						return 1;
+				return 0;
+			} else {
+				const char *t;
+
+				for (t = s;; t++) {
+					if (glob_here(p + 1, pe, t, se))
+						return 1;
+					if (t >= se || *t == '/')
+						return 0;
+				}
+			}
+		}
+		if (s >= se)
+			return 0;
+		if (*p == '?') {
+			size_t k;
+
+			if (*s == '/')
+				return 0;
+			/* One character, which may be several UTF-8 bytes. */
+			k = utf8_seq((const unsigned char *)s, (size_t)(se - s));
+			s += k ? k : 1;
+			p++;
+			continue;
+		}
+		if (*p == '[') {
+			const char *end = NULL;
+			int r;
+
+			if (*s == '/')
+				return 0;
+			r = glob_class(p + 1, pe, (unsigned char)*s, &end);
+			if (r >= 0) {
+				if (r == 0)
+					return 0;
+				p = end;
+				s++;
+				continue;
+			}
+		}
+		if (*p == '\\' && p + 1 < pe)
+			p++;
+		if (*p != *s)
+			return 0;
+		p++;
+		s++;
+	}
+	return s == se;
+}
+
+/* gitignore-like: a pattern without '/' (other than a trailing one) can
+ * match starting at any segment; with a leading or inner '/' it is anchored
+ * at the root. A match of a leading run of segments (a folder) covers
+ * everything below it; a trailing '/' asks for a folder only. */
+int
+vl_glob_match(const char *pattern, const char *path)
+{
+	const char *p = pattern, *s, *se, *start, *end;
+	size_t plen;
+	int anchored = 0, dir_only = 0;
+
+	if (pattern == NULL || path == NULL)
+		return 0;
+	if (*p == '/') {
+		anchored = 1;
+		while (*p == '/')
+			p++;
+	}
+	plen = strlen(p);
+	while (plen > 0 && p[plen - 1] == '/') {
+		dir_only = 1;
+		plen--;
+	}
+	if (plen == 0)
+		return 0;
+	if (memchr(p, '/', plen) != NULL)
+		anchored = 1;
+	s = path;
+	while (s[0] == '.' && s[1] == '/')
+		s += 2;
+	while (*s == '/')
+		s++;
+	se = s + strlen(s);
+	for (start = s; start <= se;) {
+		for (end = start; end <= se; end++) {
+			if (end != se && *end != '/')
+				continue;
+			if (end == se && dir_only)
+				break;
+			if (glob_here(p, p + plen, start, end))
+				return 1;
+		}
+		if (anchored)
+			break;
+		while (start < se && *start != '/')
+			start++;
+		if (start >= se)
+			break;
+		start++;
+	}
+	return 0;
+}
