@@ -1,0 +1,495 @@
+/*
+ * test_util.c: unit tests for src/util.c and src/diag.c.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../src/diag.h"
+#include "../../src/util.h"
+
+static void
+test_error_set(void **state)
+{
+	vl_error err;
+
+	(void)state;
+	assert_int_equal(vl_error_set(&err, "bad %s at %d", "key", 7), -1);
+	assert_string_equal(err.msg, "bad key at 7");
+	assert_int_equal(vl_error_set(NULL, "ignored"), -1);
+}
+
+static void
+test_push(void **state)
+{
+	int *v = NULL;
+	size_t len = 0, cap = 0, i;
+
+	(void)state;
+	for (i = 0; i < 1000; i++)
+		assert_int_equal(VL_PUSH(v, len, cap, (int)i * 3), 0);
+	assert_int_equal(len, 1000);
+	assert_true(cap >= 1000);
+	for (i = 0; i < 1000; i++)
+		assert_int_equal(v[i], (int)i * 3);
+	free(v);
+}
+
+static void
+test_buf_basic(void **state)
+{
+	vl_buf b = VL_BUF_INIT;
+	char *s;
+
+	(void)state;
+	assert_int_equal(vl_buf_puts(&b, "ab"), 0);
+	assert_int_equal(vl_buf_putc(&b, 'c'), 0);
+	assert_int_equal(vl_buf_put(&b, "defgh", 2), 0);
+	assert_int_equal(vl_buf_printf(&b, "-%d-%s", 42, "x"), 0);
+	assert_string_equal(b.ptr, "abcde-42-x");
+	assert_int_equal(b.len, 10);
+	s = vl_buf_detach(&b);
+	assert_null(b.ptr);
+	assert_int_equal(b.len, 0);
+	assert_string_equal(s, "abcde-42-x");
+	free(s);
+	/* An empty buffer still detaches as a string. */
+	s = vl_buf_detach(&b);
+	assert_non_null(s);
+	assert_string_equal(s, "");
+	free(s);
+	vl_buf_release(&b);
+	vl_buf_release(NULL);
+}
+
+static void
+test_buf_printf_long(void **state)
+{
+	vl_buf b = VL_BUF_INIT;
+	char big[5000];
+	int i;
+
+	(void)state;
+	memset(big, 'z', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	for (i = 0; i < 3; i++)
+		assert_int_equal(vl_buf_printf(&b, "%s|", big), 0);
+	assert_int_equal(b.len, 3 * 5000);
+	assert_int_equal(b.ptr[4999], '|');
+	assert_int_equal(b.ptr[b.len], '\0');
+	vl_buf_release(&b);
+}
+
+static void
+json_is(const char *in, size_t n, const char *expect)
+{
+	vl_buf b = VL_BUF_INIT;
+
+	assert_int_equal(vl_buf_put_json(&b, in, n), 0);
+	assert_non_null(b.ptr);
+	assert_string_equal(b.ptr, expect);
+	vl_buf_release(&b);
+}
+
+static void
+test_buf_json(void **state)
+{
+	(void)state;
+	json_is("plain", 5, "plain");
+	json_is("a\"b\\c", 5, "a\\\"b\\\\c");
+	json_is("l1\nl2\r\t\b\f", 9, "l1\\nl2\\r\\t\\b\\f");
+	json_is("\x01\x1f", 2, "\\u0001\\u001f");
+	json_is("nul\0x", 5, "nul\\u0000x");
+	/* Valid UTF-8 is kept as it is. */
+	json_is("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", 14,
+		"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+	/* Invalid bytes become U+FFFD, one each. */
+	json_is("a\xff" "b", 3, "a\xef\xbf\xbd" "b");
+	json_is("\xc3", 1, "\xef\xbf\xbd");              /* truncated */
+	json_is("\xc0\xaf", 2, "\xef\xbf\xbd\xef\xbf\xbd"); /* overlong */
+	json_is("\xed\xa0\x80", 3,
+		"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");   /* surrogate */
+	json_is("", 0, "");
+}
+
+static void
+test_buf_xml(void **state)
+{
+	vl_buf b = VL_BUF_INIT;
+
+	(void)state;
+	assert_int_equal(vl_buf_puts(&b, "<"), 0);
+	assert_int_equal(vl_buf_put_xml(&b, "a&b<c>\"d'e", 10), 0);
+	assert_string_equal(b.ptr, "<a&amp;b&lt;c&gt;&quot;d&apos;e");
+	vl_buf_release(&b);
+	assert_int_equal(vl_buf_put_xml(&b, "t\tn\nx\x01y\xfe\xc3\xa9", 10), 0);
+	assert_string_equal(b.ptr,
+		"t\tn\nx\xef\xbf\xbdy\xef\xbf\xbd\xc3\xa9");
+	vl_buf_release(&b);
+}
+
+static void
+test_arena(void **state)
+{
+	vl_arena a = { NULL };
+	char *ptrs[2000];
+	char *big, *s;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 2000; i++) {
+		ptrs[i] = vl_arena_alloc(&a, 1 + i % 37);
+		assert_non_null(ptrs[i]);
+		assert_int_equal((uintptr_t)ptrs[i] % 16, 0);
+		memset(ptrs[i], (int)(i & 0x7f), 1 + i % 37);
+	}
+	/* A large request gets its own chunk and does not disturb the rest. */
+	big = vl_arena_alloc(&a, 1 << 20);
+	assert_non_null(big);
+	assert_int_equal((uintptr_t)big % 16, 0);
+	memset(big, 0xab, 1 << 20);
+	s = vl_arena_strndup(&a, "hello world", 5);
+	assert_string_equal(s, "hello");
+	assert_int_equal((uintptr_t)s % 16, 0);
+	for (i = 0; i < 2000; i++) {
+		size_t k;
+
+		for (k = 0; k < 1 + i % 37; k++)
+			assert_int_equal(ptrs[i][k], (char)(i & 0x7f));
+	}
+	assert_non_null(vl_arena_alloc(&a, 0));
+	vl_arena_release(&a);
+	assert_null(a.head);
+	vl_arena_release(&a);
+	vl_arena_release(NULL);
+}
+
+static void
+test_map(void **state)
+{
+	vl_map m = { NULL, 0, 0 };
+	char (*keys)[16];
+	size_t i, n = 5000;
+
+	(void)state;
+	assert_null(vl_map_get(&m, "missing"));
+	keys = malloc(n * sizeof(*keys));
+	assert_non_null(keys);
+	for (i = 0; i < n; i++) {
+		snprintf(keys[i], sizeof(keys[i]), "key-%zu", i);
+		assert_int_equal(vl_map_put(&m, keys[i], (void *)(uintptr_t)(i + 1)), 0);
+		/* The load never goes above 70%. */
+		assert_true(m.len * 10 <= m.cap * 7);
+	}
+	assert_int_equal(m.len, n);
+	for (i = 0; i < n; i++)
+		assert_ptr_equal(vl_map_get(&m, keys[i]), (void *)(uintptr_t)(i + 1));
+	/* Replacing keeps the count; a different pointer with equal text finds it. */
+	assert_int_equal(vl_map_put(&m, "key-17", (void *)(uintptr_t)99), 0);
+	assert_int_equal(m.len, n);
+	assert_ptr_equal(vl_map_get(&m, keys[17]), (void *)(uintptr_t)99);
+	assert_null(vl_map_get(&m, "key-5000"));
+	assert_null(vl_map_get(&m, "Key-1"));
+	assert_null(vl_map_get(&m, ""));
+	assert_int_equal(vl_map_put(&m, "", (void *)(uintptr_t)7), 0);
+	assert_ptr_equal(vl_map_get(&m, ""), (void *)(uintptr_t)7);
+	vl_map_release(&m);
+	assert_int_equal(m.cap, 0);
+	assert_null(vl_map_get(&m, "key-1"));
+	free(keys);
+}
+
+static void
+test_hash(void **state)
+{
+	(void)state;
+	/* FNV-1a reference values. */
+	assert_true(vl_hash("", 0) == 0xcbf29ce484222325ULL);
+	assert_true(vl_hash("a", 1) == 0xaf63dc4c8601ec8cULL);
+}
+
+static void
+utf8_bad_at(const char *s, size_t n, size_t expect_bad)
+{
+	size_t bad = 12345;
+
+	assert_int_equal(vl_utf8_valid(s, n, &bad), 0);
+	assert_int_equal(bad, expect_bad);
+}
+
+static void
+test_utf8_valid(void **state)
+{
+	(void)state;
+	assert_int_equal(vl_utf8_valid("", 0, NULL), 1);
+	assert_int_equal(vl_utf8_valid("ascii", 5, NULL), 1);
+	assert_int_equal(vl_utf8_valid("\xc2\x80", 2, NULL), 1);          /* U+0080 */
+	assert_int_equal(vl_utf8_valid("\xdf\xbf", 2, NULL), 1);          /* U+07FF */
+	assert_int_equal(vl_utf8_valid("\xe0\xa0\x80", 3, NULL), 1);      /* U+0800 */
+	assert_int_equal(vl_utf8_valid("\xed\x9f\xbf", 3, NULL), 1);      /* U+D7FF */
+	assert_int_equal(vl_utf8_valid("\xee\x80\x80", 3, NULL), 1);      /* U+E000 */
+	assert_int_equal(vl_utf8_valid("\xef\xbf\xbf", 3, NULL), 1);      /* U+FFFF */
+	assert_int_equal(vl_utf8_valid("\xf0\x90\x80\x80", 4, NULL), 1);  /* U+10000 */
+	assert_int_equal(vl_utf8_valid("\xf4\x8f\xbf\xbf", 4, NULL), 1);  /* U+10FFFF */
+	assert_int_equal(vl_utf8_valid("a\0b", 3, NULL), 1);
+
+	utf8_bad_at("ab\x80", 3, 2);                 /* lone continuation */
+	utf8_bad_at("\xc0\x80", 2, 0);               /* overlong NUL */
+	utf8_bad_at("x\xc1\xbf", 3, 1);              /* overlong */
+	utf8_bad_at("\xe0\x9f\xbf", 3, 0);           /* overlong 3-byte */
+	utf8_bad_at("\xf0\x8f\xbf\xbf", 4, 0);       /* overlong 4-byte */
+	utf8_bad_at("ok\xed\xa0\x80", 5, 2);         /* surrogate D800 */
+	utf8_bad_at("\xed\xbf\xbf", 3, 0);           /* surrogate DFFF */
+	utf8_bad_at("\xf4\x90\x80\x80", 4, 0);       /* U+110000 */
+	utf8_bad_at("\xf5\x80\x80\x80", 4, 0);
+	utf8_bad_at("\xff", 1, 0);
+	utf8_bad_at("abc\xe2\x82", 5, 3);            /* truncated at end */
+	utf8_bad_at("\xe2\x82x", 3, 0);              /* truncated mid-text */
+	utf8_bad_at("\xf0\x9f\x98", 3, 0);
+	/* The length bounds the check: a valid sequence cut by n is invalid. */
+	utf8_bad_at("\xc3\xa9", 1, 0);
+}
+
+static void
+test_utf8_count(void **state)
+{
+	(void)state;
+	assert_int_equal(vl_utf8_count("", 0), 0);
+	assert_int_equal(vl_utf8_count("abc", 3), 3);
+	assert_int_equal(vl_utf8_count("caf\xc3\xa9", 5), 4);
+	assert_int_equal(vl_utf8_count("\xf0\x9f\x98\x80!", 5), 2);
+	assert_int_equal(vl_utf8_count("\xff\xfe" "a", 3), 3);
+	assert_int_equal(vl_utf8_count("\xe2\x82", 2), 2);
+}
+
+static void
+test_strings(void **state)
+{
+	char *s;
+
+	(void)state;
+	s = vl_lower_dup("HeLLo W\xc3\x89rld-42", 16);
+	assert_string_equal(s, "hello w\xc3\x89rld-42");
+	free(s);
+	s = vl_lower_dup("ABCDEF", 3);
+	assert_string_equal(s, "abc");
+	free(s);
+	s = vl_strndup("abcdef", 4);
+	assert_string_equal(s, "abcd");
+	free(s);
+	s = vl_strndup("", 0);
+	assert_string_equal(s, "");
+	free(s);
+}
+
+static size_t
+ed(const char *a, const char *b, size_t max)
+{
+	return vl_edit_distance(a, strlen(a), b, strlen(b), max);
+}
+
+static void
+test_edit_distance(void **state)
+{
+	(void)state;
+	assert_int_equal(ed("", "", 5), 0);
+	assert_int_equal(ed("abc", "abc", 5), 0);
+	assert_int_equal(ed("kitten", "sitting", 10), 3);
+	assert_int_equal(ed("sitting", "kitten", 10), 3);
+	assert_int_equal(ed("flaw", "lawn", 10), 2);
+	assert_int_equal(ed("", "abcd", 10), 4);
+	assert_int_equal(ed("abcd", "", 10), 4);
+	assert_int_equal(ed("Project Plan", "project plan", 3), 0);  /* case */
+	assert_int_equal(ed("Projct Plan", "project plan", 3), 1);
+	assert_int_equal(ed("ab", "ba", 5), 2);                      /* no transposition */
+	/* Early cutoff: max + 1 once the distance is known to exceed max. */
+	assert_int_equal(ed("kitten", "sitting", 2), 3);
+	assert_int_equal(ed("kitten", "sitting", 1), 2);
+	assert_int_equal(ed("abcdefgh", "zyxwvuts", 3), 4);
+	assert_int_equal(ed("a", "abcdefghij", 2), 3);               /* length gap */
+	assert_int_equal(ed("kitten", "sitting", 3), 3);             /* exactly max */
+	assert_int_equal(ed("abc", "xyz", 0), 1);
+	assert_int_equal(ed("abc", "ABC", 0), 0);
+}
+
+static void
+test_glob(void **state)
+{
+	(void)state;
+	/* No '/': matches the last segment anywhere. */
+	assert_true(vl_glob_match("*.md", "a.md"));
+	assert_true(vl_glob_match("*.md", "deep/dir/a.md"));
+	assert_false(vl_glob_match("*.md", "a.mdx"));
+	assert_false(vl_glob_match("*.md", "a.txt"));
+	assert_true(vl_glob_match("draft-?.md", "x/draft-1.md"));
+	assert_false(vl_glob_match("draft-?.md", "x/draft-12.md"));
+	assert_true(vl_glob_match("?.md", "\xc3\xa9.md"));      /* ? is a character */
+	/* Folder names match the folder anywhere and cover what it holds. */
+	assert_true(vl_glob_match("templates", "templates/x/y.md"));
+	assert_true(vl_glob_match("templates/", "templates/x/y.md"));
+	assert_true(vl_glob_match("templates", "notes/templates/t.md"));
+	assert_true(vl_glob_match("templates", "templates"));
+	assert_false(vl_glob_match("templates/", "templates"));    /* folder only */
+	assert_false(vl_glob_match("templates", "templatesx/a.md"));
+	assert_false(vl_glob_match("templates", "my-templates/a.md"));
+	/* `*` stays inside a segment. */
+	assert_true(vl_glob_match("a/*.md", "a/b.md"));
+	assert_false(vl_glob_match("a/*.md", "a/b/c.md"));
+	assert_false(vl_glob_match("a*b", "a/b"));
+	/* An inner '/' anchors at the root, like .gitignore. */
+	assert_true(vl_glob_match("daily/2024", "daily/2024/01.md"));
+	assert_false(vl_glob_match("daily/2024", "x/daily/2024/01.md"));
+	/* `**` crosses segments. */
+	assert_true(vl_glob_match("**/x.md", "x.md"));
+	assert_true(vl_glob_match("**/x.md", "a/b/c/x.md"));
+	assert_true(vl_glob_match("a/**/z.md", "a/z.md"));
+	assert_true(vl_glob_match("a/**/z.md", "a/b/c/z.md"));
+	assert_false(vl_glob_match("a/**/z.md", "b/a/z.md"));
+	assert_true(vl_glob_match("a/**", "a/b/c.md"));
+	assert_true(vl_glob_match("**.md", "a/b/c.md"));
+	assert_false(vl_glob_match("**/x.md", "a/bx.md"));
+	/* A leading '/' anchors. */
+	assert_true(vl_glob_match("/notes", "notes/a.md"));
+	assert_false(vl_glob_match("/notes", "x/notes/a.md"));
+	assert_true(vl_glob_match("/*.md", "top.md"));
+	assert_false(vl_glob_match("/*.md", "sub/top.md"));
+	/* Classes. */
+	assert_true(vl_glob_match("[abc].md", "b.md"));
+	assert_false(vl_glob_match("[abc].md", "d.md"));
+	assert_true(vl_glob_match("file[0-9].md", "file7.md"));
+	assert_false(vl_glob_match("file[0-9].md", "fileA.md"));
+	assert_true(vl_glob_match("[!x]y", "dir/ay"));
+	assert_false(vl_glob_match("[!x]y", "xy"));
+	assert_true(vl_glob_match("[]]", "]"));
+	assert_true(vl_glob_match("a[b", "a[b"));                 /* unclosed: literal */
+	assert_false(vl_glob_match("a[/]b", "a/b"));
+	/* Escapes and odd input. */
+	assert_true(vl_glob_match("\\*.md", "*.md"));
+	assert_false(vl_glob_match("\\*.md", "a.md"));
+	assert_false(vl_glob_match("", "a.md"));
+	assert_false(vl_glob_match("*.md", ""));
+	assert_false(vl_glob_match(NULL, "a.md"));
+	assert_false(vl_glob_match("a", NULL));
+	assert_true(vl_glob_match("a.md", "./a.md"));
+	assert_true(vl_glob_match("Spaces in name.md", "dir/Spaces in name.md"));
+	/* Case matters, as in git. */
+	assert_false(vl_glob_match("*.MD", "a.md"));
+}
+
+static void
+test_severity(void **state)
+{
+	vl_severity s = VL_SEV_OFF;
+
+	(void)state;
+	assert_string_equal(vl_severity_name(VL_SEV_ERROR), "error");
+	assert_string_equal(vl_severity_name(VL_SEV_WARNING), "warning");
+	assert_string_equal(vl_severity_name(VL_SEV_INFO), "info");
+	assert_string_equal(vl_severity_name(VL_SEV_OFF), "off");
+	assert_int_equal(vl_severity_parse(&s, "warning"), 0);
+	assert_int_equal(s, VL_SEV_WARNING);
+	assert_int_equal(vl_severity_parse(&s, "off"), 0);
+	assert_int_equal(s, VL_SEV_OFF);
+	assert_int_equal(vl_severity_parse(&s, "fatal"), -1);
+	assert_int_equal(vl_severity_parse(&s, "Error"), -1);
+	assert_int_equal(vl_severity_parse(&s, NULL), -1);
+}
+
+static void
+test_diags(void **state)
+{
+	vl_diags d = VL_DIAGS_INIT, e = VL_DIAGS_INIT;
+
+	(void)state;
+	assert_int_equal(vl_diags_add(&d, "b.md", 2, 1, "r1", VL_SEV_ERROR, "m%d", 1), 0);
+	assert_int_equal(vl_diags_add(&d, "a.md", 10, 1, "r1", VL_SEV_WARNING, "m2"), 0);
+	assert_int_equal(vl_diags_add(&d, "a.md", 9, 5, "r2", VL_SEV_INFO, "m3"), 0);
+	assert_int_equal(vl_diags_add(&e, "a.md", 9, 5, "r1", VL_SEV_ERROR, "z"), 0);
+	assert_int_equal(vl_diags_add(&e, "a.md", 9, 5, "r1", VL_SEV_ERROR, "a"), 0);
+	assert_int_equal(vl_diags_add(&e, "a.md", 0, 0, "r9", VL_SEV_ERROR, "file"), 0);
+	assert_int_equal(vl_diags_add(&e, "B.md", 1, 1, "r1", VL_SEV_ERROR, "upper"), 0);
+	assert_int_equal(vl_diags_append(&d, &e), 0);
+	assert_int_equal(e.len, 0);
+	assert_null(e.items);
+	assert_int_equal(d.len, 7);
+	assert_string_equal(d.items[0].message, "m1");
+	vl_diags_sort(&d);
+	assert_string_equal(d.items[0].message, "upper");   /* 'B' < 'a' in bytes */
+	assert_string_equal(d.items[1].message, "file");    /* line 0 first */
+	assert_string_equal(d.items[2].message, "a");       /* r1 before r2, a before z */
+	assert_string_equal(d.items[3].message, "z");
+	assert_string_equal(d.items[4].message, "m3");
+	assert_string_equal(d.items[5].message, "m2");
+	assert_string_equal(d.items[6].message, "m1");
+	assert_int_equal(d.items[6].line, 2);
+	assert_string_equal(d.items[6].rule, "r1");
+	assert_int_equal(vl_diags_count(&d, VL_SEV_ERROR), 5);
+	assert_int_equal(vl_diags_count(&d, VL_SEV_WARNING), 1);
+	assert_int_equal(vl_diags_count(&d, VL_SEV_INFO), 1);
+	vl_diags_release(&d);
+	assert_int_equal(d.len, 0);
+	vl_diags_release(&d);
+	vl_diags_release(NULL);
+}
+
+static void
+test_diags_sort_stable_many(void **state)
+{
+	vl_diags d = VL_DIAGS_INIT;
+	size_t i;
+
+	(void)state;
+	/* Equal keys (identical findings) must keep their order: track it by
+	 * the severity field, which is not part of the sort key. */
+	for (i = 0; i < 300; i++) {
+		char path[16];
+
+		snprintf(path, sizeof(path), "n%03zu.md", (i * 7919) % 100);
+		assert_int_equal(vl_diags_add(&d, path, (uint32_t)(i % 3), 1, "r",
+			(vl_severity)(1 + i / 100), "same"), 0);
+	}
+	vl_diags_sort(&d);
+	for (i = 1; i < d.len; i++) {
+		int c = strcmp(d.items[i - 1].path, d.items[i].path);
+
+		assert_true(c <= 0);
+		if (c == 0) {
+			assert_true(d.items[i - 1].line <= d.items[i].line);
+			if (d.items[i - 1].line == d.items[i].line)
+				assert_true(d.items[i - 1].severity <= d.items[i].severity);
+		}
+	}
+	vl_diags_release(&d);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_error_set),
+		cmocka_unit_test(test_push),
+		cmocka_unit_test(test_buf_basic),
+		cmocka_unit_test(test_buf_printf_long),
+		cmocka_unit_test(test_buf_json),
+		cmocka_unit_test(test_buf_xml),
+		cmocka_unit_test(test_arena),
+		cmocka_unit_test(test_map),
+		cmocka_unit_test(test_hash),
+		cmocka_unit_test(test_utf8_valid),
+		cmocka_unit_test(test_utf8_count),
+		cmocka_unit_test(test_strings),
+		cmocka_unit_test(test_edit_distance),
+		cmocka_unit_test(test_glob),
+		cmocka_unit_test(test_severity),
+		cmocka_unit_test(test_diags),
+		cmocka_unit_test(test_diags_sort_stable_many),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
