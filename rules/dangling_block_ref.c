@@ -1,0 +1,76 @@
+/*
+ * dangling_block_ref.c: [[Note#^id]], [[#^id]] or ![[Note#^id]] where the
+ * note has no block ^id. A block that moved to another note is the common
+ * cause, so "it is in 'OTHER'" beats a did-you-mean among the note's own ids.
+ */
+#include <string.h>
+
+#include "rule.h"
+
+static int is_vault_link(vl_link_kind k)
+{
+	return k == VL_LINK_WIKI || k == VL_LINK_EMBED || k == VL_LINK_MARKDOWN ||
+		k == VL_LINK_IMAGE;
+}
+
+/* The note's block id closest to id (a typo), or NULL. */
+static const char *closest_block(const vl_note *note, const char *id)
+{
+	size_t i, len = strlen(id), best_d = (size_t)-1;
+	size_t max = len <= 4 ? 1 : len <= 8 ? 2 : 3;
+	const char *best = NULL;
+
+	for (i = 0; i < note->n_blocks; i++) {
+		const char *b = note->blocks[i].id;
+		size_t d = vl_edit_distance(id, len, b, strlen(b), max);
+
+		if (d <= max && d < best_d) {
+			best = b;
+			best_d = d;
+		}
+	}
+	return best;
+}
+
+int vl_rule_dangling_block_ref(vl_rule_ctx *ctx)
+{
+	const vl_note *note = ctx->note;
+	size_t i;
+
+	if (ctx->severity == VL_SEV_OFF)
+		return 0;
+	for (i = 0; i < note->n_links; i++) {
+		const vl_link *link = &note->links[i];
+		const vl_note *other;
+		const char *typo;
+		vl_resolution r;
+		vl_buf where = VL_BUF_INIT;
+		int rc;
+
+		if (!is_vault_link(link->kind) || link->block == NULL || link->block[0] == '\0')
+			continue;
+		vl_index_resolve(ctx->index, note, link, &r);
+		if ((r.kind != VL_RESOLVE_NOTE && r.kind != VL_RESOLVE_SELF) || r.note == NULL)
+			continue;
+		if (vl_index_find_block(r.note, link->block) != NULL)
+			continue;
+		if ((r.kind == VL_RESOLVE_SELF ? vl_buf_puts(&where, "this note") :
+				vl_buf_printf(&where, "'%s'", r.note->path)) < 0)
+			return -1;
+		other = vl_index_block_elsewhere(ctx->index, r.note, link->block);
+		typo = other == NULL ? closest_block(r.note, link->block) : NULL;
+		if (other != NULL)
+			rc = vl_rule_report(ctx, link->pos, "no block '^%s' in %s; it is in '%s'",
+				link->block, where.ptr, other->path);
+		else if (typo != NULL)
+			rc = vl_rule_report(ctx, link->pos, "no block '^%s' in %s (did you mean '^%s'?)",
+				link->block, where.ptr, typo);
+		else
+			rc = vl_rule_report(ctx, link->pos, "no block '^%s' in %s",
+				link->block, where.ptr);
+		vl_buf_release(&where);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,36 @@
+/*
+ * report.c: what every rule shares: finding a rule by id and recording a
+ * finding (unless an inline directive suppresses it).
+ */
+#include <stdarg.h>
+#include <string.h>
+
+#include "rule.h"
+
+int vl_rule_index(const char *id)
+{
+	size_t i;
+
+	if (id == NULL)
+		return -1;
+	for (i = 0; i < vl_rules_count; i++)
+		if (strcmp(vl_rules[i].id, id) == 0)
+			return (int)i;
+	return -1;
+}
+
+int vl_rule_report(vl_rule_ctx *ctx, vl_pos pos, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	if (ctx->severity == VL_SEV_OFF)
+		return 0;
+	if (vl_note_suppressed(ctx->note, ctx->rule->id, pos.line))
+		return 0;
+	va_start(ap, fmt);
+	rc = vl_diags_vadd(ctx->out, ctx->note->path, pos.line, pos.col, ctx->rule->id,
+		ctx->severity, fmt, ap);
+	va_end(ap);
+	return rc;
+}
