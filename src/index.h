@@ -74,6 +74,16 @@ const char *vl_index_suggest_target(const vl_index *idx, const char *target);
  * letters and digits, single spaces. Caller frees. */
 char *vl_index_heading_key(const char *text);
 
+/* The note that lists name among its front matter aliases
+ * (case-insensitive), or NULL. An alias alone does not make a link
+ * resolve; this lets the broken-link rule say "'X' is an alias of 'Y'". */
+const vl_note *vl_index_alias_owner(const vl_index *idx, const char *name);
+
+/* The spelling of tag (compared case-insensitively) written most often in
+ * the vault, ties broken by byte order; NULL when no note has the tag. The
+ * string belongs to the index (or its notes). */
+const char *vl_index_tag_spelling(const vl_index *idx, const char *tag);
+
 size_t vl_index_note_count(const vl_index *idx);
 const vl_note *vl_index_note_at(const vl_index *idx, size_t i);
 

@@ -1,0 +1,937 @@
+/*
+ * index.c: the vault index and link resolution.
+ *
+ * Everything is looked up case-insensitively, as Obsidian does, through
+ * hash maps keyed by lower-cased strings: note paths without ".md", note
+ * names, attachment paths and file names, aliases, block ids and tags.
+ * A map value is a list, since several notes can share a name. All keys
+ * and small records live in one arena freed with the index; the notes
+ * themselves are borrowed.
+ */
+#include "index.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* A growable list of pointers: the value of every map. */
+typedef struct ix_list {
+	void **items;
+	size_t n, cap;
+} ix_list;
+
+/* What the index knows about one note. */
+typedef struct ix_note {
+	const vl_note *note;
+	char *stem;      /* path without ".md", case kept */
+	char *lc_stem;   /* the same, lower case */
+	size_t stem_len;
+	size_t name_len;
+} ix_note;
+
+/* One attachment. */
+typedef struct ix_file {
+	char *path;      /* vault-relative, case kept */
+	const char *name;/* points into path: the file name */
+	size_t path_len;
+	size_t name_len;
+} ix_file;
+
+/* One spelling of a tag and how often it is written. */
+typedef struct ix_spelling {
+	const char *name;
+	size_t count;
+} ix_spelling;
+
+typedef struct ix_tag {
+	ix_spelling *sp;
+	size_t n, cap;
+} ix_tag;
+
+struct vl_index {
+	ix_note *notes;
+	size_t n_notes;
+	ix_file *files;
+	size_t n_files;
+	vl_map by_path;    /* lc stem -> list of ix_note */
+	vl_map by_name;    /* lc name -> list of ix_note */
+	vl_map file_path;  /* lc path -> list of ix_file */
+	vl_map file_name;  /* lc file name -> list of ix_file */
+	vl_map alias;      /* lc alias -> vl_note (the first that has it) */
+	vl_map blocks;     /* lc block id -> list of vl_note */
+	vl_map tags;       /* lc tag -> ix_tag */
+	ix_list **lists;   /* every list and tag record, for freeing */
+	size_t n_lists, cap_lists;
+	ix_tag **tagv;
+	size_t n_tagv, cap_tagv;
+	vl_arena arena;
+};
+
+static char *arena_lower(vl_arena *a, const char *s, size_t n)
+{
+	char *p = vl_arena_strndup(a, s, n);
+	size_t i;
+
+	if (p == NULL)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		if (p[i] >= 'A' && p[i] <= 'Z')
+			p[i] = (char)(p[i] - 'A' + 'a');
+	}
+	return p;
+}
+
+/* Length of s without a trailing ".md" (any case). */
+static size_t strip_md(const char *s, size_t n)
+{
+	if (n >= 3 && strncasecmp(s + n - 3, ".md", 3) == 0)
+		return n - 3;
+	return n;
+}
+
+/* Appends item to the list stored under key (a lower-case key that lives
+ * in the arena), creating the list when needed. */
+static int list_add(vl_index *idx, vl_map *m, char *key, void *item)
+{
+	ix_list *l = vl_map_get(m, key);
+
+	if (l == NULL) {
+		l = calloc(1, sizeof(*l));
+		if (l == NULL)
+			return -1;
+		if (VL_PUSH(idx->lists, idx->n_lists, idx->cap_lists, l) < 0) {
+			free(l);
+			return -1;
+		}
+		if (vl_map_put(m, key, l) < 0)
+			return -1;
+	}
+	if (l->n > 0 && l->items[l->n - 1] == item)
+		return 0;
+	return VL_PUSH(l->items, l->n, l->cap, item);
+}
+
+/* Looks up a lower-cased copy of s[0..n) in m. */
+static ix_list *list_get(const vl_map *m, const char *s, size_t n)
+{
+	char *key = vl_lower_dup(s, n);
+	ix_list *l;
+
+	if (key == NULL)
+		return NULL;
+	l = vl_map_get(m, key);
+	free(key);
+	return l;
+}
+
+static int add_tag(vl_index *idx, const char *name)
+{
+	char *key = arena_lower(&idx->arena, name, strlen(name));
+	ix_tag *t;
+	ix_spelling s;
+	size_t i;
+
+	if (key == NULL)
+		return -1;
+	t = vl_map_get(&idx->tags, key);
+	if (t == NULL) {
+		t = calloc(1, sizeof(*t));
+		if (t == NULL)
+			return -1;
+		if (VL_PUSH(idx->tagv, idx->n_tagv, idx->cap_tagv, t) < 0) {
+			free(t);
+			return -1;
+		}
+		if (vl_map_put(&idx->tags, key, t) < 0)
+			return -1;
+	}
+	for (i = 0; i < t->n; i++) {
+		if (strcmp(t->sp[i].name, name) == 0) {
+			t->sp[i].count++;
+			return 0;
+		}
+	}
+	s.name = name;
+	s.count = 1;
+	return VL_PUSH(t->sp, t->n, t->cap, s);
+}
+
+static int index_note(vl_index *idx, ix_note *in, const vl_note *note)
+{
+	size_t plen = strlen(note->path), i;
+	char *key;
+
+	in->note = note;
+	in->stem_len = strip_md(note->path, plen);
+	in->stem = vl_arena_strndup(&idx->arena, note->path, in->stem_len);
+	in->lc_stem = arena_lower(&idx->arena, note->path, in->stem_len);
+	in->name_len = strlen(note->name);
+	key = arena_lower(&idx->arena, note->name, in->name_len);
+	if (in->stem == NULL || in->lc_stem == NULL || key == NULL ||
+	    list_add(idx, &idx->by_path, in->lc_stem, in) < 0 ||
+	    list_add(idx, &idx->by_name, key, in) < 0)
+		return -1;
+	for (i = 0; i < note->n_aliases; i++) {
+		const char *a = note->aliases[i];
+
+		if (a == NULL || a[0] == '\0')
+			continue;
+		key = arena_lower(&idx->arena, a, strlen(a));
+		if (key == NULL)
+			return -1;
+		if (vl_map_get(&idx->alias, key) == NULL &&
+		    vl_map_put(&idx->alias, key, (void *)note) < 0)
+			return -1;
+	}
+	for (i = 0; i < note->n_blocks; i++) {
+		const char *id = note->blocks[i].id;
+
+		if (id == NULL)
+			continue;
+		key = arena_lower(&idx->arena, id, strlen(id));
+		if (key == NULL || list_add(idx, &idx->blocks, key, (void *)note) < 0)
+			return -1;
+	}
+	for (i = 0; i < note->n_tags; i++) {
+		if (note->tags[i].name != NULL && add_tag(idx, note->tags[i].name) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int index_file(vl_index *idx, ix_file *f, const char *path)
+{
+	const char *slash;
+	char *key;
+
+	f->path_len = strlen(path);
+	f->path = vl_arena_strndup(&idx->arena, path, f->path_len);
+	if (f->path == NULL)
+		return -1;
+	slash = strrchr(f->path, '/');
+	f->name = slash ? slash + 1 : f->path;
+	f->name_len = strlen(f->name);
+	key = arena_lower(&idx->arena, f->path, f->path_len);
+	if (key == NULL || list_add(idx, &idx->file_path, key, f) < 0)
+		return -1;
+	key = arena_lower(&idx->arena, f->name, f->name_len);
+	if (key == NULL || list_add(idx, &idx->file_name, key, f) < 0)
+		return -1;
+	return 0;
+}
+
+int vl_index_new(vl_index **out, vl_note *const *notes, size_t n_notes,
+	const vl_source *src, vl_error *err)
+{
+	vl_index *idx;
+	size_t i, n_files = 0;
+	int rc = -1;
+
+	*out = NULL;
+	idx = calloc(1, sizeof(*idx));
+	if (idx == NULL)
+		goto done;
+	if (n_notes > 0) {
+		idx->notes = calloc(n_notes, sizeof(*idx->notes));
+		if (idx->notes == NULL)
+			goto done;
+	}
+	for (i = 0; i < n_notes; i++) {
+		const vl_note *note = notes[i];
+
+		if (note == NULL || note->path == NULL || note->name == NULL)
+			continue;
+		if (index_note(idx, &idx->notes[idx->n_notes], note) < 0)
+			goto done;
+		idx->n_notes++;
+	}
+	if (src != NULL) {
+		for (i = 0; i < src->n_files; i++)
+			n_files += !src->files[i].is_note;
+	}
+	if (n_files > 0) {
+		idx->files = calloc(n_files, sizeof(*idx->files));
+		if (idx->files == NULL)
+			goto done;
+		for (i = 0; i < src->n_files; i++) {
+			if (src->files[i].is_note)
+				continue;
+			if (index_file(idx, &idx->files[idx->n_files], src->files[i].path) < 0)
+				goto done;
+			idx->n_files++;
+		}
+	}
+	*out = idx;
+	idx = NULL;
+	rc = 0;
+done:
+	if (rc < 0)
+		vl_error_set(err, "out of memory while building the vault index");
+	vl_index_free(idx);
+	return rc;
+}
+
+void vl_index_free(vl_index *idx)
+{
+	size_t i;
+
+	if (idx == NULL)
+		return;
+	for (i = 0; i < idx->n_lists; i++) {
+		free(idx->lists[i]->items);
+		free(idx->lists[i]);
+	}
+	free(idx->lists);
+	for (i = 0; i < idx->n_tagv; i++) {
+		free(idx->tagv[i]->sp);
+		free(idx->tagv[i]);
+	}
+	free(idx->tagv);
+	vl_map_release(&idx->by_path);
+	vl_map_release(&idx->by_name);
+	vl_map_release(&idx->file_path);
+	vl_map_release(&idx->file_name);
+	vl_map_release(&idx->alias);
+	vl_map_release(&idx->blocks);
+	vl_map_release(&idx->tags);
+	vl_arena_release(&idx->arena);
+	free(idx->notes);
+	free(idx->files);
+	free(idx);
+}
+
+/* ---- ranking candidates ---- */
+
+/* Length of the folder part of a path (up to the last '/', excluded). */
+static size_t folder_len(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? (size_t)(slash - path) : 0;
+}
+
+static int in_folder(const char *path, const char *folder, size_t flen)
+{
+	return folder_len(path) == flen && strncmp(path, folder, flen) == 0;
+}
+
+/* Obsidian's preference among same-named targets: the linking note's
+ * folder first, then the shortest path, then byte order. Returns <0 when
+ * path a is preferred over b. */
+static int prefer(const char *a, const char *b, const char *folder, size_t flen)
+{
+	int ia = in_folder(a, folder, flen), ib = in_folder(b, folder, flen);
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (ia != ib)
+		return ia ? -1 : 1;
+	if (la != lb)
+		return la < lb ? -1 : 1;
+	return strcmp(a, b);
+}
+
+/* Sorts candidate notes by preference (insertion sort: lists are short). */
+static void rank_notes(const ix_note **v, size_t n, const vl_note *from)
+{
+	const char *folder = from ? from->path : "";
+	size_t flen = from ? folder_len(from->path) : 0, i, j;
+
+	for (i = 1; i < n; i++) {
+		const ix_note *x = v[i];
+
+		for (j = i; j > 0 && prefer(x->note->path, v[j - 1]->note->path, folder, flen) < 0; j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
+}
+
+static const ix_file *best_file(const ix_file *const *v, size_t n, const vl_note *from)
+{
+	const char *folder = from ? from->path : "";
+	size_t flen = from ? folder_len(from->path) : 0, i;
+	const ix_file *best = NULL;
+
+	for (i = 0; i < n; i++) {
+		if (best == NULL || prefer(v[i]->path, best->path, folder, flen) < 0)
+			best = v[i];
+	}
+	return best;
+}
+
+/* Fills out from a list of candidate notes: one is a NOTE, several are
+ * AMBIGUOUS with the preferred one first. Returns 0 when v is empty. */
+static int set_notes(vl_resolution *out, const ix_note **v, size_t n, const vl_note *from)
+{
+	size_t i;
+
+	if (n == 0)
+		return 0;
+	rank_notes(v, n, from);
+	out->note = v[0]->note;
+	if (n == 1) {
+		out->kind = VL_RESOLVE_NOTE;
+		return 1;
+	}
+	out->kind = VL_RESOLVE_AMBIGUOUS;
+	out->n_candidates = n;
+	for (i = 0; i < n && i < VL_MAX_CANDIDATES; i++)
+		out->candidates[i] = v[i]->note;
+	return 1;
+}
+
+/* ---- lookups ---- */
+
+/* The note at vault path p[0..n) (".md" optional), preferring the exact
+ * spelling when several differ only by case. */
+static const ix_note *note_at_path(const vl_index *idx, const char *p, size_t n)
+{
+	size_t stem = strip_md(p, n), k, i;
+
+	/* First "x.md" as the note x, then "x.md" as a note called x.md.md. */
+	for (k = 0; k < 2; k++) {
+		size_t len = k == 0 ? stem : n;
+		const ix_list *l;
+		const ix_note *first;
+
+		if (k == 1 && stem == n)
+			break;
+		l = list_get(&idx->by_path, p, len);
+		if (l == NULL || l->n == 0)
+			continue;
+		first = l->items[0];
+		for (i = 0; i < l->n; i++) {
+			const ix_note *in = l->items[i];
+
+			if (in->stem_len == len && memcmp(in->stem, p, len) == 0)
+				return in;
+		}
+		return first;
+	}
+	return NULL;
+}
+
+static const ix_file *file_at_path(const vl_index *idx, const char *p, size_t n)
+{
+	const ix_list *l = list_get(&idx->file_path, p, n);
+	size_t i;
+
+	if (l == NULL || l->n == 0)
+		return NULL;
+	for (i = 0; i < l->n; i++) {
+		const ix_file *f = l->items[i];
+
+		if (f->path_len == n && memcmp(f->path, p, n) == 0)
+			return f;
+	}
+	return l->items[0];
+}
+
+/* Joins folder base[0..blen) and relative path t, resolving "." and "..".
+ * Returns a malloc'd path, or NULL with *outside set when ".." climbs
+ * above the vault root (or when out of memory, *outside 0). */
+static char *normalize(const char *base, size_t blen, const char *t, int *outside)
+{
+	vl_buf b = VL_BUF_INIT;
+	const char *s = t;
+
+	*outside = 0;
+	if (vl_buf_put(&b, base, blen) < 0)
+		goto fail;
+	while (*s) {
+		const char *e = strchr(s, '/');
+		size_t n = e ? (size_t)(e - s) : strlen(s);
+
+		if (n == 0 || (n == 1 && s[0] == '.')) {
+			/* nothing */
+		} else if (n == 2 && s[0] == '.' && s[1] == '.') {
+			char *slash;
+
+			if (b.len == 0) {
+				*outside = 1;
+				goto fail;
+			}
+			slash = strrchr(b.ptr, '/');
+			b.len = slash ? (size_t)(slash - b.ptr) : 0;
+			b.ptr[b.len] = '\0';
+		} else {
+			if ((b.len > 0 && vl_buf_putc(&b, '/') < 0) || vl_buf_put(&b, s, n) < 0)
+				goto fail;
+		}
+		if (e == NULL)
+			break;
+		s = e + 1;
+	}
+	return vl_buf_detach(&b);
+fail:
+	vl_buf_release(&b);
+	return NULL;
+}
+
+/* Tries the vault path p as a note, then as an attachment. */
+static int try_path(const vl_index *idx, const char *p, vl_resolution *out)
+{
+	size_t n = strlen(p);
+	const ix_note *in;
+	const ix_file *f;
+
+	if (n == 0)
+		return 0;
+	in = note_at_path(idx, p, n);
+	if (in != NULL) {
+		out->kind = VL_RESOLVE_NOTE;
+		out->note = in->note;
+		return 1;
+	}
+	f = file_at_path(idx, p, n);
+	if (f != NULL) {
+		out->kind = VL_RESOLVE_FILE;
+		out->file = f->path;
+		return 1;
+	}
+	return 0;
+}
+
+/* Returns 1 when lower-case path ends with "/" + t (case-insensitive). */
+static int suffix_match(const char *path, size_t plen, const char *t, size_t tlen)
+{
+	return plen > tlen && path[plen - tlen - 1] == '/' &&
+		strncasecmp(path + plen - tlen, t, tlen) == 0;
+}
+
+/* Steps 4 and 5: a bare name anywhere in the vault, or a partial path
+ * that ends a longer one on a folder boundary. */
+static int try_anywhere(const vl_index *idx, const vl_note *from, const char *t,
+	vl_resolution *out)
+{
+	size_t tlen = strlen(t), stem = strip_md(t, tlen), i, n = 0;
+	const char *slash = strrchr(t, '/');
+	const char *base = slash ? slash + 1 : t;
+	size_t base_stem = stem - (size_t)(base - t);
+	const ix_note **v = NULL;
+	const ix_file **fv = NULL;
+	const ix_list *l;
+	int found = 0;
+
+	if (stem == 0 || base_stem == 0 || (slash != NULL && base == t + tlen))
+		return 0;
+	l = list_get(&idx->by_name, base, base_stem);
+	if (l != NULL && l->n > 0) {
+		v = malloc(l->n * sizeof(*v));
+		if (v == NULL)
+			return 0;
+		for (i = 0; i < l->n; i++) {
+			const ix_note *in = l->items[i];
+
+			if (slash == NULL || suffix_match(in->stem, in->stem_len, t, stem))
+				v[n++] = in;
+		}
+		found = set_notes(out, v, n, from);
+		free(v);
+		if (found)
+			return 1;
+	}
+	l = list_get(&idx->file_name, base, strlen(base));
+	if (l != NULL && l->n > 0) {
+		fv = malloc(l->n * sizeof(*fv));
+		if (fv == NULL)
+			return 0;
+		for (i = 0, n = 0; i < l->n; i++) {
+			const ix_file *f = l->items[i];
+
+			if (slash == NULL || suffix_match(f->path, f->path_len, t, tlen))
+				fv[n++] = f;
+		}
+		if (n > 0) {
+			out->kind = VL_RESOLVE_FILE;
+			out->file = best_file(fv, n, from)->path;
+			found = 1;
+		}
+		free(fv);
+	}
+	return found;
+}
+
+void vl_index_resolve(const vl_index *idx, const vl_note *from,
+	const vl_link *link, vl_resolution *out)
+{
+	const char *t;
+	size_t flen = from && from->path ? folder_len(from->path) : 0;
+	const char *folder = from && from->path ? from->path : "";
+	char *p = NULL, *q = NULL;
+	int outside = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->kind = VL_RESOLVE_MISSING;
+	if (link == NULL)
+		return;
+	if (link->kind == VL_LINK_URL) {
+		out->kind = VL_RESOLVE_EXTERNAL;
+		return;
+	}
+	t = link->target ? link->target : "";
+	if (t[0] == '\0') {
+		out->kind = VL_RESOLVE_SELF;
+		out->note = from;
+		return;
+	}
+	if (idx == NULL)
+		return;
+	if (link->kind == VL_LINK_MARKDOWN || link->kind == VL_LINK_IMAGE) {
+		/* Relative to the note's folder (unless written from the root),
+		 * then from the vault root. */
+		if (t[0] != '/') {
+			p = normalize(folder, flen, t, &outside);
+			if (outside)
+				goto outside;
+			if (p != NULL && try_path(idx, p, out))
+				goto done;
+		}
+		q = normalize("", 0, t, &outside);
+		if (outside && t[0] == '/')
+			goto outside;
+		if (q != NULL && try_path(idx, q, out))
+			goto done;
+		/* Last, the name anywhere in the vault, as for wikilinks. */
+		if (q != NULL ? try_anywhere(idx, from, q, out) :
+		    p != NULL && try_anywhere(idx, from, p, out))
+			goto done;
+		goto done;
+	}
+	/* Wikilinks and embeds: from the root, then relative, then anywhere. */
+	if (t[0] == '/')
+		t++;
+	p = normalize("", 0, t, &outside);
+	if (p != NULL && try_path(idx, p, out))
+		goto done;
+	free(p);
+	p = normalize(folder, flen, t, &outside);
+	if (outside)
+		goto outside;
+	if (p != NULL && try_path(idx, p, out))
+		goto done;
+	if (try_anywhere(idx, from, t, out))
+		goto done;
+	goto done;
+outside:
+	out->kind = VL_RESOLVE_OUTSIDE;
+done:
+	free(p);
+	free(q);
+}
+
+const vl_note *vl_index_note(const vl_index *idx, const char *path)
+{
+	const ix_note *in;
+
+	if (idx == NULL || path == NULL)
+		return NULL;
+	in = note_at_path(idx, path, strlen(path));
+	return in ? in->note : NULL;
+}
+
+const vl_note *vl_index_alias_owner(const vl_index *idx, const char *name)
+{
+	char *key;
+	const vl_note *n;
+
+	if (idx == NULL || name == NULL)
+		return NULL;
+	key = vl_lower_dup(name, strlen(name));
+	if (key == NULL)
+		return NULL;
+	n = vl_map_get(&idx->alias, key);
+	free(key);
+	return n;
+}
+
+/* ---- headings ---- */
+
+/* Writes the heading key of s[0..n) into out (room for n + 1 bytes) and
+ * returns its length: ASCII letters lower-cased, digits and non-ASCII bytes
+ * kept, every other ASCII byte a separator; separators collapse to one
+ * space and are trimmed at both ends. */
+static size_t heading_key(const char *s, size_t n, char *out)
+{
+	size_t i, o = 0;
+	int sep = 0;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		int keep = c >= 0x80 || (c >= '0' && c <= '9') ||
+			(c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+
+		if (!keep) {
+			sep = 1;
+			continue;
+		}
+		if (sep && o > 0)
+			out[o++] = ' ';
+		sep = 0;
+		out[o++] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : (char)c;
+	}
+	out[o] = '\0';
+	return o;
+}
+
+char *vl_index_heading_key(const char *text)
+{
+	size_t n;
+	char *out;
+
+	if (text == NULL)
+		return NULL;
+	n = strlen(text);
+	out = malloc(n + 1);
+	if (out == NULL)
+		return NULL;
+	heading_key(text, n, out);
+	return out;
+}
+
+/* A scratch buffer large enough for the key of any heading of note and
+ * of path. */
+static char *key_scratch(const vl_note *note, size_t at_least)
+{
+	size_t i, max = at_least;
+
+	for (i = 0; i < note->n_headings; i++) {
+		size_t n = note->headings[i].text ? strlen(note->headings[i].text) : 0;
+
+		if (n > max)
+			max = n;
+	}
+	return malloc(max + 1);
+}
+
+static const char *heading_text(const vl_heading *h)
+{
+	return h->text ? h->text : "";
+}
+
+const vl_heading *vl_index_find_heading(const vl_note *note, const char *path)
+{
+	const vl_heading *found = NULL;
+	char *want = NULL, *have = NULL;
+	const char *s = path;
+	size_t next = 0, i;
+	int any = 0;
+
+	if (note == NULL || path == NULL || path[0] == '\0')
+		return NULL;
+	want = malloc(strlen(path) + 1);
+	have = key_scratch(note, 0);
+	if (want == NULL || have == NULL)
+		goto done;
+	for (;;) {
+		const char *e = strchr(s, '#');
+		size_t n = e ? (size_t)(e - s) : strlen(s);
+
+		if (n > 0) {
+			heading_key(s, n, want);
+			any = 1;
+			for (i = next; i < note->n_headings; i++) {
+				const char *h = heading_text(&note->headings[i]);
+
+				heading_key(h, strlen(h), have);
+				if (strcmp(want, have) == 0)
+					break;
+			}
+			if (i == note->n_headings) {
+				found = NULL;
+				goto done;
+			}
+			found = &note->headings[i];
+			next = i + 1;
+		}
+		if (e == NULL)
+			break;
+		s = e + 1;
+	}
+	if (!any)
+		found = NULL;
+done:
+	free(want);
+	free(have);
+	return found;
+}
+
+static size_t cutoff(size_t len)
+{
+	return len / 3 > 2 ? len / 3 : 2;
+}
+
+static size_t diff(size_t a, size_t b)
+{
+	return a > b ? a - b : b - a;
+}
+
+const vl_heading *vl_index_suggest_heading(const vl_note *note, const char *path)
+{
+	const vl_heading *best = NULL;
+	char *want = NULL, *have = NULL;
+	const char *last;
+	size_t wlen, max, best_d = (size_t)-1, i;
+
+	if (note == NULL || path == NULL)
+		return NULL;
+	last = strrchr(path, '#');
+	last = last ? last + 1 : path;
+	want = malloc(strlen(last) + 1);
+	have = key_scratch(note, 0);
+	if (want == NULL || have == NULL)
+		goto done;
+	wlen = heading_key(last, strlen(last), want);
+	if (wlen == 0)
+		goto done;
+	max = cutoff(wlen);
+	for (i = 0; i < note->n_headings; i++) {
+		const char *h = heading_text(&note->headings[i]);
+		size_t hlen = heading_key(h, strlen(h), have), d;
+
+		if (diff(hlen, wlen) > max)
+			continue;
+		d = vl_edit_distance(want, wlen, have, hlen, max);
+		if (d <= max && d < best_d) {
+			best_d = d;
+			best = &note->headings[i];
+		}
+	}
+done:
+	free(want);
+	free(have);
+	return best;
+}
+
+/* ---- blocks ---- */
+
+const vl_block *vl_index_find_block(const vl_note *note, const char *id)
+{
+	size_t i;
+
+	if (note == NULL || id == NULL)
+		return NULL;
+	for (i = 0; i < note->n_blocks; i++) {
+		if (note->blocks[i].id != NULL && strcasecmp(note->blocks[i].id, id) == 0)
+			return &note->blocks[i];
+	}
+	return NULL;
+}
+
+const vl_note *vl_index_block_elsewhere(const vl_index *idx, const vl_note *not_this,
+	const char *id)
+{
+	const ix_list *l;
+	size_t i;
+
+	if (idx == NULL || id == NULL)
+		return NULL;
+	l = list_get(&idx->blocks, id, strlen(id));
+	if (l == NULL)
+		return NULL;
+	for (i = 0; i < l->n; i++) {
+		if (l->items[i] != not_this)
+			return l->items[i];
+	}
+	return NULL;
+}
+
+/* ---- did-you-mean ---- */
+
+/* Keeps candidate c[0..n) when it is closer to t than the best so far. */
+static void consider(const char *t, size_t tlen, size_t max, const char *c, size_t n,
+	const char **best, size_t *best_d)
+{
+	size_t d;
+
+	if (diff(n, tlen) > max)
+		return;
+	d = vl_edit_distance(t, tlen, c, n, max);
+	if (d <= max && d < *best_d) {
+		*best_d = d;
+		*best = c;
+	}
+}
+
+const char *vl_index_suggest_target(const vl_index *idx, const char *target)
+{
+	const char *t, *best = NULL;
+	size_t tlen, stem, best_d = (size_t)-1, i;
+	int has_slash;
+
+	if (idx == NULL || target == NULL)
+		return NULL;
+	t = target[0] == '/' ? target + 1 : target;
+	tlen = strlen(t);
+	stem = strip_md(t, tlen);
+	if (stem == 0)
+		return NULL;
+	has_slash = memchr(t, '/', stem) != NULL;
+	/* [[image]] for image.png: the extension is what is missing. */
+	if (!has_slash) {
+		for (i = 0; i < idx->n_files; i++) {
+			const ix_file *f = &idx->files[i];
+			const char *dot = strrchr(f->name, '.');
+
+			if (dot != NULL && (size_t)(dot - f->name) == stem &&
+			    strncasecmp(f->name, t, stem) == 0)
+				return f->name;
+		}
+	}
+	for (i = 0; i < idx->n_notes; i++) {
+		const ix_note *in = &idx->notes[i];
+
+		if (has_slash)
+			consider(t, stem, cutoff(stem), in->stem, in->stem_len, &best, &best_d);
+		else
+			consider(t, stem, cutoff(stem), in->note->name, in->name_len, &best, &best_d);
+	}
+	for (i = 0; i < idx->n_files; i++) {
+		const ix_file *f = &idx->files[i];
+
+		if (has_slash)
+			consider(t, tlen, cutoff(tlen), f->path, f->path_len, &best, &best_d);
+		else
+			consider(t, tlen, cutoff(tlen), f->name, f->name_len, &best, &best_d);
+	}
+	return best;
+}
+
+/* ---- tags ---- */
+
+const char *vl_index_tag_spelling(const vl_index *idx, const char *tag)
+{
+	char *key;
+	const ix_tag *t;
+	const ix_spelling *best = NULL;
+	size_t i;
+
+	if (idx == NULL || tag == NULL)
+		return NULL;
+	key = vl_lower_dup(tag, strlen(tag));
+	if (key == NULL)
+		return NULL;
+	t = vl_map_get(&idx->tags, key);
+	free(key);
+	if (t == NULL)
+		return NULL;
+	for (i = 0; i < t->n; i++) {
+		const ix_spelling *s = &t->sp[i];
+
+		if (best == NULL || s->count > best->count ||
+		    (s->count == best->count && strcmp(s->name, best->name) < 0))
+			best = s;
+	}
+	return best ? best->name : NULL;
+}
+
+size_t vl_index_note_count(const vl_index *idx)
+{
+	return idx ? idx->n_notes : 0;
+}
+
+const vl_note *vl_index_note_at(const vl_index *idx, size_t i)
+{
+	if (idx == NULL || i >= idx->n_notes)
+		return NULL;
+	return idx->notes[i].note;
+}
