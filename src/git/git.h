@@ -35,4 +35,103 @@ int vl_source_open_index(vl_source **out, vl_repo *repo, const char *vault_subdi
 int vl_source_open_rev(vl_source **out, vl_repo *repo, const char *rev,
 	const char *vault_subdir, const vl_source_opts *opts, vl_error *err);
 
+/* ---- Added by the git layer (additive to the agreed interface) ---- */
+
+struct git_repository;
+
+/* The libgit2 handle, for the other files of src/git/ only (borrowed; it
+ * lives as long as repo). Object reads through it must be wrapped in
+ * vl_repo_lock/vl_repo_unlock when other threads may read too. */
+struct git_repository *vl_repo_git(vl_repo *repo);
+void vl_repo_lock(vl_repo *repo);
+void vl_repo_unlock(vl_repo *repo);
+
+/* Reads the blob with hex id oid into a malloc'd, NUL-terminated buffer
+ * (*out, *len; may hold NULs). Safe to call from several threads. */
+int vl_repo_read_blob(vl_repo *repo, const char *oid, char **out, size_t *len,
+	vl_error *err);
+
+/* Resolves rev to a commit id (hex). An unknown revision fails with the
+ * message "unknown revision 'REV'". */
+int vl_repo_resolve_commit(vl_repo *repo, const char *rev, char oid[41],
+	vl_error *err);
+
+/* The hooks folder: core.hooksPath when set (relative to the work tree
+ * when relative, "~/" expanded), else the repository's hooks folder.
+ * *out is a malloc'd absolute path without a trailing '/'; caller frees. */
+int vl_repo_hooks_dir(char **out, vl_repo *repo, vl_error *err);
+
+/* One side of a comparison: nothing, a revision's tree, the index (what
+ * is staged), or the work tree (tracked and untracked, not ignored). A
+ * VL_SNAP_REV of "HEAD" on a repository without commits is empty. */
+typedef enum vl_snap_kind {
+	VL_SNAP_EMPTY,
+	VL_SNAP_REV,
+	VL_SNAP_INDEX,
+	VL_SNAP_WORKDIR
+} vl_snap_kind;
+
+typedef struct vl_snap {
+	vl_snap_kind kind;
+	const char *rev;   /* for VL_SNAP_REV */
+} vl_snap;
+
+typedef enum vl_change_status {
+	VL_CHANGE_ADDED,
+	VL_CHANGE_DELETED,
+	VL_CHANGE_MODIFIED,
+	VL_CHANGE_RENAMED    /* renamed or moved, maybe also modified */
+} vl_change_status;
+
+/* One changed file. Paths are vault-relative; old_path is NULL for an
+ * added file and new_path NULL for a deleted one. Ids are hex blob ids,
+ * "" when unknown (a work-tree file that git has not hashed). */
+typedef struct vl_change {
+	vl_change_status status;
+	char *old_path, *new_path;
+	char old_oid[41], new_oid[41];
+} vl_change;
+
+typedef struct vl_changes {
+	vl_change *items;
+	size_t len, cap;
+} vl_changes;
+
+#define VL_CHANGES_INIT { NULL, 0, 0 }
+
+/* Files changed from `from` to `to` under vault_subdir ("" for the whole
+ * work tree), with rename detection, skipping hidden path segments and
+ * opts' ignore globs (opts may be NULL). Supported pairs: EMPTY/REV to
+ * EMPTY/REV/INDEX/WORKDIR, and INDEX to WORKDIR. Items are appended to
+ * out in path order; release them with vl_changes_release. */
+int vl_repo_diff(vl_changes *out, vl_repo *repo, const vl_snap *from,
+	const vl_snap *to, const char *vault_subdir, const vl_source_opts *opts,
+	vl_error *err);
+void vl_changes_release(vl_changes *c);
+
+/* Reads a vault-relative path as it is in snap: the blob oid when given
+ * (not ""), else the file in the work tree. Caller frees *out. */
+int vl_snap_read(vl_repo *repo, const vl_snap *snap, const char *vault_subdir,
+	const char *path, const char *oid, char **out, size_t *len, vl_error *err);
+
+/* Opens the vault as it is in snap (rev, index or work tree). */
+int vl_source_open_snap(vl_source **out, vl_repo *repo, const vl_snap *snap,
+	const char *vault_subdir, const vl_source_opts *opts, vl_error *err);
+
+struct vl_changelog;
+
+/* The changelog between two snapshots: only changed notes are read; notes
+ * of `to` are read only to find links to notes the range renamed or
+ * deleted, and only those whose text mentions an old name. Fills cl (set
+ * up with vl_changelog_init) and calls vl_changelog_finish. */
+int vl_git_changelog(struct vl_changelog *cl, vl_repo *repo, const vl_snap *from,
+	const vl_snap *to, const char *vault_subdir, const vl_source_opts *opts,
+	vl_error *err);
+
+/* The last commit reachable from HEAD along first parents whose commit
+ * time is before `before` (seconds since the epoch). Returns 0 with oid
+ * set, 1 when every commit is newer (oid ""), or -1. */
+int vl_repo_commit_before(vl_repo *repo, long long before, char oid[41],
+	vl_error *err);
+
 #endif

@@ -1,0 +1,330 @@
+/*
+ * diff.c: which files changed between two snapshots of the vault (trees,
+ * the index, the work tree), with libgit2's rename detection, as
+ * vault-relative paths. `check --staged` compares HEAD with the index,
+ * `--changed-since REV` REV with the work tree, `changelog` two commits.
+ * Also the path helpers every file of src/git/ shares (internal.h).
+ */
+#include "git.h"
+#include "internal.h"
+
+#include <git2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The vault folder as a prefix of repository paths: "" or "sub/dir/". */
+char *vl_git_prefix(const char *subdir)
+{
+	vl_buf b = VL_BUF_INIT;
+	size_t n;
+
+	while (subdir != NULL && (subdir[0] == '/' ||
+	    (subdir[0] == '.' && (subdir[1] == '/' || subdir[1] == '\0'))))
+		subdir++;
+	n = subdir ? strlen(subdir) : 0;
+	while (n > 0 && subdir[n - 1] == '/')
+		n--;
+	if (vl_buf_put(&b, "", 0) < 0 || (n > 0 && (vl_buf_put(&b, subdir, n) < 0 ||
+	    vl_buf_putc(&b, '/') < 0))) {
+		vl_buf_release(&b);
+		return NULL;
+	}
+	return vl_buf_detach(&b);
+}
+
+/* Returns 1 when some segment of a vault-relative path starts with '.'
+ * (.obsidian, .trash, .git): those are never part of the vault. */
+int vl_git_hidden(const char *path)
+{
+	const char *p = path;
+
+	while (*p) {
+		if (*p == '.')
+			return 1;
+		p = strchr(p, '/');
+		if (p == NULL)
+			break;
+		p++;
+	}
+	return 0;
+}
+
+/* Decides whether the repository path belongs to the vault; when it does,
+ * *rel points at its vault-relative part. */
+int vl_git_in_vault(const char *path, const char *prefix,
+	const vl_source_opts *opts, const char **rel)
+{
+	size_t n = strlen(prefix);
+
+	if (strncmp(path, prefix, n) != 0)
+		return 0;
+	*rel = path + n;
+	if ((*rel)[0] == '\0' || vl_git_hidden(*rel))
+		return 0;
+	return !vl_source_ignored(opts, *rel);
+}
+
+
+void vl_changes_release(vl_changes *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->len; i++) {
+		free(c->items[i].old_path);
+		free(c->items[i].new_path);
+	}
+	free(c->items);
+	c->items = NULL;
+	c->len = c->cap = 0;
+}
+
+/* The tree of a snapshot side: NULL for EMPTY and for "HEAD" in a
+ * repository without commits yet (so a first commit diffs against
+ * nothing). Called with the repository lock held. */
+static int snap_tree(git_tree **out, git_repository *git, const vl_snap *snap,
+	vl_error *err)
+{
+	git_object *obj = NULL;
+	int rc;
+
+	*out = NULL;
+	if (snap->kind == VL_SNAP_EMPTY)
+		return 0;
+	if (snap->rev == NULL)
+		return vl_error_set(err, "unknown revision ''");
+	if (strcmp(snap->rev, "HEAD") == 0 && git_repository_head_unborn(git) == 1)
+		return 0;
+	rc = git_revparse_single(&obj, git, snap->rev);
+	if (rc == 0)
+		rc = git_object_peel((git_object **)out, obj, GIT_OBJECT_TREE);
+	git_object_free(obj);
+	if (rc < 0)
+		return vl_error_set(err, "unknown revision '%s'", snap->rev);
+	return 0;
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+/* Turns one libgit2 delta into a vl_change, dropping sides outside the
+ * vault: a note renamed out of the vault is deleted from it. Returns 0
+ * (maybe adding nothing) or -1 when out of memory. */
+static int add_delta(vl_changes *out, const git_diff_delta *d, const char *prefix,
+	const vl_source_opts *opts)
+{
+	vl_change c;
+	const char *orel = NULL, *nrel = NULL;
+	int has_old = 0, has_new = 0;
+
+	memset(&c, 0, sizeof(c));
+	switch (d->status) {
+	case GIT_DELTA_ADDED:
+	case GIT_DELTA_UNTRACKED:
+	case GIT_DELTA_COPIED:
+		has_new = 1;
+		break;
+	case GIT_DELTA_DELETED:
+		has_old = 1;
+		break;
+	case GIT_DELTA_MODIFIED:
+	case GIT_DELTA_TYPECHANGE:
+	case GIT_DELTA_RENAMED:
+		has_old = has_new = 1;
+		break;
+	default:
+		return 0;
+	}
+	if (has_old && !vl_git_in_vault(d->old_file.path, prefix, opts, &orel))
+		has_old = 0;
+	if (has_new && !vl_git_in_vault(d->new_file.path, prefix, opts, &nrel))
+		has_new = 0;
+	if (!has_old && !has_new)
+		return 0;
+	if (has_old && has_new)
+		c.status = strcmp(orel, nrel) == 0 ? VL_CHANGE_MODIFIED : VL_CHANGE_RENAMED;
+	else
+		c.status = has_new ? VL_CHANGE_ADDED : VL_CHANGE_DELETED;
+	if (has_old) {
+		c.old_path = dup_or_null(orel);
+		if (c.old_path == NULL)
+			goto oom;
+		if (!git_oid_is_zero(&d->old_file.id))
+			git_oid_tostr(c.old_oid, sizeof(c.old_oid), &d->old_file.id);
+	}
+	if (has_new) {
+		c.new_path = dup_or_null(nrel);
+		if (c.new_path == NULL)
+			goto oom;
+		if ((d->new_file.flags & GIT_DIFF_FLAG_VALID_ID) &&
+		    !git_oid_is_zero(&d->new_file.id))
+			git_oid_tostr(c.new_oid, sizeof(c.new_oid), &d->new_file.id);
+	}
+	if (VL_PUSH(out->items, out->len, out->cap, c) < 0)
+		goto oom;
+	return 0;
+oom:
+	free(c.old_path);
+	free(c.new_path);
+	return -1;
+}
+
+static int cmp_change(const void *a, const void *b)
+{
+	const vl_change *ca = a, *cb = b;
+	const char *pa = ca->new_path ? ca->new_path : ca->old_path;
+	const char *pb = cb->new_path ? cb->new_path : cb->old_path;
+	int c = strcmp(pa, pb);
+
+	if (c == 0)
+		c = (int)ca->status - (int)cb->status;
+	return c;
+}
+
+int vl_repo_diff(vl_changes *out, vl_repo *repo, const vl_snap *from,
+	const vl_snap *to, const char *vault_subdir, const vl_source_opts *opts,
+	vl_error *err)
+{
+	git_repository *git = vl_repo_git(repo);
+	git_diff_options dopts;
+	git_diff_find_options fopts;
+	git_diff *diff = NULL;
+	git_tree *old_tree = NULL, *new_tree = NULL;
+	char *prefix = NULL;
+	char *spec[1];
+	size_t i, n, first = out->len;
+	int rc = -1, grc = 0;
+
+	git_diff_options_init(&dopts, GIT_DIFF_OPTIONS_VERSION);
+	git_diff_find_options_init(&fopts, GIT_DIFF_FIND_OPTIONS_VERSION);
+	prefix = vl_git_prefix(vault_subdir);
+	if (prefix == NULL)
+		return vl_error_set(err, "out of memory");
+	vl_repo_lock(repo);
+	if (prefix[0] != '\0') {
+		spec[0] = prefix;
+		dopts.pathspec.strings = spec;
+		dopts.pathspec.count = 1;
+	}
+	dopts.flags |= GIT_DIFF_INCLUDE_TYPECHANGE;
+	fopts.flags = GIT_DIFF_FIND_RENAMES;
+	if (to->kind == VL_SNAP_WORKDIR) {
+		dopts.flags |= GIT_DIFF_INCLUDE_UNTRACKED | GIT_DIFF_RECURSE_UNTRACKED_DIRS;
+		fopts.flags |= GIT_DIFF_FIND_FOR_UNTRACKED;
+	}
+	if (from->kind == VL_SNAP_INDEX) {
+		if (to->kind != VL_SNAP_WORKDIR) {
+			vl_error_set(err, "internal error: the index compares only with the work tree");
+			goto done;
+		}
+		grc = git_diff_index_to_workdir(&diff, git, NULL, &dopts);
+	} else if (from->kind == VL_SNAP_WORKDIR) {
+		vl_error_set(err, "internal error: the work tree cannot be the old side");
+		goto done;
+	} else {
+		if (snap_tree(&old_tree, git, from, err) < 0)
+			goto done;
+		switch (to->kind) {
+		case VL_SNAP_EMPTY:
+		case VL_SNAP_REV:
+			if (snap_tree(&new_tree, git, to, err) < 0)
+				goto done;
+			grc = git_diff_tree_to_tree(&diff, git, old_tree, new_tree, &dopts);
+			break;
+		case VL_SNAP_INDEX:
+			grc = git_diff_tree_to_index(&diff, git, old_tree, NULL, &dopts);
+			break;
+		case VL_SNAP_WORKDIR:
+			grc = git_diff_tree_to_workdir_with_index(&diff, git, old_tree, &dopts);
+			break;
+		}
+	}
+	if (grc < 0 || git_diff_find_similar(diff, &fopts) < 0) {
+		const git_error *e = git_error_last();
+
+		vl_error_set(err, "git diff failed: %s",
+			e && e->message ? e->message : "unknown error");
+		goto done;
+	}
+	n = git_diff_num_deltas(diff);
+	for (i = 0; i < n; i++) {
+		if (add_delta(out, git_diff_get_delta(diff, i), prefix, opts) < 0) {
+			vl_error_set(err, "out of memory");
+			goto done;
+		}
+	}
+	if (out->len - first > 1)
+		qsort(out->items + first, out->len - first, sizeof(*out->items), cmp_change);
+	rc = 0;
+done:
+	git_diff_free(diff);
+	git_tree_free(old_tree);
+	git_tree_free(new_tree);
+	vl_repo_unlock(repo);
+	free(prefix);
+	return rc;
+}
+
+/* Reads a whole work-tree file; NUL-terminated, may hold NULs. */
+static int read_file(const char *path, char **out, size_t *len, vl_error *err)
+{
+	FILE *f = fopen(path, "rb");
+	vl_buf b = VL_BUF_INIT;
+	char chunk[65536];
+	size_t n;
+	int rc = -1;
+
+	if (f == NULL)
+		return vl_error_set(err, "%s: cannot open", path);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		if (vl_buf_put(&b, chunk, n) < 0) {
+			vl_error_set(err, "%s: out of memory", path);
+			goto done;
+		}
+	}
+	if (ferror(f)) {
+		vl_error_set(err, "%s: read error", path);
+		goto done;
+	}
+	*len = b.len;
+	*out = vl_buf_detach(&b);
+	if (*out == NULL) {
+		vl_error_set(err, "%s: out of memory", path);
+		goto done;
+	}
+	rc = 0;
+done:
+	vl_buf_release(&b);
+	fclose(f);
+	return rc;
+}
+
+int vl_snap_read(vl_repo *repo, const vl_snap *snap, const char *vault_subdir,
+	const char *path, const char *oid, char **out, size_t *len, vl_error *err)
+{
+	vl_buf full = VL_BUF_INIT;
+	char *prefix = NULL;
+	int rc = -1;
+
+	*out = NULL;
+	*len = 0;
+	if (oid != NULL && oid[0] != '\0')
+		return vl_repo_read_blob(repo, oid, out, len, err);
+	if (snap->kind != VL_SNAP_WORKDIR)
+		return vl_error_set(err, "%s: no blob id to read", path);
+	prefix = vl_git_prefix(vault_subdir);
+	if (prefix == NULL || vl_buf_printf(&full, "%s%s%s", vl_repo_workdir(repo),
+	    prefix, path) < 0) {
+		vl_error_set(err, "out of memory");
+		goto done;
+	}
+	rc = read_file(full.ptr, out, len, err);
+done:
+	vl_buf_release(&full);
+	free(prefix);
+	return rc;
+}

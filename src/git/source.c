@@ -1,0 +1,327 @@
+/*
+ * git/source.c: vaults read from git instead of the work tree: the index
+ * (what is staged, for `check --staged`) and any revision's tree. Files
+ * are listed with their blob ids; reading one reads that blob, under the
+ * repository's mutex, so workers may read in parallel.
+ *
+ * The source borrows the repository: free the source first.
+ */
+#include "git.h"
+#include "internal.h"
+
+#include <git2.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct git_src {
+	vl_repo *repo;
+} git_src;
+
+static int git_src_read(vl_source *src, size_t i, char **out, size_t *len,
+	vl_error *err)
+{
+	git_src *g = src->impl;
+	const vl_file *f = &src->files[i];
+
+	if (vl_repo_read_blob(g->repo, f->oid, out, len, err) < 0)
+		return vl_error_set(err, "%s: cannot read from git (%s)", f->path,
+			f->oid);
+	return 0;
+}
+
+static void git_src_free(vl_source *src)
+{
+	free(src->impl);
+	src->impl = NULL;
+}
+
+static const vl_source_ops git_src_ops = { git_src_read, git_src_free };
+
+static int source_new(vl_source **out, vl_repo *repo, const char *root,
+	vl_error *err)
+{
+	vl_source *src = calloc(1, sizeof(*src));
+	git_src *g = calloc(1, sizeof(*g));
+
+	*out = NULL;
+	if (src == NULL || g == NULL || (src->root = strdup(root)) == NULL) {
+		free(src);
+		free(g);
+		return vl_error_set(err, "out of memory");
+	}
+	g->repo = repo;
+	src->impl = g;
+	src->ops = &git_src_ops;
+	*out = src;
+	return 0;
+}
+
+/* Skips a path the repository ignores when opts ask for it. Tracked files
+ * can match .gitignore too; honouring that keeps every source alike. */
+static int skip_ignored(vl_repo *repo, const vl_source_opts *opts,
+	const char *path, int *skip, vl_error *err)
+{
+	*skip = 0;
+	if (opts == NULL || !opts->use_gitignore)
+		return 0;
+	return vl_repo_ignored(repo, path, skip, err);
+}
+
+int vl_source_open_index(vl_source **out, vl_repo *repo, const char *vault_subdir,
+	const vl_source_opts *opts, vl_error *err)
+{
+	git_index *index = NULL;
+	vl_source *src = NULL;
+	char *prefix = NULL;
+	vl_buf root = VL_BUF_INIT;
+	size_t i, count;
+	int rc = -1;
+
+	*out = NULL;
+	prefix = vl_git_prefix(vault_subdir);
+	if (prefix == NULL || vl_buf_printf(&root, ":%s", prefix) < 0) {
+		vl_error_set(err, "out of memory");
+		goto done;
+	}
+	if (source_new(&src, repo, root.ptr, err) < 0)
+		goto done;
+	vl_repo_lock(repo);
+	if (git_repository_index(&index, vl_repo_git(repo)) < 0) {
+		const git_error *e = git_error_last();
+
+		vl_repo_unlock(repo);
+		vl_error_set(err, "cannot read the git index: %s",
+			e && e->message ? e->message : "unknown error");
+		goto done;
+	}
+	vl_repo_unlock(repo);
+	count = git_index_entrycount(index);
+	for (i = 0; i < count; i++) {
+		const git_index_entry *e = git_index_get_byindex(index, i);
+		const char *rel;
+		char hex[41];
+		int skip;
+
+		if (e == NULL || !vl_git_in_vault(e->path, prefix, opts, &rel))
+			continue;
+		if (GIT_INDEX_ENTRY_STAGE(e) != 0) {
+			/* A conflicted path: stage 2 ("ours") stands for it, the
+			 * other stages are skipped; report the conflict once. */
+			if (GIT_INDEX_ENTRY_STAGE(e) != 2)
+				continue;
+			if (vl_source_add_problem(src, rel,
+			    "unresolved merge conflict in the index") < 0) {
+				vl_error_set(err, "out of memory");
+				goto done;
+			}
+		}
+		if (e->mode == GIT_FILEMODE_COMMIT)
+			continue;
+		if (skip_ignored(repo, opts, e->path, &skip, err) < 0)
+			goto done;
+		if (skip)
+			continue;
+		git_oid_tostr(hex, sizeof(hex), &e->id);
+		if (vl_source_add(src, rel, e->file_size, hex) < 0) {
+			vl_error_set(err, "out of memory");
+			goto done;
+		}
+	}
+	vl_source_sort(src);
+	*out = src;
+	src = NULL;
+	rc = 0;
+done:
+	git_index_free(index);
+	vl_source_free(src);
+	vl_buf_release(&root);
+	free(prefix);
+	return rc;
+}
+
+/* Walk state for a revision's tree. */
+typedef struct tree_walk {
+	vl_source *src;
+	vl_repo *repo;
+	const char *prefix;
+	const vl_source_opts *opts;
+	git_odb *odb;
+	vl_error *err;
+	int failed;
+} tree_walk;
+
+static int tree_walk_cb(const char *root, const git_tree_entry *entry, void *payload)
+{
+	tree_walk *w = payload;
+	vl_buf path = VL_BUF_INIT;
+	const char *rel;
+	size_t plen = strlen(w->prefix);
+	char hex[41];
+	uint64_t size;
+	int rc = 1, skip;
+
+	if (vl_buf_puts(&path, root) < 0 || vl_buf_puts(&path,
+	    git_tree_entry_name(entry)) < 0)
+		goto oom;
+	if (git_tree_entry_type(entry) == GIT_OBJECT_TREE) {
+		/* Descend only into folders on the way to or inside the vault,
+		 * and never into hidden ones. */
+		size_t n = path.len;
+
+		rc = 0;
+		if (vl_buf_putc(&path, '/') < 0)
+			goto oom;
+		if (!(strncmp(path.ptr, w->prefix, n + 1 < plen ? n + 1 : plen) == 0))
+			rc = 1;
+		else if (path.len > plen && vl_git_hidden(path.ptr + plen))
+			rc = 1;
+		goto done;
+	}
+	rc = 0;
+	if (git_tree_entry_type(entry) != GIT_OBJECT_BLOB ||
+	    !vl_git_in_vault(path.ptr, w->prefix, w->opts, &rel))
+		goto done;
+	/* The repository lock is held during the walk: call libgit2 directly. */
+	skip = 0;
+	if (w->opts != NULL && w->opts->use_gitignore &&
+	    git_ignore_path_is_ignored(&skip, vl_repo_git(w->repo), path.ptr) < 0) {
+		vl_error_set(w->err, "%s: cannot check .gitignore", path.ptr);
+		w->failed = 1;
+		rc = -1;
+		goto done;
+	}
+	if (skip)
+		goto done;
+	git_oid_tostr(hex, sizeof(hex), git_tree_entry_id(entry));
+	/* A tree does not record sizes; the object header does, cheaply. */
+	size = 0;
+	if (w->odb != NULL) {
+		size_t sz = 0;
+		git_object_t type;
+
+		if (git_odb_read_header(&sz, &type, w->odb, git_tree_entry_id(entry)) == 0)
+			size = sz;
+	}
+	if (vl_source_add(w->src, rel, size, hex) < 0)
+		goto oom;
+	goto done;
+oom:
+	vl_error_set(w->err, "out of memory");
+	w->failed = 1;
+	rc = -1;
+done:
+	vl_buf_release(&path);
+	return rc;
+}
+
+/* Lists the blobs of tree under prefix into src. */
+static int list_tree(vl_source *src, vl_repo *repo, git_tree *tree,
+	const char *prefix, const vl_source_opts *opts, vl_error *err)
+{
+	tree_walk w;
+	int rc;
+
+	w.src = src;
+	w.repo = repo;
+	w.prefix = prefix;
+	w.opts = opts;
+	w.err = err;
+	w.failed = 0;
+	w.odb = NULL;
+	if (git_repository_odb(&w.odb, vl_repo_git(repo)) < 0)
+		w.odb = NULL;
+	rc = git_tree_walk(tree, GIT_TREEWALK_PRE, tree_walk_cb, &w);
+	git_odb_free(w.odb);
+	if (rc < 0 || w.failed) {
+		if (!w.failed) {
+			const git_error *e = git_error_last();
+
+			vl_error_set(err, "cannot walk the tree: %s",
+				e && e->message ? e->message : "unknown error");
+		}
+		return -1;
+	}
+	vl_source_sort(src);
+	return 0;
+}
+
+int vl_source_open_rev(vl_source **out, vl_repo *repo, const char *rev,
+	const char *vault_subdir, const vl_source_opts *opts, vl_error *err)
+{
+	git_object *obj = NULL;
+	git_tree *tree = NULL;
+	vl_source *src = NULL;
+	char *prefix = NULL;
+	vl_buf root = VL_BUF_INIT;
+	int rc = -1, ok;
+
+	*out = NULL;
+	prefix = vl_git_prefix(vault_subdir);
+	if (prefix == NULL || vl_buf_printf(&root, "%s:%s", rev, prefix) < 0) {
+		vl_error_set(err, "out of memory");
+		goto done;
+	}
+	vl_repo_lock(repo);
+	ok = git_revparse_single(&obj, vl_repo_git(repo), rev) == 0 &&
+		git_object_peel((git_object **)&tree, obj, GIT_OBJECT_TREE) == 0;
+	vl_repo_unlock(repo);
+	if (!ok) {
+		vl_error_set(err, "unknown revision '%s'", rev);
+		goto done;
+	}
+	if (source_new(&src, repo, root.ptr, err) < 0)
+		goto done;
+	vl_repo_lock(repo);
+	ok = list_tree(src, repo, tree, prefix, opts, err) == 0;
+	vl_repo_unlock(repo);
+	if (!ok)
+		goto done;
+	*out = src;
+	src = NULL;
+	rc = 0;
+done:
+	git_tree_free(tree);
+	git_object_free(obj);
+	vl_source_free(src);
+	vl_buf_release(&root);
+	free(prefix);
+	return rc;
+}
+
+int vl_source_open_snap(vl_source **out, vl_repo *repo, const vl_snap *snap,
+	const char *vault_subdir, const vl_source_opts *opts, vl_error *err)
+{
+	char *dir = NULL, *prefix = NULL;
+	int rc = -1;
+
+	*out = NULL;
+	switch (snap->kind) {
+	case VL_SNAP_REV:
+		return vl_source_open_rev(out, repo, snap->rev, vault_subdir, opts, err);
+	case VL_SNAP_INDEX:
+		return vl_source_open_index(out, repo, vault_subdir, opts, err);
+	case VL_SNAP_EMPTY:
+		if (source_new(out, repo, "", err) < 0)
+			return -1;
+		return 0;
+	case VL_SNAP_WORKDIR:
+		break;
+	}
+	prefix = vl_git_prefix(vault_subdir);
+	if (prefix == NULL) {
+		vl_error_set(err, "out of memory");
+		goto done;
+	}
+	dir = malloc(strlen(vl_repo_workdir(repo)) + strlen(prefix) + 1);
+	if (dir == NULL) {
+		vl_error_set(err, "out of memory");
+		goto done;
+	}
+	strcpy(dir, vl_repo_workdir(repo));
+	strcat(dir, prefix);
+	rc = vl_source_open_dir(out, dir, opts, err);
+done:
+	free(dir);
+	free(prefix);
+	return rc;
+}
