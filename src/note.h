@@ -127,6 +127,11 @@ int vl_note_parse(vl_note **out, const char *path, const char *text, size_t n,
 
 void vl_note_free(vl_note *note);
 
+/* For the parsers (note.c, frontmatter.c): records a problem on the note.
+ * rule is a static rule id. Returns 0 or -1 (out of memory). */
+int vl_note_add_problem(vl_note *note, const char *rule, vl_pos pos,
+	const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
 /* Returns 1 when rule is suppressed at line in note by an inline directive. */
 int vl_note_suppressed(const vl_note *note, const char *rule, uint32_t line);
 

@@ -1,0 +1,254 @@
+/*
+ * frontmatter.c: front matter found by line scanning, parsed with libyaml's
+ * document loader. Aliases in YAML are never expanded (only the top-level
+ * mapping and the tags/aliases values are visited), so an alias bomb costs
+ * what its text costs.
+ */
+#include "frontmatter.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+/* Returns the length of the line at text[off..n) without its end, and sets
+ * *next to the start of the following line. */
+static size_t line_at(const char *text, size_t n, size_t off, size_t *next)
+{
+	const char *nl = memchr(text + off, '\n', n - off);
+	size_t end = nl ? (size_t)(nl - text) : n;
+
+	*next = nl ? end + 1 : n;
+	if (end > off && text[end - 1] == '\r')
+		end--;
+	return end - off;
+}
+
+static int is_fence(const char *s, size_t len)
+{
+	while (len > 3 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+		len--;
+	return len == 3 && memcmp(s, "---", 3) == 0;
+}
+
+int vl_frontmatter_find(vl_fm_span *span, const char *text, size_t n, size_t start)
+{
+	size_t next, off, len;
+	uint32_t line = 2;
+
+	len = line_at(text, n, start, &next);
+	if (!is_fence(text + start, len))
+		return 0;
+	span->yaml = next;
+	span->line = 2;
+	for (off = next; off < n; off = next, line++) {
+		len = line_at(text, n, off, &next);
+		if (is_fence(text + off, len)) {
+			span->yaml_len = off - span->yaml;
+			span->body = next;
+			return 1;
+		}
+	}
+	(void)line;
+	return -1;
+}
+
+static vl_pos mark_pos(const vl_fm_span *span, yaml_mark_t m)
+{
+	vl_pos p;
+
+	p.line = span->line + (uint32_t)m.line;
+	p.col = (uint32_t)m.column + 1;
+	return p;
+}
+
+static int scalar_is(yaml_node_t *node, const char *s)
+{
+	return node && node->type == YAML_SCALAR_NODE &&
+		node->data.scalar.length == strlen(s) &&
+		memcmp(node->data.scalar.value, s, node->data.scalar.length) == 0;
+}
+
+static int add_tag(vl_note *note, const char *s, size_t len, vl_pos pos)
+{
+	vl_tag t;
+
+	while (len && (*s == '#' || *s == ' '))
+		s++, len--;
+	while (len && s[len - 1] == ' ')
+		len--;
+	if (!len)
+		return 0;
+	t.name = vl_arena_strndup(&note->arena, s, len);
+	if (!t.name)
+		return -1;
+	t.pos = pos;
+	t.frontmatter = 1;
+	t.entry = -1;
+	return VL_PUSH(note->tags, note->n_tags, note->cap_tags, t);
+}
+
+static int add_alias(vl_note *note, const char *s, size_t len)
+{
+	char *a;
+
+	while (len && *s == ' ')
+		s++, len--;
+	while (len && s[len - 1] == ' ')
+		len--;
+	if (!len)
+		return 0;
+	a = vl_arena_strndup(&note->arena, s, len);
+	if (!a)
+		return -1;
+	return VL_PUSH(note->aliases, note->n_aliases, note->cap_aliases, a);
+}
+
+/* A single string of tags may list several, separated by commas or spaces
+ * ("a, b" or "a b"), as Obsidian reads it. */
+static int add_tag_string(vl_note *note, const char *s, size_t len, vl_pos pos)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		size_t j;
+		while (i < len && (s[i] == ',' || s[i] == ' '))
+			i++;
+		j = i;
+		while (j < len && s[j] != ',' && s[j] != ' ')
+			j++;
+		if (j > i && add_tag(note, s + i, j - i, pos) < 0)
+			return -1;
+		i = j;
+	}
+	return 0;
+}
+
+/* tags / aliases / cssclasses: a list of strings, or one string. */
+static int read_list(vl_note *note, yaml_document_t *doc, yaml_node_t *key,
+	yaml_node_t *val, const vl_fm_span *span, int kind)
+{
+	const char *name = (const char *)key->data.scalar.value;
+	yaml_node_item_t *it;
+
+	if (val->type == YAML_SCALAR_NODE) {
+		const char *s = (const char *)val->data.scalar.value;
+		size_t len = val->data.scalar.length;
+		if (len == 0 || (val->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+		    (strcmp(s, "null") == 0 || strcmp(s, "~") == 0)))
+			return 0;
+		if (kind == 0)
+			return add_tag_string(note, s, len, mark_pos(span, val->start_mark));
+		if (kind == 1)
+			return add_alias(note, s, len);
+		return 0;
+	}
+	if (val->type != YAML_SEQUENCE_NODE)
+		return vl_note_add_problem(note, "frontmatter-invalid",
+			mark_pos(span, val->start_mark),
+			"'%s' must be a list of strings, not a mapping", name);
+	for (it = val->data.sequence.items.start; it < val->data.sequence.items.top; it++) {
+		yaml_node_t *item = yaml_document_get_node(doc, *it);
+		if (!item)
+			continue;
+		if (item->type != YAML_SCALAR_NODE) {
+			if (vl_note_add_problem(note, "frontmatter-invalid",
+			    mark_pos(span, item->start_mark),
+			    "'%s' must be a list of strings; this item is a %s", name,
+			    item->type == YAML_MAPPING_NODE ? "mapping" : "list") < 0)
+				return -1;
+			continue;
+		}
+		if (kind == 0 && add_tag(note, (const char *)item->data.scalar.value,
+		    item->data.scalar.length, mark_pos(span, item->start_mark)) < 0)
+			return -1;
+		if (kind == 1 && add_alias(note, (const char *)item->data.scalar.value,
+		    item->data.scalar.length) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The raw text of a value as written, trimmed, for changelog comparison. */
+static int add_prop(vl_note *note, const char *text, const vl_fm_span *span,
+	yaml_node_t *key, yaml_node_t *val)
+{
+	vl_property p;
+	size_t a = val->start_mark.index, b = val->end_mark.index;
+	const char *y = text + span->yaml;
+
+	if (b > span->yaml_len)
+		b = span->yaml_len;
+	if (a > b)
+		a = b;
+	while (b > a && (y[b - 1] == '\n' || y[b - 1] == '\r' || y[b - 1] == ' '))
+		b--;
+	p.key = vl_arena_strndup(&note->arena, (const char *)key->data.scalar.value,
+		key->data.scalar.length);
+	p.value = vl_arena_strndup(&note->arena, y + a, b - a);
+	p.pos = mark_pos(span, key->start_mark);
+	if (!p.key || !p.value)
+		return -1;
+	return VL_PUSH(note->props, note->n_props, note->cap_props, p);
+}
+
+int vl_frontmatter_parse(vl_note *note, const char *text, const vl_fm_span *span,
+	vl_error *err)
+{
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	yaml_node_t *root;
+	yaml_node_pair_t *pair;
+	int rc = 0, have_doc = 0;
+
+	if (!yaml_parser_initialize(&parser))
+		return vl_error_set(err, "out of memory");
+	yaml_parser_set_input_string(&parser,
+		(const unsigned char *)text + span->yaml, span->yaml_len);
+	if (!yaml_parser_load(&parser, &doc)) {
+		vl_pos p;
+		p.line = span->line + (uint32_t)parser.problem_mark.line;
+		p.col = (uint32_t)parser.problem_mark.column + 1;
+		rc = vl_note_add_problem(note, "frontmatter-invalid", p,
+			"front matter is not valid YAML: %s%s%s",
+			parser.problem ? parser.problem : "syntax error",
+			parser.context ? " " : "", parser.context ? parser.context : "");
+		goto done;
+	}
+	have_doc = 1;
+	root = yaml_document_get_root_node(&doc);
+	if (!root)
+		goto done; /* empty front matter */
+	if (root->type != YAML_MAPPING_NODE) {
+		rc = vl_note_add_problem(note, "frontmatter-invalid",
+			mark_pos(span, root->start_mark),
+			"front matter must be a mapping of properties (key: value)");
+		goto done;
+	}
+	for (pair = root->data.mapping.pairs.start; pair < root->data.mapping.pairs.top; pair++) {
+		yaml_node_t *k = yaml_document_get_node(&doc, pair->key);
+		yaml_node_t *v = yaml_document_get_node(&doc, pair->value);
+
+		if (!k || !v || k->type != YAML_SCALAR_NODE)
+			continue;
+		if (add_prop(note, text, span, k, v) < 0) {
+			rc = -1;
+			break;
+		}
+		if (scalar_is(k, "tags") || scalar_is(k, "tag"))
+			rc = read_list(note, &doc, k, v, span, 0);
+		else if (scalar_is(k, "aliases") || scalar_is(k, "alias"))
+			rc = read_list(note, &doc, k, v, span, 1);
+		else if (scalar_is(k, "cssclasses") || scalar_is(k, "cssclass"))
+			rc = read_list(note, &doc, k, v, span, 2);
+		if (rc < 0)
+			break;
+	}
+done:
+	if (have_doc)
+		yaml_document_delete(&doc);
+	yaml_parser_delete(&parser);
+	if (rc < 0)
+		vl_error_set(err, "out of memory");
+	return rc < 0 ? -1 : 0;
+}

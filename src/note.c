@@ -1,0 +1,1326 @@
+/*
+ * note.c: the note parser. The only module that includes md4c.h.
+ *
+ * md4c gives the structure (headings, list items, code, math, HTML, links),
+ * but not everything Obsidian means: embeds (`![[...]]`) and wikilinks over
+ * 100 characters arrive as plain text, tags and block ids are not Markdown
+ * at all, and `%% comments %%` are unknown to it. So the parse has two
+ * passes over one buffer:
+ *
+ * 1. md4c runs and paints a per-byte mask: which bytes are prose text (where
+ *    tags and block ids may stand), which are heading text, which are code,
+ *    math or HTML (where nothing may stand). It also records headings,
+ *    Markdown links, list entries and the end of each text run (for block
+ *    ids), by byte offset.
+ * 2. Raw scans over the mask find comments, wikilinks and embeds, then tags.
+ *
+ * Everything is kept as byte offsets until the end, when items inside
+ * comments are dropped and offsets become line/column positions in one
+ * sorted sweep (so a note with a million tags on one line stays linear).
+ */
+#include "note.h"
+
+#include <md4c.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "frontmatter.h"
+
+/* Mask bits, one byte per input byte. */
+enum {
+	M_TEXT = 1,     /* prose: tags and block ids may stand here */
+	M_HEAD = 2,     /* heading text: links yes, tags no */
+	M_EXCL = 4      /* code, math, HTML, comments: nothing stands here */
+};
+
+/* A list item while parsing: offsets, resolved at the end. */
+typedef struct entry_tmp {
+	size_t first;       /* offset of its first text */
+	size_t own_last;    /* offset of the last byte of its own text */
+	size_t last;        /* offset of the last byte, sub-items included */
+	int own_closed;     /* a sub-list started: own text is complete */
+	int depth, parent;
+	int has_text;
+	int is_task;
+} entry_tmp;
+
+typedef struct parse_ctx {
+	vl_note *note;
+	const char *text;
+	size_t n;
+	size_t body;            /* where Markdown starts (after front matter) */
+	unsigned char *mask;
+	vl_error *err;
+	int oom;
+
+	/* headings */
+	int in_heading;
+	int heading_level;
+	size_t heading_off;
+	int heading_has_off;
+	vl_buf heading_text;
+	size_t *heading_offs; size_t n_heading_offs, cap_heading_offs;
+
+	/* spans and blocks */
+	int in_code_block;
+	int fence_char;
+	size_t fence_first_text; int fence_has_text; size_t fence_last_text;
+	int link_depth;         /* inside A, IMG or WIKILINK spans */
+	struct pending_link {
+		vl_link_kind kind;
+		char *href;
+		size_t href_off; int href_in_buf;
+		size_t first_text; int has_text;
+		int index;      /* in note->links once pushed, or -1 */
+	} plink[8];
+	int n_plink;
+
+	/* text runs (for block ids at the end of a block) */
+	int run_has; size_t run_last;
+	size_t *block_cands; size_t n_block_cands, cap_block_cands;
+
+	/* list entries */
+	entry_tmp *entries; size_t n_entries, cap_entries;
+	int *li_stack; size_t n_li, cap_li;
+
+	/* comments: pairs of [start, end) offsets */
+	size_t *comments; size_t n_comments, cap_comments;
+
+	/* offsets of links found by md4c (MARKDOWN, IMAGE, URL) */
+	size_t *md_link_offs; size_t n_md_link_offs, cap_md_link_offs;
+} parse_ctx;
+
+static int is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+static int in_buf(const parse_ctx *ctx, const char *s)
+{
+	return s >= ctx->text && s < ctx->text + ctx->n;
+}
+
+static void paint(parse_ctx *ctx, size_t off, size_t len, unsigned char bits)
+{
+	size_t i;
+
+	if (off >= ctx->n)
+		return;
+	if (len > ctx->n - off)
+		len = ctx->n - off;
+	for (i = 0; i < len; i++)
+		ctx->mask[off + i] |= bits;
+}
+
+/* ---- offsets kept until the end: pos.line == 0, pos.col == offset ---- */
+
+static vl_pos off_pos(size_t off)
+{
+	vl_pos p = { 0, (uint32_t)off };
+	return p;
+}
+
+int vl_note_add_problem(vl_note *note, const char *rule, vl_pos pos,
+	const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	vl_problem p;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	p.rule = rule;
+	p.pos = pos;
+	p.message = vl_arena_strndup(&note->arena, msg, strlen(msg));
+	if (!p.message)
+		return -1;
+	return VL_PUSH(note->problems, note->n_problems, note->cap_problems, p);
+}
+
+/* ---- tags and block ids ---- */
+
+/* Decodes one UTF-8 sequence; returns its length (1 for a bad byte). */
+static size_t utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	if ((s[0] & 0xE0) == 0xC0 && n >= 2 && (s[1] & 0xC0) == 0x80) {
+		*cp = ((uint32_t)(s[0] & 0x1F) << 6) | (s[1] & 0x3F);
+		return 2;
+	}
+	if ((s[0] & 0xF0) == 0xE0 && n >= 3 && (s[1] & 0xC0) == 0x80 &&
+	    (s[2] & 0xC0) == 0x80) {
+		*cp = ((uint32_t)(s[0] & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) |
+			(s[2] & 0x3F);
+		return 3;
+	}
+	if ((s[0] & 0xF8) == 0xF0 && n >= 4 && (s[1] & 0xC0) == 0x80 &&
+	    (s[2] & 0xC0) == 0x80 && (s[3] & 0xC0) == 0x80) {
+		*cp = ((uint32_t)(s[0] & 0x07) << 18) | ((uint32_t)(s[1] & 0x3F) << 12) |
+			((uint32_t)(s[2] & 0x3F) << 6) | (s[3] & 0x3F);
+		return 4;
+	}
+	*cp = 0xFFFD;
+	return 1;
+}
+
+/* Non-ASCII code points that end a tag: Unicode punctuation and spaces
+ * (Latin-1 symbols, general punctuation such as ’ “ … —, CJK and
+ * full-width punctuation). Letters of any script and emoji continue it. */
+static int cp_ends_tag(uint32_t cp)
+{
+	return (cp >= 0x80 && cp <= 0xBF) || cp == 0xD7 || cp == 0xF7 ||
+		(cp >= 0x2000 && cp <= 0x206F) || (cp >= 0x3000 && cp <= 0x303F) ||
+		(cp >= 0xFF01 && cp <= 0xFF0F) || (cp >= 0xFF1A && cp <= 0xFF20) ||
+		(cp >= 0xFF3B && cp <= 0xFF40) || (cp >= 0xFF5B && cp <= 0xFF65) ||
+		cp == 0xFEFF || cp == 0xFFFD;
+}
+
+size_t vl_tag_scan(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0;
+	int non_digit = 0;
+
+	while (i < n) {
+		unsigned char c = u[i];
+
+		if (c < 0x80) {
+			if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			    c == '_' || c == '-' || c == '/') {
+				non_digit = 1;
+				i++;
+			} else if (c >= '0' && c <= '9') {
+				i++;
+			} else {
+				break;
+			}
+		} else {
+			uint32_t cp;
+			size_t len = utf8_next(u + i, n - i, &cp);
+
+			if (cp_ends_tag(cp))
+				break;
+			non_digit = 1;
+			i += len;
+		}
+	}
+	return non_digit ? i : 0;
+}
+
+int vl_block_id_valid(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0)
+		return 0;
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+/* ---- md4c callbacks ---- */
+
+static size_t line_start(const parse_ctx *ctx, size_t off)
+{
+	while (off > ctx->body && ctx->text[off - 1] != '\n')
+		off--;
+	return off;
+}
+
+static size_t line_end(const parse_ctx *ctx, size_t off)
+{
+	while (off < ctx->n && ctx->text[off] != '\n')
+		off++;
+	return off;
+}
+
+/* At the end of a text run (a leaf block's text), a trailing `^id` on the
+ * run's last line is a block id candidate; checked against the mask at the
+ * end, once comments are known. */
+static void flush_run(parse_ctx *ctx)
+{
+	size_t ls, e, i;
+
+	if (!ctx->run_has)
+		return;
+	ctx->run_has = 0;
+	ls = line_start(ctx, ctx->run_last);
+	e = line_end(ctx, ctx->run_last);
+	while (e > ls && is_space(ctx->text[e - 1]))
+		e--;
+	i = e;
+	while (i > ls && (vl_block_id_valid(&ctx->text[i - 1], 1)))
+		i--;
+	if (i == e || i == ls || ctx->text[i - 1] != '^')
+		return;
+	i--; /* the '^' */
+	if (i > ls && !is_space(ctx->text[i - 1]) &&
+	    !(i >= ls + 2 && ctx->text[i - 1] == ']' && ctx->text[i - 2] == ']')) {
+		/* `^id` must follow a space, start the line, or follow an embed;
+		 * check what precedes when it is only list/quote markup. */
+		size_t j = ls;
+		while (j < i && (is_space(ctx->text[j]) || ctx->text[j] == '>'))
+			j++;
+		if (j != i)
+			return;
+	}
+	if (VL_PUSH(ctx->block_cands, ctx->n_block_cands, ctx->cap_block_cands, i) < 0)
+		ctx->oom = 1;
+}
+
+static entry_tmp *current_entry(parse_ctx *ctx)
+{
+	if (ctx->n_li == 0)
+		return NULL;
+	return &ctx->entries[ctx->li_stack[ctx->n_li - 1]];
+}
+
+static int enter_block(MD_BLOCKTYPE type, void *detail, void *userdata)
+{
+	parse_ctx *ctx = userdata;
+	entry_tmp *cur;
+
+	flush_run(ctx);
+	switch (type) {
+	case MD_BLOCK_H:
+		ctx->in_heading = 1;
+		ctx->heading_level = (int)((MD_BLOCK_H_DETAIL *)detail)->level;
+		ctx->heading_has_off = 0;
+		ctx->heading_text.len = 0;
+		if (ctx->heading_text.ptr)
+			ctx->heading_text.ptr[0] = '\0';
+		break;
+	case MD_BLOCK_CODE:
+		ctx->in_code_block = 1;
+		ctx->fence_char = ((MD_BLOCK_CODE_DETAIL *)detail)->fence_char;
+		ctx->fence_has_text = 0;
+		break;
+	case MD_BLOCK_UL:
+	case MD_BLOCK_OL:
+		cur = current_entry(ctx);
+		if (cur && !cur->own_closed)
+			cur->own_closed = 1;
+		break;
+	case MD_BLOCK_LI: {
+		entry_tmp e;
+		int idx;
+
+		memset(&e, 0, sizeof(e));
+		e.depth = (int)ctx->n_li;
+		e.parent = ctx->n_li ? ctx->li_stack[ctx->n_li - 1] : -1;
+		e.is_task = ((MD_BLOCK_LI_DETAIL *)detail)->is_task;
+		idx = (int)ctx->n_entries;
+		if (VL_PUSH(ctx->entries, ctx->n_entries, ctx->cap_entries, e) < 0 ||
+		    VL_PUSH(ctx->li_stack, ctx->n_li, ctx->cap_li, idx) < 0)
+			ctx->oom = 1;
+		break;
+	}
+	default:
+		break;
+	}
+	return ctx->oom ? -1 : 0;
+}
+
+/* md4c does not say where a fenced block ends; an unterminated fence turns
+ * the rest of the note into code, which hides every link below it, so it
+ * deserves a word. */
+static void check_fence(parse_ctx *ctx)
+{
+	size_t open_ls, p;
+	char fc = (char)ctx->fence_char;
+
+	if (!ctx->fence_has_text)
+		return;
+	open_ls = line_start(ctx, ctx->fence_first_text);
+	if (open_ls <= ctx->body)
+		return;
+	open_ls = line_start(ctx, open_ls - 1);
+	p = line_end(ctx, ctx->fence_last_text);
+	while (p < ctx->n) {
+		size_t q = p + 1, run = 0;
+		while (q < ctx->n && (ctx->text[q] == ' ' || ctx->text[q] == '\t' ||
+		       ctx->text[q] == '>'))
+			q++;
+		while (q + run < ctx->n && ctx->text[q + run] == fc)
+			run++;
+		if (run >= 3)
+			return;
+		p = line_end(ctx, p + 1);
+	}
+	if (vl_note_add_problem(ctx->note, "invalid-input", off_pos(open_ls),
+	    "unterminated code fence: the rest of the note is code, so its links "
+	    "and tags are not seen; close it with %c%c%c", fc, fc, fc) < 0)
+		ctx->oom = 1;
+}
+
+static int leave_block(MD_BLOCKTYPE type, void *detail, void *userdata)
+{
+	parse_ctx *ctx = userdata;
+	entry_tmp *cur;
+
+	(void)detail;
+	flush_run(ctx);
+	switch (type) {
+	case MD_BLOCK_H:
+		ctx->in_heading = 0;
+		if (ctx->heading_has_off) {
+			vl_heading h;
+			const char *t = ctx->heading_text.ptr ? ctx->heading_text.ptr : "";
+			size_t len = ctx->heading_text.len, i, o = 0;
+			char *s;
+
+			/* collapse whitespace, trim */
+			s = vl_arena_alloc(&ctx->note->arena, len + 1);
+			if (!s) {
+				ctx->oom = 1;
+				break;
+			}
+			for (i = 0; i < len; i++) {
+				if (is_space(t[i])) {
+					if (o > 0 && s[o - 1] != ' ')
+						s[o++] = ' ';
+				} else {
+					s[o++] = t[i];
+				}
+			}
+			while (o > 0 && s[o - 1] == ' ')
+				o--;
+			s[o] = '\0';
+			if (o == 0)
+				break;
+			h.text = s;
+			h.level = ctx->heading_level;
+			h.pos = off_pos(ctx->heading_off);
+			if (VL_PUSH(ctx->note->headings, ctx->note->n_headings,
+			    ctx->note->cap_headings, h) < 0 ||
+			    VL_PUSH(ctx->heading_offs, ctx->n_heading_offs,
+			    ctx->cap_heading_offs, ctx->heading_off) < 0)
+				ctx->oom = 1;
+		}
+		break;
+	case MD_BLOCK_CODE:
+		ctx->in_code_block = 0;
+		if (ctx->fence_char)
+			check_fence(ctx);
+		break;
+	case MD_BLOCK_LI:
+		cur = current_entry(ctx);
+		if (cur)
+			cur->own_closed = 1;
+		if (ctx->n_li)
+			ctx->n_li--;
+		break;
+	default:
+		break;
+	}
+	return ctx->oom ? -1 : 0;
+}
+
+static int has_scheme(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')))
+		return 0;
+	for (i = 1; i < n; i++) {
+		char c = s[i];
+		if (c == ':')
+			return i >= 2; /* "c:" is a Windows drive, not a scheme */
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '+' || c == '.' || c == '-'))
+			return 0;
+	}
+	return 0;
+}
+
+static int enter_span(MD_SPANTYPE type, void *detail, void *userdata)
+{
+	parse_ctx *ctx = userdata;
+	const MD_ATTRIBUTE *a = NULL;
+	struct pending_link *pl;
+
+	if (type == MD_SPAN_A)
+		a = &((MD_SPAN_A_DETAIL *)detail)->href;
+	else if (type == MD_SPAN_IMG)
+		a = &((MD_SPAN_IMG_DETAIL *)detail)->src;
+	else if (type != MD_SPAN_WIKILINK)
+		return 0;
+	ctx->link_depth++;
+	if (type == MD_SPAN_WIKILINK || ctx->n_plink >= 8)
+		return 0; /* wikilinks are found by the raw scan */
+	pl = &ctx->plink[ctx->n_plink++];
+	memset(pl, 0, sizeof(*pl));
+	pl->index = -1;
+	pl->kind = type == MD_SPAN_IMG ? VL_LINK_IMAGE : VL_LINK_MARKDOWN;
+	pl->href = vl_arena_strndup(&ctx->note->arena, a->text, a->size);
+	if (!pl->href) {
+		ctx->oom = 1;
+		return -1;
+	}
+	pl->href_in_buf = in_buf(ctx, a->text) && a->size > 0;
+	pl->href_off = pl->href_in_buf ? (size_t)(a->text - ctx->text) : 0;
+	return 0;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Decodes %XX in place. */
+static void url_decode(char *s)
+{
+	char *o = s;
+
+	while (*s) {
+		if (s[0] == '%' && hexval(s[1]) >= 0 && hexval(s[2]) >= 0) {
+			*o++ = (char)(hexval(s[1]) * 16 + hexval(s[2]));
+			s += 3;
+		} else {
+			*o++ = *s++;
+		}
+	}
+	*o = '\0';
+}
+
+/* Splits "path#Heading", "path#^block", "#Heading" into the link. */
+static void split_subpath(vl_link *l, char *target)
+{
+	char *hash = strchr(target, '#');
+
+	l->target = target;
+	l->heading = NULL;
+	l->block = NULL;
+	if (!hash)
+		return;
+	*hash = '\0';
+	hash++;
+	if (hash[0] == '^')
+		l->block = hash + 1;
+	else if (hash[0])
+		l->heading = hash;
+}
+
+static int leave_span(MD_SPANTYPE type, void *detail, void *userdata)
+{
+	parse_ctx *ctx = userdata;
+	struct pending_link *pl;
+	vl_link l;
+	size_t off;
+
+	(void)detail;
+	if (type != MD_SPAN_A && type != MD_SPAN_IMG && type != MD_SPAN_WIKILINK)
+		return 0;
+	if (ctx->link_depth > 0)
+		ctx->link_depth--;
+	if (type == MD_SPAN_WIKILINK || ctx->n_plink == 0)
+		return 0;
+	pl = &ctx->plink[--ctx->n_plink];
+	memset(&l, 0, sizeof(l));
+	l.entry = -1;
+	/* Position: the '[' (or '!') before the link text. */
+	if (pl->has_text) {
+		off = pl->first_text;
+		if (pl->href_in_buf && pl->href_off == pl->first_text) {
+			l.kind = VL_LINK_URL; /* an autolink: text is the URL */
+		} else {
+			size_t ls = line_start(ctx, off);
+			while (off > ls && ctx->text[off] != '[')
+				off--;
+			if (pl->kind == VL_LINK_IMAGE && off > ls && ctx->text[off - 1] == '!')
+				off--;
+		}
+	} else if (pl->href_in_buf) {
+		size_t ls = line_start(ctx, pl->href_off);
+		off = pl->href_off;
+		while (off > ls && ctx->text[off] != '[')
+			off--;
+		if (pl->kind == VL_LINK_IMAGE && off > ls && ctx->text[off - 1] == '!')
+			off--;
+	} else {
+		off = ctx->run_has ? ctx->run_last : ctx->body;
+	}
+	if (l.kind != VL_LINK_URL && has_scheme(pl->href, strlen(pl->href)))
+		l.kind = VL_LINK_URL;
+	if (l.kind == VL_LINK_URL) {
+		l.target = pl->href;
+	} else {
+		l.kind = pl->kind;
+		split_subpath(&l, pl->href);
+		url_decode(l.target);
+		if (l.heading)
+			url_decode(l.heading);
+		if (l.block)
+			url_decode(l.block);
+	}
+	l.pos = off_pos(off);
+	if (VL_PUSH(ctx->note->links, ctx->note->n_links, ctx->note->cap_links, l) < 0 ||
+	    VL_PUSH(ctx->md_link_offs, ctx->n_md_link_offs, ctx->cap_md_link_offs, off) < 0)
+		ctx->oom = 1;
+	return ctx->oom ? -1 : 0;
+}
+
+static int text_cb(MD_TEXTTYPE type, const MD_CHAR *s, MD_SIZE size, void *userdata)
+{
+	parse_ctx *ctx = userdata;
+	size_t off;
+	entry_tmp *cur;
+	int i;
+
+	if (ctx->in_heading) {
+		if (type == MD_TEXT_SOFTBR || type == MD_TEXT_BR) {
+			if (vl_buf_putc(&ctx->heading_text, ' ') < 0)
+				ctx->oom = 1;
+		} else if (vl_buf_put(&ctx->heading_text, s, size) < 0) {
+			ctx->oom = 1;
+		}
+	}
+	if (!in_buf(ctx, s) || size == 0)
+		return ctx->oom ? -1 : 0;
+	off = (size_t)(s - ctx->text);
+	for (i = 0; i < ctx->n_plink; i++) {
+		if (!ctx->plink[i].has_text) {
+			ctx->plink[i].has_text = 1;
+			ctx->plink[i].first_text = off;
+		}
+	}
+	if (ctx->in_heading && !ctx->heading_has_off) {
+		ctx->heading_has_off = 1;
+		ctx->heading_off = off;
+	}
+	if (ctx->in_code_block) {
+		if (!ctx->fence_has_text) {
+			ctx->fence_has_text = 1;
+			ctx->fence_first_text = off;
+		}
+		ctx->fence_last_text = off + size - 1;
+	}
+
+	switch (type) {
+	case MD_TEXT_NORMAL:
+		if (ctx->link_depth == 0 && !ctx->in_code_block)
+			paint(ctx, off, size, ctx->in_heading ? M_HEAD : M_TEXT);
+		break;
+	case MD_TEXT_CODE:
+	case MD_TEXT_HTML:
+	case MD_TEXT_LATEXMATH:
+		paint(ctx, off, size, M_EXCL);
+		break;
+	default:
+		break;
+	}
+
+	ctx->run_has = 1;
+	ctx->run_last = off + size - 1;
+	if (ctx->n_li) {
+		size_t k;
+		cur = current_entry(ctx);
+		if (!cur->has_text) {
+			cur->has_text = 1;
+			cur->first = off;
+		}
+		if (!cur->own_closed)
+			cur->own_last = off + size - 1;
+		for (k = 0; k < ctx->n_li; k++)
+			ctx->entries[ctx->li_stack[k]].last = off + size - 1;
+	}
+	return ctx->oom ? -1 : 0;
+}
+
+/* ---- raw passes ---- */
+
+static int in_comment(const parse_ctx *ctx, size_t off)
+{
+	size_t lo = 0, hi = ctx->n_comments / 2;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (off < ctx->comments[2 * mid])
+			hi = mid;
+		else if (off >= ctx->comments[2 * mid + 1])
+			lo = mid + 1;
+		else
+			return 1;
+	}
+	return 0;
+}
+
+static uint32_t line_of(const parse_ctx *ctx, size_t off)
+{
+	uint32_t line = 1;
+	size_t i;
+	const char *p = ctx->text;
+
+	for (i = 0; i < off; ) {
+		const char *nl = memchr(p + i, '\n', off - i);
+		if (!nl)
+			break;
+		line++;
+		i = (size_t)(nl - p) + 1;
+	}
+	return line;
+}
+
+/* Applies one directive (0: disable-next-line, 1: disable, 2: enable) for
+ * rule at line. */
+static int apply_directive(vl_note *note, int verb, const char *rule, uint32_t line)
+{
+	size_t i;
+	vl_suppress sp;
+
+	if (verb == 2) {
+		for (i = 0; i < note->n_suppress; i++) {
+			vl_suppress *o = &note->suppress[i];
+			if (o->last == UINT32_MAX &&
+			    (strcmp(rule, "all") == 0 || strcmp(o->rule, rule) == 0))
+				o->last = line;
+		}
+		return 0;
+	}
+	sp.rule = (char *)rule;
+	sp.first = verb == 0 ? line + 1 : line;
+	sp.last = verb == 0 ? line + 1 : UINT32_MAX;
+	return VL_PUSH(note->suppress, note->n_suppress, note->cap_suppress, sp);
+}
+
+/* Reads one `%% ... %%` comment's directive, if any:
+ * `vaultlint-disable-next-line RULE...`, `vaultlint-disable RULE...`,
+ * `vaultlint-enable RULE...`; rules separated by spaces or commas, none
+ * meaning all. */
+static int parse_directive(parse_ctx *ctx, size_t start, size_t end)
+{
+	static const char *const verbs[] = {
+		"vaultlint-disable-next-line", "vaultlint-disable", "vaultlint-enable"
+	};
+	const char *s = ctx->text + start + 2;
+	const char *e = ctx->text + end;
+	int v, named = 0;
+	uint32_t line;
+
+	if (e - s >= 2 && e[-1] == '%' && e[-2] == '%')
+		e -= 2;
+	while (s < e && is_space(*s))
+		s++;
+	for (v = 0; v < 3; v++) {
+		size_t len = strlen(verbs[v]);
+		if ((size_t)(e - s) >= len && memcmp(s, verbs[v], len) == 0 &&
+		    (s + len == e || is_space(s[len]) || s[len] == ':'))
+			break;
+	}
+	if (v == 3)
+		return 0;
+	s += strlen(verbs[v]);
+	line = line_of(ctx, start);
+	for (;;) {
+		const char *w;
+		char *rule;
+
+		while (s < e && (is_space(*s) || *s == ',' || *s == ':'))
+			s++;
+		if (s >= e)
+			break;
+		w = s;
+		while (s < e && !is_space(*s) && *s != ',')
+			s++;
+		rule = vl_arena_strndup(&ctx->note->arena, w, (size_t)(s - w));
+		if (!rule || apply_directive(ctx->note, v, rule, line) < 0)
+			return -1;
+		named = 1;
+	}
+	if (!named && apply_directive(ctx->note, v, "all", line) < 0)
+		return -1;
+	return 0;
+}
+
+/* `%%` pairs that md4c saw as prose are Obsidian comments: nothing inside
+ * counts. An unclosed `%%` runs to the end of the note, as in Obsidian. */
+static int find_comments(parse_ctx *ctx)
+{
+	size_t i = ctx->body, start = 0;
+	int open = 0;
+
+	while (i + 1 < ctx->n) {
+		const char *p = memchr(ctx->text + i, '%', ctx->n - i - 1);
+		size_t at;
+
+		if (!p)
+			break;
+		at = (size_t)(p - ctx->text);
+		if (at + 1 < ctx->n && ctx->text[at + 1] == '%' &&
+		    (ctx->mask[at] & (M_TEXT | M_HEAD)) &&
+		    (ctx->mask[at + 1] & (M_TEXT | M_HEAD))) {
+			if (!open) {
+				open = 1;
+				start = at;
+			} else {
+				open = 0;
+				if (VL_PUSH(ctx->comments, ctx->n_comments, ctx->cap_comments, start) < 0 ||
+				    VL_PUSH(ctx->comments, ctx->n_comments, ctx->cap_comments, at + 2) < 0)
+					return -1;
+			}
+			i = at + 2;
+		} else {
+			i = at + 1;
+		}
+	}
+	if (open &&
+	    (VL_PUSH(ctx->comments, ctx->n_comments, ctx->cap_comments, start) < 0 ||
+	     VL_PUSH(ctx->comments, ctx->n_comments, ctx->cap_comments, ctx->n) < 0))
+		return -1;
+	for (i = 0; i + 1 < ctx->n_comments; i += 2) {
+		size_t a = ctx->comments[i], b = ctx->comments[i + 1], k;
+		if (parse_directive(ctx, a, b) < 0)
+			return -1;
+		for (k = a; k < b; k++)
+			ctx->mask[k] = M_EXCL;
+	}
+	return 0;
+}
+
+/* `[[...]]` and `![[...]]` outside code, math, HTML and comments. md4c
+ * misses embeds and long wikilinks, so all of them are found here. */
+static int scan_wikilinks(parse_ctx *ctx)
+{
+	size_t i = ctx->body;
+
+	while (i + 1 < ctx->n) {
+		const char *p = memchr(ctx->text + i, '[', ctx->n - i - 1);
+		size_t at, close, k, start;
+		const char *c, *bar = NULL;
+		char *target;
+		vl_link l;
+
+		if (!p)
+			break;
+		at = (size_t)(p - ctx->text);
+		i = at + 1;
+		if (ctx->text[at + 1] != '[' || (ctx->mask[at] & M_EXCL) ||
+		    (ctx->mask[at + 1] & M_EXCL))
+			continue;
+		/* the closing "]]" on the same line, no "[[" inside */
+		close = 0;
+		for (k = at + 2; k + 1 < ctx->n && ctx->text[k] != '\n'; k++) {
+			if (ctx->text[k] == '[' && ctx->text[k + 1] == '[')
+				break;
+			if (ctx->text[k] == ']' && ctx->text[k + 1] == ']') {
+				close = k;
+				break;
+			}
+		}
+		if (!close || close == at + 2)
+			continue;
+		memset(&l, 0, sizeof(l));
+		l.entry = -1;
+		start = at;
+		l.kind = VL_LINK_WIKI;
+		if (at > ctx->body && ctx->text[at - 1] == '!' && !(ctx->mask[at - 1] & M_EXCL)) {
+			l.kind = VL_LINK_EMBED;
+			start = at - 1;
+		}
+		/* alias after the first '|' (written `\|` inside tables) */
+		for (c = ctx->text + at + 2; c < ctx->text + close; c++)
+			if (*c == '|') {
+				bar = c;
+				break;
+			}
+		{
+			const char *te = bar ? bar : ctx->text + close;
+			const char *ts = ctx->text + at + 2;
+			if (bar && te > ts && te[-1] == '\\')
+				te--;
+			while (ts < te && is_space(*ts))
+				ts++;
+			while (te > ts && is_space(te[-1]))
+				te--;
+			target = vl_arena_strndup(&ctx->note->arena, ts, (size_t)(te - ts));
+			if (!target)
+				return -1;
+			if (bar) {
+				l.alias = vl_arena_strndup(&ctx->note->arena, bar + 1,
+					(size_t)(ctx->text + close - bar - 1));
+				if (!l.alias)
+					return -1;
+			}
+		}
+		split_subpath(&l, target);
+		if (l.heading) {
+			size_t hl = strlen(l.heading);
+			while (hl > 0 && is_space(l.heading[hl - 1]))
+				l.heading[--hl] = '\0';
+			while (*l.heading && is_space(*l.heading))
+				l.heading++;
+		}
+		{
+			size_t tl = strlen(l.target);
+			while (tl > 0 && is_space(l.target[tl - 1]))
+				l.target[--tl] = '\0';
+		}
+		l.pos = off_pos(start);
+		if (VL_PUSH(ctx->note->links, ctx->note->n_links, ctx->note->cap_links, l) < 0)
+			return -1;
+		/* nothing inside a wikilink is prose */
+		for (k = start; k < close + 2; k++)
+			ctx->mask[k] &= (unsigned char)~M_TEXT;
+		i = close + 2;
+	}
+	return 0;
+}
+
+static int scan_tags(parse_ctx *ctx)
+{
+	size_t i = ctx->body;
+
+	while (i < ctx->n) {
+		const char *p = memchr(ctx->text + i, '#', ctx->n - i);
+		size_t at, run, len;
+		vl_tag t;
+
+		if (!p)
+			break;
+		at = (size_t)(p - ctx->text);
+		i = at + 1;
+		if (!(ctx->mask[at] & M_TEXT))
+			continue;
+		/* '#' starts the text or follows whitespace or markup */
+		if (at > ctx->body) {
+			char prev = ctx->text[at - 1];
+			if (prev == '\\' || prev == '#' ||
+			    (!is_space(prev) && (ctx->mask[at - 1] & M_TEXT)))
+				continue;
+		}
+		run = 0;
+		while (at + 1 + run < ctx->n && (ctx->mask[at + 1 + run] & M_TEXT))
+			run++;
+		len = vl_tag_scan(ctx->text + at + 1, run);
+		if (len == 0)
+			continue;
+		t.name = vl_arena_strndup(&ctx->note->arena, ctx->text + at + 1, len);
+		if (!t.name)
+			return -1;
+		t.pos = off_pos(at);
+		t.frontmatter = 0;
+		t.entry = -1;
+		if (VL_PUSH(ctx->note->tags, ctx->note->n_tags, ctx->note->cap_tags, t) < 0)
+			return -1;
+		i = at + 1 + len;
+	}
+	return 0;
+}
+
+/* ---- the final sweep: drop what comments hide, offsets to positions ---- */
+
+typedef struct pos_ref {
+	size_t off;
+	vl_pos *pos;
+} pos_ref;
+
+static int cmp_pos_ref(const void *a, const void *b)
+{
+	const pos_ref *x = a, *y = b;
+	return x->off < y->off ? -1 : x->off > y->off;
+}
+
+/* Finds the entry whose own text holds off, or -1. */
+static int entry_at(const parse_ctx *ctx, const size_t *own_start,
+	const size_t *own_end, size_t n, size_t off)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (own_start[mid] <= off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	(void)ctx;
+	if (lo == 0)
+		return -1;
+	lo--;
+	return off <= own_end[lo] ? (int)lo : -1;
+}
+
+/* The start of an item's own text: its first text's line, past quote
+ * markers, the bullet or number, and a task box. */
+static size_t item_text_start(const parse_ctx *ctx, const entry_tmp *e)
+{
+	size_t p = line_start(ctx, e->first), q;
+
+	while (p < e->first && (is_space(ctx->text[p]) || ctx->text[p] == '>'))
+		p++;
+	q = p;
+	if (q < e->first && (ctx->text[q] == '-' || ctx->text[q] == '*' || ctx->text[q] == '+')) {
+		q++;
+	} else {
+		while (q < e->first && ctx->text[q] >= '0' && ctx->text[q] <= '9')
+			q++;
+		if (q > p && q < e->first && (ctx->text[q] == '.' || ctx->text[q] == ')'))
+			q++;
+		else
+			q = p;
+	}
+	if (q != p) {
+		while (q < e->first && (ctx->text[q] == ' ' || ctx->text[q] == '\t'))
+			q++;
+		if (e->is_task && q + 2 < e->first && ctx->text[q] == '[' && ctx->text[q + 2] == ']') {
+			q += 3;
+			while (q < e->first && (ctx->text[q] == ' ' || ctx->text[q] == '\t'))
+				q++;
+		}
+		p = q;
+	}
+	return p;
+}
+
+static int finish(parse_ctx *ctx)
+{
+	vl_note *note = ctx->note;
+	size_t i, o, n_refs = 0, cap_refs = 0;
+	size_t *own_start = NULL, *own_end = NULL;
+	int *entry_map = NULL;
+	pos_ref *refs = NULL;
+	int rc = -1;
+
+	/* block ids */
+	for (i = 0; i < ctx->n_block_cands; i++) {
+		size_t at = ctx->block_cands[i], e = at + 1;
+		vl_block b;
+
+		if (!(ctx->mask[at] & M_TEXT) || in_comment(ctx, at))
+			continue;
+		while (e < ctx->n && vl_block_id_valid(&ctx->text[e], 1))
+			e++;
+		b.id = vl_arena_strndup(&note->arena, ctx->text + at + 1, e - at - 1);
+		if (!b.id)
+			goto done;
+		b.pos = off_pos(at);
+		if (VL_PUSH(note->blocks, note->n_blocks, note->cap_blocks, b) < 0)
+			goto done;
+	}
+
+	/* headings and Markdown links inside comments */
+	for (i = o = 0; i < note->n_headings; i++)
+		if (!in_comment(ctx, ctx->heading_offs[i])) {
+			ctx->heading_offs[o] = ctx->heading_offs[i];
+			note->headings[o++] = note->headings[i];
+		}
+	note->n_headings = o;
+	for (i = o = 0; i < note->n_links; i++) {
+		vl_link *l = &note->links[i];
+		if (l->pos.line == 0 && in_comment(ctx, l->pos.col))
+			continue;
+		note->links[o++] = *l;
+	}
+	note->n_links = o;
+
+	/* entries: drop those in comments, compute text and ranges */
+	entry_map = malloc((ctx->n_entries + 1) * sizeof(int));
+	own_start = malloc((ctx->n_entries + 1) * sizeof(size_t));
+	own_end = malloc((ctx->n_entries + 1) * sizeof(size_t));
+	if (!entry_map || !own_start || !own_end)
+		goto done;
+	for (i = 0; i < ctx->n_entries; i++) {
+		entry_tmp *et = &ctx->entries[i];
+		vl_entry e;
+		size_t s, end, k;
+		char *txt;
+		size_t tl = 0;
+		size_t lo, hi;
+
+		entry_map[i] = -1;
+		if (!et->has_text || in_comment(ctx, et->first))
+			continue;
+		s = item_text_start(ctx, et);
+		end = line_end(ctx, et->own_last);
+		while (end > s && is_space(ctx->text[end - 1]))
+			end--;
+		txt = vl_arena_alloc(&note->arena, end - s + 1);
+		if (!txt)
+			goto done;
+		for (k = s; k < end; k++) {
+			char c = ctx->text[k];
+			if (is_space(c)) {
+				if (tl > 0 && txt[tl - 1] != ' ')
+					txt[tl++] = ' ';
+			} else {
+				txt[tl++] = c;
+			}
+		}
+		txt[tl] = '\0';
+		e.text = txt;
+		e.depth = et->depth;
+		e.parent = et->parent >= 0 ? entry_map[et->parent] : -1;
+		/* section: the last heading before the entry */
+		lo = 0;
+		hi = note->n_headings;
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+			if (ctx->heading_offs[mid] < s)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		e.section = (int)lo - 1;
+		e.pos = off_pos(s);
+		e.end_line = 0;
+		if (VL_PUSH(note->entries, note->n_entries, note->cap_entries, e) < 0)
+			goto done;
+		entry_map[i] = (int)note->n_entries - 1;
+		own_start[note->n_entries - 1] = line_start(ctx, et->first);
+		own_end[note->n_entries - 1] = line_end(ctx, et->own_last);
+	}
+
+	/* which entry holds each tag and link */
+	for (i = 0; i < note->n_tags; i++)
+		note->tags[i].entry = entry_at(ctx, own_start, own_end, note->n_entries,
+			note->tags[i].pos.col);
+	for (i = 0; i < note->n_links; i++)
+		if (note->links[i].pos.line == 0)
+			note->links[i].entry = entry_at(ctx, own_start, own_end,
+				note->n_entries, note->links[i].pos.col);
+
+	/* every offset to a position, in one sorted sweep */
+#define REF(p) do { \
+		if ((p).line == 0) { \
+			pos_ref r_ = { (p).col, &(p) }; \
+			if (VL_PUSH(refs, n_refs, cap_refs, r_) < 0) \
+				goto done; \
+		} \
+	} while (0)
+	for (i = 0; i < note->n_headings; i++)
+		REF(note->headings[i].pos);
+	for (i = 0; i < note->n_blocks; i++)
+		REF(note->blocks[i].pos);
+	for (i = 0; i < note->n_tags; i++)
+		REF(note->tags[i].pos);
+	for (i = 0; i < note->n_links; i++)
+		REF(note->links[i].pos);
+	for (i = 0; i < note->n_entries; i++)
+		REF(note->entries[i].pos);
+	for (i = 0; i < note->n_problems; i++)
+		REF(note->problems[i].pos);
+#undef REF
+	{
+		/* entries' last lines ride along as extra refs */
+		vl_pos *ends = NULL;
+		size_t k = 0;
+		if (ctx->n_entries) {
+			ends = vl_arena_alloc(&note->arena, ctx->n_entries * sizeof(vl_pos));
+			if (!ends)
+				goto done;
+		}
+		for (i = 0; i < ctx->n_entries; i++) {
+			pos_ref r;
+			if (entry_map[i] < 0)
+				continue;
+			ends[k].line = 0;
+			ends[k].col = (uint32_t)ctx->entries[i].last;
+			r.off = ctx->entries[i].last;
+			r.pos = &ends[k];
+			if (VL_PUSH(refs, n_refs, cap_refs, r) < 0)
+				goto done;
+			k++;
+		}
+		qsort(refs, n_refs, sizeof(*refs), cmp_pos_ref);
+		{
+			size_t off = 0, ls = 0;
+			uint32_t line = 1, col = 1;
+			for (i = 0; i < n_refs; i++) {
+				size_t target = refs[i].off;
+				while (off < target) {
+					const char *nl = memchr(ctx->text + off, '\n', target - off);
+					if (!nl) {
+						col += (uint32_t)vl_utf8_count(ctx->text + off, target - off);
+						off = target;
+						break;
+					}
+					line++;
+					off = (size_t)(nl - ctx->text) + 1;
+					ls = off;
+					col = 1;
+				}
+				(void)ls;
+				refs[i].pos->line = line;
+				refs[i].pos->col = col;
+			}
+		}
+		/* the BOM is no character a user sees */
+		if (ctx->n >= 3 && memcmp(ctx->text, "\xEF\xBB\xBF", 3) == 0)
+			for (i = 0; i < n_refs; i++)
+				if (refs[i].pos->line == 1 && refs[i].pos->col > 1)
+					refs[i].pos->col--;
+		for (i = k = 0; i < ctx->n_entries; i++)
+			if (entry_map[i] >= 0)
+				note->entries[entry_map[i]].end_line = ends[k++].line;
+	}
+	rc = 0;
+done:
+	free(entry_map);
+	free(own_start);
+	free(own_end);
+	free(refs);
+	return rc;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+	return s ? s + 1 : path;
+}
+
+int vl_note_parse(vl_note **out, const char *path, const char *text, size_t n,
+	vl_error *err)
+{
+	vl_note *note;
+	parse_ctx ctx;
+	MD_PARSER parser;
+	size_t start = 0, bad, i;
+	const char *name;
+	size_t name_len;
+	int rc = -1, fm;
+	vl_fm_span span;
+
+	*out = NULL;
+	note = calloc(1, sizeof(*note));
+	if (!note)
+		return vl_error_set(err, "out of memory");
+	memset(&ctx, 0, sizeof(ctx));
+	note->path = vl_arena_strndup(&note->arena, path, strlen(path));
+	name = base_name(path);
+	name_len = strlen(name);
+	if (name_len > 3 && strcasecmp(name + name_len - 3, ".md") == 0)
+		name_len -= 3;
+	note->name = vl_arena_strndup(&note->arena, name, name_len);
+	if (!note->path || !note->name)
+		goto oom;
+	note->size = n;
+	for (i = 0, note->n_lines = n ? 1 : 0; i < n; i++)
+		if (text[i] == '\n' && i + 1 < n)
+			note->n_lines++;
+
+	if (memchr(text, '\0', n)) {
+		size_t z = (size_t)((const char *)memchr(text, '\0', n) - text);
+		vl_pos p = { 1, 1 };
+		ctx.text = text;
+		ctx.n = n;
+		p.line = line_of(&ctx, z);
+		if (vl_note_add_problem(note, "invalid-input", p,
+		    "binary file (NUL byte on line %u): not read as a note; "
+		    "rename it if it is not Markdown", p.line) < 0)
+			goto oom;
+		*out = note;
+		return 0;
+	}
+	if (!vl_utf8_valid(text, n, &bad)) {
+		vl_pos p = { 1, 1 };
+		ctx.text = text;
+		ctx.n = n;
+		p.line = line_of(&ctx, bad);
+		if (vl_note_add_problem(note, "invalid-input", p,
+		    "invalid UTF-8 (first bad byte on line %u): save the note as UTF-8",
+		    p.line) < 0)
+			goto oom;
+	}
+
+	if (n >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+		start = 3;
+	ctx.note = note;
+	ctx.text = text;
+	ctx.n = n;
+	ctx.err = err;
+	ctx.body = start;
+	fm = vl_frontmatter_find(&span, text, n, start);
+	if (fm == 1) {
+		note->has_frontmatter = 1;
+		if (vl_frontmatter_parse(note, text, &span, err) < 0)
+			goto oom;
+		ctx.body = span.body;
+	} else if (fm < 0) {
+		vl_pos p = { 1, 1 };
+		if (vl_note_add_problem(note, "frontmatter-invalid", p,
+		    "unterminated front matter: no closing '---' line; "
+		    "the note is read without front matter") < 0)
+			goto oom;
+	}
+
+	ctx.mask = calloc(n + 1, 1);
+	if (!ctx.mask)
+		goto oom;
+	memset(&parser, 0, sizeof(parser));
+	parser.flags = MD_FLAG_WIKILINKS | MD_FLAG_TABLES | MD_FLAG_STRIKETHROUGH |
+		MD_FLAG_TASKLISTS | MD_FLAG_LATEXMATHSPANS | MD_FLAG_PERMISSIVEAUTOLINKS;
+	parser.enter_block = enter_block;
+	parser.leave_block = leave_block;
+	parser.enter_span = enter_span;
+	parser.leave_span = leave_span;
+	parser.text = text_cb;
+	if (md_parse(text + ctx.body, (MD_SIZE)(n - ctx.body), &parser, &ctx) != 0 || ctx.oom)
+		goto oom;
+	flush_run(&ctx);
+	if (ctx.oom || find_comments(&ctx) < 0 || scan_wikilinks(&ctx) < 0 ||
+	    scan_tags(&ctx) < 0 || finish(&ctx) < 0)
+		goto oom;
+	*out = note;
+	note = NULL;
+	rc = 0;
+	goto done;
+oom:
+	vl_error_set(err, "out of memory while parsing '%s'", path);
+done:
+	vl_note_free(note);
+	free(ctx.mask);
+	vl_buf_release(&ctx.heading_text);
+	free(ctx.heading_offs);
+	free(ctx.block_cands);
+	free(ctx.entries);
+	free(ctx.li_stack);
+	free(ctx.comments);
+	free(ctx.md_link_offs);
+	return rc;
+}
+
+void vl_note_free(vl_note *note)
+{
+	if (!note)
+		return;
+	free(note->headings);
+	free(note->blocks);
+	free(note->tags);
+	free(note->links);
+	free(note->entries);
+	free(note->suppress);
+	free(note->problems);
+	free(note->props);
+	free(note->aliases);
+	vl_arena_release(&note->arena);
+	free(note);
+}
+
+int vl_note_suppressed(const vl_note *note, const char *rule, uint32_t line)
+{
+	size_t i;
+
+	for (i = 0; i < note->n_suppress; i++) {
+		const vl_suppress *s = &note->suppress[i];
+		if (line >= s->first && line <= s->last &&
+		    (strcmp(s->rule, "all") == 0 || strcmp(s->rule, rule) == 0))
+			return 1;
+	}
+	return 0;
+}
