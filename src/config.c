@@ -185,9 +185,19 @@ static int want_mapping(load_ctx *c, const yaml_node_t *node, const char *what)
 			c->path, node_line(node), what);
 	for (p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top; p++) {
 		yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
+		yaml_node_pair_t *q;
+
 		if (k == NULL || k->type != YAML_SCALAR_NODE)
 			return vl_error_set(c->err, "%s:%lu: keys of '%s' must be plain names",
 				c->path, k ? node_line(k) : node_line(node), what);
+		/* A repeated key would silently win over the first: refuse it. */
+		for (q = node->data.mapping.pairs.start; q < p; q++) {
+			yaml_node_t *prev = yaml_document_get_node(c->doc, q->key);
+			if (strcmp(scalar(prev), scalar(k)) == 0)
+				return vl_error_set(c->err, "%s:%lu: key '%s' is set twice "
+					"(first on line %lu)", c->path, node_line(k), scalar(k),
+					node_line(prev));
+		}
 	}
 	return 0;
 }
@@ -481,7 +491,7 @@ static int scan_events(const unsigned char *text, size_t n, const char *path, vl
 {
 	yaml_parser_t parser;
 	yaml_event_t event;
-	int rc = -1, done_ = 0;
+	int rc = -1, done_ = 0, docs = 0;
 
 	if (!yaml_parser_initialize(&parser))
 		return vl_error_set(err, "out of memory");
@@ -495,6 +505,12 @@ static int scan_events(const unsigned char *text, size_t n, const char *path, vl
 			vl_error_set(err, "%s:%lu: YAML alias '*%s' is not allowed in the config; "
 				"write the value out", path, (unsigned long)event.start_mark.line + 1,
 				(const char *)event.data.alias.anchor);
+			yaml_event_delete(&event);
+			goto done;
+		}
+		if (event.type == YAML_DOCUMENT_START_EVENT && ++docs > 1) {
+			vl_error_set(err, "%s:%lu: the config must be one YAML document; "
+				"remove the second '---'", path, (unsigned long)event.start_mark.line + 1);
 			yaml_event_delete(&event);
 			goto done;
 		}
