@@ -99,6 +99,36 @@ put_position(vl_buf *out, const vl_diag *g)
 
 /* ---- text ---- */
 
+/* Paths and messages can hold any bytes (a file name may contain a newline
+ * or an escape sequence). Text output is one finding per line and goes to
+ * terminals, so control characters are shown as \n, \r or \xHH instead
+ * of being written raw. Tabs stay. */
+static int
+put_text(vl_buf *out, const char *s)
+{
+	const char *run = s;
+
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+		int rc;
+
+		if ((c >= 0x20 && c != 0x7f) || c == '\t')
+			continue;
+		if (vl_buf_put(out, run, (size_t)(s - run)) < 0)
+			return -1;
+		if (c == '\n')
+			rc = vl_buf_puts(out, "\\n");
+		else if (c == '\r')
+			rc = vl_buf_puts(out, "\\r");
+		else
+			rc = vl_buf_printf(out, "\\x%02x", (unsigned)c);
+		if (rc < 0)
+			return -1;
+		run = s + 1;
+	}
+	return vl_buf_puts(out, run);
+}
+
 static const char *
 severity_color(vl_severity s)
 {
@@ -119,12 +149,10 @@ render_text(vl_buf *out, const vl_diags *d, const vl_format_opts *o)
 		const vl_diag *g = &d->items[i];
 		const char *sev = vl_severity_name(g->severity);
 
-		if (o->color) {
-			if (vl_buf_printf(out, "\033[1m%s\033[0m", g->path) < 0)
-				return -1;
-		} else if (vl_buf_puts(out, g->path) < 0) {
+		if ((o->color && vl_buf_puts(out, "\033[1m") < 0) ||
+		    put_text(out, g->path) < 0 ||
+		    (o->color && vl_buf_puts(out, "\033[0m") < 0))
 			return -1;
-		}
 		if (put_position(out, g) < 0)
 			return -1;
 		if (o->color) {
@@ -134,7 +162,9 @@ render_text(vl_buf *out, const vl_diags *d, const vl_format_opts *o)
 		} else if (vl_buf_printf(out, ": %s: ", sev) < 0) {
 			return -1;
 		}
-		if (vl_buf_printf(out, "%s [%s]\n", g->message, g->rule) < 0)
+		if (put_text(out, g->message) < 0 ||
+		    vl_buf_puts(out, " [") < 0 || put_text(out, g->rule) < 0 ||
+		    vl_buf_puts(out, "]\n") < 0)
 			return -1;
 	}
 	return put_summary(out, d, o->n_notes);
@@ -403,6 +433,30 @@ put_xml(vl_buf *out, const char *s)
 	return vl_buf_put_xml(out, s, strlen(s));
 }
 
+/* An attribute value: like put_xml, but tab, CR and LF become character
+ * references, since a parser would otherwise normalise them to spaces. */
+static int
+put_xml_attr(vl_buf *out, const char *s)
+{
+	const char *run = s;
+
+	for (; *s != '\0'; s++) {
+		const char *esc;
+
+		switch (*s) {
+		case '\t': esc = "&#9;"; break;
+		case '\n': esc = "&#10;"; break;
+		case '\r': esc = "&#13;"; break;
+		default: continue;
+		}
+		if (vl_buf_put_xml(out, run, (size_t)(s - run)) < 0 ||
+		    vl_buf_puts(out, esc) < 0)
+			return -1;
+		run = s + 1;
+	}
+	return put_xml(out, run);
+}
+
 /* Every finding is one failing test case named after its rule and place,
  * so CI dashboards list them; a clean run is one passing case. */
 static int
@@ -419,14 +473,14 @@ junit_case(vl_buf *out, const vl_diag *g, const char *prefix)
 	    vl_buf_printf(&where, ":%u", (unsigned)g->col) < 0)
 		goto done;
 	if (vl_buf_puts(out, "  <testcase classname=\"") < 0 ||
-	    put_xml(out, path.ptr) < 0 ||
+	    put_xml_attr(out, path.ptr) < 0 ||
 	    vl_buf_puts(out, "\" name=\"") < 0 ||
-	    put_xml(out, g->rule) < 0 ||
+	    put_xml_attr(out, g->rule) < 0 ||
 	    vl_buf_puts(out, where.ptr ? where.ptr : "") < 0 ||
 	    vl_buf_puts(out, "\"><failure type=\"") < 0 ||
-	    put_xml(out, vl_severity_name(g->severity)) < 0 ||
+	    put_xml_attr(out, vl_severity_name(g->severity)) < 0 ||
 	    vl_buf_puts(out, "\" message=\"") < 0 ||
-	    put_xml(out, g->message) < 0 ||
+	    put_xml_attr(out, g->message) < 0 ||
 	    vl_buf_puts(out, "\">") < 0 ||
 	    put_xml(out, path.ptr) < 0 ||
 	    put_position(out, g) < 0 ||
