@@ -18,7 +18,7 @@ static int is_vault_link(vl_link_kind k)
 
 static int report_missing(vl_rule_ctx *ctx, const vl_link *link)
 {
-	const vl_note *owner = NULL; /* vl_index_alias_owner: not in index.h yet */
+	const vl_note *owner = vl_index_alias_owner(ctx->index, link->target);
 	const char *hint;
 
 	if (owner != NULL)

@@ -10,6 +10,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "rule.h"
 
@@ -141,9 +142,9 @@ static int check_tag(vl_rule_ctx *ctx, const vl_tag *tag)
 			vl_rule_report(ctx, tag->pos, "tag '#%s' does not match the pattern '%s'",
 				name, cfg->tag_pattern) < 0)
 		goto done;
-	common = NULL; /* vl_index_tag_spelling: not in index.h yet */
-	(void)case_bad;
-	if (common != NULL && strcmp(common, name) != 0 && case_ok(tc, common) &&
+	common = case_bad ? NULL : vl_index_tag_spelling(ctx->index, name);
+	if (common != NULL && strcmp(common, name) != 0 && strcasecmp(common, name) == 0 &&
+			case_ok(tc, common) &&
 			vl_rule_report(ctx, tag->pos,
 				"tag '#%s' is written '#%s' elsewhere in the vault; use one spelling",
 				name, common) < 0)
