@@ -597,9 +597,16 @@ void vl_index_resolve(const vl_index *idx, const vl_note *from,
 			goto done;
 		goto done;
 	}
-	/* Wikilinks and embeds: from the root, then relative, then anywhere. */
+	/* Wikilinks and embeds: a path from the root, then relative to the
+	 * note, then anywhere. A bare name goes straight to the name lookup,
+	 * which prefers the note's folder but still sees every namesake, so
+	 * that an ambiguous name is reported as such. */
 	if (t[0] == '/')
 		t++;
+	if (strchr(t, '/') == NULL) {
+		try_anywhere(idx, from, t, out);
+		goto done;
+	}
 	p = normalize("", 0, t, &outside);
 	if (p != NULL && try_path(idx, p, out))
 		goto done;

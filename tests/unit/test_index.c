@@ -1,0 +1,552 @@
+/*
+ * test_index.c: link resolution, headings, blocks and suggestions of the
+ * vault index, on notes built by hand (no parser involved).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../src/index.h"
+
+typedef struct fixture {
+	vl_arena arena;
+	vl_note *notes[32];
+	size_t n_notes;
+	vl_source *src;
+	vl_index *idx;
+} fixture;
+
+static char *S(fixture *fx, const char *s)
+{
+	char *p = vl_arena_strndup(&fx->arena, s, strlen(s));
+
+	assert_non_null(p);
+	return p;
+}
+
+/* A note at path with its name derived as the parser would. */
+static vl_note *mk(fixture *fx, const char *path)
+{
+	vl_note *n = calloc(1, sizeof(*n));
+	const char *slash = strrchr(path, '/');
+	const char *base = slash ? slash + 1 : path;
+
+	assert_non_null(n);
+	n->path = S(fx, path);
+	n->name = vl_arena_strndup(&fx->arena, base, strlen(base) - 3);
+	fx->notes[fx->n_notes++] = n;
+	assert_int_equal(vl_source_add(fx->src, path, 10, NULL), 0);
+	return n;
+}
+
+static void heading(fixture *fx, vl_note *n, int level, const char *text)
+{
+	vl_heading h;
+
+	memset(&h, 0, sizeof(h));
+	h.text = S(fx, text);
+	h.level = level;
+	h.pos.line = (uint32_t)n->n_headings + 1;
+	assert_int_equal(VL_PUSH(n->headings, n->n_headings, n->cap_headings, h), 0);
+}
+
+static void block(fixture *fx, vl_note *n, const char *id)
+{
+	vl_block b;
+
+	memset(&b, 0, sizeof(b));
+	b.id = S(fx, id);
+	assert_int_equal(VL_PUSH(n->blocks, n->n_blocks, n->cap_blocks, b), 0);
+}
+
+static void tag(fixture *fx, vl_note *n, const char *name)
+{
+	vl_tag t;
+
+	memset(&t, 0, sizeof(t));
+	t.name = S(fx, name);
+	t.entry = -1;
+	assert_int_equal(VL_PUSH(n->tags, n->n_tags, n->cap_tags, t), 0);
+}
+
+static void alias(fixture *fx, vl_note *n, const char *a)
+{
+	char *s = S(fx, a);
+
+	assert_int_equal(VL_PUSH(n->aliases, n->n_aliases, n->cap_aliases, s), 0);
+}
+
+static vl_note *find(fixture *fx, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < fx->n_notes; i++) {
+		if (fx->notes[i] != NULL && strcmp(fx->notes[i]->path, path) == 0)
+			return fx->notes[i];
+	}
+	fail_msg("no note %s in the fixture", path);
+	return NULL;
+}
+
+static int setup(void **state)
+{
+	fixture *fx = calloc(1, sizeof(*fx));
+	vl_note *n;
+	vl_error err;
+	static const char *const files[] = {
+		"doc.pdf", "images/photo.png", "assets/photo.png",
+		"notes/diagram.svg", "pics/image.png", "Home.md.bak",
+		"media/2024/chart.png",
+	};
+	size_t i;
+
+	assert_non_null(fx);
+	fx->src = calloc(1, sizeof(*fx->src));
+	assert_non_null(fx->src);
+
+	n = mk(fx, "Home.md");
+	heading(fx, n, 1, "Home");
+	block(fx, n, "Intro");
+	tag(fx, n, "code");
+	tag(fx, n, "Project");
+
+	n = mk(fx, "notes/Alpha.md");
+	alias(fx, n, "First Letter");
+	block(fx, n, "intro");
+	block(fx, n, "intro");
+	tag(fx, n, "CODE");
+	tag(fx, n, "CODE");
+	tag(fx, n, "project");
+
+	mk(fx, "notes/Beta.md");
+	mk(fx, "archive/Beta.md");
+	mk(fx, "archive/Old.md");
+	mk(fx, "deep/x/y/Beta.md");
+	mk(fx, "a/b/Report.md");
+	mk(fx, "c/b/Report.md");
+	mk(fx, "q/y/Notes.md");
+	mk(fx, "A/B/Inner.md");
+	mk(fx, "images/Gallery.md");
+
+	n = mk(fx, "Functions.md");
+	tag(fx, n, "Code");
+	tag(fx, n, "CODE");
+	heading(fx, n, 3, "`hasTag()`");                        /* 0 */
+	heading(fx, n, 2, "How large can each remote vault be?"); /* 1 */
+	heading(fx, n, 2, "Set-up guide");                       /* 2 */
+	heading(fx, n, 1, "Install");                            /* 3 */
+	heading(fx, n, 2, "Linux");                              /* 4 */
+	heading(fx, n, 1, "Usage");                              /* 5 */
+	heading(fx, n, 2, "Linux");                              /* 6 */
+
+	/* An unreadable note: NULL entries are skipped. */
+	fx->notes[fx->n_notes++] = NULL;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		assert_int_equal(vl_source_add(fx->src, files[i], 5, NULL), 0);
+	vl_source_sort(fx->src);
+
+	assert_int_equal(vl_index_new(&fx->idx, fx->notes, fx->n_notes, fx->src, &err), 0);
+	*state = fx;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fixture *fx = *state;
+	size_t i;
+
+	vl_index_free(fx->idx);
+	for (i = 0; i < fx->n_notes; i++) {
+		vl_note *n = fx->notes[i];
+
+		if (n == NULL)
+			continue;
+		free(n->headings);
+		free(n->blocks);
+		free(n->tags);
+		free(n->aliases);
+		free(n);
+	}
+	vl_source_free(fx->src);
+	vl_arena_release(&fx->arena);
+	free(fx);
+	return 0;
+}
+
+/* Resolves target as a link of kind from the note at from_path. */
+static vl_resolution res(fixture *fx, const char *from_path, vl_link_kind kind,
+	const char *target)
+{
+	vl_link link;
+	vl_resolution r;
+
+	memset(&link, 0, sizeof(link));
+	link.kind = kind;
+	link.target = (char *)target;
+	link.entry = -1;
+	vl_index_resolve(fx->idx, find(fx, from_path), &link, &r);
+	return r;
+}
+
+static void expect_note(fixture *fx, const char *from, vl_link_kind kind,
+	const char *target, const char *want)
+{
+	vl_resolution r = res(fx, from, kind, target);
+
+	if (r.kind != VL_RESOLVE_NOTE)
+		fail_msg("'%s' from %s: kind %d, want NOTE %s", target, from, (int)r.kind, want);
+	assert_non_null(r.note);
+	assert_string_equal(r.note->path, want);
+}
+
+static void expect_file(fixture *fx, const char *from, vl_link_kind kind,
+	const char *target, const char *want)
+{
+	vl_resolution r = res(fx, from, kind, target);
+
+	if (r.kind != VL_RESOLVE_FILE)
+		fail_msg("'%s' from %s: kind %d, want FILE %s", target, from, (int)r.kind, want);
+	assert_non_null(r.file);
+	assert_string_equal(r.file, want);
+}
+
+static void expect_kind(fixture *fx, const char *from, vl_link_kind kind,
+	const char *target, vl_resolve_kind want)
+{
+	vl_resolution r = res(fx, from, kind, target);
+
+	if (r.kind != want)
+		fail_msg("'%s' from %s: kind %d, want %d", target, from, (int)r.kind, (int)want);
+}
+
+static void test_root_paths(void **state)
+{
+	fixture *fx = *state;
+
+	expect_note(fx, "notes/Alpha.md", VL_LINK_WIKI, "Home", "Home.md");
+	expect_note(fx, "Home.md", VL_LINK_WIKI, "notes/Alpha", "notes/Alpha.md");
+	expect_note(fx, "Home.md", VL_LINK_WIKI, "/notes/Alpha", "notes/Alpha.md");
+	expect_note(fx, "Home.md", VL_LINK_WIKI, "notes/alpha.MD", "notes/Alpha.md");
+	expect_note(fx, "Home.md", VL_LINK_EMBED, "NOTES/ALPHA", "notes/Alpha.md");
+	expect_note(fx, "archive/Old.md", VL_LINK_WIKI, "archive/Beta", "archive/Beta.md");
+	expect_note(fx, "Home.md", VL_LINK_WIKI, "a/b/Report", "a/b/Report.md");
+}
+
+static void test_attachments(void **state)
+{
+	fixture *fx = *state;
+
+	expect_file(fx, "Home.md", VL_LINK_EMBED, "doc.pdf", "doc.pdf");
+	expect_file(fx, "Home.md", VL_LINK_EMBED, "images/photo.png", "images/photo.png");
+	expect_file(fx, "Home.md", VL_LINK_EMBED, "IMAGES/Photo.PNG", "images/photo.png");
+	/* Two photo.png of the same length: byte order picks assets/. */
+	expect_file(fx, "Home.md", VL_LINK_EMBED, "photo.png", "assets/photo.png");
+	/* From a note in images/, the one beside it. */
+	expect_file(fx, "images/Gallery.md", VL_LINK_EMBED, "photo.png", "images/photo.png");
+	/* Attachments need their extension. */
+	expect_kind(fx, "Home.md", VL_LINK_EMBED, "image", VL_RESOLVE_MISSING);
+	expect_file(fx, "Home.md", VL_LINK_EMBED, "image.png", "pics/image.png");
+	/* A non-.md file is never a note, even if its name starts like one. */
+	expect_file(fx, "Home.md", VL_LINK_WIKI, "Home.md.bak", "Home.md.bak");
+}
+
+static void test_relative(void **state)
+{
+	fixture *fx = *state;
+
+	expect_note(fx, "notes/Alpha.md", VL_LINK_WIKI, "./Beta", "notes/Beta.md");
+	expect_note(fx, "notes/Alpha.md", VL_LINK_WIKI, "../Home", "Home.md");
+	expect_note(fx, "notes/Alpha.md", VL_LINK_WIKI, "../archive/Old", "archive/Old.md");
+	expect_file(fx, "notes/Alpha.md", VL_LINK_EMBED, "diagram.svg", "notes/diagram.svg");
+	expect_file(fx, "notes/Alpha.md", VL_LINK_EMBED, "../pics/image.png", "pics/image.png");
+	expect_kind(fx, "notes/Alpha.md", VL_LINK_WIKI, "../../Home", VL_RESOLVE_OUTSIDE);
+	expect_kind(fx, "Home.md", VL_LINK_WIKI, "../Home", VL_RESOLVE_OUTSIDE);
+}
+
+static void test_basename(void **state)
+{
+	fixture *fx = *state;
+	vl_resolution r;
+
+	expect_note(fx, "Home.md", VL_LINK_WIKI, "Alpha", "notes/Alpha.md");
+	expect_note(fx, "Home.md", VL_LINK_WIKI, "alpha.md", "notes/Alpha.md");
+	expect_note(fx, "Home.md", VL_LINK_WIKI, "old", "archive/Old.md");
+
+	/* Three notes called Beta: the linking note's folder first. */
+	r = res(fx, "notes/Alpha.md", VL_LINK_WIKI, "Beta");
+	assert_int_equal(r.kind, VL_RESOLVE_AMBIGUOUS);
+	assert_int_equal(r.n_candidates, 3);
+	assert_string_equal(r.candidates[0]->path, "notes/Beta.md");
+	assert_string_equal(r.candidates[1]->path, "archive/Beta.md");
+	assert_string_equal(r.candidates[2]->path, "deep/x/y/Beta.md");
+
+	r = res(fx, "archive/Old.md", VL_LINK_WIKI, "beta");
+	assert_int_equal(r.kind, VL_RESOLVE_AMBIGUOUS);
+	assert_int_equal(r.n_candidates, 3);
+	assert_string_equal(r.candidates[0]->path, "archive/Beta.md");
+	assert_string_equal(r.candidates[1]->path, "notes/Beta.md");
+
+	/* A bare name is looked up by name even when the linking note's
+	 * folder has it, so the ambiguity is still reported. */
+	r = res(fx, "notes/Alpha.md", VL_LINK_EMBED, "beta");
+	assert_int_equal(r.kind, VL_RESOLVE_AMBIGUOUS);
+	assert_ptr_equal(r.note, r.candidates[0]);
+
+	/* From elsewhere: the shortest path. */
+	r = res(fx, "Home.md", VL_LINK_EMBED, "Beta.md");
+	assert_int_equal(r.kind, VL_RESOLVE_AMBIGUOUS);
+	assert_int_equal(r.n_candidates, 3);
+	assert_string_equal(r.candidates[0]->path, "notes/Beta.md");
+	assert_string_equal(r.candidates[1]->path, "archive/Beta.md");
+	assert_string_equal(r.candidates[2]->path, "deep/x/y/Beta.md");
+}
+
+static void test_suffix(void **state)
+{
+	fixture *fx = *state;
+	vl_resolution r;
+
+	expect_note(fx, "Home.md", VL_LINK_WIKI, "y/Notes", "q/y/Notes.md");
+	expect_note(fx, "Home.md", VL_LINK_WIKI, "x/y/beta.md", "deep/x/y/Beta.md");
+	r = res(fx, "Home.md", VL_LINK_WIKI, "b/Report");
+	assert_int_equal(r.kind, VL_RESOLVE_AMBIGUOUS);
+	assert_int_equal(r.n_candidates, 2);
+	assert_string_equal(r.candidates[0]->path, "a/b/Report.md");
+	assert_string_equal(r.candidates[1]->path, "c/b/Report.md");
+	/* A suffix must start on a folder boundary. */
+	expect_kind(fx, "Home.md", VL_LINK_WIKI, "x/Beta", VL_RESOLVE_MISSING);
+	expect_kind(fx, "Home.md", VL_LINK_WIKI, "eep/x/y/Beta", VL_RESOLVE_MISSING);
+	expect_kind(fx, "Home.md", VL_LINK_EMBED, "ics/image.png", VL_RESOLVE_MISSING);
+	expect_file(fx, "Home.md", VL_LINK_EMBED, "2024/chart.png", "media/2024/chart.png");
+	expect_kind(fx, "Home.md", VL_LINK_EMBED, "2024/chart", VL_RESOLVE_MISSING);
+}
+
+static void test_missing_folder_alias(void **state)
+{
+	fixture *fx = *state;
+	const vl_note *owner;
+
+	/* A folder is not a note. */
+	expect_kind(fx, "Home.md", VL_LINK_WIKI, "A/B", VL_RESOLVE_MISSING);
+	expect_kind(fx, "Home.md", VL_LINK_WIKI, "archive", VL_RESOLVE_MISSING);
+	expect_note(fx, "Home.md", VL_LINK_WIKI, "A/B/Inner", "A/B/Inner.md");
+	/* An alias alone does not resolve, but its owner is known. */
+	expect_kind(fx, "Home.md", VL_LINK_WIKI, "First Letter", VL_RESOLVE_MISSING);
+	owner = vl_index_alias_owner(fx->idx, "first LETTER");
+	assert_non_null(owner);
+	assert_string_equal(owner->path, "notes/Alpha.md");
+	assert_null(vl_index_alias_owner(fx->idx, "Alpha"));
+	expect_kind(fx, "Home.md", VL_LINK_WIKI, "Nowhere", VL_RESOLVE_MISSING);
+	expect_kind(fx, "Home.md", VL_LINK_WIKI, "/", VL_RESOLVE_MISSING);
+}
+
+static void test_self_and_url(void **state)
+{
+	fixture *fx = *state;
+	vl_resolution r;
+
+	r = res(fx, "notes/Alpha.md", VL_LINK_WIKI, "");
+	assert_int_equal(r.kind, VL_RESOLVE_SELF);
+	assert_ptr_equal(r.note, find(fx, "notes/Alpha.md"));
+	r = res(fx, "notes/Alpha.md", VL_LINK_MARKDOWN, "");
+	assert_int_equal(r.kind, VL_RESOLVE_SELF);
+	expect_kind(fx, "Home.md", VL_LINK_URL, "https://obsidian.md", VL_RESOLVE_EXTERNAL);
+	/* A URL is external even if a note has that name. */
+	expect_kind(fx, "Home.md", VL_LINK_URL, "Home", VL_RESOLVE_EXTERNAL);
+}
+
+static void test_markdown(void **state)
+{
+	fixture *fx = *state;
+
+	/* Relative first: Beta.md beside the note, not the ambiguous name. */
+	expect_note(fx, "notes/Alpha.md", VL_LINK_MARKDOWN, "Beta.md", "notes/Beta.md");
+	expect_note(fx, "notes/Alpha.md", VL_LINK_MARKDOWN, "../Home.md", "Home.md");
+	expect_note(fx, "notes/Alpha.md", VL_LINK_MARKDOWN, "/Home.md", "Home.md");
+	expect_note(fx, "Home.md", VL_LINK_MARKDOWN, "notes/Beta.md", "notes/Beta.md");
+	expect_note(fx, "Home.md", VL_LINK_MARKDOWN, "Home", "Home.md");
+	/* Then from the vault root. */
+	expect_note(fx, "notes/Alpha.md", VL_LINK_MARKDOWN, "archive/Old.md", "archive/Old.md");
+	/* Then by name anywhere. */
+	expect_note(fx, "Home.md", VL_LINK_MARKDOWN, "Alpha.md", "notes/Alpha.md");
+	expect_file(fx, "notes/Alpha.md", VL_LINK_IMAGE, "../pics/image.png", "pics/image.png");
+	expect_file(fx, "notes/Alpha.md", VL_LINK_IMAGE, "diagram.svg", "notes/diagram.svg");
+	expect_kind(fx, "notes/Alpha.md", VL_LINK_MARKDOWN, "../../Home.md", VL_RESOLVE_OUTSIDE);
+	expect_kind(fx, "Home.md", VL_LINK_IMAGE, "../doc.pdf", VL_RESOLVE_OUTSIDE);
+	/* Inside the vault but absent: missing, not outside. */
+	expect_kind(fx, "notes/Alpha.md", VL_LINK_MARKDOWN, "../Nothing.md", VL_RESOLVE_MISSING);
+	expect_kind(fx, "Home.md", VL_LINK_IMAGE, "image", VL_RESOLVE_MISSING);
+}
+
+static void test_heading_key(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "hasTag()", "hastag" },
+		{ "`hasTag()`", "hastag" },
+		{ "How large can each remote vault be?", "how large can each remote vault be" },
+		{ "Set-up guide", "set up guide" },
+		{ "  Many   spaces\there  ", "many spaces here" },
+		{ "Ünïcode Straße", "\xc3\x9cn\xc3\xaf" "code stra\xc3\x9f" "e" },
+		{ "v2.0 -- notes", "v2 0 notes" },
+		{ "???", "" },
+		{ "", "" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *k = vl_index_heading_key(cases[i][0]);
+
+		assert_non_null(k);
+		assert_string_equal(k, cases[i][1]);
+		free(k);
+	}
+}
+
+static void test_find_heading(void **state)
+{
+	fixture *fx = *state;
+	const vl_note *f = find(fx, "Functions.md");
+
+	assert_ptr_equal(vl_index_find_heading(f, "hasTag"), &f->headings[0]);
+	assert_ptr_equal(vl_index_find_heading(f, "hasTag()"), &f->headings[0]);
+	assert_ptr_equal(vl_index_find_heading(f, "How large can each remote vault be"),
+		&f->headings[1]);
+	assert_ptr_equal(vl_index_find_heading(f, "SET-UP GUIDE"), &f->headings[2]);
+	assert_ptr_equal(vl_index_find_heading(f, "set up  guide"), &f->headings[2]);
+	assert_null(vl_index_find_heading(f, "Setup steps"));
+	assert_null(vl_index_find_heading(f, "setupguide"));
+	/* Sub-heading paths: each part in document order. */
+	assert_ptr_equal(vl_index_find_heading(f, "Linux"), &f->headings[4]);
+	assert_ptr_equal(vl_index_find_heading(f, "Install#Linux"), &f->headings[4]);
+	assert_ptr_equal(vl_index_find_heading(f, "Usage#Linux"), &f->headings[6]);
+	assert_ptr_equal(vl_index_find_heading(f, "Install#Usage#Linux"), &f->headings[6]);
+	assert_null(vl_index_find_heading(f, "Linux#Install"));
+	assert_null(vl_index_find_heading(f, "Usage#Install"));
+	assert_null(vl_index_find_heading(f, ""));
+	assert_null(vl_index_find_heading(find(fx, "notes/Beta.md"), "Anything"));
+}
+
+static void test_suggest_heading(void **state)
+{
+	fixture *fx = *state;
+	const vl_note *f = find(fx, "Functions.md");
+
+	assert_ptr_equal(vl_index_suggest_heading(f, "Set up guid"), &f->headings[2]);
+	assert_ptr_equal(vl_index_suggest_heading(f, "hasTags"), &f->headings[0]);
+	assert_ptr_equal(vl_index_suggest_heading(f, "Usage#Linx"), &f->headings[4]);
+	assert_ptr_equal(vl_index_suggest_heading(f, "Instal"), &f->headings[3]);
+	assert_null(vl_index_suggest_heading(f, "Setup steps"));
+	assert_null(vl_index_suggest_heading(f, "Completely different"));
+}
+
+static void test_blocks(void **state)
+{
+	fixture *fx = *state;
+	const vl_note *alpha = find(fx, "notes/Alpha.md");
+	const vl_note *home = find(fx, "Home.md");
+	const vl_note *other;
+
+	assert_ptr_equal(vl_index_find_block(alpha, "INTRO"), &alpha->blocks[0]);
+	assert_ptr_equal(vl_index_find_block(home, "intro"), &home->blocks[0]);
+	assert_null(vl_index_find_block(alpha, "intr"));
+	other = vl_index_block_elsewhere(fx->idx, alpha, "Intro");
+	assert_ptr_equal(other, home);
+	other = vl_index_block_elsewhere(fx->idx, home, "intro");
+	assert_ptr_equal(other, alpha);
+	assert_null(vl_index_block_elsewhere(fx->idx, home, "missing"));
+}
+
+static void test_suggest_target(void **state)
+{
+	fixture *fx = *state;
+	const char *s;
+
+	s = vl_index_suggest_target(fx->idx, "Alpah");
+	assert_non_null(s);
+	assert_string_equal(s, "Alpha");
+	s = vl_index_suggest_target(fx->idx, "notes/Alpah");
+	assert_non_null(s);
+	assert_string_equal(s, "notes/Alpha");
+	s = vl_index_suggest_target(fx->idx, "Funtions.md");
+	assert_non_null(s);
+	assert_string_equal(s, "Functions");
+	s = vl_index_suggest_target(fx->idx, "doc.pfd");
+	assert_non_null(s);
+	assert_string_equal(s, "doc.pdf");
+	s = vl_index_suggest_target(fx->idx, "image");
+	assert_non_null(s);
+	assert_string_equal(s, "image.png");
+	assert_null(vl_index_suggest_target(fx->idx, "Zebra crossing"));
+}
+
+static void test_tags_and_lookup(void **state)
+{
+	fixture *fx = *state;
+	const char *s;
+
+	/* code x1, CODE x3, Code x1. */
+	s = vl_index_tag_spelling(fx->idx, "Code");
+	assert_non_null(s);
+	assert_string_equal(s, "CODE");
+	/* Project x1, project x1: byte order. */
+	s = vl_index_tag_spelling(fx->idx, "PROJECT");
+	assert_non_null(s);
+	assert_string_equal(s, "Project");
+	assert_null(vl_index_tag_spelling(fx->idx, "none"));
+
+	assert_int_equal(vl_index_note_count(fx->idx), fx->n_notes - 1);
+	assert_ptr_equal(vl_index_note(fx->idx, "notes/Alpha.md"), find(fx, "notes/Alpha.md"));
+	assert_null(vl_index_note(fx->idx, "notes/Gamma.md"));
+	assert_ptr_equal(vl_index_note_at(fx->idx, 0), find(fx, "Home.md"));
+	assert_null(vl_index_note_at(fx->idx, fx->n_notes));
+}
+
+static void test_empty_index(void **state)
+{
+	vl_index *idx = NULL;
+	vl_error err;
+	vl_link link;
+	vl_resolution r;
+
+	(void)state;
+	assert_int_equal(vl_index_new(&idx, NULL, 0, NULL, &err), 0);
+	memset(&link, 0, sizeof(link));
+	link.kind = VL_LINK_WIKI;
+	link.target = (char *)"x";
+	vl_index_resolve(idx, NULL, &link, &r);
+	assert_int_equal(r.kind, VL_RESOLVE_MISSING);
+	assert_null(vl_index_suggest_target(idx, "x"));
+	assert_int_equal(vl_index_note_count(idx), 0);
+	vl_index_free(idx);
+	vl_index_free(NULL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_root_paths, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_attachments, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_relative, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_basename, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_suffix, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_missing_folder_alias, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_self_and_url, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_markdown, setup, teardown),
+		cmocka_unit_test(test_heading_key),
+		cmocka_unit_test_setup_teardown(test_find_heading, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_suggest_heading, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_blocks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_suggest_target, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tags_and_lookup, setup, teardown),
+		cmocka_unit_test(test_empty_index),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
