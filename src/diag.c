@@ -47,7 +47,7 @@ vl_diags_vadd(vl_diags *d, const char *path, uint32_t line, uint32_t col,
 	item.path = vl_strndup(path ? path : "", path ? strlen(path) : 0);
 	if (item.path == NULL)
 		goto done;
-	if (vl_buf_vprintf(&msg, fmt, ap) < 0)
+	if (vl_buf_vprintf(&msg, fmt ? fmt : "", ap) < 0)
 		goto done;
 	item.message = vl_buf_detach(&msg);
 	if (item.message == NULL)
