@@ -63,6 +63,10 @@ typedef struct vl_changelog {
 	vl_prop_change *props;    size_t n_props, cap_props;
 	vl_broken_change *broken; size_t n_broken, cap_broken;
 	void *impl;               /* pending state between add_pair and finish */
+	/* The range as the user gave it, for the renderers' heading and the
+	 * JSON "range" (malloc'd by the caller, freed by release; may be
+	 * NULL). */
+	char *range_from, *range_to;
 } vl_changelog;
 
 void vl_changelog_init(vl_changelog *cl);
@@ -74,6 +78,10 @@ void vl_changelog_init(vl_changelog *cl);
  * ADDED. The notes are borrowed until vl_changelog_finish returns. */
 int vl_changelog_add_pair(vl_changelog *cl, const vl_note *old_note,
 	const vl_note *new_note, vl_error *err);
+
+/* Records a link that the change broke (copies every string). */
+int vl_changelog_add_broken(vl_changelog *cl, const char *note, uint32_t line,
+	const char *target, const char *why);
 
 /* Pairs up entries across notes and fills cl->entries (stable order). */
 int vl_changelog_finish(vl_changelog *cl, vl_error *err);
