@@ -665,11 +665,26 @@ glob_class(const char *p, const char *pe, unsigned char c, const char **end)
 	return matched != negate;
 }
 
+/* One match attempt of a pattern against the path window [s0, se). memo
+ * remembers, for each (pattern position, path position), whether the rest
+ * matched, so stars cost polynomial rather than exponential time; it is
+ * NULL when it could not be allocated (matching still works, slower). */
+typedef struct glob_ctx {
+	const char *p0, *pe;
+	const char *s0, *se;
+	unsigned char *memo;   /* 0 unknown, 1 no, 2 yes */
+	size_t width;
+} glob_ctx;
+
+static int glob_here(glob_ctx *g, const char *p, const char *s);
+
 /* Matches pattern [p, pe) against the whole of [s, se). `*`, `?` and
  * classes never match '/'; `**` does. */
 static int
-glob_here(const char *p, const char *pe, const char *s, const char *se)
+glob_run(glob_ctx *g, const char *p, const char *s)
 {
+	const char *pe = g->pe, *se = g->se;
+
 	while (p < pe) {
 		if (*p == '*') {
 			if (p + 1 < pe && p[1] == '*') {
@@ -681,7 +696,7 @@ glob_here(const char *p, const char *pe, const char *s, const char *se)
 				if (q < pe && *q == '/') {
 					/* `**` + '/' matches zero or more whole folders. */
 					for (t = s;;) {
-						if (glob_here(q + 1, pe, t, se))
+						if (glob_here(g, q + 1, t))
 							return 1;
 						while (t < se && *t != '/')
 							t++;
@@ -691,14 +706,14 @@ glob_here(const char *p, const char *pe, const char *s, const char *se)
 					}
 				}
 				for (t = s; t <= se; t++)
-					if (glob_here(q, pe, t, se))
+					if (glob_here(g, q, t))
 						return 1;
 				return 0;
 			} else {
 				const char *t;
 
 				for (t = s;; t++) {
-					if (glob_here(p + 1, pe, t, se))
+					if (glob_here(g, p + 1, t))
 						return 1;
 					if (t >= se || *t == '/')
 						return 0;
@@ -743,16 +758,36 @@ glob_here(const char *p, const char *pe, const char *s, const char *se)
 	return s == se;
 }
 
+static int
+glob_here(glob_ctx *g, const char *p, const char *s)
+{
+	size_t k = 0;
+	int r;
+
+	if (g->memo != NULL) {
+		k = (size_t)(p - g->p0) * g->width + (size_t)(s - g->s0);
+		if (g->memo[k] != 0)
+			return g->memo[k] - 1;
+	}
+	r = glob_run(g, p, s);
+	if (g->memo != NULL)
+		g->memo[k] = (unsigned char)(r + 1);
+	return r;
+}
+
 /* gitignore-like: a pattern without '/' (other than a trailing one) can
  * match starting at any segment; with a leading or inner '/' it is anchored
  * at the root. A match of a leading run of segments (a folder) covers
- * everything below it; a trailing '/' asks for a folder only. */
+ * everything below it; a trailing '/' asks for a folder only. The memo
+ * depends on where the window ends, so it is cleared per end position and
+ * shared by all start positions. */
 int
 vl_glob_match(const char *pattern, const char *path)
 {
+	glob_ctx g;
 	const char *p = pattern, *s, *se, *start, *end;
-	size_t plen;
-	int anchored = 0, dir_only = 0;
+	size_t plen, slen, cells = 0;
+	int anchored = 0, dir_only = 0, found = 0;
 
 	if (pattern == NULL || path == NULL)
 		return 0;
@@ -775,23 +810,40 @@ vl_glob_match(const char *pattern, const char *path)
 		s += 2;
 	while (*s == '/')
 		s++;
-	se = s + strlen(s);
-	for (start = s; start <= se;) {
-		for (end = start; end <= se; end++) {
-			if (end != se && *end != '/')
-				continue;
-			if (end == se && dir_only)
-				break;
-			if (glob_here(p, p + plen, start, end))
-				return 1;
-		}
-		if (anchored)
-			break;
-		while (start < se && *start != '/')
-			start++;
-		if (start >= se)
-			break;
-		start++;
+	slen = strlen(s);
+	se = s + slen;
+	g.p0 = p;
+	g.pe = p + plen;
+	g.s0 = s;
+	g.width = slen + 1;
+	g.memo = NULL;
+	/* Only patterns with stars can backtrack; skip the memo otherwise. */
+	if (memchr(p, '*', plen) != NULL && plen < (1u << 12) && slen < (1u << 16)) {
+		cells = (plen + 1) * g.width;
+		g.memo = malloc(cells);
 	}
-	return 0;
+	for (end = s; end <= se && !found; end++) {
+		if (end != se && *end != '/')
+			continue;
+		if (end == se && dir_only)
+			break;
+		g.se = end;
+		if (g.memo != NULL)
+			memset(g.memo, 0, cells);
+		for (start = s; start < end || start == s;) {
+			if (glob_here(&g, p, start)) {
+				found = 1;
+				break;
+			}
+			if (anchored)
+				break;
+			while (start < end && *start != '/')
+				start++;
+			if (start >= end)
+				break;
+			start++;
+		}
+	}
+	free(g.memo);
+	return found;
 }

@@ -380,6 +380,16 @@ test_glob(void **state)
 	assert_true(vl_glob_match("Spaces in name.md", "dir/Spaces in name.md"));
 	/* Case matters, as in git. */
 	assert_false(vl_glob_match("*.MD", "a.md"));
+	/* Many stars against long names: answers must come (the matcher
+	 * memoises; without that these take exponential time). */
+	assert_false(vl_glob_match("*a*a*a*a*a*a*a*a*b",
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.md"));
+	assert_true(vl_glob_match("*a*a*a*a*a*a*a*a*.md",
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.md"));
+	assert_false(vl_glob_match("**/a/**/a/**/a/**/a/**/b",
+		"a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/c"));
+	assert_true(vl_glob_match("**/a/**/a/**/a/**/a/**/c",
+		"a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/c"));
 }
 
 static void
