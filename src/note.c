@@ -936,6 +936,16 @@ static int cmp_pos_ref(const void *a, const void *b)
 	return x->off < y->off ? -1 : x->off > y->off;
 }
 
+/* Links come from two passes; rules want them in document order. */
+static int cmp_link(const void *a, const void *b)
+{
+	const vl_link *x = a, *y = b;
+
+	if (x->pos.line != y->pos.line)
+		return x->pos.line < y->pos.line ? -1 : 1;
+	return x->pos.col < y->pos.col ? -1 : x->pos.col > y->pos.col;
+}
+
 /* Finds the entry whose own text holds off, or -1. */
 static int entry_at(const parse_ctx *ctx, const size_t *own_start,
 	const size_t *own_end, size_t n, size_t off)
@@ -1169,6 +1179,7 @@ static int finish(parse_ctx *ctx)
 			if (entry_map[i] >= 0)
 				note->entries[entry_map[i]].end_line = ends[k++].line;
 	}
+	qsort(note->links, note->n_links, sizeof(*note->links), cmp_link);
 	rc = 0;
 done:
 	free(entry_map);

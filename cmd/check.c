@@ -1,0 +1,410 @@
+/*
+ * check.c: `vaultlint check`, the linter. Lints the work tree, or what is
+ * staged (--staged, for the pre-commit hook), or what changed since a
+ * revision (--changed-since, for pull-request jobs).
+ *
+ * For --staged and --changed-since the report holds the findings in the
+ * changed notes, plus the findings in unchanged notes that the change
+ * caused (a renamed note, a removed heading or ^id still linked): those are
+ * found by linting the unchanged notes that link to a changed name on both
+ * sides, and keeping what is new.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "../rules/rule.h"
+#include "../src/format.h"
+#include "../src/git/git.h"
+#include "../src/lint.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: vaultlint check [options] [VAULT]\n\n"
+		"Lints every note of the vault: links, headings, block ids, tags, front matter.\n"
+		"VAULT defaults to the 'vault:' folder of the .vaultlint.yaml found from the\n"
+		"current folder upwards, else the current folder.\n\n"
+		"options:\n"
+		"  --config FILE          use this config instead of the .vaultlint.yaml found\n"
+		"  --format FORMAT        text (default), json, sarif, github or junit\n"
+		"  --fail-on LEVEL        exit 1 when a finding is at or above LEVEL:\n"
+		"                         error (default), warning, info, or never\n"
+		"  --staged               lint what is staged in git (the index), reporting\n"
+		"                         the staged-changed notes and what the change breaks\n"
+		"  --changed-since REV    the same for the changes from REV to the work tree\n"
+		"  --all                  with --staged or --changed-since: report every finding\n"
+		"  --threads N            worker threads (default: one per core)\n"
+		"  -h, --help             show this help\n\n"
+		"exit codes: 0 nothing at or above --fail-on, 1 findings at or above it,\n"
+		"            2 usage, config, git or I/O error\n");
+}
+
+typedef struct check_opts {
+	const char *vault;
+	const char *config;
+	vl_format format;
+	vl_severity fail_on;   /* VL_SEV_OFF: never fail */
+	int staged;
+	const char *changed_since;
+	int all;
+	int threads;
+} check_opts;
+
+static int parse_args(check_opts *o, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "fail-on", required_argument, NULL, 'F' },
+		{ "staged", no_argument, NULL, 's' },
+		{ "changed-since", required_argument, NULL, 'C' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "threads", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->fail_on = VL_SEV_ERROR;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c': o->config = optarg; break;
+		case 'f':
+			if (vl_format_parse(&o->format, optarg) < 0) {
+				cli_error("unknown format '%s'; use text, json, sarif, github or junit", optarg);
+				return -1;
+			}
+			break;
+		case 'F':
+			if (strcmp(optarg, "never") == 0)
+				o->fail_on = VL_SEV_OFF;
+			else if (vl_severity_parse(&o->fail_on, optarg) < 0 || o->fail_on == VL_SEV_OFF) {
+				cli_error("--fail-on takes error, warning, info or never, not '%s'", optarg);
+				return -1;
+			}
+			break;
+		case 's': o->staged = 1; break;
+		case 'C': o->changed_since = optarg; break;
+		case 'a': o->all = 1; break;
+		case 't': {
+			char *end;
+			long n = strtol(optarg, &end, 10);
+			if (*end || n < 1 || n > 64) {
+				cli_error("--threads takes a number from 1 to 64, not '%s'", optarg);
+				return -1;
+			}
+			o->threads = (int)n;
+			break;
+		}
+		case 'h': return 1;
+		default:
+			if (optopt)
+				cli_error("option '-%c' is unknown or needs a value; see 'vaultlint check --help'", optopt);
+			else
+				cli_error("unknown option '%s'; see 'vaultlint check --help'", argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (optind < argc)
+		o->vault = argv[optind++];
+	if (optind < argc) {
+		cli_error("one vault at a time; unexpected '%s'", argv[optind]);
+		return -1;
+	}
+	if (o->staged && o->changed_since) {
+		cli_error("--staged and --changed-since cannot be combined");
+		return -1;
+	}
+	if (o->all && !o->staged && !o->changed_since) {
+		cli_error("--all goes with --staged or --changed-since");
+		return -1;
+	}
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A lower-cased link key: the last path segment without ".md". */
+static char *name_key(const char *path)
+{
+	const char *s = strrchr(path, '/');
+	size_t n;
+
+	s = s ? s + 1 : path;
+	n = strlen(s);
+	if (n > 3 && strcasecmp(s + n - 3, ".md") == 0)
+		n -= 3;
+	return vl_lower_dup(s, n);
+}
+
+/* Paths of notes in vault that link to one of the names in `names`
+ * (a vl_map used as a set), excluding the notes in `skip`. */
+static int notes_linking(char ***out, size_t *n_out, const vl_vault *vault,
+	const vl_map *names, const vl_map *skip)
+{
+	size_t i, j, cap = 0;
+
+	for (i = 0; i < vault->n_notes; i++) {
+		const vl_note *note = vault->notes[i];
+		if (!note || vl_map_get(skip, note->path))
+			continue;
+		for (j = 0; j < note->n_links; j++) {
+			const vl_link *l = &note->links[j];
+			char *k;
+			int hit;
+			if (l->kind == VL_LINK_URL)
+				continue;
+			k = name_key(l->target[0] ? l->target : note->path);
+			if (!k)
+				return -1;
+			hit = vl_map_get(names, k) != NULL;
+			free(k);
+			if (hit) {
+				if (VL_PUSH(*out, *n_out, cap, note->path) < 0)
+					return -1;
+				break;
+			}
+		}
+	}
+	return 0;
+}
+
+static int diag_same(const vl_diag *a, const vl_diag *b)
+{
+	return strcmp(a->path, b->path) == 0 && a->line == b->line && a->col == b->col &&
+		strcmp(a->rule, b->rule) == 0 && strcmp(a->message, b->message) == 0;
+}
+
+/* Lints `after` but reports only the changed notes and what the change
+ * broke elsewhere (findings in unchanged notes that `before` lacks). */
+static int lint_changes(vl_diags *out, vl_cli_vault *cv, const check_opts *o,
+	size_t *n_checked)
+{
+	vl_error err;
+	vl_repo *repo = NULL;
+	vl_changes ch = VL_CHANGES_INIT;
+	vl_snap before, after;
+	vl_source *src_a = NULL, *src_b = NULL;
+	vl_vault *va = NULL, *vb = NULL;
+	vl_source_opts so;
+	vl_map changed = { 0 }, names = { 0 };
+	char **only = NULL, **keys = NULL;
+	size_t n_only = 0, cap_only = 0, n_keys = 0, cap_keys = 0, i, k;
+	vl_diags da = VL_DIAGS_INIT, db = VL_DIAGS_INIT;
+	vl_lint_opts lo;
+	int rc = -1, r;
+
+	r = vl_repo_open(&repo, cv->vault_dir, &err);
+	if (r != 0) {
+		cli_error("%s", r > 0 ? "--staged and --changed-since need a git repository; "
+			"this vault is not in one" : err.msg);
+		return -1;
+	}
+	memset(&so, 0, sizeof(so));
+	so.ignore = (const char *const *)cv->config.ignore;
+	so.n_ignore = cv->config.n_ignore;
+	so.use_gitignore = 1;
+	before.kind = VL_SNAP_REV;
+	before.rev = o->staged ? "HEAD" : o->changed_since;
+	after.kind = o->staged ? VL_SNAP_INDEX : VL_SNAP_WORKDIR;
+	after.rev = NULL;
+	if (o->changed_since) {
+		char oid[41];
+		if (vl_repo_resolve_commit(repo, o->changed_since, oid, &err) < 0) {
+			cli_error("%s", err.msg);
+			goto done;
+		}
+	}
+	if (vl_repo_diff(&ch, repo, &before, &after, cv->vault_prefix, &so, &err) < 0 ||
+	    vl_source_open_snap(&src_a, repo, &after, cv->vault_prefix, &so, &err) < 0 ||
+	    vl_vault_load(&va, src_a, o->threads, &err) < 0) {
+		cli_error("%s", err.msg);
+		goto done;
+	}
+	memset(&lo, 0, sizeof(lo));
+	lo.config = &cv->config;
+	lo.threads = o->threads;
+	if (o->all) {
+		rc = vl_lint_run(out, va, &lo, &err);
+		if (rc < 0)
+			cli_error("%s", err.msg);
+		*n_checked = va->n_notes;
+		goto done;
+	}
+	/* the changed notes, and every name a change touches */
+	for (i = 0; i < ch.len; i++) {
+		char *paths[2] = { ch.items[i].old_path, ch.items[i].new_path };
+		for (k = 0; k < 2; k++) {
+			char *key;
+			if (!paths[k])
+				continue;
+			if (k == 1 && (VL_PUSH(only, n_only, cap_only, paths[k]) < 0 ||
+			    vl_map_put(&changed, paths[k], paths[k]) < 0))
+				goto oom;
+			key = name_key(paths[k]);
+			if (!key || VL_PUSH(keys, n_keys, cap_keys, key) < 0) {
+				free(key);
+				goto oom;
+			}
+			if (vl_map_put(&names, key, key) < 0)
+				goto oom;
+		}
+	}
+	/* unchanged notes that link to a changed name may be broken by it */
+	{
+		char **aff = NULL;
+		size_t n_aff = 0;
+		if (notes_linking(&aff, &n_aff, va, &names, &changed) < 0) {
+			free(aff);
+			goto oom;
+		}
+		if (n_aff) {
+			lo.only = (const char *const *)aff;
+			lo.n_only = n_aff;
+			qsort(aff, n_aff, sizeof(*aff), cmp_str);
+			if (vl_source_open_snap(&src_b, repo, &before, cv->vault_prefix, &so, &err) < 0 ||
+			    vl_vault_load(&vb, src_b, o->threads, &err) < 0 ||
+			    vl_lint_run(&db, vb, &lo, &err) < 0 ||
+			    vl_lint_run(&da, va, &lo, &err) < 0) {
+				free(aff);
+				cli_error("%s", err.msg);
+				goto done;
+			}
+			for (i = 0; i < da.len; i++) {
+				int old = 0;
+				for (k = 0; k < db.len && !old; k++)
+					old = diag_same(&da.items[i], &db.items[k]);
+				if (!old && vl_diags_add(out, da.items[i].path, da.items[i].line,
+				    da.items[i].col, da.items[i].rule, da.items[i].severity,
+				    "%s", da.items[i].message) < 0) {
+					free(aff);
+					goto oom;
+				}
+			}
+		}
+		free(aff);
+	}
+	if (n_only) {
+		qsort(only, n_only, sizeof(*only), cmp_str);
+		lo.only = (const char *const *)only;
+		lo.n_only = n_only;
+		if (vl_lint_run(out, va, &lo, &err) < 0) {
+			cli_error("%s", err.msg);
+			goto done;
+		}
+	}
+	vl_diags_sort(out);
+	*n_checked = n_only;
+	rc = 0;
+	goto done;
+oom:
+	cli_error("out of memory");
+done:
+	vl_diags_release(&da);
+	vl_diags_release(&db);
+	vl_map_release(&changed);
+	vl_map_release(&names);
+	for (i = 0; i < n_keys; i++)
+		free(keys[i]);
+	free(keys);
+	free(only);
+	vl_vault_free(va);
+	vl_vault_free(vb);
+	vl_source_free(src_a);
+	vl_source_free(src_b);
+	vl_changes_release(&ch);
+	vl_repo_free(repo);
+	return rc;
+}
+
+static int lint_tree(vl_diags *out, vl_cli_vault *cv, const check_opts *o,
+	size_t *n_checked)
+{
+	vl_error err;
+	vl_source *src = NULL;
+	vl_vault *vault = NULL;
+	vl_source_opts so;
+	vl_lint_opts lo;
+	int rc = -1;
+
+	memset(&so, 0, sizeof(so));
+	so.ignore = (const char *const *)cv->config.ignore;
+	so.n_ignore = cv->config.n_ignore;
+	so.use_gitignore = cv->repo_root != NULL;
+	memset(&lo, 0, sizeof(lo));
+	lo.config = &cv->config;
+	lo.threads = o->threads;
+	if (vl_source_open_dir(&src, cv->vault_dir, &so, &err) < 0 ||
+	    vl_vault_load(&vault, src, o->threads, &err) < 0 ||
+	    vl_lint_run(out, vault, &lo, &err) < 0) {
+		cli_error("%s", err.msg);
+		goto done;
+	}
+	*n_checked = vault->n_notes;
+	rc = 0;
+done:
+	vl_vault_free(vault);
+	vl_source_free(src);
+	return rc;
+}
+
+int cmd_check(int argc, char **argv)
+{
+	check_opts o;
+	vl_cli_vault cv;
+	vl_diags d = VL_DIAGS_INIT;
+	vl_buf out = VL_BUF_INIT;
+	vl_format_opts fo;
+	size_t n_checked = 0, i;
+	int r, rc = VL_EXIT_ERROR;
+
+	r = parse_args(&o, argc, argv);
+	if (r != 0) {
+		if (r > 0) {
+			usage(stdout);
+			return VL_EXIT_OK;
+		}
+		return VL_EXIT_ERROR;
+	}
+	if (cli_vault_setup(&cv, o.vault, o.config) < 0)
+		return VL_EXIT_ERROR;
+	if (o.staged || o.changed_since)
+		r = lint_changes(&d, &cv, &o, &n_checked);
+	else
+		r = lint_tree(&d, &cv, &o, &n_checked);
+	if (r < 0)
+		goto done;
+	memset(&fo, 0, sizeof(fo));
+	fo.color = o.format == VL_FORMAT_TEXT && cli_use_color(stdout);
+	fo.path_prefix = cv.vault_prefix;
+	fo.version = VL_VERSION;
+	fo.n_notes = n_checked;
+	if (vl_format_render(&out, &d, o.format, &fo) < 0) {
+		cli_error("out of memory");
+		goto done;
+	}
+	if (out.len)
+		fwrite(out.ptr, 1, out.len, stdout);
+	if (fflush(stdout) != 0) {
+		cli_error("cannot write the report");
+		goto done;
+	}
+	rc = VL_EXIT_OK;
+	for (i = 0; i < d.len; i++)
+		if (o.fail_on != VL_SEV_OFF && d.items[i].severity >= o.fail_on)
+			rc = VL_EXIT_FINDINGS;
+done:
+	vl_buf_release(&out);
+	vl_diags_release(&d);
+	cli_vault_release(&cv);
+	return rc;
+}

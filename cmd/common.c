@@ -1,0 +1,187 @@
+/*
+ * common.c: what every command needs: finding the vault and its config,
+ * error printing, colour and help detection.
+ */
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cmd.h"
+
+void cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("vaultlint: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int cli_is_help(const char *arg)
+{
+	return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
+}
+
+int cli_use_color(FILE *stream)
+{
+	const char *nc = getenv("NO_COLOR");
+
+	if (nc && nc[0])
+		return 0;
+	return isatty(fileno(stream));
+}
+
+static char *dir_of(const char *path)
+{
+	char *d = strdup(path);
+	char *slash;
+
+	if (!d)
+		return NULL;
+	slash = strrchr(d, '/');
+	if (slash == d)
+		slash[1] = '\0';
+	else if (slash)
+		*slash = '\0';
+	else
+		strcpy(d, ".");
+	return d;
+}
+
+static char *join(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	char *s = malloc(la + lb + 2);
+
+	if (!s)
+		return NULL;
+	memcpy(s, a, la);
+	s[la] = '/';
+	memcpy(s + la + 1, b, lb + 1);
+	return s;
+}
+
+/* The enclosing git work tree: the nearest folder upwards holding `.git`. */
+static char *find_repo_root(const char *dir)
+{
+	char *cur = strdup(dir);
+
+	while (cur) {
+		char *g = join(cur, ".git");
+		struct stat st;
+		int found = g && stat(g, &st) == 0;
+		char *up;
+
+		free(g);
+		if (found)
+			return cur;
+		if (strcmp(cur, "/") == 0)
+			break;
+		up = dir_of(cur);
+		free(cur);
+		cur = up;
+	}
+	free(cur);
+	return NULL;
+}
+
+int cli_vault_setup(vl_cli_vault *out, const char *vault_arg, const char *config_arg)
+{
+	vl_error err;
+	char *cfg_path = NULL, *start = NULL, *vault = NULL;
+	char real[PATH_MAX];
+	struct stat st;
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (vl_config_init(&out->config, &err) < 0) {
+		cli_error("%s", err.msg);
+		return -1;
+	}
+	if (vault_arg) {
+		if (stat(vault_arg, &st) != 0) {
+			cli_error("vault folder '%s' does not exist", vault_arg);
+			goto done;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			cli_error("'%s' is not a folder; give the vault's folder", vault_arg);
+			goto done;
+		}
+		start = realpath(vault_arg, NULL);
+	} else {
+		start = getcwd(NULL, 0);
+	}
+	if (!start) {
+		cli_error("cannot resolve the vault folder: out of memory or unreadable");
+		goto done;
+	}
+	if (config_arg) {
+		if (stat(config_arg, &st) != 0) {
+			cli_error("config file '%s' does not exist", config_arg);
+			goto done;
+		}
+		cfg_path = strdup(config_arg);
+	} else if (vl_config_find(&cfg_path, start, &err) < 0) {
+		cli_error("%s", err.msg);
+		goto done;
+	}
+	if (cfg_path && vl_config_load(&out->config, cfg_path, &err) < 0) {
+		cli_error("%s", err.msg);
+		goto done;
+	}
+	/* `vault:` names the vault folder when none is given, or when the
+	 * folder given is the config's own (the repository root). */
+	if (out->config.vault && out->config.base_dir &&
+	    (!vault_arg || (realpath(out->config.base_dir, real) &&
+	     strcmp(real, start) == 0))) {
+		vault = join(out->config.base_dir, out->config.vault);
+		if (!vault || stat(vault, &st) != 0 || !S_ISDIR(st.st_mode)) {
+			cli_error("%s: 'vault: %s' is not a folder", out->config.file,
+				out->config.vault);
+			goto done;
+		}
+		free(start);
+		start = realpath(vault, NULL);
+		if (!start) {
+			cli_error("cannot resolve '%s'", vault);
+			goto done;
+		}
+	}
+	out->vault_dir = start;
+	start = NULL;
+	out->repo_root = find_repo_root(out->vault_dir);
+	if (out->repo_root) {
+		size_t lr = strlen(out->repo_root);
+		const char *rest = out->vault_dir + lr;
+		if (strcmp(out->repo_root, "/") == 0)
+			rest = out->vault_dir + 1;
+		while (*rest == '/')
+			rest++;
+		out->vault_prefix = strdup(rest);
+	}
+	rc = 0;
+done:
+	free(cfg_path);
+	free(start);
+	free(vault);
+	if (rc < 0)
+		cli_vault_release(out);
+	return rc;
+}
+
+void cli_vault_release(vl_cli_vault *v)
+{
+	if (!v)
+		return;
+	vl_config_release(&v->config);
+	free(v->vault_dir);
+	free(v->repo_root);
+	free(v->vault_prefix);
+	memset(v, 0, sizeof(*v));
+}

@@ -1,0 +1,289 @@
+/*
+ * lint.c: the engine. Notes are read and parsed by a pool of threads that
+ * take the next file from an atomic counter (a work queue without a
+ * queue); only the parsed symbols are kept, each file's bytes are freed as
+ * soon as it is parsed. The index is built once, then the rules run per
+ * note, again in parallel, each thread collecting findings into its own
+ * list; the lists are merged and sorted at the end, so the output does not
+ * depend on scheduling.
+ */
+#include "lint.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../rules/rule.h"
+
+#define VL_MAX_THREADS 64
+
+int vl_lint_threads(int threads)
+{
+	long n;
+
+	if (threads > 0)
+		return threads > VL_MAX_THREADS ? VL_MAX_THREADS : threads;
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	if (n < 1)
+		n = 1;
+	return n > VL_MAX_THREADS ? VL_MAX_THREADS : (int)n;
+}
+
+/* Runs fn(i, payload) for every i in [0, n) on `threads` threads; each
+ * thread gets its own slot index for per-thread state. Returns 0 or -1 if a
+ * call failed (the first failure's error is kept). */
+typedef int (*work_fn)(size_t i, int slot, void *payload);
+
+typedef struct pool {
+	atomic_size_t next;
+	size_t n;
+	work_fn fn;
+	void *payload;
+	atomic_int failed;
+} pool;
+
+typedef struct worker {
+	pool *p;
+	int slot;
+} worker;
+
+static void *worker_main(void *arg)
+{
+	worker *w = arg;
+	pool *p = w->p;
+
+	for (;;) {
+		size_t i = atomic_fetch_add(&p->next, 1);
+		if (i >= p->n || atomic_load(&p->failed))
+			break;
+		if (p->fn(i, w->slot, p->payload) < 0)
+			atomic_store(&p->failed, 1);
+	}
+	return NULL;
+}
+
+static int run_pool(size_t n, int threads, work_fn fn, void *payload)
+{
+	pthread_t tid[VL_MAX_THREADS];
+	worker w[VL_MAX_THREADS];
+	pool p;
+	int t, started = 0;
+
+	atomic_init(&p.next, 0);
+	atomic_init(&p.failed, 0);
+	p.n = n;
+	p.fn = fn;
+	p.payload = payload;
+	if ((size_t)threads > n)
+		threads = n ? (int)n : 1;
+	for (t = 0; t < threads; t++) {
+		w[t].p = &p;
+		w[t].slot = t;
+	}
+	/* the calling thread is worker 0 */
+	for (t = 1; t < threads; t++) {
+		if (pthread_create(&tid[t], NULL, worker_main, &w[t]) != 0)
+			break;
+		started = t;
+	}
+	worker_main(&w[0]);
+	for (t = 1; t <= started; t++)
+		pthread_join(tid[t], NULL);
+	return atomic_load(&p.failed) ? -1 : 0;
+}
+
+/* ---- loading ---- */
+
+typedef struct load_ctx {
+	vl_vault *vault;
+	size_t *note_files;       /* source index of each note */
+	vl_diags per_thread[VL_MAX_THREADS];
+	pthread_mutex_t err_lock;
+	vl_error *err;
+} load_ctx;
+
+static int load_one(size_t i, int slot, void *payload)
+{
+	load_ctx *lc = payload;
+	vl_source *src = lc->vault->src;
+	const vl_file *f = &src->files[lc->note_files[i]];
+	char *buf = NULL;
+	size_t len = 0;
+	vl_error e;
+
+	if (vl_source_read(src, lc->note_files[i], &buf, &len, &e) < 0) {
+		/* an unreadable note is a finding, not a failure of the run */
+		return vl_diags_add(&lc->per_thread[slot], f->path, 0, 0, "invalid-input",
+			VL_SEV_WARNING, "cannot read: %s", e.msg);
+	}
+	if (vl_note_parse(&lc->vault->notes[i], f->path, buf, len, &e) < 0) {
+		free(buf);
+		pthread_mutex_lock(&lc->err_lock);
+		*lc->err = e;
+		pthread_mutex_unlock(&lc->err_lock);
+		return -1;
+	}
+	free(buf);
+	return 0;
+}
+
+int vl_vault_load(vl_vault **out, vl_source *src, int threads, vl_error *err)
+{
+	vl_vault *v;
+	load_ctx lc;
+	size_t i, k;
+	int t, nt = vl_lint_threads(threads), rc = -1;
+
+	*out = NULL;
+	memset(&lc, 0, sizeof(lc));
+	v = calloc(1, sizeof(*v));
+	if (!v)
+		return vl_error_set(err, "out of memory");
+	v->src = src;
+	for (i = 0; i < src->n_files; i++)
+		if (src->files[i].is_note)
+			v->n_notes++;
+	v->notes = calloc(v->n_notes + 1, sizeof(*v->notes));
+	lc.note_files = calloc(v->n_notes + 1, sizeof(*lc.note_files));
+	if (!v->notes || !lc.note_files) {
+		vl_error_set(err, "out of memory");
+		goto done;
+	}
+	for (i = k = 0; i < src->n_files; i++)
+		if (src->files[i].is_note)
+			lc.note_files[k++] = i;
+	for (i = 0; i < src->n_problems; i++)
+		if (vl_diags_add(&v->read_problems, src->problems[i].path, 0, 0,
+		    "invalid-input", VL_SEV_WARNING, "%s", src->problems[i].message) < 0) {
+			vl_error_set(err, "out of memory");
+			goto done;
+		}
+	lc.vault = v;
+	lc.err = err;
+	pthread_mutex_init(&lc.err_lock, NULL);
+	if (run_pool(v->n_notes, nt, load_one, &lc) < 0) {
+		pthread_mutex_destroy(&lc.err_lock);
+		goto done;
+	}
+	pthread_mutex_destroy(&lc.err_lock);
+	for (t = 0; t < nt; t++)
+		if (vl_diags_append(&v->read_problems, &lc.per_thread[t]) < 0) {
+			vl_error_set(err, "out of memory");
+			goto done;
+		}
+	if (vl_index_new(&v->index, v->notes, v->n_notes, src, err) < 0)
+		goto done;
+	*out = v;
+	v = NULL;
+	rc = 0;
+done:
+	for (t = 0; t < VL_MAX_THREADS; t++)
+		vl_diags_release(&lc.per_thread[t]);
+	free(lc.note_files);
+	vl_vault_free(v);
+	return rc;
+}
+
+void vl_vault_free(vl_vault *vault)
+{
+	size_t i;
+
+	if (!vault)
+		return;
+	vl_index_free(vault->index);
+	for (i = 0; i < vault->n_notes; i++)
+		vl_note_free(vault->notes[i]);
+	free(vault->notes);
+	vl_diags_release(&vault->read_problems);
+	free(vault);
+}
+
+/* ---- linting ---- */
+
+typedef struct lint_ctx {
+	const vl_vault *vault;
+	const vl_lint_opts *opts;
+	vl_diags per_thread[VL_MAX_THREADS];
+} lint_ctx;
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int wanted(const vl_lint_opts *opts, const char *path)
+{
+	if (!opts->only)
+		return 1;
+	return bsearch(&path, opts->only, opts->n_only, sizeof(*opts->only), cmp_str) != NULL;
+}
+
+static int lint_one(size_t i, int slot, void *payload)
+{
+	lint_ctx *lc = payload;
+	const vl_note *note = lc->vault->notes[i];
+	vl_rule_ctx rc;
+	size_t r;
+
+	if (!note || !wanted(lc->opts, note->path))
+		return 0;
+	memset(&rc, 0, sizeof(rc));
+	rc.note = note;
+	rc.index = lc->vault->index;
+	rc.config = lc->opts->config;
+	rc.out = &lc->per_thread[slot];
+	for (r = 0; r < vl_rules_count; r++) {
+		vl_severity sev = lc->opts->config ? lc->opts->config->severity[r] :
+			vl_rules[r].default_severity;
+		if (sev == VL_SEV_OFF)
+			continue;
+		rc.rule = &vl_rules[r];
+		rc.severity = sev;
+		if (vl_rules[r].check(&rc) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int vl_lint_run(vl_diags *out, const vl_vault *vault, const vl_lint_opts *opts,
+	vl_error *err)
+{
+	lint_ctx lc;
+	int t, nt = vl_lint_threads(opts->threads), rc = -1;
+	int ri = vl_rule_index("invalid-input");
+	vl_severity input_sev = VL_SEV_WARNING;
+	size_t i;
+
+	memset(&lc, 0, sizeof(lc));
+	lc.vault = vault;
+	lc.opts = opts;
+	if (ri >= 0 && opts->config)
+		input_sev = opts->config->severity[ri];
+	if (run_pool(vault->n_notes, nt, lint_one, &lc) < 0) {
+		vl_error_set(err, "out of memory while checking notes");
+		goto done;
+	}
+	for (t = 0; t < nt; t++)
+		if (vl_diags_append(out, &lc.per_thread[t]) < 0)
+			goto oom;
+	/* files that could not be read or listed */
+	for (i = 0; input_sev != VL_SEV_OFF && i < vault->read_problems.len; i++) {
+		const vl_diag *d = &vault->read_problems.items[i];
+		if (!wanted(opts, d->path))
+			continue;
+		if (vl_diags_add(out, d->path, d->line, d->col, d->rule, input_sev,
+		    "%s", d->message) < 0)
+			goto oom;
+	}
+	vl_diags_sort(out);
+	rc = 0;
+	goto done;
+oom:
+	vl_error_set(err, "out of memory");
+done:
+	for (t = 0; t < VL_MAX_THREADS; t++)
+		vl_diags_release(&lc.per_thread[t]);
+	return rc;
+}
