@@ -312,7 +312,9 @@ int vl_snap_read(vl_repo *repo, const vl_snap *snap, const char *vault_subdir,
 
 	*out = NULL;
 	*len = 0;
-	if (oid != NULL && oid[0] != '\0')
+	/* A work-tree id may be a hash git computed without storing the
+	 * blob: the work tree is read from its files. */
+	if (snap->kind != VL_SNAP_WORKDIR && oid != NULL && oid[0] != '\0')
 		return vl_repo_read_blob(repo, oid, out, len, err);
 	if (snap->kind != VL_SNAP_WORKDIR)
 		return vl_error_set(err, "%s: no blob id to read", path);

@@ -109,8 +109,8 @@ int vl_repo_diff(vl_changes *out, vl_repo *repo, const vl_snap *from,
 	vl_error *err);
 void vl_changes_release(vl_changes *c);
 
-/* Reads a vault-relative path as it is in snap: the blob oid when given
- * (not ""), else the file in the work tree. Caller frees *out. */
+/* Reads a vault-relative path as it is in snap: for the work tree its
+ * file, otherwise the blob oid. Caller frees *out. */
 int vl_snap_read(vl_repo *repo, const vl_snap *snap, const char *vault_subdir,
 	const char *path, const char *oid, char **out, size_t *len, vl_error *err);
 

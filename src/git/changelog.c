@@ -1,0 +1,350 @@
+/*
+ * git/changelog.c: the git side of `vaultlint changelog`. Diffs the two
+ * end points (so a merge, or ten edits of one note, count once), reads
+ * only the blobs that changed, parses them and hands the pairs to the
+ * pure changelog (src/changelog.c).
+ *
+ * Links the range broke: for every note the range renamed or deleted, the
+ * notes of the new side that still link to its old name or path. Only
+ * notes whose bytes mention an old name (a case-insensitive substring
+ * test) are parsed. A bare-name link still counts as resolved when
+ * another note of that name exists on the new side.
+ */
+#include "git.h"
+#include "internal.h"
+
+#include <git2.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../changelog.h"
+#include "../note.h"
+
+static int is_note_path(const char *path)
+{
+	size_t n = path ? strlen(path) : 0;
+
+	return n > 3 && strcasecmp(path + n - 3, ".md") == 0;
+}
+
+/* Lower case, without ".md", without a leading "./" or '/'. */
+static char *link_key(const char *s)
+{
+	size_t n;
+
+	while (s[0] == '/' || (s[0] == '.' && s[1] == '/'))
+		s += s[0] == '/' ? 1 : 2;
+	n = strlen(s);
+	if (n > 3 && strcasecmp(s + n - 3, ".md") == 0)
+		n -= 3;
+	return vl_lower_dup(s, n);
+}
+
+/* The lower-cased file name without folder and ".md". */
+static char *name_key(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return link_key(slash ? slash + 1 : path);
+}
+
+/* Reads and parses one side of a change. */
+static int load_note(vl_note **out, vl_repo *repo, const vl_snap *snap,
+	const char *subdir, const char *path, const char *oid, vl_error *err)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int rc;
+
+	*out = NULL;
+	if (vl_snap_read(repo, snap, subdir, path, oid, &text, &len, err) < 0)
+		return -1;
+	rc = vl_note_parse(out, path, text, len, err);
+	free(text);
+	return rc;
+}
+
+/* A note gone from its old path: what links to it would say. */
+typedef struct gone {
+	char *name;      /* name_key of the old path */
+	char *path;      /* link_key of the old path */
+	char *why;       /* "renamed to 'X'" or "deleted" */
+	int name_alive;  /* another note of that name exists on the new side */
+} gone;
+
+typedef struct broken_ctx {
+	gone *items;
+	size_t len, cap;
+} broken_ctx;
+
+static void broken_release(broken_ctx *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->len; i++) {
+		free(b->items[i].name);
+		free(b->items[i].path);
+		free(b->items[i].why);
+	}
+	free(b->items);
+}
+
+static int add_gone(broken_ctx *b, const vl_change *c)
+{
+	gone g;
+	vl_buf why = VL_BUF_INIT;
+	size_t n;
+
+	memset(&g, 0, sizeof(g));
+	if (c->new_path != NULL) {
+		n = strlen(c->new_path);
+		if (is_note_path(c->new_path))
+			n -= 3;
+		if (vl_buf_printf(&why, "renamed to '%.*s'", (int)n, c->new_path) < 0)
+			goto fail;
+	} else if (vl_buf_puts(&why, "deleted") < 0) {
+		goto fail;
+	}
+	g.name = name_key(c->old_path);
+	g.path = link_key(c->old_path);
+	g.why = vl_buf_detach(&why);
+	if (!g.name || !g.path || !g.why || VL_PUSH(b->items, b->len, b->cap, g) < 0)
+		goto fail;
+	return 0;
+fail:
+	vl_buf_release(&why);
+	free(g.name);
+	free(g.path);
+	free(g.why);
+	return -1;
+}
+
+/* The link's target resolved against the linking note's folder, as a
+ * link_key (for Markdown links, which are relative). */
+static char *relative_key(const char *note_path, const char *target)
+{
+	const char *slash = strrchr(note_path, '/');
+	vl_buf b = VL_BUF_INIT;
+	char *key;
+
+	if (slash == NULL)
+		return link_key(target);
+	if (vl_buf_put(&b, note_path, (size_t)(slash - note_path) + 1) < 0 ||
+	    vl_buf_puts(&b, target) < 0) {
+		vl_buf_release(&b);
+		return NULL;
+	}
+	key = link_key(b.ptr);
+	vl_buf_release(&b);
+	return key;
+}
+
+/* Checks the links of one new-side note against the notes gone. */
+static int check_note_links(vl_changelog *cl, const broken_ctx *b, const vl_note *note)
+{
+	size_t i, j;
+	int rc = 0;
+
+	for (i = 0; i < note->n_links && rc == 0; i++) {
+		const vl_link *l = &note->links[i];
+		char *key, *rel = NULL;
+
+		if (l->kind == VL_LINK_URL || l->target == NULL || l->target[0] == '\0')
+			continue;
+		key = link_key(l->target);
+		if (key == NULL)
+			return -1;
+		if (l->kind == VL_LINK_MARKDOWN || l->kind == VL_LINK_IMAGE)
+			rel = relative_key(note->path, l->target);
+		for (j = 0; j < b->len; j++) {
+			const gone *g = &b->items[j];
+			int hit;
+
+			if (strchr(key, '/') == NULL)
+				hit = !g->name_alive && strcmp(key, g->name) == 0;
+			else
+				hit = strcmp(key, g->path) == 0;
+			if (!hit && rel != NULL)
+				hit = strcmp(rel, g->path) == 0;
+			if (hit) {
+				rc = vl_changelog_add_broken(cl, note->path, l->pos.line,
+					l->target, g->why);
+				break;
+			}
+		}
+		free(key);
+		free(rel);
+	}
+	return rc;
+}
+
+/* Finds links on the `to` side to notes the range renamed or deleted. */
+static int find_broken(vl_changelog *cl, vl_repo *repo, const vl_snap *to,
+	const char *subdir, const vl_source_opts *opts, const vl_changes *changes,
+	vl_error *err)
+{
+	broken_ctx b = { NULL, 0, 0 };
+	vl_source *src = NULL;
+	vl_map alive = { NULL, 0, 0 };
+	char **names = NULL;
+	size_t i, j;
+	int rc = -1;
+
+	for (i = 0; i < changes->len; i++) {
+		const vl_change *c = &changes->items[i];
+
+		if ((c->status == VL_CHANGE_RENAMED || c->status == VL_CHANGE_DELETED) &&
+		    is_note_path(c->old_path) && add_gone(&b, c) < 0) {
+			vl_error_set(err, "out of memory");
+			goto done;
+		}
+	}
+	if (b.len == 0) {
+		rc = 0;
+		goto done;
+	}
+	if (vl_source_open_snap(&src, repo, to, subdir, opts, err) < 0)
+		goto done;
+	/* Which names still have a note on the new side. */
+	names = calloc(src->n_files + 1, sizeof(*names));
+	if (names == NULL) {
+		vl_error_set(err, "out of memory");
+		goto done;
+	}
+	for (i = 0; i < src->n_files; i++) {
+		if (!src->files[i].is_note)
+			continue;
+		names[i] = name_key(src->files[i].path);
+		if (names[i] == NULL || vl_map_put(&alive, names[i], names) < 0) {
+			vl_error_set(err, "out of memory");
+			goto done;
+		}
+	}
+	for (i = 0; i < b.len; i++)
+		b.items[i].name_alive = vl_map_get(&alive, b.items[i].name) != NULL;
+	for (i = 0; i < src->n_files; i++) {
+		char *text = NULL;
+		size_t len = 0;
+		vl_note *note = NULL;
+		int mention = 0;
+
+		if (!src->files[i].is_note)
+			continue;
+		if (vl_source_read(src, i, &text, &len, err) < 0)
+			goto done;
+		for (j = 0; j < b.len && !mention; j++)
+			mention = strcasestr(text, b.items[j].name) != NULL;
+		if (mention && vl_note_parse(&note, src->files[i].path, text, len, err) < 0) {
+			free(text);
+			goto done;
+		}
+		free(text);
+		if (note != NULL && check_note_links(cl, &b, note) < 0) {
+			vl_note_free(note);
+			vl_error_set(err, "out of memory");
+			goto done;
+		}
+		vl_note_free(note);
+	}
+	rc = 0;
+done:
+	if (names != NULL && src != NULL)
+		for (i = 0; i < src->n_files; i++)
+			free(names[i]);
+	free(names);
+	vl_map_release(&alive);
+	vl_source_free(src);
+	broken_release(&b);
+	return rc;
+}
+
+int vl_git_changelog(struct vl_changelog *cl, vl_repo *repo, const vl_snap *from,
+	const vl_snap *to, const char *vault_subdir, const vl_source_opts *opts,
+	vl_error *err)
+{
+	vl_changes changes = VL_CHANGES_INIT;
+	vl_note **notes = NULL;
+	size_t i, n_notes = 0;
+	int rc = -1;
+
+	if (vl_repo_diff(&changes, repo, from, to, vault_subdir, opts, err) < 0)
+		goto done;
+	notes = calloc(2 * changes.len + 1, sizeof(*notes));
+	if (notes == NULL) {
+		vl_error_set(err, "out of memory");
+		goto done;
+	}
+	for (i = 0; i < changes.len; i++) {
+		const vl_change *c = &changes.items[i];
+		vl_note *o = NULL, *n = NULL;
+
+		if (is_note_path(c->old_path)) {
+			if (load_note(&o, repo, from, vault_subdir, c->old_path, c->old_oid,
+			    err) < 0)
+				goto done;
+			notes[n_notes++] = o;
+		}
+		if (is_note_path(c->new_path)) {
+			if (load_note(&n, repo, to, vault_subdir, c->new_path, c->new_oid,
+			    err) < 0)
+				goto done;
+			notes[n_notes++] = n;
+		}
+		if ((o != NULL || n != NULL) && vl_changelog_add_pair(cl, o, n, err) < 0)
+			goto done;
+	}
+	if (find_broken(cl, repo, to, vault_subdir, opts, &changes, err) < 0)
+		goto done;
+	if (vl_changelog_finish(cl, err) < 0)
+		goto done;
+	rc = 0;
+done:
+	for (i = 0; i < n_notes; i++)
+		vl_note_free(notes[i]);
+	free(notes);
+	vl_changes_release(&changes);
+	return rc;
+}
+
+int vl_repo_commit_before(vl_repo *repo, long long before, char oid[41],
+	vl_error *err)
+{
+	git_repository *git = vl_repo_git(repo);
+	git_revwalk *walk = NULL;
+	git_commit *commit = NULL;
+	git_oid id;
+	int rc = -1, grc;
+
+	oid[0] = '\0';
+	vl_repo_lock(repo);
+	if (git_revwalk_new(&walk, git) < 0 || git_revwalk_push_head(walk) < 0) {
+		vl_error_set(err, "cannot walk the history from HEAD");
+		goto done;
+	}
+	git_revwalk_simplify_first_parent(walk);
+	rc = 1;
+	while ((grc = git_revwalk_next(&id, walk)) == 0) {
+		if (git_commit_lookup(&commit, git, &id) < 0) {
+			vl_error_set(err, "cannot read a commit");
+			rc = -1;
+			goto done;
+		}
+		if ((long long)git_commit_time(commit) < before) {
+			git_oid_tostr(oid, 41, &id);
+			rc = 0;
+			goto done;
+		}
+		git_commit_free(commit);
+		commit = NULL;
+	}
+	if (grc != GIT_ITEROVER) {
+		vl_error_set(err, "cannot walk the history from HEAD");
+		rc = -1;
+	}
+done:
+	git_commit_free(commit);
+	git_revwalk_free(walk);
+	vl_repo_unlock(repo);
+	return rc;
+}
