@@ -1,0 +1,652 @@
+/*
+ * walk.c: the work-tree source. Lists a vault folder recursively and reads
+ * its files from disk.
+ *
+ * The walk is iterative: a stack of open folders, each read with
+ * fdopendir and examined with fstatat relative to its own descriptor, so
+ * no path is ever built into a fixed buffer. Real folders are walked
+ * first; symlinked folders are put aside and walked afterwards, so that a
+ * symlink to a folder that is already part of the vault is recognised as
+ * a duplicate (or a loop) whatever the names sort like. Every symlink is
+ * resolved with realpath and followed only when it stays inside the
+ * vault's real path.
+ */
+#include "source.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "git/git.h"
+
+/* Deeper folders are reported, not walked: each level holds a descriptor. */
+#define WALK_MAX_DEPTH 256
+
+typedef struct walk_frame {
+	DIR *dir;
+	char *rel;    /* vault-relative path of the folder ("" for the root) */
+	char *real;   /* its real path on disk */
+} walk_frame;
+
+typedef struct walk_link {
+	char *rel;    /* where the symlink sits in the vault */
+	char *target; /* the real path it resolves to (a folder) */
+	char *parent; /* the real path of the folder holding the symlink */
+} walk_link;
+
+typedef struct walk_ctx {
+	vl_source *src;
+	const vl_source_opts *opts;
+	vl_error *err;
+	const char *root;
+	size_t root_len;
+	vl_repo *repo;          /* for .gitignore, or NULL */
+	char *repo_prefix;      /* the vault's path inside the repository */
+	vl_map visited;         /* "dev:ino" of every folder walked */
+	vl_arena keys;
+	walk_frame *stack;
+	size_t n_stack, cap_stack;
+	walk_link *links;       /* symlinked folders still to walk */
+	size_t n_links, cap_links;
+} walk_ctx;
+
+static const vl_source_ops dir_ops;
+
+static char *join(const char *a, const char *b)
+{
+	vl_buf buf = VL_BUF_INIT;
+
+	if ((a[0] != '\0' && (vl_buf_puts(&buf, a) < 0 || vl_buf_putc(&buf, '/') < 0)) ||
+	    vl_buf_puts(&buf, b) < 0) {
+		vl_buf_release(&buf);
+		return NULL;
+	}
+	return vl_buf_detach(&buf);
+}
+
+/* Returns 1 when real path p is the vault root or lies inside it. */
+static int inside_root(const char *root, size_t root_len, const char *p)
+{
+	if (root_len == 1 && root[0] == '/')
+		return p[0] == '/';
+	return strncmp(p, root, root_len) == 0 && (p[root_len] == '/' || p[root_len] == '\0');
+}
+
+/* Returns 1 when a's path equals b or lies under it. */
+static int under(const char *a, const char *b)
+{
+	size_t n = strlen(b);
+
+	if (n == 1 && b[0] == '/')
+		return 1;
+	return strncmp(a, b, n) == 0 && (a[n] == '/' || a[n] == '\0');
+}
+
+static int oom(walk_ctx *ctx)
+{
+	return vl_error_set(ctx->err, "out of memory while listing the vault");
+}
+
+static int problem(walk_ctx *ctx, const char *rel, const char *fmt, const char *arg)
+{
+	if (vl_source_add_problem(ctx->src, rel, fmt, arg) < 0)
+		return oom(ctx);
+	return 0;
+}
+
+static const char *errstr(int e, char *buf, size_t n)
+{
+	return strerror_r(e, buf, n);
+}
+
+/* Records a folder as walked. Returns 1 when it already was, 0 when it is
+ * new, -1 when out of memory. */
+static int visit(walk_ctx *ctx, const struct stat *st)
+{
+	char tmp[64];
+	char *key;
+	int n = snprintf(tmp, sizeof(tmp), "%llx:%llx",
+		(unsigned long long)st->st_dev, (unsigned long long)st->st_ino);
+
+	if (vl_map_get(&ctx->visited, tmp) != NULL)
+		return 1;
+	key = vl_arena_strndup(&ctx->keys, tmp, (size_t)n);
+	if (key == NULL || vl_map_put(&ctx->visited, key, key) < 0)
+		return oom(ctx);
+	return 0;
+}
+
+/* Whether rel (a folder when is_dir) is excluded by the ignore globs or,
+ * when asked for, by git. Returns 1, 0, or -1 with ctx->err set. */
+static int ignored(walk_ctx *ctx, const char *rel, int is_dir)
+{
+	char *p = NULL;
+	int ig = 0;
+	int rc = -1;
+
+	if (vl_source_ignored(ctx->opts, rel))
+		return 1;
+	if (is_dir) {
+		p = join(rel, ""); /* "folder/" */
+		if (p == NULL) {
+			rc = oom(ctx);
+			goto done;
+		}
+		if (vl_source_ignored(ctx->opts, p)) {
+			rc = 1;
+			goto done;
+		}
+		free(p);
+		p = NULL;
+	}
+	if (ctx->repo == NULL) {
+		rc = 0;
+		goto done;
+	}
+	p = join(ctx->repo_prefix, rel);
+	if (p == NULL) {
+		rc = oom(ctx);
+		goto done;
+	}
+	if (vl_repo_ignored(ctx->repo, p, &ig, ctx->err) < 0)
+		goto done;
+	rc = ig ? 1 : 0;
+done:
+	free(p);
+	return rc;
+}
+
+/* Opens a folder (already known to be inside the vault) and pushes it. */
+static int push_dir(walk_ctx *ctx, int fd, const char *rel, const char *real)
+{
+	walk_frame f = { NULL, NULL, NULL };
+	char eb[128];
+
+	if (ctx->n_stack >= WALK_MAX_DEPTH) {
+		close(fd);
+		return problem(ctx, rel, "%s", "folders nested too deeply; skipped");
+	}
+	f.dir = fdopendir(fd);
+	if (f.dir == NULL) {
+		int e = errno;
+
+		close(fd);
+		return problem(ctx, rel, "cannot read folder: %s", errstr(e, eb, sizeof(eb)));
+	}
+	f.rel = strdup(rel);
+	f.real = strdup(real);
+	if (f.rel == NULL || f.real == NULL ||
+	    VL_PUSH(ctx->stack, ctx->n_stack, ctx->cap_stack, f) < 0) {
+		closedir(f.dir);
+		free(f.rel);
+		free(f.real);
+		return oom(ctx);
+	}
+	return 0;
+}
+
+static void pop_dir(walk_ctx *ctx)
+{
+	walk_frame *f = &ctx->stack[--ctx->n_stack];
+
+	closedir(f->dir);
+	free(f->rel);
+	free(f->real);
+}
+
+/* A symlink at rel inside the folder of frame f: follow it when its real
+ * path stays inside the vault. Files are listed at once; folders wait. */
+static int on_symlink(walk_ctx *ctx, const walk_frame *f, const char *name,
+	const char *rel)
+{
+	char *full = NULL, *target = NULL;
+	char eb[128];
+	struct stat st;
+	walk_link link = { NULL, NULL, NULL };
+	int rc = -1, ig;
+
+	full = join(f->real, name);
+	if (full == NULL) {
+		rc = oom(ctx);
+		goto done;
+	}
+	target = realpath(full, NULL);
+	if (target == NULL) {
+		int e = errno;
+
+		if (e == ELOOP) {
+			rc = problem(ctx, rel, "%s", "symlink loop; skipped");
+		} else if (e == ENOENT || e == ENOTDIR) {
+			char lt[PATH_MAX];
+			ssize_t n = readlinkat(dirfd(f->dir), name, lt, sizeof(lt) - 1);
+
+			lt[n < 0 ? 0 : n] = '\0';
+			rc = problem(ctx, rel, "broken symlink to '%s'; skipped", lt);
+		} else {
+			rc = problem(ctx, rel, "cannot resolve symlink: %s; skipped",
+				errstr(e, eb, sizeof(eb)));
+		}
+		goto done;
+	}
+	if (!inside_root(ctx->root, ctx->root_len, target)) {
+		rc = problem(ctx, rel, "symlink points outside the vault: %s; skipped", target);
+		goto done;
+	}
+	if (stat(target, &st) < 0) {
+		rc = problem(ctx, rel, "cannot read symlink target: %s; skipped",
+			errstr(errno, eb, sizeof(eb)));
+		goto done;
+	}
+	if (S_ISREG(st.st_mode)) {
+		ig = ignored(ctx, rel, 0);
+		if (ig < 0)
+			goto done;
+		if (!ig && vl_source_add(ctx->src, rel, (uint64_t)st.st_size, NULL) < 0) {
+			rc = oom(ctx);
+			goto done;
+		}
+		rc = 0;
+		goto done;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		rc = 0;
+		goto done;
+	}
+	ig = ignored(ctx, rel, 1);
+	if (ig != 0) {
+		rc = ig < 0 ? -1 : 0;
+		goto done;
+	}
+	link.rel = strdup(rel);
+	link.parent = strdup(f->real);
+	link.target = target;
+	target = NULL;
+	if (link.rel == NULL || link.parent == NULL ||
+	    VL_PUSH(ctx->links, ctx->n_links, ctx->cap_links, link) < 0) {
+		free(link.rel);
+		free(link.parent);
+		free(link.target);
+		rc = oom(ctx);
+		goto done;
+	}
+	rc = 0;
+done:
+	free(full);
+	free(target);
+	return rc;
+}
+
+/* One entry of the folder on top of the stack. */
+static int on_entry(walk_ctx *ctx, const char *name)
+{
+	walk_frame *f = &ctx->stack[ctx->n_stack - 1];
+	char *rel = NULL, *real = NULL;
+	char eb[128];
+	struct stat st;
+	int rc = -1, ig, fd;
+
+	rel = join(f->rel, name);
+	if (rel == NULL) {
+		rc = oom(ctx);
+		goto done;
+	}
+	if (fstatat(dirfd(f->dir), name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		rc = problem(ctx, rel, "cannot read: %s; skipped", errstr(errno, eb, sizeof(eb)));
+		goto done;
+	}
+	if (S_ISLNK(st.st_mode)) {
+		rc = on_symlink(ctx, f, name, rel);
+		goto done;
+	}
+	if (S_ISREG(st.st_mode)) {
+		ig = ignored(ctx, rel, 0);
+		if (ig < 0)
+			goto done;
+		if (!ig && vl_source_add(ctx->src, rel, (uint64_t)st.st_size, NULL) < 0) {
+			rc = oom(ctx);
+			goto done;
+		}
+		rc = 0;
+		goto done;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		rc = 0; /* sockets, fifos, devices: not vault content */
+		goto done;
+	}
+	ig = ignored(ctx, rel, 1);
+	if (ig != 0) {
+		rc = ig < 0 ? -1 : 0;
+		goto done;
+	}
+	ig = visit(ctx, &st);
+	if (ig != 0) {
+		rc = ig < 0 ? -1 : problem(ctx, rel, "%s", "folder already listed; skipped");
+		goto done;
+	}
+	fd = openat(dirfd(f->dir), name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		rc = problem(ctx, rel, "cannot open folder: %s; skipped",
+			errstr(errno, eb, sizeof(eb)));
+		goto done;
+	}
+	real = join(f->real, name);
+	if (real == NULL) {
+		close(fd);
+		rc = oom(ctx);
+		goto done;
+	}
+	rc = push_dir(ctx, fd, rel, real);
+done:
+	free(rel);
+	free(real);
+	return rc;
+}
+
+/* Walks everything under the folders on the stack until it is empty. */
+static int drain(walk_ctx *ctx)
+{
+	while (ctx->n_stack > 0) {
+		struct dirent *de;
+
+		errno = 0;
+		de = readdir(ctx->stack[ctx->n_stack - 1].dir);
+		if (de == NULL) {
+			if (errno != 0 && problem(ctx, ctx->stack[ctx->n_stack - 1].rel,
+				"%s", "folder could not be read to the end") < 0)
+				return -1;
+			pop_dir(ctx);
+			continue;
+		}
+		if (de->d_name[0] == '.')
+			continue;
+		if (on_entry(ctx, de->d_name) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* A symlinked folder put aside during the walk: walk it unless it is an
+ * ancestor of the link (a loop) or was walked already (a duplicate). */
+static int follow_link(walk_ctx *ctx, const walk_link *l)
+{
+	struct stat st;
+	char eb[128];
+	int fd, seen;
+
+	if (under(l->parent, l->target))
+		return problem(ctx, l->rel, "%s", "symlink loop; skipped");
+	if (stat(l->target, &st) < 0 || !S_ISDIR(st.st_mode))
+		return problem(ctx, l->rel, "%s", "symlink target vanished; skipped");
+	seen = visit(ctx, &st);
+	if (seen < 0)
+		return -1;
+	if (seen) {
+		const char *t = l->target + ctx->root_len;
+
+		t += (*t == '/');
+		return problem(ctx, l->rel, "symlink to a folder already in the vault (%s); skipped",
+			t[0] ? t : ".");
+	}
+	fd = open(l->target, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return problem(ctx, l->rel, "cannot open folder: %s; skipped",
+			errstr(errno, eb, sizeof(eb)));
+	if (push_dir(ctx, fd, l->rel, l->target) < 0)
+		return -1;
+	return drain(ctx);
+}
+
+/* Finds the repository holding the vault, for .gitignore, and the vault's
+ * path inside it. No repository means nothing is git-ignored. */
+static int open_repo(walk_ctx *ctx)
+{
+	char *wd = NULL;
+	int rc;
+
+	rc = vl_repo_open(&ctx->repo, ctx->root, ctx->err);
+	if (rc < 0)
+		return -1;
+	if (rc > 0 || ctx->repo == NULL) {
+		ctx->repo = NULL;
+		return 0;
+	}
+	wd = realpath(vl_repo_workdir(ctx->repo), NULL);
+	if (wd != NULL && under(ctx->root, wd)) {
+		const char *p = ctx->root + strlen(wd);
+
+		p += (*p == '/');
+		ctx->repo_prefix = strdup(p);
+	} else {
+		/* The vault is not in the work tree (a bare or odd setup). */
+		vl_repo_free(ctx->repo);
+		ctx->repo = NULL;
+	}
+	free(wd);
+	if (ctx->repo != NULL && ctx->repo_prefix == NULL)
+		return oom(ctx);
+	return 0;
+}
+
+int vl_source_open_dir(vl_source **out, const char *dir,
+	const vl_source_opts *opts, vl_error *err)
+{
+	static const vl_source_opts no_opts = { NULL, 0, 0 };
+	walk_ctx ctx;
+	vl_source *src = NULL;
+	struct stat st;
+	char eb[128];
+	size_t i;
+	int fd, rc = -1;
+
+	memset(&ctx, 0, sizeof(ctx));
+	*out = NULL;
+	ctx.err = err;
+	ctx.opts = opts ? opts : &no_opts;
+	if (dir == NULL || dir[0] == '\0') {
+		vl_error_set(err, "no vault folder given");
+		goto done;
+	}
+	if (stat(dir, &st) < 0) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			vl_error_set(err, "vault folder '%s' does not exist", dir);
+		else
+			vl_error_set(err, "cannot open vault folder '%s': %s", dir,
+				errstr(errno, eb, sizeof(eb)));
+		goto done;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		vl_error_set(err, "vault path '%s' is not a folder", dir);
+		goto done;
+	}
+	src = calloc(1, sizeof(*src));
+	if (src == NULL) {
+		oom(&ctx);
+		goto done;
+	}
+	src->ops = &dir_ops;
+	ctx.src = src;
+	src->root = realpath(dir, NULL);
+	if (src->root == NULL) {
+		vl_error_set(err, "cannot open vault folder '%s': %s", dir,
+			errstr(errno, eb, sizeof(eb)));
+		goto done;
+	}
+	ctx.root = src->root;
+	ctx.root_len = strlen(src->root);
+	if (ctx.opts->use_gitignore && open_repo(&ctx) < 0)
+		goto done;
+	fd = open(src->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		vl_error_set(err, "cannot read vault folder '%s': %s", dir,
+			errstr(errno, eb, sizeof(eb)));
+		if (fd >= 0)
+			close(fd);
+		goto done;
+	}
+	if (visit(&ctx, &st) < 0) {
+		close(fd);
+		goto done;
+	}
+	if (push_dir(&ctx, fd, "", src->root) < 0)
+		goto done;
+	if (src->n_problems > 0 && ctx.n_stack == 0) {
+		vl_error_set(err, "cannot read vault folder '%s': %s", dir,
+			src->problems[0].message);
+		goto done;
+	}
+	if (drain(&ctx) < 0)
+		goto done;
+	for (i = 0; i < ctx.n_links; i++) {
+		if (follow_link(&ctx, &ctx.links[i]) < 0)
+			goto done;
+	}
+	vl_source_sort(src);
+	*out = src;
+	src = NULL;
+	rc = 0;
+done:
+	while (ctx.n_stack > 0)
+		pop_dir(&ctx);
+	free(ctx.stack);
+	for (i = 0; i < ctx.n_links; i++) {
+		free(ctx.links[i].rel);
+		free(ctx.links[i].target);
+		free(ctx.links[i].parent);
+	}
+	free(ctx.links);
+	vl_map_release(&ctx.visited);
+	vl_arena_release(&ctx.keys);
+	vl_repo_free(ctx.repo);
+	free(ctx.repo_prefix);
+	vl_source_free(src);
+	return rc;
+}
+
+/* Refuses vault paths that are absolute or climb with "..". */
+static int path_safe(const char *p)
+{
+	const char *s = p;
+
+	if (p[0] == '/' || p[0] == '\0')
+		return 0;
+	while (*s) {
+		const char *e = strchr(s, '/');
+		size_t n = e ? (size_t)(e - s) : strlen(s);
+
+		if (n == 2 && s[0] == '.' && s[1] == '.')
+			return 0;
+		if (e == NULL)
+			break;
+		s = e + 1;
+	}
+	return 1;
+}
+
+/* Reads a file of the work tree. The path is resolved again and checked to
+ * be inside the vault (a symlink could have changed since the listing);
+ * the resolved path has no symlinks left, so O_NOFOLLOW holds it there. */
+static int dir_read(vl_source *src, size_t i, char **out, size_t *len, vl_error *err)
+{
+	const char *path = src->files[i].path;
+	size_t root_len = strlen(src->root);
+	char *full = NULL, *real = NULL, *buf = NULL;
+	char eb[128];
+	size_t cap, n = 0;
+	struct stat st;
+	int fd = -1, rc = -1;
+
+	if (!path_safe(path)) {
+		vl_error_set(err, "refusing to read '%s': the path leaves the vault", path);
+		goto done;
+	}
+	full = join(src->root, path);
+	if (full == NULL) {
+		vl_error_set(err, "out of memory reading '%s'", path);
+		goto done;
+	}
+	real = realpath(full, NULL);
+	if (real == NULL) {
+		vl_error_set(err, "cannot read '%s': %s", path, errstr(errno, eb, sizeof(eb)));
+		goto done;
+	}
+	if (!inside_root(src->root, root_len, real)) {
+		vl_error_set(err, "refusing to read '%s': it now points outside the vault", path);
+		goto done;
+	}
+	fd = open(real, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		vl_error_set(err, "cannot read '%s': %s", path, errstr(errno, eb, sizeof(eb)));
+		goto done;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		vl_error_set(err, "cannot read '%s': not a regular file", path);
+		goto done;
+	}
+	cap = (size_t)st.st_size + 1;
+	buf = malloc(cap);
+	if (buf == NULL) {
+		vl_error_set(err, "out of memory reading '%s'", path);
+		goto done;
+	}
+	for (;;) {
+		ssize_t r;
+
+		if (n + 1 >= cap) {
+			/* Full as fstat said: probe for EOF before growing, so
+			 * the usual file costs one allocation of its size. */
+			char probe, *nb;
+
+			r = read(fd, &probe, 1);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r < 0) {
+				vl_error_set(err, "cannot read '%s': %s", path,
+					errstr(errno, eb, sizeof(eb)));
+				goto done;
+			}
+			if (r == 0)
+				break;
+			nb = cap > SIZE_MAX / 2 ? NULL : realloc(buf, cap * 2);
+			if (nb == NULL) {
+				vl_error_set(err, "out of memory reading '%s'", path);
+				goto done;
+			}
+			buf = nb;
+			cap *= 2;
+			buf[n++] = probe;
+			continue;
+		}
+		r = read(fd, buf + n, cap - 1 - n);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			vl_error_set(err, "cannot read '%s': %s", path, errstr(errno, eb, sizeof(eb)));
+			goto done;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	buf = NULL;
+	rc = 0;
+done:
+	if (fd >= 0)
+		close(fd);
+	free(full);
+	free(real);
+	free(buf);
+	return rc;
+}
+
+static const vl_source_ops dir_ops = { dir_read, NULL };
