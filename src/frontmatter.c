@@ -117,8 +117,12 @@ static int add_tag_string(vl_note *note, const char *s, size_t len, vl_pos pos)
 		j = i;
 		while (j < len && s[j] != ',' && s[j] != ' ')
 			j++;
-		if (j > i && add_tag(note, s + i, j - i, pos) < 0)
-			return -1;
+		if (j > i) {
+			vl_pos at = pos;
+			at.col += (uint32_t)vl_utf8_count(s, i);
+			if (add_tag(note, s + i, j - i, at) < 0)
+				return -1;
+		}
 		i = j;
 	}
 	return 0;
@@ -137,8 +141,13 @@ static int read_list(vl_note *note, yaml_document_t *doc, yaml_node_t *key,
 		if (len == 0 || (val->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
 		    (strcmp(s, "null") == 0 || strcmp(s, "~") == 0)))
 			return 0;
-		if (kind == 0)
-			return add_tag_string(note, s, len, mark_pos(span, val->start_mark));
+		if (kind == 0) {
+			vl_pos at = mark_pos(span, val->start_mark);
+			if (val->data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
+			    val->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE)
+				at.col++; /* past the quote */
+			return add_tag_string(note, s, len, at);
+		}
 		if (kind == 1)
 			return add_alias(note, s, len);
 		return 0;
