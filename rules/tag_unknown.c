@@ -1,8 +1,8 @@
 /*
  * tag_unknown.c: a tag outside the configured vocabulary (`tags: allowed:`).
  * Silent when no vocabulary is configured. The did-you-mean looks for the
- * closest allowed tag to the whole tag, then (for a nested tag) to its top
- * level, keeping the rest of the path.
+ * allowed tag closest to a nested tag's top level (keeping the rest of the
+ * path, since a listed parent allows its children), then to the whole tag.
  */
 #include <string.h>
 
@@ -42,14 +42,13 @@ int vl_rule_tag_unknown(vl_rule_ctx *ctx)
 
 		if (vl_config_tag_allowed(cfg, name))
 			continue;
-		hint = closest_allowed(cfg, name, strlen(name));
 		slash = strchr(name, '/');
-		if (hint == NULL && slash != NULL &&
-				(hint = closest_allowed(cfg, name, (size_t)(slash - name))) != NULL)
+		hint = slash != NULL ? closest_allowed(cfg, name, (size_t)(slash - name)) : NULL;
+		if (hint != NULL)
 			rc = vl_rule_report(ctx, tag->pos,
 				"tag '#%s' is not in the allowed list (did you mean '#%s%s'?)",
 				name, hint, slash);
-		else if (hint != NULL)
+		else if ((hint = closest_allowed(cfg, name, strlen(name))) != NULL)
 			rc = vl_rule_report(ctx, tag->pos,
 				"tag '#%s' is not in the allowed list (did you mean '#%s'?)", name, hint);
 		else
