@@ -23,6 +23,10 @@
  *
  *   {
  *     "range": {"from": string|null, "to": string|null},
+ *                           // commit ids (`changelog` sets them from
+ *                           // range_from/range_to); from null: the empty
+ *                           // tree (root commit); to "worktree": the
+ *                           // uncommitted work tree
  *     "notes": [            // by path
  *       {"change": "added"|"deleted"|"modified"|"renamed",
  *        "old_path": string|null, "new_path": string|null}
