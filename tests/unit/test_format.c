@@ -372,6 +372,135 @@ test_json_checker(void **state)
 	assert_false(json_valid_str("[01]"));
 }
 
+/* ---- a small XML well-formedness checker, for the JUnit output ---- */
+
+static int
+xml_name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '_' || c == '-' || c == ':' || c == '.';
+}
+
+/* Checks character data or an attribute value up to stop: no '<', every
+ * '&' starts one of the five entities or a decimal character reference,
+ * and no control character that XML 1.0 forbids. */
+static int
+xml_chars(const char *s, size_t *i, size_t n, char stop)
+{
+	static const char *const ents[] = {
+		"&amp;", "&lt;", "&gt;", "&quot;", "&apos;"
+	};
+
+	while (*i < n && s[*i] != stop) {
+		unsigned char c = (unsigned char)s[*i];
+		size_t k, j;
+		int ok = 0;
+
+		if (c == '<' || (c < 0x20 && c != '\t' && c != '\n' && c != '\r'))
+			return 0;
+		if (c != '&') {
+			(*i)++;
+			continue;
+		}
+		for (k = 0; k < sizeof(ents) / sizeof(ents[0]); k++) {
+			size_t l = strlen(ents[k]);
+
+			if (n - *i >= l && memcmp(s + *i, ents[k], l) == 0) {
+				*i += l;
+				ok = 1;
+				break;
+			}
+		}
+		if (ok)
+			continue;
+		if (n - *i < 4 || s[*i + 1] != '#')
+			return 0;
+		for (j = *i + 2; j < n && s[j] >= '0' && s[j] <= '9'; j++)
+			;
+		if (j == *i + 2 || j >= n || s[j] != ';')
+			return 0;
+		*i = j + 1;
+	}
+	return 1;
+}
+
+/* 1 when s is a well-formed XML document in valid UTF-8: an optional
+ * declaration, exactly one root element, tags that close in order,
+ * double-quoted attribute values, well-formed character data. */
+static int
+xml_valid(const char *s)
+{
+	const char *names[64];
+	size_t lens[64];
+	size_t n = strlen(s), i = 0, st;
+	int depth = 0, roots = 0;
+
+	if (!vl_utf8_valid(s, n, NULL))
+		return 0;
+	if (strncmp(s, "<?xml ", 6) == 0) {
+		const char *e = strstr(s, "?>");
+
+		if (e == NULL)
+			return 0;
+		i = (size_t)(e - s) + 2;
+	}
+	while (i < n) {
+		if (s[i] != '<') {
+			if (depth == 0) {
+				if (s[i] != '\n' && s[i] != ' ')
+					return 0;
+				i++;
+			} else if (!xml_chars(s, &i, n, '<')) {
+				return 0;
+			}
+			continue;
+		}
+		i++;
+		if (i < n && s[i] == '/') {
+			st = ++i;
+			while (i < n && xml_name_char(s[i]))
+				i++;
+			if (depth == 0 || i - st != lens[depth - 1] ||
+			    memcmp(s + st, names[depth - 1], i - st) != 0 ||
+			    i >= n || s[i] != '>')
+				return 0;
+			i++;
+			depth--;
+			continue;
+		}
+		st = i;
+		while (i < n && xml_name_char(s[i]))
+			i++;
+		if (i == st || depth >= 64 || (depth == 0 && roots++ > 0))
+			return 0;
+		names[depth] = s + st;
+		lens[depth] = i - st;
+		for (;;) {
+			while (i < n && s[i] == ' ')
+				i++;
+			if (i < n && s[i] == '>') {
+				i++;
+				depth++;
+				break;
+			}
+			if (i + 1 < n && s[i] == '/' && s[i + 1] == '>') {
+				i += 2;
+				break;
+			}
+			st = i;
+			while (i < n && xml_name_char(s[i]))
+				i++;
+			if (i == st || i + 1 >= n || s[i] != '=' || s[i + 1] != '"')
+				return 0;
+			i += 2;
+			if (!xml_chars(s, &i, n, '"') || i >= n)
+				return 0;
+			i++;
+		}
+	}
+	return depth == 0 && roots == 1;
+}
+
 /* Findings carrying every awkward byte still give valid JSON and SARIF. */
 static void
 test_json_hostile(void **state)
@@ -546,8 +675,54 @@ test_junit_escaping(void **state)
 	assert_non_null(strstr(s,
 		">a&amp;b&lt;c&gt;.md:1:1: x&lt;y &amp; &apos;z&apos;\n\xef\xbf\xbd!\xef\xbf\xbd</failure>"));
 	assert_true(vl_utf8_valid(s, strlen(s), NULL));
+	assert_true(xml_valid(s));
 	free(s);
 	vl_diags_release(&d);
+}
+
+/* The XML checker must reject what it is there to catch. */
+static void
+test_xml_checker(void **state)
+{
+	(void)state;
+	assert_true(xml_valid("<?xml version=\"1.0\"?>\n<a x=\"1\"><b/>t&amp;&#10;</a>\n"));
+	assert_false(xml_valid("<a><b></a></b>"));
+	assert_false(xml_valid("<a x=\"1 & 2\"/>"));
+	assert_false(xml_valid("<a x=\"<\"/>"));
+	assert_false(xml_valid("<a>1 < 2</a>"));
+	assert_false(xml_valid("<a/><b/>"));
+	assert_false(xml_valid("<a>\x01</a>"));
+	assert_false(xml_valid("<a>\xff</a>"));
+	assert_false(xml_valid("<a>"));
+	assert_false(xml_valid("<a x=1/>"));
+	assert_false(xml_valid("<a>&nbsp;</a>"));
+}
+
+/* Every byte a path or message can hold still gives well-formed XML. */
+static void
+test_junit_wellformed(void **state)
+{
+	vl_diags d = VL_DIAGS_INIT;
+	vl_format_opts o = { 0, "re&po/", NULL, 2 };
+	char msg[256];
+	char *s;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 255; i++)
+		msg[i] = (char)(i + 1);
+	msg[255] = '\0';
+	assert_int_equal(vl_diags_add(&d, "a\x01<\"&'>\xff.md", 4, 2,
+		"broken-link", VL_SEV_ERROR, "%s", msg), 0);
+	assert_int_equal(vl_diags_add(&d, "b.md", 0, 0, "tag-format",
+		VL_SEV_INFO, "]]> \xed\xa0\x80 \t\r\n"), 0);
+	s = render(&d, VL_FORMAT_JUNIT, &o);
+	assert_true(xml_valid(s));
+	free(s);
+	vl_diags_release(&d);
+	s = render(&d, VL_FORMAT_JUNIT, &o);
+	assert_true(xml_valid(s));
+	free(s);
 }
 
 int
@@ -566,6 +741,8 @@ main(void)
 		cmocka_unit_test(test_github),
 		cmocka_unit_test(test_junit),
 		cmocka_unit_test(test_junit_escaping),
+		cmocka_unit_test(test_xml_checker),
+		cmocka_unit_test(test_junit_wellformed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
