@@ -456,8 +456,11 @@ static int enter_span(MD_SPANTYPE type, void *detail, void *userdata)
 	else if (type != MD_SPAN_WIKILINK)
 		return 0;
 	ctx->link_depth++;
-	if (type == MD_SPAN_WIKILINK || ctx->n_plink >= 8)
-		return 0; /* wikilinks are found by the raw scan */
+	/* Wikilinks are found by the raw scan. A link inside a link is md4c's
+	 * permissive autolink of a link text that is itself a URL
+	 * (`[https://x](https://x)`): one link, not two. */
+	if (type == MD_SPAN_WIKILINK || ctx->link_depth > 1 || ctx->n_plink >= 8)
+		return 0;
 	pl = &ctx->plink[ctx->n_plink++];
 	memset(pl, 0, sizeof(*pl));
 	pl->index = -1;
@@ -529,7 +532,7 @@ static int leave_span(MD_SPANTYPE type, void *detail, void *userdata)
 		return 0;
 	if (ctx->link_depth > 0)
 		ctx->link_depth--;
-	if (type == MD_SPAN_WIKILINK || ctx->n_plink == 0)
+	if (type == MD_SPAN_WIKILINK || ctx->link_depth > 0 || ctx->n_plink == 0)
 		return 0;
 	pl = &ctx->plink[--ctx->n_plink];
 	memset(&l, 0, sizeof(l));

@@ -1,0 +1,47 @@
+/*
+ * test_note_regress.c: parser bugs found on real vaults, one case each.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../src/note.h"
+
+static vl_note *parse(const char *md)
+{
+	vl_note *n = NULL;
+	vl_error err;
+
+	assert_int_equal(vl_note_parse(&n, "regress.md", md, strlen(md), &err), 0);
+	assert_non_null(n);
+	return n;
+}
+
+/* The corpus writes `[https://x/y](https://x/y)`: md4c's permissive
+ * autolink nests a second link inside the first (an underscore in the URL
+ * is what makes md4c do it). One link, not two (it was
+ * reported as a duplicate of itself). */
+static void test_url_as_link_text_is_one_link(void **state)
+{
+	vl_note *n = parse("- [https://x.org/_a/b.html#Cv](https://x.org/_a/b.html#Cv)\n");
+
+	(void)state;
+	assert_int_equal(n->n_links, 1);
+	assert_int_equal(n->links[0].kind, VL_LINK_URL);
+	assert_string_equal(n->links[0].target, "https://x.org/_a/b.html#Cv");
+	assert_int_equal(n->links[0].pos.line, 1);
+	assert_int_equal(n->links[0].pos.col, 3);
+	vl_note_free(n);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_url_as_link_text_is_one_link),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
