@@ -11,7 +11,8 @@ DEB_PKGS  := pkg-config libgit2-dev libmd4c-dev libyaml-dev libpcre2-dev libcmoc
 WARN      := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
              -Wvla -Wwrite-strings
 CFLAGS    ?= -O2 -g
-CFLAGS    += -std=c11 -D_GNU_SOURCE $(WARN) -pthread -DVL_VERSION='"$(VERSION)"'
+# Always added, also when CFLAGS is given on the command line (make asan).
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -pthread -DVL_VERSION='"$(VERSION)"'
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LDLIBS    += $(PKG_LIBS) -pthread
@@ -52,18 +53,18 @@ $(BUILD)/.deps-ok: | deps
 
 $(BUILD)/%.o: %.c $(BUILD)/.deps-ok $(wildcard src/*.h src/git/*.h rules/*.h cmd/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
 $(BUILD)/libvaultlint.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
 $(BIN): $(CMD_OBJ) $(BUILD)/libvaultlint.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CMD_OBJ) $(BUILD)/libvaultlint.a $(LDLIBS)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(CMD_OBJ) $(BUILD)/libvaultlint.a $(LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libvaultlint.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(shell pkg-config --cflags cmocka) -o $@ $< \
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(LDFLAGS) $(PKG_CFLAGS) $(shell pkg-config --cflags cmocka) -o $@ $< \
 	  $(BUILD)/libvaultlint.a $(LDLIBS) $(shell pkg-config --libs cmocka)
 
 # The main job on the example vault (the README's first command).

@@ -1150,7 +1150,8 @@ static int finish(parse_ctx *ctx)
 				goto done;
 			k++;
 		}
-		qsort(refs, n_refs, sizeof(*refs), cmp_pos_ref);
+		if (n_refs > 1)
+			qsort(refs, n_refs, sizeof(*refs), cmp_pos_ref);
 		{
 			size_t off = 0, ls = 0;
 			uint32_t line = 1, col = 1;
@@ -1182,7 +1183,8 @@ static int finish(parse_ctx *ctx)
 			if (entry_map[i] >= 0)
 				note->entries[entry_map[i]].end_line = ends[k++].line;
 	}
-	qsort(note->links, note->n_links, sizeof(*note->links), cmp_link);
+	if (note->n_links > 1)
+		qsort(note->links, note->n_links, sizeof(*note->links), cmp_link);
 	rc = 0;
 done:
 	free(entry_map);
