@@ -351,6 +351,17 @@ test_tag_not_in_inline_math(void **state)
 	check_one_tag(parse("$a #y$ and #ok\n"), "ok", 1, 12);
 }
 
+/* Obsidian (like pandoc) needs a non-space after the opening '$' and
+ * before the closing one: "$5 #tag and $10" holds no math, so the tag
+ * is real. Dollar amounts are common in notes. */
+static void
+test_tag_after_dollar_amounts(void **state)
+{
+	(void)state;
+	/* "costs " 1-6, "$5" 7-8, ' ' 9, "#tag" 10 */
+	check_one_tag(parse("costs $5 #tag and $10\n"), "tag", 1, 10);
+}
+
 static void
 test_tag_not_in_display_math(void **state)
 {
@@ -1279,6 +1290,7 @@ main(void)
 		T(test_tag_not_in_fenced_or_indented_code),
 		T(test_tag_not_in_inline_code),
 		T(test_tag_not_in_inline_math),
+		T(test_tag_after_dollar_amounts),
 		T(test_tag_not_in_display_math),
 		T(test_tag_not_in_inline_comment),
 		T(test_tag_not_in_multiline_comment),

@@ -475,6 +475,23 @@ test_url_autolink(void **state)
 		NULL, NULL, 1, 0);
 }
 
+/* md4c hands out an unescaped copy of an href holding '&', so its
+ * position cannot come from a pointer into the input. */
+static void
+test_url_bare_with_ampersand_pos(void **state)
+{
+	vl_note *n;
+
+	(void)state;
+	check_one("a https://x.org/q?a=1&b=2 b\n", VL_LINK_URL,
+		"https://x.org/q?a=1&b=2", NULL, NULL, NULL, 1, 3);
+	n = parse("- a\n- b https://x.org/?a&b\n");
+	assert_int_equal(n->n_links, 1);
+	check_link(n, 0, VL_LINK_URL, "https://x.org/?a&b", NULL, NULL, NULL,
+		2, 5);
+	assert_int_equal(n->links[0].entry, 1);
+}
+
 static void
 test_url_mailto(void **state)
 {
@@ -638,6 +655,7 @@ main(void)
 		T(test_url_bare_no_trailing_dot),
 		T(test_url_bare_in_parentheses),
 		T(test_url_autolink),
+		T(test_url_bare_with_ampersand_pos),
 		T(test_url_mailto),
 		T(test_url_obsidian_scheme),
 		T(test_url_two_on_a_line),
