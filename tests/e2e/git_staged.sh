@@ -1,0 +1,102 @@
+#!/bin/sh
+# `vaultlint check --staged` (what the pre-commit hook runs): the staged
+# version of the vault is checked, not the work tree; findings are kept
+# for staged-changed notes and for what the staged change breaks
+# elsewhere. Git repositories are built in a temp folder.
+set -u
+: "${VAULTLINT:?}"
+export NO_COLOR=1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+pass() { echo "PASS staged: $1"; }
+fail() { echo "FAIL staged: $1"; shift; for l in "$@"; do echo "  $l"; done; }
+is_rc() { if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "exit $2, expected $3"; sed 's/^/  | /' "$out" | head -10; fi; }
+has() {
+	if grep -qF -- "$3" "$2"; then pass "$1"; else fail "$1" "missing: $3"; sed 's/^/  | /' "$2" | head -20; fi
+}
+lacks() {
+	if grep -qF -- "$3" "$2"; then fail "$1" "unexpected: $3"; sed 's/^/  | /' "$2" | head -20; else pass "$1"; fi
+}
+
+out=$tmp/out
+err=$tmp/err
+r=$tmp/repo
+mkdir -p "$r/content" && cd "$r" || exit 1
+git init -q . && git config user.name Test && git config user.email test@example.org
+git config commit.gpgsign false
+export GIT_AUTHOR_DATE="2024-01-01T10:00:00Z" GIT_COMMITTER_DATE="2024-01-01T10:00:00Z"
+printf 'vault: content\n' > .vaultlint.yaml
+printf '# Target\nText.\n' > content/Target.md
+printf '# Linker\nSee [[Target]].\n' > content/Linker.md
+printf '# Old mess\nSee [[Never existed]].\n' > content/Mess.md
+printf '# Plain\nNothing.\n' > content/Plain.md
+git add -A && git commit -q --no-verify -m root
+
+# nothing staged: nothing to report, the old finding in Mess.md included
+"$VAULTLINT" check --staged > "$out" 2> "$err"
+is_rc "nothing staged exits 0" $? 0
+lacks "nothing staged: old finding not reported" "$out" "Mess.md"
+"$VAULTLINT" check --staged --all > "$out" 2> "$err"
+is_rc "--all reports the old finding (exit 1)" $? 1
+has "--all: old finding shown" "$out" "Mess.md:2"
+
+# a staged broken link is reported
+printf '# Plain\nSee [[Nowhere]].\n' > content/Plain.md
+git add content/Plain.md
+"$VAULTLINT" check --staged > "$out" 2> "$err"
+is_rc "staged broken link exits 1" $? 1
+has "staged broken link reported" "$out" "Plain.md:2"
+has "staged broken link names the target" "$out" "Nowhere"
+lacks "old finding in an unchanged note not reported" "$out" "Mess.md"
+git reset -q && git checkout -q -- content/Plain.md
+
+# edited after `git add`: the staged version counts
+# (a) staged clean, work tree broken -> 0
+printf '# Plain\nSee [[Target]].\n' > content/Plain.md
+git add content/Plain.md
+printf '# Plain\nSee [[Broken in worktree]].\n' > content/Plain.md
+"$VAULTLINT" check --staged > "$out" 2> "$err"
+is_rc "staged clean, work tree broken: exit 0" $? 0
+lacks "staged clean: work-tree link not reported" "$out" "Broken in worktree"
+# (b) staged broken, work tree clean -> 1
+printf '# Plain\nSee [[Broken in index]].\n' > content/Plain.md
+git add content/Plain.md
+printf '# Plain\nSee [[Target]].\n' > content/Plain.md
+"$VAULTLINT" check --staged > "$out" 2> "$err"
+is_rc "staged broken, work tree clean: exit 1" $? 1
+has "staged broken: index link reported" "$out" "Broken in index"
+git reset -q && git checkout -q -- content/Plain.md
+
+# a staged rename breaks a link in an unchanged note: reported there
+git mv content/Target.md content/Renamed.md
+"$VAULTLINT" check --staged > "$out" 2> "$err"
+is_rc "staged rename breaking a link exits 1" $? 1
+has "broken link reported in the unchanged note" "$out" "Linker.md:2"
+lacks "rename: old unrelated finding not reported" "$out" "Mess.md"
+"$VAULTLINT" check --staged --all > "$out" 2> "$err"
+has "rename with --all: old finding too" "$out" "Mess.md:2"
+git reset -q --hard && rm -f content/Renamed.md
+
+# a staged new note in a sub-folder vault, checked from a sub-folder
+mkdir -p content/deep
+printf '# New\nSee [[Target]] and [[Gone]].\n' > content/deep/New.md
+git add content/deep/New.md
+(cd content/deep && "$VAULTLINT" check --staged) > "$out" 2> "$err"
+is_rc "staged new note exits 1" $? 1
+has "staged new note: its broken link" "$out" "deep/New.md:2"
+lacks "staged new note: no finding for the good link" "$out" "'Target'"
+git reset -q --hard && rm -rf content/deep
+
+# JSON output stays parseable under --staged
+printf '# Plain\nSee [[Nowhere]].\n' > content/Plain.md
+git add content/Plain.md
+"$VAULTLINT" check --staged --format json > "$out" 2> "$err"
+if python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))' "$out"; then pass "json parses"; else fail "json parses"; fi
+git reset -q --hard
+
+# outside a repository: a clear error
+mkdir -p "$tmp/plain" && printf '# A\n' > "$tmp/plain/A.md"
+(cd "$tmp/plain" && "$VAULTLINT" check --staged) > "$out" 2> "$err"
+is_rc "--staged outside git exits 2" $? 2
+has "--staged outside git explains" "$err" "git repository"
