@@ -14,6 +14,11 @@
 #include <string.h>
 #include <strings.h>
 
+/* Buckets of the letter histograms used to skip far candidates quickly. */
+#define IX_HIST 48
+/* Longest string the banded edit distance handles on the stack. */
+#define IX_BAND_MAX 255
+
 /* A growable list of pointers: the value of every map. */
 typedef struct ix_list {
 	void **items;
@@ -27,6 +32,8 @@ typedef struct ix_note {
 	char *lc_stem;   /* the same, lower case */
 	size_t stem_len;
 	size_t name_len;
+	unsigned char stem_hist[IX_HIST];
+	unsigned char name_hist[IX_HIST];
 } ix_note;
 
 /* One attachment. */
@@ -35,6 +42,8 @@ typedef struct ix_file {
 	const char *name;/* points into path: the file name */
 	size_t path_len;
 	size_t name_len;
+	unsigned char path_hist[IX_HIST];
+	unsigned char name_hist[IX_HIST];
 } ix_file;
 
 /* One spelling of a tag and how often it is written. */
@@ -66,6 +75,10 @@ struct vl_index {
 	size_t n_tagv, cap_tagv;
 	vl_arena arena;
 };
+
+static void hist_fill(unsigned char *h, const char *s, size_t n);
+static size_t banded_distance(const char *a, size_t alen, const char *b, size_t blen,
+	size_t max);
 
 static char *arena_lower(vl_arena *a, const char *s, size_t n)
 {
@@ -166,6 +179,8 @@ static int index_note(vl_index *idx, ix_note *in, const vl_note *note)
 	in->stem = vl_arena_strndup(&idx->arena, note->path, in->stem_len);
 	in->lc_stem = arena_lower(&idx->arena, note->path, in->stem_len);
 	in->name_len = strlen(note->name);
+	hist_fill(in->stem_hist, note->path, in->stem_len);
+	hist_fill(in->name_hist, note->name, in->name_len);
 	key = arena_lower(&idx->arena, note->name, in->name_len);
 	if (in->stem == NULL || in->lc_stem == NULL || key == NULL ||
 	    list_add(idx, &idx->by_path, in->lc_stem, in) < 0 ||
@@ -211,6 +226,8 @@ static int index_file(vl_index *idx, ix_file *f, const char *path)
 	slash = strrchr(f->path, '/');
 	f->name = slash ? slash + 1 : f->path;
 	f->name_len = strlen(f->name);
+	hist_fill(f->path_hist, f->path, f->path_len);
+	hist_fill(f->name_hist, f->name, f->name_len);
 	key = arena_lower(&idx->arena, f->path, f->path_len);
 	if (key == NULL || list_add(idx, &idx->file_path, key, f) < 0)
 		return -1;
@@ -797,7 +814,7 @@ const vl_heading *vl_index_suggest_heading(const vl_note *note, const char *path
 
 		if (diff(hlen, wlen) > max)
 			continue;
-		d = vl_edit_distance(want, wlen, have, hlen, max);
+		d = banded_distance(want, wlen, have, hlen, max);
 		if (d <= max && d < best_d) {
 			best_d = d;
 			best = &note->headings[i];
@@ -844,16 +861,120 @@ const vl_note *vl_index_block_elsewhere(const vl_index *idx, const vl_note *not_
 
 /* ---- did-you-mean ---- */
 
-/* Keeps candidate c[0..n) when it is closer to t than the best so far. */
-static void consider(const char *t, size_t tlen, size_t max, const char *c, size_t n,
-	const char **best, size_t *best_d)
+/* Letter histograms give a cheap lower bound on the edit distance: one
+ * edit changes the counts by at most 2 in total, so the distance is at
+ * least half the L1 difference. Buckets: 26 letters (any case), 10
+ * digits, 4 for other ASCII, 8 for non-ASCII bytes. Counts saturate. */
+static size_t hist_bucket(unsigned char c)
 {
-	size_t d;
+	if (c >= 'A' && c <= 'Z')
+		return (size_t)(c - 'A');
+	if (c >= 'a' && c <= 'z')
+		return (size_t)(c - 'a');
+	if (c >= '0' && c <= '9')
+		return 26 + (size_t)(c - '0');
+	if (c < 0x80)
+		return 36 + (c & 3);
+	return 40 + (c & 7);
+}
 
-	if (diff(n, tlen) > max)
+static void hist_fill(unsigned char *h, const char *s, size_t n)
+{
+	size_t i;
+
+	memset(h, 0, IX_HIST);
+	for (i = 0; i < n; i++) {
+		unsigned char *b = &h[hist_bucket((unsigned char)s[i])];
+
+		if (*b < 255)
+			(*b)++;
+	}
+}
+
+static size_t hist_bound(const unsigned char *a, const unsigned char *b)
+{
+	size_t i, sum = 0;
+
+	for (i = 0; i < IX_HIST; i++)
+		sum += a[i] > b[i] ? (size_t)(a[i] - b[i]) : (size_t)(b[i] - a[i]);
+	return (sum + 1) / 2;
+}
+
+static unsigned char fold(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
+}
+
+/* Levenshtein distance without ASCII case, computed only in the band of
+ * width 2 * max + 1 around the diagonal (cells outside it cannot come back
+ * under max). Returns max + 1 when the distance is larger than max. Long
+ * strings go to the general vl_edit_distance. */
+static size_t banded_distance(const char *a, size_t alen, const char *b, size_t blen,
+	size_t max)
+{
+	size_t rows[2][IX_BAND_MAX + 1];
+	size_t *prev = rows[0], *cur = rows[1], *tmp;
+	size_t i, j, inf = max + 1;
+
+	if (diff(alen, blen) > max)
+		return inf;
+	if (blen > IX_BAND_MAX)
+		return vl_edit_distance(a, alen, b, blen, max);
+	for (j = 0; j <= blen; j++)
+		prev[j] = j <= max ? j : inf;
+	for (i = 1; i <= alen; i++) {
+		size_t lo = i > max ? i - max : 1;
+		size_t hi = i + max < blen ? i + max : blen;
+		size_t row_min = inf;
+		unsigned char ca = fold((unsigned char)a[i - 1]);
+
+		cur[0] = i <= max ? i : inf;
+		if (lo > 1)
+			cur[lo - 1] = inf;
+		for (j = lo; j <= hi; j++) {
+			size_t v = prev[j - 1] + (ca == fold((unsigned char)b[j - 1]) ? 0 : 1);
+
+			if (prev[j] + 1 < v)
+				v = prev[j] + 1;
+			if (cur[j - 1] + 1 < v)
+				v = cur[j - 1] + 1;
+			if (v > inf)
+				v = inf;
+			cur[j] = v;
+			if (v < row_min)
+				row_min = v;
+		}
+		if (hi < blen)
+			cur[hi + 1] = inf;
+		if (cur[0] < row_min)
+			row_min = cur[0];
+		if (row_min > max)
+			return inf;
+		tmp = prev;
+		prev = cur;
+		cur = tmp;
+	}
+	return prev[blen] > max ? inf : prev[blen];
+}
+
+/* Keeps candidate c[0..n) when it is closer to t than the best so far.
+ * Only a strictly closer candidate wins, so ties keep the first. */
+static void consider(const char *t, size_t tlen, const unsigned char *th, size_t cut,
+	const char *c, size_t n, const unsigned char *ch, const char **best,
+	size_t *best_d)
+{
+	size_t d, max = cut;
+
+	if (*best != NULL) {
+		if (*best_d == 0)
+			return;
+		if (*best_d - 1 < max)
+			max = *best_d - 1;
+	}
+	if (diff(n, tlen) > max || hist_bound(th, ch) > max)
 		return;
-	d = vl_edit_distance(t, tlen, c, n, max);
-	if (d <= max && d < *best_d) {
+	d = banded_distance(t, tlen, c, n, max);
+	if (d <= max) {
 		*best_d = d;
 		*best = c;
 	}
@@ -862,7 +983,8 @@ static void consider(const char *t, size_t tlen, size_t max, const char *c, size
 const char *vl_index_suggest_target(const vl_index *idx, const char *target)
 {
 	const char *t, *best = NULL;
-	size_t tlen, stem, best_d = (size_t)-1, i;
+	size_t tlen, stem, best_d = 0, i;
+	unsigned char th_stem[IX_HIST], th_full[IX_HIST];
 	int has_slash;
 
 	if (idx == NULL || target == NULL)
@@ -873,6 +995,8 @@ const char *vl_index_suggest_target(const vl_index *idx, const char *target)
 	if (stem == 0)
 		return NULL;
 	has_slash = memchr(t, '/', stem) != NULL;
+	hist_fill(th_stem, t, stem);
+	hist_fill(th_full, t, tlen);
 	/* [[image]] for image.png: the extension is what is missing. */
 	if (!has_slash) {
 		for (i = 0; i < idx->n_files; i++) {
@@ -888,17 +1012,21 @@ const char *vl_index_suggest_target(const vl_index *idx, const char *target)
 		const ix_note *in = &idx->notes[i];
 
 		if (has_slash)
-			consider(t, stem, cutoff(stem), in->stem, in->stem_len, &best, &best_d);
+			consider(t, stem, th_stem, cutoff(stem), in->stem, in->stem_len,
+				in->stem_hist, &best, &best_d);
 		else
-			consider(t, stem, cutoff(stem), in->note->name, in->name_len, &best, &best_d);
+			consider(t, stem, th_stem, cutoff(stem), in->note->name, in->name_len,
+				in->name_hist, &best, &best_d);
 	}
 	for (i = 0; i < idx->n_files; i++) {
 		const ix_file *f = &idx->files[i];
 
 		if (has_slash)
-			consider(t, tlen, cutoff(tlen), f->path, f->path_len, &best, &best_d);
+			consider(t, tlen, th_full, cutoff(tlen), f->path, f->path_len,
+				f->path_hist, &best, &best_d);
 		else
-			consider(t, tlen, cutoff(tlen), f->name, f->name_len, &best, &best_d);
+			consider(t, tlen, th_full, cutoff(tlen), f->name, f->name_len,
+				f->name_hist, &best, &best_d);
 	}
 	return best;
 }
