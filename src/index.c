@@ -624,10 +624,13 @@ void vl_index_resolve(const vl_index *idx, const vl_note *from,
 		try_anywhere(idx, from, t, out);
 		goto done;
 	}
-	p = normalize("", 0, t, &outside);
-	if (p != NULL && try_path(idx, p, out))
-		goto done;
-	free(p);
+	/* "./x" and "../x" are relative to the note only. */
+	if (strncmp(t, "./", 2) != 0 && strncmp(t, "../", 3) != 0) {
+		p = normalize("", 0, t, &outside);
+		if (p != NULL && try_path(idx, p, out))
+			goto done;
+		free(p);
+	}
 	p = normalize(folder, flen, t, &outside);
 	if (outside)
 		goto outside;

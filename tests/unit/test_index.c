@@ -267,6 +267,11 @@ static void test_relative(void **state)
 	expect_file(fx, "notes/Alpha.md", VL_LINK_EMBED, "../pics/image.png", "pics/image.png");
 	expect_kind(fx, "notes/Alpha.md", VL_LINK_WIKI, "../../Home", VL_RESOLVE_OUTSIDE);
 	expect_kind(fx, "Home.md", VL_LINK_WIKI, "../Home", VL_RESOLVE_OUTSIDE);
+	/* "./" means the note's folder, never the vault root. */
+	expect_kind(fx, "notes/Alpha.md", VL_LINK_WIKI, "./Home", VL_RESOLVE_MISSING);
+	expect_note(fx, "Home.md", VL_LINK_WIKI, "./Home", "Home.md");
+	/* A path from the root wins over the same path relative to the note. */
+	expect_note(fx, "a/b/Report.md", VL_LINK_WIKI, "c/b/Report", "c/b/Report.md");
 }
 
 static void test_basename(void **state)
