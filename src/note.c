@@ -68,6 +68,7 @@ typedef struct parse_ctx {
 	int fence_char;
 	size_t fence_first_text; int fence_has_text; size_t fence_last_text;
 	int link_depth;         /* inside A, IMG or WIKILINK spans */
+	int math_inline;        /* the math span being read is $...$ */
 	struct pending_link {
 		vl_link_kind kind;
 		char *href;
@@ -449,6 +450,8 @@ static int enter_span(MD_SPANTYPE type, void *detail, void *userdata)
 	const MD_ATTRIBUTE *a = NULL;
 	struct pending_link *pl;
 
+	if (type == MD_SPAN_LATEXMATH || type == MD_SPAN_LATEXMATH_DISPLAY)
+		ctx->math_inline = type == MD_SPAN_LATEXMATH;
 	if (type == MD_SPAN_A)
 		a = &((MD_SPAN_A_DETAIL *)detail)->href;
 	else if (type == MD_SPAN_IMG)
@@ -520,6 +523,27 @@ static void split_subpath(vl_link *l, char *target)
 		l->heading = hash;
 }
 
+/* An autolink's text is its URL, where the URL stands. md4c hands an
+ * unescaped copy of the href when the URL holds `&` and such, so compare
+ * the text in place with the start of the href instead of pointers. */
+static int is_autolink(const parse_ctx *ctx, const struct pending_link *pl)
+{
+	size_t n = strlen(pl->href), k;
+
+	if (pl->href_in_buf && pl->href_off == pl->first_text)
+		return 1;
+	if (pl->first_text > ctx->body && ctx->text[pl->first_text - 1] == '[')
+		return 0;
+	/* md4c adds "http://" to a www. autolink */
+	k = strncmp(pl->href, "http://www.", 11) == 0 &&
+		strncmp(ctx->text + pl->first_text, "www.", 4) == 0 ? 7 : 0;
+	n -= k;
+	if (n > 8)
+		n = 8;
+	return pl->first_text + n <= ctx->n &&
+		memcmp(ctx->text + pl->first_text, pl->href + k, n) == 0;
+}
+
 static int leave_span(MD_SPANTYPE type, void *detail, void *userdata)
 {
 	parse_ctx *ctx = userdata;
@@ -540,7 +564,7 @@ static int leave_span(MD_SPANTYPE type, void *detail, void *userdata)
 	/* Position: the '[' (or '!') before the link text. */
 	if (pl->has_text) {
 		off = pl->first_text;
-		if (pl->href_in_buf && pl->href_off == pl->first_text) {
+		if (is_autolink(ctx, pl)) {
 			l.kind = VL_LINK_URL; /* an autolink: text is the URL */
 		} else {
 			size_t ls = line_start(ctx, off);
@@ -620,9 +644,20 @@ static int text_cb(MD_TEXTTYPE type, const MD_CHAR *s, MD_SIZE size, void *userd
 		if (ctx->link_depth == 0 && !ctx->in_code_block)
 			paint(ctx, off, size, ctx->in_heading ? M_HEAD : M_TEXT);
 		break;
+	case MD_TEXT_LATEXMATH:
+		/* md4c takes `$5 and $10` for math; Obsidian, like pandoc, wants
+		 * no space inside the dollars and no digit after the closing one. */
+		if (ctx->math_inline && (is_space(s[0]) || is_space(s[size - 1]) ||
+		    (off + size + 1 < ctx->n && ctx->text[off + size] == '$' &&
+		     ctx->text[off + size + 1] >= '0' && ctx->text[off + size + 1] <= '9'))) {
+			if (ctx->link_depth == 0 && !ctx->in_code_block)
+				paint(ctx, off, size, ctx->in_heading ? M_HEAD : M_TEXT);
+			break;
+		}
+		paint(ctx, off, size, M_EXCL);
+		break;
 	case MD_TEXT_CODE:
 	case MD_TEXT_HTML:
-	case MD_TEXT_LATEXMATH:
 		paint(ctx, off, size, M_EXCL);
 		break;
 	default:
@@ -862,6 +897,8 @@ static int scan_wikilinks(parse_ctx *ctx)
 			}
 		}
 		split_subpath(&l, target);
+		if (!l.target[0] && !l.heading && !l.block)
+			continue; /* `[[|x]]`, `[[#]]`: no target at all */
 		if (l.heading) {
 			size_t hl = strlen(l.heading);
 			while (hl > 0 && is_space(l.heading[hl - 1]))
@@ -879,7 +916,7 @@ static int scan_wikilinks(parse_ctx *ctx)
 			return -1;
 		/* nothing inside a wikilink is prose */
 		for (k = start; k < close + 2; k++)
-			ctx->mask[k] &= (unsigned char)~M_TEXT;
+			ctx->mask[k] &= (unsigned char)~(M_TEXT | M_HEAD);
 		i = close + 2;
 	}
 	return 0;
@@ -898,17 +935,17 @@ static int scan_tags(parse_ctx *ctx)
 			break;
 		at = (size_t)(p - ctx->text);
 		i = at + 1;
-		if (!(ctx->mask[at] & M_TEXT))
+		if (!(ctx->mask[at] & (M_TEXT | M_HEAD)))
 			continue;
 		/* '#' starts the text or follows whitespace or markup */
 		if (at > ctx->body) {
 			char prev = ctx->text[at - 1];
 			if (prev == '\\' || prev == '#' ||
-			    (!is_space(prev) && (ctx->mask[at - 1] & M_TEXT)))
+			    (!is_space(prev) && (ctx->mask[at - 1] & (M_TEXT | M_HEAD))))
 				continue;
 		}
 		run = 0;
-		while (at + 1 + run < ctx->n && (ctx->mask[at + 1 + run] & M_TEXT))
+		while (at + 1 + run < ctx->n && (ctx->mask[at + 1 + run] & (M_TEXT | M_HEAD)))
 			run++;
 		len = vl_tag_scan(ctx->text + at + 1, run);
 		if (len == 0)

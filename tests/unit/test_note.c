@@ -413,10 +413,16 @@ test_tag_not_in_heading(void **state)
 	vl_note *n;
 
 	(void)state;
-	/* Decision: headings carry no tags (Obsidian itself does render a
-	 * tag there; the team chose not to collect it). */
+	/* Decision: a tag in a heading is a tag, as Obsidian renders it; the
+	 * heading's own '#' markers are not. */
 	n = parse("# Title #tag\n\n#body\n");
-	check_one_tag(n, "body", 3, 1);
+	assert_int_equal(n->n_tags, 2);
+	assert_string_equal(n->tags[0].name, "tag");
+	assert_int_equal(n->tags[0].pos.line, 1);
+	assert_int_equal(n->tags[0].pos.col, 9);
+	assert_string_equal(n->tags[1].name, "body");
+	assert_int_equal(n->tags[1].pos.line, 3);
+	assert_int_equal(n->tags[1].pos.col, 1);
 	assert_int_equal(n->n_headings, 1);
 	check_heading(n, 0, "Title #tag", 1, 1, 3);
 }

@@ -38,10 +38,25 @@ static void test_url_as_link_text_is_one_link(void **state)
 	vl_note_free(n);
 }
 
+/* `[[|alias]]` and `[[#]]` name nothing: not links (they were links with
+ * an empty target, i.e. to the note itself). */
+static void test_wikilink_without_target(void **state)
+{
+	vl_note *n = parse("a [[|alias]] b [[#]] c [[#H]]\n");
+
+	(void)state;
+	assert_int_equal(n->n_links, 1);
+	assert_string_equal(n->links[0].target, "");
+	assert_string_equal(n->links[0].heading, "H");
+	assert_int_equal(n->links[0].pos.col, 24);
+	vl_note_free(n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_url_as_link_text_is_one_link),
+		cmocka_unit_test(test_wikilink_without_target),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
