@@ -94,3 +94,19 @@ uninstall:
 
 clean:
 	rm -rf build build-asan build-fuzz $(BIN)
+
+# ---- benchmark and fuzzing (tests/bench/, tests/fuzz/) ----
+
+# `make bench [N=50000]`: a synthetic vault of N notes with git history
+# (generated once per N under tests/bench/out/), vaultlint timed against
+# grep / git status / git diff --stat. Reports PASS/MISS per target; fails
+# only when a command fails.
+BENCH_N   := $(or $(N),50000)
+
+$(BUILD)/bench/%: tests/bench/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+bench: $(BIN) $(BUILD)/bench/gen $(BUILD)/bench/rtime
+	@VAULTLINT=$(abspath $(BIN)) GEN=$(abspath $(BUILD)/bench/gen) \
+	  RTIME=$(abspath $(BUILD)/bench/rtime) N=$(BENCH_N) sh tests/bench/bench.sh

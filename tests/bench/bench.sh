@@ -1,0 +1,152 @@
+#!/bin/sh
+# The script behind `make bench`: generates (once per N) a synthetic vault
+# with git history under tests/bench/out/, then times vaultlint against the
+# tools that read the same data, and prints a table with PASS/MISS per
+# target. A missed target is reported, not an error; a command that fails
+# (or is killed) is an error (exit 1).
+#
+# Environment: VAULTLINT (binary), GEN (tests/bench/gen.c built), RTIME
+# (tests/bench/rtime.c built), N (notes; default 50000), BENCH_OUT (default
+# tests/bench/out), BENCH_TIMER (time or rtime; default GNU time when
+# /usr/bin/time exists, else rtime).
+#
+# Each timing is the best of 3 runs after one warm-up run, so the page
+# cache is warm for both sides. Peak memory is the largest of the 3 runs.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+: "${VAULTLINT:?set VAULTLINT}" "${GEN:?set GEN}" "${RTIME:?set RTIME}"
+N=${N:-50000}
+out=${BENCH_OUT:-$here/out}
+repo=$out/vault
+stamp=$out/stamp
+commits=120
+range_commits=100
+
+if [ -z "${BENCH_TIMER:-}" ]; then
+	if [ -x /usr/bin/time ]; then BENCH_TIMER=time; else BENCH_TIMER=rtime; fi
+fi
+
+die() { echo "bench: $*" >&2; exit 1; }
+
+# ---- the vault, reused when the stamp matches -----------------------------
+want="N=$N commits=$commits gen=$(cksum <"$here/gen.c" | cut -d' ' -f1)"
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -d "$repo/.git" ]; then
+	echo "bench: reusing $repo ($want)"
+else
+	echo "bench: generating $N notes and $commits commits in $repo ..."
+	rm -rf "$repo" "$stamp"
+	mkdir -p "$out"
+	git init -q -b main "$repo"
+	git -C "$repo" config user.name Bench
+	git -C "$repo" config user.email bench@example.org
+	git -C "$repo" config gc.auto 0
+	t0=$(date +%s)
+	"$GEN" "$N" "$commits" | git -C "$repo" fast-import --quiet ||
+		die "generator or git fast-import failed"
+	git -C "$repo" reset --hard -q || die "git reset --hard failed"
+	echo "$want" >"$stamp"
+	echo "bench: generated in $(( $(date +%s) - t0 ))s"
+fi
+cd "$repo"
+git diff --quiet HEAD -- || die "$repo has uncommitted changes; remove $stamp to regenerate"
+
+vault_bytes=$(find . -path ./.git -prune -o -type f -printf '%s\n' | awk '{s+=$1} END {print s+0}')
+vault_files=$(find . -path ./.git -prune -o -type f -print | wc -l)
+n_commits=$(git rev-list --count HEAD)
+cores=$(nproc)
+
+tmp=$(mktemp -d)
+staged_file=
+cleanup() {
+	if [ -n "$staged_file" ]; then
+		git reset -q HEAD -- "$staged_file" 2>/dev/null || true
+		git checkout -q -- "$staged_file" 2>/dev/null || true
+	fi
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+# run_once OKCODES CMD...: one timed run; sets run_s and run_kb.
+run_once() {
+	ok=$1
+	shift
+	set +e
+	if [ "$BENCH_TIMER" = time ]; then
+		/usr/bin/time -f '%e %M' -o "$tmp/t" "$@" >/dev/null 2>"$tmp/err"
+	else
+		"$RTIME" -o "$tmp/t" "$@" >/dev/null 2>"$tmp/err"
+	fi
+	rc=$?
+	set -e
+	case " $ok " in
+	*" $rc "*) ;;
+	*)
+		echo "bench: '$*' failed with exit $rc:" >&2
+		tail -n 20 "$tmp/err" >&2
+		[ -s "$tmp/t" ] && cat "$tmp/t" >&2
+		exit 1
+		;;
+	esac
+	# GNU time adds a "Command exited with non-zero status" line first.
+	read -r run_s run_kb <<EOF
+$(tail -n 1 "$tmp/t")
+EOF
+}
+
+# measure NAME LABEL OKCODES CMD...: warm-up, then best time and peak
+# memory of 3 runs.
+measure() {
+	name=$1 label=$2
+	shift 2
+	run_once "$@"
+	best=; peak=0
+	for _ in 1 2 3; do
+		run_once "$@"
+		best=$(awk -v a="$run_s" -v b="$best" 'BEGIN { print (b == "" || a + 0 < b + 0) ? a : b }')
+		[ "$run_kb" -gt "$peak" ] && peak=$run_kb
+	done
+	eval "t_$name=\$best; m_$name=\$peak"
+	printf '  %-44s %9s s %10.1f MB\n' "$label" "$best" "$(awk -v k="$peak" 'BEGIN { print k / 1024 }')"
+}
+
+echo
+echo "vaultlint bench: $N notes, $vault_files files, $vault_bytes bytes, $n_commits commits, $cores cores (nproc), timer: $BENCH_TIMER"
+echo "  (best of 3 after one warm-up; peak = largest max RSS of the 3 runs)"
+printf '  %-44s %11s %13s\n' "command" "wall" "peak RSS"
+
+measure check "vaultlint check" "0 1" "$VAULTLINT" check .
+measure grep "grep -rc '#' (same files)" "0 1" grep -rc --exclude-dir=.git '#' .
+
+# one staged change: an entry added to one note
+staged_file=$(git ls-files '*.md' | sed -n '2p')
+printf -- '- #PAPER [Staged bench entry (Bench 2024)](https://example.org/p/bench) ^benchstaged\n' >>"$staged_file"
+git add -- "$staged_file"
+measure staged "vaultlint check --staged (1 staged change)" "0 1" "$VAULTLINT" check --staged
+measure status "git status (same state)" "0" git status
+git reset -q HEAD -- "$staged_file"
+git checkout -q -- "$staged_file"
+staged_file=
+
+from=HEAD~$range_commits
+measure changelog "vaultlint changelog $from..HEAD" "0" "$VAULTLINT" changelog "$from..HEAD"
+measure diffstat "git diff --stat $from HEAD" "0" git diff --stat "$from" HEAD
+
+# ratio A B: A / B (times below 10 ms count as 10 ms)
+ratio() {
+	awk -v a="$1" -v b="$2" 'BEGIN { if (a < 0.01) a = 0.01; if (b < 0.01) b = 0.01; printf "%.2f", a / b }'
+}
+verdict() {
+	awk -v r="$1" -v l="$2" 'BEGIN { print (r + 0 <= l + 0) ? "PASS" : "MISS" }'
+}
+r_check=$(ratio "$t_check" "$t_grep")
+r_mem=$(awk -v k="$m_check" -v b="$vault_bytes" 'BEGIN { printf "%.3f", k * 1024 / b }')
+r_staged=$(ratio "$t_staged" "$t_status")
+r_cl=$(ratio "$t_changelog" "$t_diffstat")
+
+echo
+printf '  %-52s %8s %7s  %s\n' "target" "ratio" "limit" "result"
+printf '  %-52s %7sx %6sx  %s\n' "check / grep -rc '#' (time)" "$r_check" 3 "$(verdict "$r_check" 3)"
+printf '  %-52s %7sx %6sx  %s\n' "check peak RSS / vault bytes ($(awk -v k="$m_check" 'BEGIN{printf "%.1f", k/1024}') MB / $(awk -v b="$vault_bytes" 'BEGIN{printf "%.1f", b/1048576}') MB)" "$r_mem" 0.3 "$(verdict "$r_mem" 0.3)"
+printf '  %-52s %7sx %6sx  %s\n' "check --staged (1 change) / git status (time)" "$r_staged" 3 "$(verdict "$r_staged" 3)"
+printf '  %-52s %7sx %6sx  %s\n' "changelog $from..HEAD / git diff --stat (time)" "$r_cl" 3 "$(verdict "$r_cl" 3)"
