@@ -749,14 +749,13 @@ static char *group_key(const vl_entry_change *c, vl_changelog_group g)
 	return NULL;
 }
 
+/* Group keys compare without ASCII case: tags do in Obsidian (#code and
+ * #CODE are one tag), so they share a heading, spelled as first met. */
 static int cmp_key(const char *a, const char *b)
 {
-	int c;
-
 	if (a == NULL || b == NULL)
 		return a == b ? 0 : a == NULL ? 1 : -1; /* no tag goes last */
-	c = strcasecmp(a, b);
-	return c ? c : strcmp(a, b);
+	return strcasecmp(a, b);
 }
 
 static int put_group_heading(vl_buf *out, const char *key, vl_changelog_group g,
