@@ -110,3 +110,29 @@ $(BUILD)/bench/%: tests/bench/%.c
 bench: $(BIN) $(BUILD)/bench/gen $(BUILD)/bench/rtime
 	@VAULTLINT=$(abspath $(BIN)) GEN=$(abspath $(BUILD)/bench/gen) \
 	  RTIME=$(abspath $(BUILD)/bench/rtime) N=$(BENCH_N) sh tests/bench/bench.sh
+
+# `make fuzz [FUZZ_SECONDS=60]`: each libFuzzer harness (tests/fuzz/) for a
+# bounded time on its seed corpus and saved regressions; prints executions
+# and crashes, and saves crashing inputs under tests/fuzz/regress/. The
+# library is rebuilt with clang and the sanitizers into build-fuzz/.
+FUZZ_SECONDS ?= 60
+FUZZ_CC      ?= clang
+FUZZ_OUT     := build-fuzz
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+                -fno-omit-frame-pointer
+FUZZ_HARN    := note frontmatter config
+FUZZ_OBJ     := $(LIB_SRC:%.c=$(FUZZ_OUT)/%.o)
+FUZZ_BIN     := $(FUZZ_HARN:%=$(FUZZ_OUT)/fuzz_%)
+
+$(FUZZ_OUT)/%.o: %.c $(wildcard src/*.h src/git/*.h rules/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(BASE_CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
+$(FUZZ_OUT)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(FUZZ_OBJ)
+	$(FUZZ_CC) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer $(BASE_CFLAGS) $(PKG_CFLAGS) -o $@ $< \
+	  $(FUZZ_OBJ) $(PKG_LIBS) -pthread
+
+.SECONDARY: $(FUZZ_OBJ)
+
+fuzz: $(FUZZ_BIN)
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_OUT=$(FUZZ_OUT) FUZZ_HARN="$(FUZZ_HARN)" sh tests/fuzz/run.sh

@@ -1,0 +1,234 @@
+/*
+ * fuzz_common.h: the three fuzzed entry points and the checks made on what
+ * they return, shared by the libFuzzer harnesses (tests/fuzz/fuzz_*.c) and
+ * the corpus replay test (tests/unit/test_fuzz_replay.c), so that replaying
+ * the corpus without libFuzzer checks exactly what fuzzing checked.
+ *
+ * Each vl_fuzz_* function returns 0 when the library behaved (success or a
+ * clean error return), or -1 with why[] describing the broken invariant.
+ * Crashes, leaks and undefined behaviour are left to the sanitizers.
+ */
+#ifndef VL_FUZZ_COMMON_H
+#define VL_FUZZ_COMMON_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../src/config.h"
+#include "../../src/note.h"
+
+typedef struct vl_fuzz_ctx {
+	char why[512];
+	char cfg_path[64];   /* temp file for the config harness, or "" */
+	int cfg_fd;
+} vl_fuzz_ctx;
+
+static inline int vl_fuzz_fail(vl_fuzz_ctx *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static inline int vl_fuzz_fail(vl_fuzz_ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->why, sizeof(c->why), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* A position must be 1-based and within the input's lines. */
+static inline int vl_fuzz_pos(vl_fuzz_ctx *c, const char *what, size_t i, vl_pos p,
+	uint32_t max_line)
+{
+	if (p.line < 1 || p.col < 1)
+		return vl_fuzz_fail(c, "%s[%zu] at %u:%u: line and col must be >= 1",
+			what, i, p.line, p.col);
+	if (p.line > max_line)
+		return vl_fuzz_fail(c, "%s[%zu] at line %u, but the input has %u lines",
+			what, i, p.line, max_line);
+	return 0;
+}
+
+#define VL_FUZZ_STR(c, what, i, s) \
+	do { if ((s) == NULL) return vl_fuzz_fail((c), "%s[%zu] is NULL", (what), (size_t)(i)); } while (0)
+
+/* Invariants of a parsed note whose text had max_line lines. */
+static inline int vl_fuzz_check_note(vl_fuzz_ctx *c, const vl_note *note, uint32_t max_line)
+{
+	size_t i;
+
+	if (!note->path || !note->name)
+		return vl_fuzz_fail(c, "note path or name is NULL");
+	for (i = 0; i < note->n_headings; i++) {
+		const vl_heading *h = &note->headings[i];
+		VL_FUZZ_STR(c, "heading.text", i, h->text);
+		if (h->level < 1 || h->level > 6)
+			return vl_fuzz_fail(c, "heading[%zu] has level %d", i, h->level);
+		if (vl_fuzz_pos(c, "heading", i, h->pos, max_line) < 0)
+			return -1;
+	}
+	for (i = 0; i < note->n_blocks; i++) {
+		VL_FUZZ_STR(c, "block.id", i, note->blocks[i].id);
+		if (vl_fuzz_pos(c, "block", i, note->blocks[i].pos, max_line) < 0)
+			return -1;
+	}
+	for (i = 0; i < note->n_tags; i++) {
+		const vl_tag *t = &note->tags[i];
+		VL_FUZZ_STR(c, "tag.name", i, t->name);
+		if (t->entry < -1 || (t->entry >= 0 && (size_t)t->entry >= note->n_entries))
+			return vl_fuzz_fail(c, "tag[%zu] entry %d out of range", i, t->entry);
+		if (vl_fuzz_pos(c, "tag", i, t->pos, max_line) < 0)
+			return -1;
+	}
+	for (i = 0; i < note->n_links; i++) {
+		const vl_link *l = &note->links[i];
+		VL_FUZZ_STR(c, "link.target", i, l->target);
+		if (l->kind < VL_LINK_WIKI || l->kind > VL_LINK_URL)
+			return vl_fuzz_fail(c, "link[%zu] has kind %d", i, (int)l->kind);
+		if (l->entry < -1 || (l->entry >= 0 && (size_t)l->entry >= note->n_entries))
+			return vl_fuzz_fail(c, "link[%zu] entry %d out of range", i, l->entry);
+		if (vl_fuzz_pos(c, "link", i, l->pos, max_line) < 0)
+			return -1;
+	}
+	for (i = 0; i < note->n_entries; i++) {
+		const vl_entry *e = &note->entries[i];
+		VL_FUZZ_STR(c, "entry.text", i, e->text);
+		if (e->depth < 0)
+			return vl_fuzz_fail(c, "entry[%zu] has depth %d", i, e->depth);
+		if (e->parent < -1 || (e->parent >= 0 && (size_t)e->parent >= i))
+			return vl_fuzz_fail(c, "entry[%zu] has parent %d (must precede it)", i, e->parent);
+		if (e->section < -1 || (e->section >= 0 && (size_t)e->section >= note->n_headings))
+			return vl_fuzz_fail(c, "entry[%zu] section %d out of range", i, e->section);
+		if (vl_fuzz_pos(c, "entry", i, e->pos, max_line) < 0)
+			return -1;
+		if (e->end_line < e->pos.line)
+			return vl_fuzz_fail(c, "entry[%zu] ends on line %u before it starts (%u)",
+				i, e->end_line, e->pos.line);
+	}
+	for (i = 0; i < note->n_suppress; i++) {
+		VL_FUZZ_STR(c, "suppress.rule", i, note->suppress[i].rule);
+		if (note->suppress[i].first < 1)
+			return vl_fuzz_fail(c, "suppress[%zu] starts on line %u", i, note->suppress[i].first);
+	}
+	for (i = 0; i < note->n_problems; i++) {
+		VL_FUZZ_STR(c, "problem.rule", i, note->problems[i].rule);
+		VL_FUZZ_STR(c, "problem.message", i, note->problems[i].message);
+		if (vl_fuzz_pos(c, "problem", i, note->problems[i].pos, max_line) < 0)
+			return -1;
+	}
+	for (i = 0; i < note->n_props; i++) {
+		VL_FUZZ_STR(c, "prop.key", i, note->props[i].key);
+		VL_FUZZ_STR(c, "prop.value", i, note->props[i].value);
+		if (vl_fuzz_pos(c, "prop", i, note->props[i].pos, max_line) < 0)
+			return -1;
+	}
+	for (i = 0; i < note->n_aliases; i++)
+		VL_FUZZ_STR(c, "alias", i, note->aliases[i]);
+	return 0;
+}
+
+static inline uint32_t vl_fuzz_lines(const char *s, size_t n)
+{
+	uint32_t lines = 1;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] == '\n' && lines < UINT32_MAX)
+			lines++;
+	return lines;
+}
+
+/* The note parser on arbitrary bytes. */
+static inline int vl_fuzz_note(vl_fuzz_ctx *c, const uint8_t *data, size_t size)
+{
+	vl_note *note = NULL;
+	vl_error err;
+	int rc;
+
+	err.msg[0] = 0;
+	if (vl_note_parse(&note, "fuzz/Note.md", (const char *)data, size, &err) < 0)
+		return note ? vl_fuzz_fail(c, "failed parse left a note") : 0;
+	if (!note)
+		return vl_fuzz_fail(c, "vl_note_parse returned 0 without a note");
+	rc = vl_fuzz_check_note(c, note, vl_fuzz_lines((const char *)data, size));
+	vl_note_free(note);
+	return rc;
+}
+
+/* The front matter reader: the bytes as the YAML of a front matter block. */
+static inline int vl_fuzz_frontmatter(vl_fuzz_ctx *c, const uint8_t *data, size_t size)
+{
+	char *text = malloc(size + 9);
+	int rc;
+
+	if (!text)
+		return 0;
+	memcpy(text, "---\n", 4);
+	if (size)
+		memcpy(text + 4, data, size);
+	memcpy(text + 4 + size, "\n---\n", 5);
+	rc = vl_fuzz_note(c, (const uint8_t *)text, size + 9);
+	free(text);
+	return rc;
+}
+
+static inline void vl_fuzz_ctx_release(vl_fuzz_ctx *c)
+{
+	if (c->cfg_path[0]) {
+		close(c->cfg_fd);
+		unlink(c->cfg_path);
+		c->cfg_path[0] = 0;
+	}
+}
+
+/* The config reader on a temp file holding the bytes (the file is made on
+ * first use and rewritten each time). */
+static inline int vl_fuzz_config(vl_fuzz_ctx *c, const uint8_t *data, size_t size)
+{
+	vl_config cfg;
+	vl_error err;
+	size_t i;
+	int r, rc = 0;
+
+	if (!c->cfg_path[0]) {
+		const char *tmp = getenv("TMPDIR");
+		snprintf(c->cfg_path, sizeof(c->cfg_path), "%s/vl-fuzz-XXXXXX",
+			tmp && strlen(tmp) < 40 ? tmp : "/tmp");
+		c->cfg_fd = mkstemp(c->cfg_path);
+		if (c->cfg_fd < 0) {
+			c->cfg_path[0] = 0;
+			return vl_fuzz_fail(c, "cannot make a temp file");
+		}
+	}
+	if (ftruncate(c->cfg_fd, 0) != 0 ||
+	    (size && pwrite(c->cfg_fd, data, size, 0) != (ssize_t)size))
+		return vl_fuzz_fail(c, "cannot write %s", c->cfg_path);
+	err.msg[0] = 0;
+	if (vl_config_init(&cfg, &err) < 0)
+		return vl_fuzz_fail(c, "vl_config_init failed: %s", err.msg);
+	r = vl_config_load(&cfg, c->cfg_path, &err);
+	if (r < 0) {
+		if (!err.msg[0])
+			rc = vl_fuzz_fail(c, "vl_config_load failed without a message");
+	} else if (r > 0) {
+		rc = vl_fuzz_fail(c, "vl_config_load returned %d", r);
+	} else {
+		for (i = 0; i < cfg.n_tags_allowed && rc == 0; i++)
+			if (!cfg.tags_allowed[i])
+				rc = vl_fuzz_fail(c, "tags_allowed[%zu] is NULL", i);
+		for (i = 0; i < cfg.n_ignore && rc == 0; i++)
+			if (!cfg.ignore[i])
+				rc = vl_fuzz_fail(c, "ignore[%zu] is NULL", i);
+		/* exercise the compiled tag checks on a fixed tag */
+		(void)vl_config_tag_matches(&cfg, "PAPER");
+		(void)vl_config_tag_allowed(&cfg, "PAPER/SUB");
+	}
+	vl_config_release(&cfg);
+	return rc;
+}
+
+#endif

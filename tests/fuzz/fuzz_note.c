@@ -1,0 +1,18 @@
+/*
+ * fuzz_note.c: libFuzzer harness for the note parser (vl_note_parse) on arbitrary bytes.
+ * Checks live in fuzz_common.h, shared with tests/unit/test_fuzz_replay.c.
+ */
+#include "fuzz_common.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static vl_fuzz_ctx ctx;
+
+	if (vl_fuzz_note(&ctx, data, size) < 0) {
+		fprintf(stderr, "fuzz_note: %s\n", ctx.why);
+		abort();
+	}
+	return 0;
+}
