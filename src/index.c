@@ -792,6 +792,60 @@ static size_t diff(size_t a, size_t b)
 	return a > b ? a - b : b - a;
 }
 
+/* Length of the common prefix of two keys, spaces ignored, and (in
+ * *longer) the length of the longer key without its spaces. */
+static size_t squashed_prefix(const char *a, const char *b, size_t *longer)
+{
+	size_t n = 0, la = 0, lb = 0;
+	const char *p;
+	int same = 1;
+
+	for (p = a; *p; p++)
+		la += *p != ' ';
+	for (p = b; *p; p++)
+		lb += *p != ' ';
+	*longer = la > lb ? la : lb;
+	while (same) {
+		while (*a == ' ')
+			a++;
+		while (*b == ' ')
+			b++;
+		if (*a == '\0' || *a != *b)
+			same = 0;
+		else {
+			n++;
+			a++;
+			b++;
+		}
+	}
+	return n;
+}
+
+/* The second chance for a did-you-mean: a heading whose words were
+ * renamed at the end ("Setup steps" for "Set-up guide") is too far by edit
+ * distance but starts the same. The heading sharing the longest start,
+ * spaces ignored, wins when that start is at least 5 characters and half
+ * of the longer key. want is the link's key; have is scratch space. */
+static const vl_heading *suggest_by_prefix(const vl_note *note, const char *want,
+	char *have)
+{
+	const vl_heading *best = NULL;
+	size_t best_n = 0, i;
+
+	for (i = 0; i < note->n_headings; i++) {
+		const char *h = heading_text(&note->headings[i]);
+		size_t longer, n;
+
+		heading_key(h, strlen(h), have);
+		n = squashed_prefix(want, have, &longer);
+		if (n >= 5 && 2 * n >= longer && n > best_n) {
+			best_n = n;
+			best = &note->headings[i];
+		}
+	}
+	return best;
+}
+
 const vl_heading *vl_index_suggest_heading(const vl_note *note, const char *path)
 {
 	const vl_heading *best = NULL;
@@ -823,6 +877,8 @@ const vl_heading *vl_index_suggest_heading(const vl_note *note, const char *path
 			best = &note->headings[i];
 		}
 	}
+	if (best == NULL)
+		best = suggest_by_prefix(note, want, have);
 done:
 	free(want);
 	free(have);

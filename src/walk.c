@@ -237,7 +237,12 @@ static int on_symlink(walk_ctx *ctx, const walk_frame *f, const char *name,
 		goto done;
 	}
 	if (!inside_root(ctx->root, ctx->root_len, target)) {
-		rc = problem(ctx, rel, "symlink points outside the vault: %s; skipped", target);
+		/* Say it as the link is written: stable across machines. */
+		char lt[PATH_MAX];
+		ssize_t n = readlinkat(dirfd(f->dir), name, lt, sizeof(lt) - 1);
+
+		rc = problem(ctx, rel, "symlink points outside the vault: %s; skipped",
+			n < 0 ? target : (lt[n] = '\0', lt));
 		goto done;
 	}
 	if (stat(target, &st) < 0) {

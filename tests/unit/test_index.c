@@ -447,8 +447,12 @@ static void test_suggest_heading(void **state)
 	assert_ptr_equal(vl_index_suggest_heading(f, "hasTags"), &f->headings[0]);
 	assert_ptr_equal(vl_index_suggest_heading(f, "Usage#Linx"), &f->headings[4]);
 	assert_ptr_equal(vl_index_suggest_heading(f, "Instal"), &f->headings[3]);
-	assert_null(vl_index_suggest_heading(f, "Setup steps"));
+	/* Too far by edit distance, but it starts like "Set-up guide". */
+	assert_ptr_equal(vl_index_suggest_heading(f, "Setup steps"), &f->headings[2]);
+	assert_null(vl_index_suggest_heading(f, "Set"));
+	assert_null(vl_index_suggest_heading(f, "Setup and more and more words"));
 	assert_null(vl_index_suggest_heading(f, "Completely different"));
+	assert_null(vl_index_suggest_heading(f, ""));
 }
 
 static void test_blocks(void **state)

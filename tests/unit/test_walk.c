@@ -170,13 +170,12 @@ static void test_walk_vault(void **state)
 	got = problems(src);
 	snprintf(want, sizeof(want),
 		"broken.md: broken symlink to 'nowhere.md'; skipped\n"
-		"escape.md: symlink points outside the vault: %s/outside.md; skipped\n"
+		"escape.md: symlink points outside the vault: ../outside.md; skipped\n"
 		"loop: symlink loop; skipped\n"
 		"notes/up: symlink loop; skipped\n"
-		"out: symlink points outside the vault: %s; skipped\n"
+		"out: symlink points outside the vault: ..; skipped\n"
 		"self: symlink loop; skipped\n"
-		"shortcut: symlink to a folder already in the vault (notes); skipped\n",
-		real_base, real_base);
+		"shortcut: symlink to a folder already in the vault (notes); skipped\n");
 	assert_string_equal(got, want);
 	free(got);
 
