@@ -149,7 +149,12 @@ static int resolve_end(end_point *e, vl_repo *repo, const char *rev)
 	vl_error err;
 
 	if (vl_repo_resolve_commit(repo, rev, e->oid, &err) < 0) {
-		cli_error("%s", err.msg);
+		char head[41];
+
+		if (vl_repo_resolve_commit(repo, "HEAD", head, &err) == 0)
+			cli_error("unknown revision '%s'", rev);
+		else
+			cli_error("unknown revision '%s' (the repository has no commits yet)", rev);
 		return -1;
 	}
 	e->snap.kind = VL_SNAP_REV;
