@@ -41,6 +41,7 @@ typedef struct sync_ctx {
 	const char *prefix;      /* vault folder, "" for the whole work tree */
 	char *lock_path;
 	int have_lock;
+	int lock_fd;             /* open, flocked, while we hold the lock */
 	int stale_lock;          /* we removed a dead process's lock */
 	char *branch_ref;        /* refs/heads/<local> */
 	char *local_branch;
@@ -163,9 +164,12 @@ static int read_file(char **out, size_t *len, const char *path)
 	return *out ? 0 : -1;
 }
 
-/* Takes .git/vaultlint-sync.lock. A short flock on a guard file serialises
- * the check-stale-then-remove step, so two processes that both find a stale
- * lock cannot remove each other's fresh one. */
+/* Takes .git/vaultlint-sync.lock: created with O_CREAT|O_EXCL, holding our
+ * pid, and kept open with an flock. The flock is inherited by the forked
+ * push (see do_push), which outlives us when we are killed: a lock is stale
+ * only when its pid is dead and nobody holds its flock. A short flock on a
+ * guard file serialises check-stale-then-remove, so two processes that both
+ * find a stale lock cannot remove each other's fresh one. */
 static int lock_take(sync_ctx *c)
 {
 	char *guard = NULL, *text = NULL;
@@ -186,15 +190,15 @@ static int lock_take(sync_ctx *c)
 	}
 	for (tries = 0; tries < 2; tries++) {
 		long other;
+		int busy, waited;
 
 		fd = open(c->lock_path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
 		if (fd >= 0) {
 			int n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
-			int ok = write(fd, pid, (size_t)n) == n;
 
-			close(fd);
+			c->lock_fd = fd;
 			c->have_lock = 1;
-			if (!ok) {
+			if (flock(fd, LOCK_EX | LOCK_NB) < 0 || write(fd, pid, (size_t)n) != n) {
 				vl_error_set(c->err, "cannot write %s", c->lock_path);
 				goto done;
 			}
@@ -218,6 +222,22 @@ static int lock_take(sync_ctx *c)
 				"repository (lock %s); wait for it to finish", other, c->lock_path);
 			goto done;
 		}
+		/* The holder is dead, but its forked push may still be finishing:
+		 * give it up to 10 seconds. */
+		fd = open(c->lock_path, O_RDONLY | O_CLOEXEC);
+		busy = fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0;
+		for (waited = 0; busy && waited < 200; waited++) {
+			usleep(50 * 1000);
+			busy = flock(fd, LOCK_EX | LOCK_NB) < 0;
+		}
+		if (fd >= 0)
+			close(fd);
+		if (busy) {
+			vl_error_set(c->err, "another vaultlint sync is running on this repository "
+				"(an interrupted sync is still finishing its push; lock %s); "
+				"try again in a moment", c->lock_path);
+			goto done;
+		}
 		/* The holder died: the lock is stale. */
 		if (unlink(c->lock_path) < 0 && errno != ENOENT) {
 			vl_error_set(c->err, "cannot remove stale lock %s: %s", c->lock_path,
@@ -239,6 +259,9 @@ static void lock_release(sync_ctx *c)
 {
 	if (c->have_lock)
 		unlink(c->lock_path);
+	if (c->lock_fd > 0)
+		close(c->lock_fd);
+	c->lock_fd = -1;
 	c->have_lock = 0;
 }
 
@@ -247,24 +270,33 @@ static void lock_release(sync_ctx *c)
  * else runs vaultlint here (we hold the lock), so they are ours to remove. */
 static void remove_stale_git_locks(sync_ctx *c)
 {
-	const char *names[5];
+	const char *fixed[] = { "index.lock", "HEAD.lock", "FETCH_HEAD.lock",
+		"ORIG_HEAD.lock", "packed-refs.lock" };
+	const char *refs[2];
 	size_t i;
 
-	names[0] = "index.lock";
-	names[1] = "HEAD.lock";
-	names[2] = "packed-refs.lock";
-	names[3] = c->branch_ref;
-	names[4] = c->track_ref;
-	for (i = 0; i < 5; i++) {
-		char *p;
+	refs[0] = c->branch_ref;
+	refs[1] = c->track_ref;
+	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+		char *p = str_printf("%s%s", c->git_dir, fixed[i]);
 
-		if (!names[i])
-			continue;
-		p = i < 3 ? str_printf("%s%s", c->git_dir, names[i]) :
-			str_printf("%s%s.lock", c->git_dir, names[i]);
 		if (p)
 			unlink(p);
 		free(p);
+	}
+	for (i = 0; i < 2; i++) {
+		char *p, *q;
+
+		if (!refs[i])
+			continue;
+		p = str_printf("%s%s.lock", c->git_dir, refs[i]);
+		q = str_printf("%slogs/%s.lock", c->git_dir, refs[i]);
+		if (p)
+			unlink(p);
+		if (q)
+			unlink(q);
+		free(p);
+		free(q);
 	}
 }
 
@@ -1246,7 +1278,7 @@ static int run_before_push(sync_ctx *c)
 }
 
 /* One push. Returns 0 (pushed), 1 (rejected: the remote moved) or -1. */
-static int do_push(sync_ctx *c, git_remote *remote)
+static int push_once(sync_ctx *c, git_remote *remote)
 {
 	git_push_options po;
 	char *spec = str_printf("%s:refs/heads/%s", c->branch_ref, c->res->branch);
@@ -1274,6 +1306,70 @@ static int do_push(sync_ctx *c, git_remote *remote)
 	if (e < 0)
 		return git_fail(c, "cannot push");
 	return c->push_rejected ? 1 : 0;
+}
+
+/* Pushes from a child process, as git does with receive-pack: when sync
+ * is killed, the child still finishes, so a push is never cut in the middle
+ * of updating a ref (for a remote on the local filesystem libgit2 updates
+ * it in-process, and a kill would leave the remote's ref locked for good).
+ * The child keeps the sync lock's flock while it runs and ignores the
+ * signals of an interrupted terminal. Same returns as push_once. */
+static int do_push(sync_ctx *c, git_remote *remote)
+{
+	char buf[1400];
+	size_t got = 0;
+	ssize_t n;
+	int pfd[2], ws, rc = -1;
+	pid_t pid;
+
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		return vl_error_set(c->err, "cannot create a pipe: %s", strerror(errno));
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+		return vl_error_set(c->err, "cannot fork: %s", strerror(errno));
+	}
+	if (pid == 0) {
+		int e;
+
+		close(pfd[0]);
+		signal(SIGINT, SIG_IGN);
+		signal(SIGTERM, SIG_IGN);
+		signal(SIGHUP, SIG_IGN);
+		signal(SIGPIPE, SIG_IGN);
+		e = push_once(c, remote);
+		n = snprintf(buf, sizeof(buf), "%c%s", e == 0 ? '0' : e == 1 ? '1' : '2',
+			e == 1 ? c->push_msg : e < 0 ? c->err->msg : "");
+		if (n > 0 && write(pfd[1], buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	close(pfd[1]);
+	while (got < sizeof(buf) - 1 &&
+	       ((n = read(pfd[0], buf + got, sizeof(buf) - 1 - got)) > 0 || (n < 0 && errno == EINTR)))
+		if (n > 0)
+			got += (size_t)n;
+	buf[got] = '\0';
+	close(pfd[0]);
+	while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
+		;
+	if (got == 0) {
+		vl_error_set(c->err, "the push process died");
+	} else if (buf[0] == '0') {
+		rc = 0;
+	} else if (buf[0] == '1' && strstr(buf + 1, "failed to lock")) {
+		vl_error_set(c->err, "the remote branch is locked (%s); if no other push is "
+			"running, a killed git process left that .lock file behind: remove it",
+			buf + 1);
+	} else if (buf[0] == '1') {
+		snprintf(c->push_msg, sizeof(c->push_msg), "%.200s", buf + 1);
+		rc = 1;
+	} else {
+		vl_error_set(c->err, "%s", buf + 1);
+	}
+	return rc;
 }
 
 /* Lists conflict files still in the vault (index entries). */

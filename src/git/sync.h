@@ -10,9 +10,16 @@
  * checkout of a merge, sync stops with an error and moves nothing.
  *
  * The lock. Both commands take .git/vaultlint-sync.lock (created with
- * O_CREAT|O_EXCL, holding the pid). A lock whose pid is dead is stale: it is
- * removed, and so are the git lock files a killed run may have left
- * (index.lock, the branch's and remote-tracking ref's .lock).
+ * O_CREAT|O_EXCL, holding the pid, kept open with an flock). A lock whose
+ * pid is dead and whose flock nobody holds is stale: it is removed, and so
+ * are the git lock files a killed run may have left (index.lock,
+ * FETCH_HEAD.lock, the branch's and remote-tracking ref's .lock).
+ *
+ * The push runs in a forked child (like git's receive-pack, which is
+ * another process): killing sync never cuts a ref update on the remote in
+ * half, which for a remote on the local filesystem would leave the remote's
+ * branch locked for every clone. The child inherits the lock's flock, so
+ * the next sync waits for it (up to 10 s) before taking over.
  *
  * Crash safety. Refs move only after the work tree matches them. Before a
  * checkout that moves the branch (fast-forward or merge), sync writes

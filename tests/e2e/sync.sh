@@ -301,7 +301,7 @@ setup
 seed=${SYNC_SEED:-42}
 markers=""
 k=0
-while [ $k -lt 8 ]; do
+while [ $k -lt 10 ]; do
 	k=$((k + 1))
 	mb="kill-B-$k"; ma="kill-A-$k"
 	printf '%s\n' "$mb" >> "$R/b/two.md"
@@ -310,7 +310,7 @@ while [ $k -lt 8 ]; do
 	printf '%s\n' "$ma" >> "$R/a/two.md"
 	printf '%s\n' "$ma" >> "$R/a/one.md"
 	markers="$markers $ma $mb"
-	delay=$(awk -v s="$seed" -v k="$k" 'BEGIN { srand(s * 100 + k); printf "%.3f", rand() * 0.08 }')
+	delay=$(awk -v s="$seed" -v k="$k" 'BEGIN { srand(s * 100 + k); printf "%.3f", rand() * 0.3 }')
 	(cd "$R/a" && exec "$V" sync >/dev/null 2>&1) &
 	pid=$!
 	sleep "$delay"
