@@ -252,3 +252,8 @@ has "not a repository message" "$tmp/err" "not a git repository"
 "$VAULTLINT" changelog --help > "$out"
 is_rc "help exits 0" $? 0
 has "help shows usage" "$out" "usage: vaultlint changelog"
+
+# 10. a repository without commits
+mkdir -p "$tmp/empty" && (cd "$tmp/empty" && git init -q . && "$VAULTLINT" changelog) > "$out" 2> "$tmp/err"
+is_rc "no commits exits 2" $? 2
+has "no commits is explained" "$tmp/err" "the repository has no commits yet"
