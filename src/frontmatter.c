@@ -178,16 +178,32 @@ static int read_list(vl_note *note, yaml_document_t *doc, yaml_node_t *key,
 	return 0;
 }
 
+/* libyaml's marks count characters, not bytes: turn one into a byte offset
+ * of the YAML text through the table of line starts. */
+static size_t mark_byte(const char *y, size_t len, const size_t *ls, size_t n_ls,
+	yaml_mark_t m)
+{
+	size_t off, col;
+
+	if (m.line >= n_ls)
+		return len;
+	off = ls[m.line];
+	for (col = 0; col < m.column && off < len && y[off] != '\n'; col++) {
+		off++;
+		while (off < len && ((unsigned char)y[off] & 0xC0) == 0x80)
+			off++;
+	}
+	return off;
+}
+
 /* The raw text of a value as written, trimmed, for changelog comparison. */
-static int add_prop(vl_note *note, const char *text, const vl_fm_span *span,
-	yaml_node_t *key, yaml_node_t *val)
+static int add_prop(vl_note *note, const vl_fm_span *span, const char *y,
+	const size_t *ls, size_t n_ls, yaml_node_t *key, yaml_node_t *val)
 {
 	vl_property p;
-	size_t a = val->start_mark.index, b = val->end_mark.index;
-	const char *y = text + span->yaml;
+	size_t a = mark_byte(y, span->yaml_len, ls, n_ls, val->start_mark);
+	size_t b = mark_byte(y, span->yaml_len, ls, n_ls, val->end_mark);
 
-	if (b > span->yaml_len)
-		b = span->yaml_len;
 	if (a > b)
 		a = b;
 	while (b > a && (y[b - 1] == '\n' || y[b - 1] == '\r' || y[b - 1] == ' '))
@@ -209,6 +225,8 @@ int vl_frontmatter_parse(vl_note *note, const char *text, const vl_fm_span *span
 	yaml_node_t *root;
 	yaml_node_pair_t *pair;
 	int rc = 0, have_doc = 0;
+	const char *y = text + span->yaml;
+	size_t *ls = NULL, n_ls = 0, cap_ls = 0, i;
 
 	if (!yaml_parser_initialize(&parser))
 		return vl_error_set(err, "out of memory");
@@ -225,6 +243,15 @@ int vl_frontmatter_parse(vl_note *note, const char *text, const vl_fm_span *span
 		goto done;
 	}
 	have_doc = 1;
+	if (VL_PUSH(ls, n_ls, cap_ls, 0) < 0) {
+		rc = -1;
+		goto done;
+	}
+	for (i = 0; i < span->yaml_len; i++)
+		if (y[i] == '\n' && VL_PUSH(ls, n_ls, cap_ls, i + 1) < 0) {
+			rc = -1;
+			goto done;
+		}
 	root = yaml_document_get_root_node(&doc);
 	if (!root)
 		goto done; /* empty front matter */
@@ -240,7 +267,7 @@ int vl_frontmatter_parse(vl_note *note, const char *text, const vl_fm_span *span
 
 		if (!k || !v || k->type != YAML_SCALAR_NODE)
 			continue;
-		if (add_prop(note, text, span, k, v) < 0) {
+		if (add_prop(note, span, y, ls, n_ls, k, v) < 0) {
 			rc = -1;
 			break;
 		}
@@ -254,6 +281,7 @@ int vl_frontmatter_parse(vl_note *note, const char *text, const vl_fm_span *span
 			break;
 	}
 done:
+	free(ls);
 	if (have_doc)
 		yaml_document_delete(&doc);
 	yaml_parser_delete(&parser);

@@ -52,11 +52,27 @@ static void test_wikilink_without_target(void **state)
 	vl_note_free(n);
 }
 
+/* libyaml's marks count characters: a property value after non-ASCII text
+ * was cut short (the corpus's `title: ... 🌱` came out as "Garden \360"). */
+static void test_property_value_after_non_ascii(void **state)
+{
+	vl_note *n = parse("---\nnote: é\ntitle: Garden 🌱 é\nx: [a, \"ü\"]\n---\nbody\n");
+
+	(void)state;
+	assert_int_equal(n->n_props, 3);
+	assert_string_equal(n->props[0].value, "é");
+	assert_string_equal(n->props[1].key, "title");
+	assert_string_equal(n->props[1].value, "Garden 🌱 é");
+	assert_string_equal(n->props[2].value, "[a, \"ü\"]");
+	vl_note_free(n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_url_as_link_text_is_one_link),
 		cmocka_unit_test(test_wikilink_without_target),
+		cmocka_unit_test(test_property_value_after_non_ascii),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
