@@ -574,7 +574,7 @@ vl_edit_distance(const char *a, size_t alen, const char *b, size_t blen,
 	size_t max)
 {
 	size_t over = max == SIZE_MAX ? SIZE_MAX : max + 1;
-	size_t *prev = NULL, *cur = NULL, *tmp;
+	size_t *pprev = NULL, *prev = NULL, *cur = NULL, *tmp;
 	size_t i, j, result = over;
 
 	if (alen < blen) {
@@ -589,9 +589,10 @@ vl_edit_distance(const char *a, size_t alen, const char *b, size_t blen,
 		return over;
 	if (blen == SIZE_MAX)
 		return over;
+	pprev = malloc((blen + 1) * sizeof(*pprev));
 	prev = malloc((blen + 1) * sizeof(*prev));
 	cur = malloc((blen + 1) * sizeof(*cur));
-	if (prev == NULL || cur == NULL)
+	if (pprev == NULL || prev == NULL || cur == NULL)
 		goto done;
 	for (j = 0; j <= blen; j++)
 		prev[j] = j;
@@ -609,16 +610,25 @@ vl_edit_distance(const char *a, size_t alen, const char *b, size_t blen,
 				v = prev[j] + 1;
 			if (cur[j - 1] + 1 < v)
 				v = cur[j - 1] + 1;
+			/* a swap of two neighbours costs one (optimal string
+			 * alignment): "tgas" is one step from "tags" */
+			if (i > 1 && j > 1 && cost &&
+			    ca == ascii_lower((unsigned char)b[j - 2]) &&
+			    ascii_lower((unsigned char)a[i - 2]) ==
+			    ascii_lower((unsigned char)b[j - 1]) &&
+			    pprev[j - 2] + 1 < v)
+				v = pprev[j - 2] + 1;
 			cur[j] = v;
 			if (v < row_min)
 				row_min = v;
 		}
 		if (row_min > max)
 			goto done;
-		tmp = prev; prev = cur; cur = tmp;
+		tmp = pprev; pprev = prev; prev = cur; cur = tmp;
 	}
 	result = prev[blen] > max ? over : prev[blen];
 done:
+	free(pprev);
 	free(prev);
 	free(cur);
 	return result;

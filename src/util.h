@@ -95,7 +95,9 @@ size_t vl_utf8_count(const char *s, size_t n);
  * bytes are copied). Caller frees. */
 char *vl_lower_dup(const char *s, size_t n);
 
-/* Levenshtein distance of two byte strings, compared without ASCII case.
+/* Edit distance of two byte strings, compared without ASCII case: inserts,
+ * deletes, substitutions and swaps of two neighbours cost one each (optimal
+ * string alignment, so typos like "tgas" are one step from "tags").
  * Stops early and returns max+1 once the distance must exceed max. */
 size_t vl_edit_distance(const char *a, size_t alen, const char *b, size_t blen,
 	size_t max);

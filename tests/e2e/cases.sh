@@ -26,7 +26,7 @@ for dir in "$here"/cases/*/; do
 	if [ -f "$dir/expected" ] && ! diff -u "$dir/expected" "$out" >/dev/null; then
 		ok=0; diff -u "$dir/expected" "$out" | head -20 | sed 's/^/  /'
 	fi
-	if [ -f "$dir/stderr" ] && ! grep -qF "$(cat "$dir/stderr")" "$err"; then
+	if [ -f "$dir/stderr" ] && ! grep -qF -e "$(cat "$dir/stderr")" "$err"; then
 		ok=0; echo "  $name: stderr lacks: $(cat "$dir/stderr")"; sed 's/^/  | /' "$err" | head -5
 	fi
 	if [ $ok = 1 ]; then echo "PASS $name"; else echo "FAIL $name"; fi

@@ -307,7 +307,10 @@ test_edit_distance(void **state)
 	assert_int_equal(ed("abcd", "", 10), 4);
 	assert_int_equal(ed("Project Plan", "project plan", 3), 0);  /* case */
 	assert_int_equal(ed("Projct Plan", "project plan", 3), 1);
-	assert_int_equal(ed("ab", "ba", 5), 2);                      /* no transposition */
+	assert_int_equal(ed("ab", "ba", 5), 1);                      /* a swap is one step */
+	assert_int_equal(ed("tgas", "tags", 1), 1);
+	assert_int_equal(ed("abcd", "badc", 5), 2);                  /* two swaps */
+	assert_int_equal(ed("ca", "abc", 5), 3);                     /* OSA, not full Damerau */
 	/* Early cutoff: max + 1 once the distance is known to exceed max. */
 	assert_int_equal(ed("kitten", "sitting", 2), 3);
 	assert_int_equal(ed("kitten", "sitting", 1), 2);
