@@ -8,7 +8,8 @@
 # Environment: VAULTLINT (binary), GEN (tests/bench/gen.c built), RTIME
 # (tests/bench/rtime.c built), N (notes; default 50000), BENCH_OUT (default
 # tests/bench/out), BENCH_TIMER (time or rtime; default GNU time when
-# /usr/bin/time exists, else rtime).
+# /usr/bin/time exists, else rtime), BENCH_RUNS (3) and BENCH_WARMUP (1) to
+# shorten a run when vaultlint is very slow.
 #
 # Each timing is the best of 3 runs after one warm-up run, so the page
 # cache is warm for both sides. Peak memory is the largest of the 3 runs.
@@ -21,6 +22,8 @@ repo=$out/vault
 stamp=$out/stamp
 commits=120
 range_commits=100
+runs=${BENCH_RUNS:-3}
+warmup=${BENCH_WARMUP:-1}
 
 if [ -z "${BENCH_TIMER:-}" ]; then
 	if [ -x /usr/bin/time ]; then BENCH_TIMER=time; else BENCH_TIMER=rtime; fi
@@ -99,9 +102,9 @@ EOF
 measure() {
 	name=$1 label=$2
 	shift 2
-	run_once "$@"
+	[ "$warmup" -gt 0 ] && run_once "$@"
 	best=; peak=0
-	for _ in 1 2 3; do
+	for _ in $(seq "$runs"); do
 		run_once "$@"
 		best=$(awk -v a="$run_s" -v b="$best" 'BEGIN { print (b == "" || a + 0 < b + 0) ? a : b }')
 		[ "$run_kb" -gt "$peak" ] && peak=$run_kb
@@ -112,7 +115,7 @@ measure() {
 
 echo
 echo "vaultlint bench: $N notes, $vault_files files, $vault_bytes bytes, $n_commits commits, $cores cores (nproc), timer: $BENCH_TIMER"
-echo "  (best of 3 after one warm-up; peak = largest max RSS of the 3 runs)"
+echo "  (best of $runs after $warmup warm-up run(s); peak = largest max RSS of the $runs runs)"
 printf '  %-44s %11s %13s\n' "command" "wall" "peak RSS"
 
 measure check "vaultlint check" "0 1" "$VAULTLINT" check .
