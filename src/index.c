@@ -16,6 +16,8 @@
 
 /* Buckets of the letter histograms used to skip far candidates quickly. */
 #define IX_HIST 48
+/* Notes with more headings or blocks than this get lookup tables. */
+#define IX_TABLE_MIN 16
 /* Longest string the banded edit distance handles on the stack. */
 #define IX_BAND_MAX 255
 
@@ -34,6 +36,8 @@ typedef struct ix_note {
 	size_t name_len;
 	unsigned char stem_hist[IX_HIST];
 	unsigned char name_hist[IX_HIST];
+	vl_map *headings;  /* heading key -> list of vl_heading, or NULL */
+	vl_map *blocks;    /* lc block id -> its first vl_block, or NULL */
 } ix_note;
 
 /* One attachment. */
@@ -77,6 +81,7 @@ struct vl_index {
 };
 
 static void hist_fill(unsigned char *h, const char *s, size_t n);
+static size_t heading_key(const char *s, size_t n, char *out);
 static size_t banded_distance(const char *a, size_t alen, const char *b, size_t blen,
 	size_t max);
 
@@ -169,6 +174,49 @@ static int add_tag(vl_index *idx, const char *name)
 	return VL_PUSH(t->sp, t->n, t->cap, s);
 }
 
+/* Lookup tables for a note with many headings or blocks, so that links
+ * into a huge note do not scan it once per link. */
+static int index_tables(vl_index *idx, ix_note *in, const vl_note *note)
+{
+	size_t i;
+
+	if (note->n_headings > IX_TABLE_MIN) {
+		in->headings = calloc(1, sizeof(*in->headings));
+		if (in->headings == NULL)
+			return -1;
+		for (i = 0; i < note->n_headings; i++) {
+			const char *h = note->headings[i].text ? note->headings[i].text : "";
+			size_t n = strlen(h);
+			char *key = vl_arena_alloc(&idx->arena, n + 1);
+
+			if (key == NULL)
+				return -1;
+			heading_key(h, n, key);
+			if (list_add(idx, in->headings, key, (void *)&note->headings[i]) < 0)
+				return -1;
+		}
+	}
+	if (note->n_blocks > IX_TABLE_MIN) {
+		in->blocks = calloc(1, sizeof(*in->blocks));
+		if (in->blocks == NULL)
+			return -1;
+		for (i = 0; i < note->n_blocks; i++) {
+			const char *id = note->blocks[i].id;
+			char *key;
+
+			if (id == NULL)
+				continue;
+			key = arena_lower(&idx->arena, id, strlen(id));
+			if (key == NULL)
+				return -1;
+			if (vl_map_get(in->blocks, key) == NULL &&
+			    vl_map_put(in->blocks, key, (void *)&note->blocks[i]) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
 static int index_note(vl_index *idx, ix_note *in, const vl_note *note)
 {
 	size_t plen = strlen(note->path), i;
@@ -211,7 +259,7 @@ static int index_note(vl_index *idx, ix_note *in, const vl_note *note)
 		if (note->tags[i].name != NULL && add_tag(idx, note->tags[i].name) < 0)
 			return -1;
 	}
-	return 0;
+	return index_tables(idx, in, note);
 }
 
 static int index_file(vl_index *idx, ix_file *f, const char *path)
@@ -258,9 +306,10 @@ int vl_index_new(vl_index **out, vl_note *const *notes, size_t n_notes,
 
 		if (note == NULL || note->path == NULL || note->name == NULL)
 			continue;
-		if (index_note(idx, &idx->notes[idx->n_notes], note) < 0)
-			goto done;
+		/* Counted first, so that vl_index_free releases a half-done one. */
 		idx->n_notes++;
+		if (index_note(idx, &idx->notes[idx->n_notes - 1], note) < 0)
+			goto done;
 	}
 	if (src != NULL) {
 		for (i = 0; i < src->n_files; i++)
@@ -311,6 +360,14 @@ void vl_index_free(vl_index *idx)
 	vl_map_release(&idx->alias);
 	vl_map_release(&idx->blocks);
 	vl_map_release(&idx->tags);
+	for (i = 0; i < idx->n_notes; i++) {
+		if (idx->notes[i].headings != NULL)
+			vl_map_release(idx->notes[i].headings);
+		free(idx->notes[i].headings);
+		if (idx->notes[i].blocks != NULL)
+			vl_map_release(idx->notes[i].blocks);
+		free(idx->notes[i].blocks);
+	}
 	vl_arena_release(&idx->arena);
 	free(idx->notes);
 	free(idx->files);
@@ -883,6 +940,99 @@ done:
 	free(want);
 	free(have);
 	return best;
+}
+
+/* The index's record of note, or NULL when note is not in the index. */
+static const ix_note *ix_of(const vl_index *idx, const vl_note *note)
+{
+	const ix_list *l;
+	size_t i;
+
+	if (idx == NULL || note == NULL || note->path == NULL)
+		return NULL;
+	l = list_get(&idx->by_path, note->path, strip_md(note->path, strlen(note->path)));
+	for (i = 0; l != NULL && i < l->n; i++) {
+		const ix_note *in = l->items[i];
+
+		if (in->note == note)
+			return in;
+	}
+	return NULL;
+}
+
+const vl_heading *vl_index_heading(const vl_index *idx, const vl_note *note,
+	const char *path)
+{
+	const ix_note *in = ix_of(idx, note);
+	const vl_heading *found = NULL;
+	const char *s = path;
+	char *want = NULL;
+	size_t next = 0;
+
+	if (in == NULL || in->headings == NULL)
+		return vl_index_find_heading(note, path);
+	if (path == NULL || path[0] == '\0')
+		return NULL;
+	want = malloc(strlen(path) + 1);
+	if (want == NULL)
+		return NULL;
+	for (;;) {
+		const char *e = strchr(s, '#');
+		size_t n = e ? (size_t)(e - s) : strlen(s);
+
+		if (n > 0) {
+			const ix_list *l;
+			size_t lo = 0, hi;
+
+			heading_key(s, n, want);
+			l = vl_map_get(in->headings, want);
+			if (l == NULL) {
+				found = NULL;
+				break;
+			}
+			/* The first heading of that key at or after next: the list
+			 * is in document order. */
+			hi = l->n;
+			while (lo < hi) {
+				size_t mid = lo + (hi - lo) / 2;
+				size_t at = (size_t)((const vl_heading *)l->items[mid] - note->headings);
+
+				if (at < next)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			if (lo == l->n) {
+				found = NULL;
+				break;
+			}
+			found = l->items[lo];
+			next = (size_t)(found - note->headings) + 1;
+		}
+		if (e == NULL)
+			break;
+		s = e + 1;
+	}
+	free(want);
+	return found;
+}
+
+const vl_block *vl_index_block(const vl_index *idx, const vl_note *note, const char *id)
+{
+	const ix_note *in = ix_of(idx, note);
+	char *key;
+	const vl_block *b;
+
+	if (in == NULL || in->blocks == NULL)
+		return vl_index_find_block(note, id);
+	if (id == NULL)
+		return NULL;
+	key = vl_lower_dup(id, strlen(id));
+	if (key == NULL)
+		return NULL;
+	b = vl_map_get(in->blocks, key);
+	free(key);
+	return b;
 }
 
 /* ---- blocks ---- */

@@ -54,6 +54,14 @@ const vl_note *vl_index_note(const vl_index *idx, const char *path);
  * ignored; for a path, each part must appear in order). NULL if none. */
 const vl_heading *vl_index_find_heading(const vl_note *note, const char *path);
 
+/* The same as vl_index_find_heading and vl_index_find_block, through
+ * lookup tables the index keeps for notes with many headings or blocks:
+ * use these in rules, so that 400,000 links into one huge note stay
+ * fast. note need not be in the index (then they scan the note). */
+const vl_heading *vl_index_heading(const vl_index *idx, const vl_note *note,
+	const char *path);
+const vl_block *vl_index_block(const vl_index *idx, const vl_note *note, const char *id);
+
 /* The note's heading closest to the last part of path by edit distance,
  * for a did-you-mean, or NULL when none is close. */
 const vl_heading *vl_index_suggest_heading(const vl_note *note, const char *path);

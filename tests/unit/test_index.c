@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -143,6 +144,21 @@ static int setup(void **state)
 	heading(fx, n, 2, "Linux");                              /* 4 */
 	heading(fx, n, 1, "Usage");                              /* 5 */
 	heading(fx, n, 2, "Linux");                              /* 6 */
+
+	/* Enough headings and blocks for the index's lookup tables:
+	 * "Sub 0".."Sub 19", "Top", "Sub 3" again; blocks b0..b19, "B5" again. */
+	n = mk(fx, "Big.md");
+	for (i = 0; i < 20; i++) {
+		char t[32];
+
+		snprintf(t, sizeof(t), "Sub %zu", i);
+		heading(fx, n, 2, t);
+		snprintf(t, sizeof(t), "b%zu", i);
+		block(fx, n, t);
+	}
+	heading(fx, n, 1, "Top");
+	heading(fx, n, 2, "Sub-3!");
+	block(fx, n, "B5");
 
 	/* An unreadable note: NULL entries are skipped. */
 	fx->notes[fx->n_notes++] = NULL;
@@ -455,6 +471,39 @@ static void test_suggest_heading(void **state)
 	assert_null(vl_index_suggest_heading(f, ""));
 }
 
+/* The table-driven lookups agree with the scans, on a note big enough to
+ * have tables and on small ones. */
+static void test_lookup_tables(void **state)
+{
+	fixture *fx = *state;
+	const vl_note *big = find(fx, "Big.md");
+	const vl_note *f = find(fx, "Functions.md");
+	static const char *const paths[] = {
+		"Sub 0", "sub 19", "Sub 3", "Top#Sub 3", "Sub 4#Sub 3", "Top#Sub 4",
+		"Sub 19#Top", "Top#Top", "Nope", "", "#", "Sub 2#Sub 5#Top#sub-3",
+	};
+	static const char *const ids[] = { "b0", "B19", "b5", "B5", "b20", "" };
+	size_t i;
+
+	assert_ptr_equal(vl_index_heading(fx->idx, big, "Sub 3"), &big->headings[3]);
+	assert_ptr_equal(vl_index_heading(fx->idx, big, "Top#Sub 3"), &big->headings[21]);
+	assert_null(vl_index_heading(fx->idx, big, "Top#Sub 4"));
+	assert_ptr_equal(vl_index_block(fx->idx, big, "B5"), &big->blocks[5]);
+	assert_null(vl_index_block(fx->idx, big, "b20"));
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		assert_ptr_equal(vl_index_heading(fx->idx, big, paths[i]),
+			vl_index_find_heading(big, paths[i]));
+		assert_ptr_equal(vl_index_heading(fx->idx, f, paths[i]),
+			vl_index_find_heading(f, paths[i]));
+	}
+	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
+		assert_ptr_equal(vl_index_block(fx->idx, big, ids[i]),
+			vl_index_find_block(big, ids[i]));
+	assert_ptr_equal(vl_index_heading(fx->idx, f, "Usage#Linux"), &f->headings[6]);
+	assert_ptr_equal(vl_index_block(fx->idx, find(fx, "Home.md"), "INTRO"),
+		&find(fx, "Home.md")->blocks[0]);
+}
+
 static void test_blocks(void **state)
 {
 	fixture *fx = *state;
@@ -552,6 +601,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_find_heading, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_suggest_heading, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_blocks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lookup_tables, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_suggest_target, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tags_and_lookup, setup, teardown),
 		cmocka_unit_test(test_empty_index),
