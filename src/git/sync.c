@@ -438,6 +438,9 @@ static int generate_message(sync_ctx *c, vl_buf *msg, git_tree *head_tree, git_i
 	git_diff_options_init(&dopts, GIT_DIFF_OPTIONS_VERSION);
 	git_diff_find_options_init(&fopts, GIT_DIFF_FIND_OPTIONS_VERSION);
 	vl_changelog_init(&cl);
+	/* The message for the allocation failures below; any other failure
+	 * sets its own. */
+	vl_error_set(c->err, "out of memory");
 	if (c->prefix[0]) {
 		dopts.pathspec.strings = &spec;
 		dopts.pathspec.count = 1;
@@ -467,13 +470,13 @@ static int generate_message(sync_ctx *c, vl_buf *msg, git_tree *head_tree, git_i
 			goto done;
 		if (old_note && VL_PUSH(notes, n_notes, cap_notes, old_note) < 0) {
 			vl_note_free(old_note);
-			goto oom;
+			goto done;
 		}
 		if (has_new && parse_blob(c, &new_note, &d->new_file.id, np) < 0)
 			goto done;
 		if (new_note && VL_PUSH(notes, n_notes, cap_notes, new_note) < 0) {
 			vl_note_free(new_note);
-			goto oom;
+			goto done;
 		}
 		if (vl_changelog_add_pair(&cl, old_note, new_note, c->err) < 0)
 			goto done;
@@ -485,12 +488,9 @@ static int generate_message(sync_ctx *c, vl_buf *msg, git_tree *head_tree, git_i
 		msg->len = 0;
 		if (vl_buf_printf(msg, "vault: update %zu file%s\n", n_files,
 			n_files == 1 ? "" : "s") < 0)
-			goto oom;
+			goto done;
 	}
 	rc = 0;
-	goto done;
-oom:
-	vl_error_set(c->err, "out of memory");
 done:
 	vl_changelog_release(&cl);
 	for (i = 0; i < n_notes; i++)
@@ -564,12 +564,13 @@ static int do_commit(sync_ctx *c)
 	}
 	if (get_signature(c) < 0)
 		goto done;
+	vl_error_set(c->err, "out of memory"); /* for the failures below */
 	if (c->opts->message) {
 		if (vl_buf_puts(&msg, c->opts->message) < 0)
-			goto oom;
+			goto done;
 		if (msg.len == 0 || msg.ptr[msg.len - 1] != '\n')
 			if (vl_buf_putc(&msg, '\n') < 0)
-				goto oom;
+				goto done;
 	} else if (generate_message(c, &msg, head_tree, index) < 0) {
 		goto done;
 	}
@@ -588,9 +589,6 @@ static int do_commit(sync_ctx *c)
 	free(c->res->message);
 	c->res->message = vl_buf_detach(&msg);
 	rc = 0;
-	goto done;
-oom:
-	vl_error_set(c->err, "out of memory");
 done:
 	vl_buf_release(&msg);
 	git_tree_free(tree);
@@ -804,6 +802,7 @@ static int recover(sync_ctx *c)
 	    git_oid_fromstrn(&from, p + 5, GIT_OID_HEXSZ) < 0 ||
 	    git_oid_fromstrn(&to, q + 4, GIT_OID_HEXSZ) < 0 ||
 	    strncmp(strstr(text, "\nref ") + 5, c->branch_ref, strlen(c->branch_ref)) != 0 ||
+	    strstr(text, "\nref ")[5 + strlen(c->branch_ref)] != '\n' ||
 	    git_reference_name_to_id(&head, c->repo, c->branch_ref) < 0 ||
 	    !git_oid_equal(&head, &from)) {
 		/* The ref already moved, or the journal is not about this branch
@@ -1185,19 +1184,23 @@ static int make_merge(sync_ctx *c, git_oid *out, const git_oid *ours, const git_
 		git_fail(c, "cannot write the merged tree");
 		goto done;
 	}
+	vl_error_set(c->err, "out of memory"); /* for the failures below */
 	if (vl_buf_printf(&msg, "vaultlint sync: merge %s/%s\n", c->res->remote,
 		c->res->branch) < 0)
-		goto oom;
+		goto done;
 	if (c->res->n_conflicts > first &&
 	    vl_buf_puts(&msg, "\nKept both sides:\n") < 0)
-		goto oom;
+		goto done;
 	for (i = first; i < c->res->n_conflicts; i++) {
 		const vl_sync_conflict *k = &c->res->conflicts[i];
 
-		if (k->copy ? vl_buf_printf(&msg, "  %s (theirs in %s)\n", k->path, k->copy) :
-		    vl_buf_printf(&msg, "  %s (modified here, deleted there, or the reverse: "
-			"kept)\n", k->path) < 0)
-			goto oom;
+		int e = k->copy ?
+			vl_buf_printf(&msg, "  %s (theirs in %s)\n", k->path, k->copy) :
+			vl_buf_printf(&msg, "  %s (modified on one side, deleted on the other: "
+				"kept)\n", k->path);
+
+		if (e < 0)
+			goto done;
 	}
 	if (get_signature(c) < 0)
 		goto done;
@@ -1209,9 +1212,6 @@ static int make_merge(sync_ctx *c, git_oid *out, const git_oid *ours, const git_
 		goto done;
 	}
 	rc = 0;
-	goto done;
-oom:
-	vl_error_set(c->err, "out of memory");
 done:
 	vl_buf_release(&msg);
 	git_tree_free(tree);
