@@ -136,3 +136,6 @@ $(FUZZ_OUT)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(FUZZ_OBJ)
 
 fuzz: $(FUZZ_BIN)
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_OUT=$(FUZZ_OUT) FUZZ_HARN="$(FUZZ_HARN)" sh tests/fuzz/run.sh
+
+# The corpus replay test shares its checks with the fuzz harnesses.
+$(BUILD)/tests/test_fuzz_replay: tests/fuzz/fuzz_common.h
