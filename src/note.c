@@ -669,14 +669,17 @@ static int text_cb(MD_TEXTTYPE type, const MD_CHAR *s, MD_SIZE size, void *userd
 	if (ctx->n_li) {
 		size_t k;
 		cur = current_entry(ctx);
-		if (!cur->has_text) {
-			cur->has_text = 1;
-			cur->first = off;
-		}
 		if (!cur->own_closed)
 			cur->own_last = off + size - 1;
-		for (k = 0; k < ctx->n_li; k++)
-			ctx->entries[ctx->li_stack[k]].last = off + size - 1;
+		for (k = 0; k < ctx->n_li; k++) {
+			entry_tmp *e = &ctx->entries[ctx->li_stack[k]];
+			/* an item whose content opens with a sub-list starts here too */
+			if (!e->has_text) {
+				e->has_text = 1;
+				e->first = off;
+			}
+			e->last = off + size - 1;
+		}
 	}
 	return ctx->oom ? -1 : 0;
 }
@@ -1006,34 +1009,43 @@ static int entry_at(const parse_ctx *ctx, const size_t *own_start,
 	return off <= own_end[lo] ? (int)lo : -1;
 }
 
+/* Skips one list marker (`-`, `*`, `+`, `1.`, `1)`) and the blanks after
+ * it at p; returns p unchanged when there is none. */
+static size_t skip_marker(const parse_ctx *ctx, size_t p, size_t lim)
+{
+	size_t q = p;
+
+	if (q < lim && (ctx->text[q] == '-' || ctx->text[q] == '*' || ctx->text[q] == '+')) {
+		q++;
+	} else {
+		while (q < lim && q - p < 9 && ctx->text[q] >= '0' && ctx->text[q] <= '9')
+			q++;
+		if (q == p || q >= lim || (ctx->text[q] != '.' && ctx->text[q] != ')'))
+			return p;
+		q++;
+	}
+	if (q < lim && ctx->text[q] != ' ' && ctx->text[q] != '\t')
+		return p;
+	while (q < lim && (ctx->text[q] == ' ' || ctx->text[q] == '\t'))
+		q++;
+	return q;
+}
+
 /* The start of an item's own text: its first text's line, past quote
- * markers, the bullet or number, and a task box. */
+ * markers, the bullets or numbers (`1. * x` opens two items on one line),
+ * and a task box. */
 static size_t item_text_start(const parse_ctx *ctx, const entry_tmp *e)
 {
 	size_t p = line_start(ctx, e->first), q;
 
 	while (p < e->first && (is_space(ctx->text[p]) || ctx->text[p] == '>'))
 		p++;
-	q = p;
-	if (q < e->first && (ctx->text[q] == '-' || ctx->text[q] == '*' || ctx->text[q] == '+')) {
-		q++;
-	} else {
-		while (q < e->first && ctx->text[q] >= '0' && ctx->text[q] <= '9')
-			q++;
-		if (q > p && q < e->first && (ctx->text[q] == '.' || ctx->text[q] == ')'))
-			q++;
-		else
-			q = p;
-	}
-	if (q != p) {
-		while (q < e->first && (ctx->text[q] == ' ' || ctx->text[q] == '\t'))
-			q++;
-		if (e->is_task && q + 2 < e->first && ctx->text[q] == '[' && ctx->text[q + 2] == ']') {
-			q += 3;
-			while (q < e->first && (ctx->text[q] == ' ' || ctx->text[q] == '\t'))
-				q++;
-		}
+	while ((q = skip_marker(ctx, p, e->first)) != p)
 		p = q;
+	if (e->is_task && p + 2 < e->first && ctx->text[p] == '[' && ctx->text[p + 2] == ']') {
+		p += 3;
+		while (p < e->first && (ctx->text[p] == ' ' || ctx->text[p] == '\t'))
+			p++;
 	}
 	return p;
 }
@@ -1097,7 +1109,11 @@ static int finish(parse_ctx *ctx)
 		if (!et->has_text || in_comment(ctx, et->first))
 			continue;
 		s = item_text_start(ctx, et);
-		end = line_end(ctx, et->own_last);
+		/* An item whose content starts with a sub-list (`1. * x`) has no
+		 * text of its own: its first text is the sub-item's. */
+		end = et->own_last >= et->first ? line_end(ctx, et->own_last) : s;
+		if (end < s)
+			end = s;
 		while (end > s && is_space(ctx->text[end - 1]))
 			end--;
 		txt = vl_arena_alloc(&note->arena, end - s + 1);

@@ -67,12 +67,35 @@ static void test_property_value_after_non_ascii(void **state)
 	vl_note_free(n);
 }
 
+/* An item whose content opens with a sub-list (`1. * x`) has no text of
+ * its own; computing its text underflowed (found by fuzzing, see
+ * tests/fuzz/regress/note/). The sub-item keeps its parent. */
+static void test_item_opening_with_sub_list(void **state)
+{
+	vl_note *n = parse("1. * x #t\n   * y\n2. z\n");
+
+	(void)state;
+	assert_int_equal(n->n_entries, 4);
+	assert_string_equal(n->entries[0].text, "");
+	assert_int_equal(n->entries[0].depth, 0);
+	assert_string_equal(n->entries[1].text, "x #t");
+	assert_int_equal(n->entries[1].parent, 0);
+	assert_int_equal(n->entries[1].pos.col, 6);
+	assert_string_equal(n->entries[2].text, "y");
+	assert_int_equal(n->entries[2].parent, 0);
+	assert_string_equal(n->entries[3].text, "z");
+	assert_int_equal(n->n_tags, 1);
+	assert_int_equal(n->tags[0].entry, 1);
+	vl_note_free(n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_url_as_link_text_is_one_link),
 		cmocka_unit_test(test_wikilink_without_target),
 		cmocka_unit_test(test_property_value_after_non_ascii),
+		cmocka_unit_test(test_item_opening_with_sub_list),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
