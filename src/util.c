@@ -293,6 +293,7 @@ vl_buf_release(vl_buf *b)
 
 #define ARENA_ALIGN 16
 #define ARENA_CHUNK (64 * 1024)
+#define ARENA_FIRST 512
 
 struct vl_arena_chunk {
 	vl_arena_chunk *next;
@@ -323,19 +324,20 @@ arena_chunk_new(size_t cap)
 }
 
 /* Small requests are carved from the head chunk. A request larger than a
- * quarter chunk gets a chunk of its own, linked behind the head so the
- * head's free space stays in use. */
-void *
-vl_arena_alloc(vl_arena *a, size_t n)
+ * quarter of the largest chunk gets a chunk of its own, linked behind the
+ * head so the head's free space stays in use. Chunks start small (a vault
+ * holds one arena per note, most notes are small) and double up to
+ * ARENA_CHUNK. Strings need no alignment, so they pack tightly. */
+static void *
+arena_alloc(vl_arena *a, size_t n, size_t align)
 {
 	vl_arena_chunk *c;
-	void *p;
+	size_t at;
 
 	if (n == 0)
 		n = 1;
 	if (n > SIZE_MAX - ARENA_ALIGN)
 		return NULL;
-	n = (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
 	if (n > ARENA_CHUNK / 4) {
 		c = arena_chunk_new(n);
 		if (c == NULL)
@@ -350,16 +352,28 @@ vl_arena_alloc(vl_arena *a, size_t n)
 		return c->data;
 	}
 	c = a->head;
-	if (c == NULL || c->cap - c->used < n) {
-		c = arena_chunk_new(ARENA_CHUNK);
+	at = c ? (c->used + align - 1) & ~(align - 1) : 0;
+	if (c == NULL || at > c->cap || c->cap - at < n) {
+		size_t cap = c ? c->cap * 2 : ARENA_FIRST;
+		if (cap > ARENA_CHUNK)
+			cap = ARENA_CHUNK;
+		while (cap < n)
+			cap *= 2;
+		c = arena_chunk_new(cap);
 		if (c == NULL)
 			return NULL;
 		c->next = a->head;
 		a->head = c;
+		at = 0;
 	}
-	p = c->data + c->used;
-	c->used += n;
-	return p;
+	c->used = at + n;
+	return c->data + at;
+}
+
+void *
+vl_arena_alloc(vl_arena *a, size_t n)
+{
+	return arena_alloc(a, n, ARENA_ALIGN);
 }
 
 char *
@@ -369,7 +383,7 @@ vl_arena_strndup(vl_arena *a, const char *s, size_t n)
 
 	if (n == SIZE_MAX)
 		return NULL;
-	p = vl_arena_alloc(a, n + 1);
+	p = arena_alloc(a, n + 1, 1);
 	if (p == NULL)
 		return NULL;
 	if (n > 0)

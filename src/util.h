@@ -59,8 +59,10 @@ typedef struct vl_arena {
 	vl_arena_chunk *head;
 } vl_arena;
 
+/* n bytes aligned to 16. */
 void *vl_arena_alloc(vl_arena *a, size_t n);
-/* Copies n bytes of s into the arena and NUL-terminates the copy. */
+/* Copies n bytes of s into the arena and NUL-terminates the copy (no
+ * alignment: strings pack tightly). */
 char *vl_arena_strndup(vl_arena *a, const char *s, size_t n);
 void vl_arena_release(vl_arena *a);
 

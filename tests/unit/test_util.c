@@ -154,9 +154,17 @@ test_arena(void **state)
 	assert_non_null(big);
 	assert_int_equal((uintptr_t)big % 16, 0);
 	memset(big, 0xab, 1 << 20);
+	/* Strings pack without padding; allocations after them stay aligned. */
 	s = vl_arena_strndup(&a, "hello world", 5);
 	assert_string_equal(s, "hello");
-	assert_int_equal((uintptr_t)s % 16, 0);
+	{
+		char *t = vl_arena_strndup(&a, "abc", 3);
+		char *u = vl_arena_alloc(&a, 8);
+		assert_ptr_equal(t, s + 6);
+		assert_string_equal(t, "abc");
+		assert_non_null(u);
+		assert_int_equal((uintptr_t)u % 16, 0);
+	}
 	for (i = 0; i < 2000; i++) {
 		size_t k;
 
