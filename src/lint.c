@@ -118,7 +118,8 @@ static int load_one(size_t i, int slot, void *payload)
 		return vl_diags_add(&lc->per_thread[slot], f->path, 0, 0, "invalid-input",
 			VL_SEV_WARNING, "cannot read: %s", e.msg);
 	}
-	if (vl_note_parse(&lc->vault->notes[i], f->path, buf, len, &e) < 0) {
+	if (vl_note_parse_ex(&lc->vault->notes[i], f->path, buf, len,
+	    VL_PARSE_NO_ENTRIES, &e) < 0) {
 		free(buf);
 		pthread_mutex_lock(&lc->err_lock);
 		*lc->err = e;

@@ -23,7 +23,8 @@ typedef struct vl_vault {
 } vl_vault;
 
 /* Reads and parses every note of src with `threads` workers (0: one per
- * core). *out is a new vault the caller frees with vl_vault_free. */
+ * core), for linting: notes keep no list entries (VL_PARSE_NO_ENTRIES).
+ * *out is a new vault the caller frees with vl_vault_free. */
 int vl_vault_load(vl_vault **out, vl_source *src, int threads, vl_error *err);
 void vl_vault_free(vl_vault *vault);
 

@@ -54,6 +54,7 @@ typedef struct parse_ctx {
 	unsigned char *mask;
 	vl_error *err;
 	int oom;
+	unsigned flags;         /* VL_PARSE_* */
 
 	/* headings */
 	int in_heading;
@@ -1116,6 +1117,8 @@ static int finish(parse_ctx *ctx)
 			end = s;
 		while (end > s && is_space(ctx->text[end - 1]))
 			end--;
+		if (ctx->flags & VL_PARSE_NO_ENTRIES)
+			end = s; /* no text kept: see VL_PARSE_NO_ENTRIES */
 		txt = vl_arena_alloc(&note->arena, end - s + 1);
 		if (!txt)
 			goto done;
@@ -1238,6 +1241,15 @@ static int finish(parse_ctx *ctx)
 	}
 	if (note->n_links > 1)
 		qsort(note->links, note->n_links, sizeof(*note->links), cmp_link);
+	if (ctx->flags & VL_PARSE_NO_ENTRIES) {
+		free(note->entries);
+		note->entries = NULL;
+		note->n_entries = note->cap_entries = 0;
+		for (i = 0; i < note->n_tags; i++)
+			note->tags[i].entry = -1;
+		for (i = 0; i < note->n_links; i++)
+			note->links[i].entry = -1;
+	}
 	rc = 0;
 done:
 	free(entry_map);
@@ -1255,6 +1267,12 @@ static const char *base_name(const char *path)
 
 int vl_note_parse(vl_note **out, const char *path, const char *text, size_t n,
 	vl_error *err)
+{
+	return vl_note_parse_ex(out, path, text, n, 0, err);
+}
+
+int vl_note_parse_ex(vl_note **out, const char *path, const char *text, size_t n,
+	unsigned flags, vl_error *err)
 {
 	vl_note *note;
 	parse_ctx ctx;
@@ -1313,6 +1331,7 @@ int vl_note_parse(vl_note **out, const char *path, const char *text, size_t n,
 	ctx.text = text;
 	ctx.n = n;
 	ctx.err = err;
+	ctx.flags = flags;
 	ctx.body = start;
 	fm = vl_frontmatter_find(&span, text, n, start);
 	if (fm == 1) {

@@ -125,6 +125,18 @@ typedef struct vl_note {
 int vl_note_parse(vl_note **out, const char *path, const char *text, size_t n,
 	vl_error *err);
 
+/* Flags for vl_note_parse_ex. */
+enum {
+	/* Keep no list entries (the linter needs none; changelog does): the
+	 * note then holds n_entries 0 and every tag's and link's entry is -1,
+	 * which saves about the size of the note's text. */
+	VL_PARSE_NO_ENTRIES = 1
+};
+
+/* vl_note_parse with flags. */
+int vl_note_parse_ex(vl_note **out, const char *path, const char *text, size_t n,
+	unsigned flags, vl_error *err);
+
 void vl_note_free(vl_note *note);
 
 /* For the parsers (note.c, frontmatter.c): records a problem on the note.

@@ -89,6 +89,28 @@ static void test_item_opening_with_sub_list(void **state)
 	vl_note_free(n);
 }
 
+/* The linter's parse keeps no entries but the same tags and links. */
+static void test_parse_without_entries(void **state)
+{
+	const char *md = "# H\n- #PAPER [T](https://x.org/p) ^b1\n  - [[N#H]]\n";
+	vl_note *n = NULL;
+	vl_error err;
+
+	(void)state;
+	assert_int_equal(vl_note_parse_ex(&n, "a.md", md, strlen(md),
+		VL_PARSE_NO_ENTRIES, &err), 0);
+	assert_int_equal(n->n_entries, 0);
+	assert_null(n->entries);
+	assert_int_equal(n->n_tags, 1);
+	assert_int_equal(n->tags[0].entry, -1);
+	assert_int_equal(n->n_links, 2);
+	assert_int_equal(n->links[1].pos.line, 3);
+	assert_int_equal(n->links[1].entry, -1);
+	assert_int_equal(n->n_blocks, 1);
+	assert_string_equal(n->blocks[0].id, "b1");
+	vl_note_free(n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -96,6 +118,7 @@ int main(void)
 		cmocka_unit_test(test_wikilink_without_target),
 		cmocka_unit_test(test_property_value_after_non_ascii),
 		cmocka_unit_test(test_item_opening_with_sub_list),
+		cmocka_unit_test(test_parse_without_entries),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
