@@ -30,7 +30,7 @@ int vl_rule_broken_heading_link(vl_rule_ctx *ctx)
 		vl_index_resolve(ctx->index, note, link, &r);
 		if ((r.kind != VL_RESOLVE_NOTE && r.kind != VL_RESOLVE_SELF) || r.note == NULL)
 			continue;
-		if (vl_index_find_heading(r.note, link->heading) != NULL)
+		if (vl_index_heading(ctx->index, r.note, link->heading) != NULL)
 			continue;
 		if (r.kind == VL_RESOLVE_SELF) {
 			where_pre = "";
@@ -41,7 +41,8 @@ int vl_rule_broken_heading_link(vl_rule_ctx *ctx)
 			where = r.note->path;
 			where_post = "'";
 		}
-		hint = vl_index_suggest_heading(r.note, link->heading);
+		hint = r.note->n_headings <= VL_SUGGEST_MAX ?
+			vl_index_suggest_heading(r.note, link->heading) : NULL;
 		if (hint != NULL)
 			rc = vl_rule_report(ctx, link->pos,
 				"no heading '%s' in %s%s%s (did you mean '%s'?)",

@@ -20,6 +20,8 @@ static const char *closest_block(const vl_note *note, const char *id)
 	size_t max = len <= 4 ? 1 : len <= 8 ? 2 : 3;
 	const char *best = NULL;
 
+	if (note->n_blocks > VL_SUGGEST_MAX)
+		return NULL;
 	for (i = 0; i < note->n_blocks; i++) {
 		const char *b = note->blocks[i].id;
 		size_t d = vl_edit_distance(id, len, b, strlen(b), max);
@@ -52,7 +54,7 @@ int vl_rule_dangling_block_ref(vl_rule_ctx *ctx)
 		vl_index_resolve(ctx->index, note, link, &r);
 		if ((r.kind != VL_RESOLVE_NOTE && r.kind != VL_RESOLVE_SELF) || r.note == NULL)
 			continue;
-		if (vl_index_find_block(r.note, link->block) != NULL)
+		if (vl_index_block(ctx->index, r.note, link->block) != NULL)
 			continue;
 		if ((r.kind == VL_RESOLVE_SELF ? vl_buf_puts(&where, "this note") :
 				vl_buf_printf(&where, "'%s'", r.note->path)) < 0)

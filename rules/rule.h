@@ -44,6 +44,11 @@ int vl_rule_index(const char *id);
 int vl_rule_report(vl_rule_ctx *ctx, vl_pos pos, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* A did-you-mean compares a wrong name with every candidate of a note;
+ * in a note with more headings or blocks than this (a generated index of
+ * 400,000 ids) the hint is skipped so a run stays linear. */
+#define VL_SUGGEST_MAX 5000
+
 /* One check function per rule, each defined in its own file. */
 int vl_rule_broken_link(vl_rule_ctx *ctx);
 int vl_rule_broken_heading_link(vl_rule_ctx *ctx);

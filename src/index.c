@@ -50,6 +50,12 @@ typedef struct ix_file {
 	unsigned char name_hist[IX_HIST];
 } ix_file;
 
+/* A sort key (letter << 16 | length) and what it belongs to. */
+typedef struct ix_key {
+	uint32_t key;
+	uint32_t id;
+} ix_key;
+
 /* One spelling of a tag and how often it is written. */
 typedef struct ix_spelling {
 	const char *name;
@@ -77,6 +83,10 @@ struct vl_index {
 	size_t n_lists, cap_lists;
 	ix_tag **tagv;
 	size_t n_tagv, cap_tagv;
+	/* Did-you-mean buckets: notes (then files) sorted by the first and by
+	 * the last letter of their name, then by length (see suggest_target). */
+	ix_key *note_first, *note_last, *file_first, *file_last;
+	ix_key *stem_first, *stem_last, *fpath_first, *fpath_last; /* by path */
 	vl_arena arena;
 };
 
@@ -285,6 +295,99 @@ static int index_file(vl_index *idx, ix_file *f, const char *path)
 	return 0;
 }
 
+static uint32_t bucket_key(unsigned char c, size_t len)
+{
+	if (c >= 'A' && c <= 'Z')
+		c = (unsigned char)(c - 'A' + 'a');
+	return (uint32_t)c << 16 | (uint32_t)(len > 0xFFFF ? 0xFFFF : len);
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+	const ix_key *x = a, *y = b;
+
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* Sorts names (n of them, given by getter) by first and by last letter. */
+static int sort_buckets(ix_key **first, ix_key **last, size_t n,
+	const char *(*name)(const vl_index *, size_t, size_t *), const vl_index *idx)
+{
+	size_t i;
+
+	if (n == 0)
+		return 0;
+	*first = malloc(n * sizeof(**first));
+	*last = malloc(n * sizeof(**last));
+	if (*first == NULL || *last == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		size_t len;
+		const char *s = name(idx, i, &len);
+
+		(*first)[i].key = bucket_key(len ? (unsigned char)s[0] : 0, len);
+		(*last)[i].key = bucket_key(len ? (unsigned char)s[len - 1] : 0, len);
+		(*first)[i].id = (*last)[i].id = (uint32_t)i;
+	}
+	qsort(*first, n, sizeof(**first), cmp_key);
+	qsort(*last, n, sizeof(**last), cmp_key);
+	return 0;
+}
+
+static const char *note_name_at(const vl_index *idx, size_t i, size_t *len)
+{
+	*len = idx->notes[i].name_len;
+	return idx->notes[i].note->name;
+}
+
+static const char *file_name_at(const vl_index *idx, size_t i, size_t *len)
+{
+	*len = idx->files[i].name_len;
+	return idx->files[i].name;
+}
+
+static const char *note_stem_at(const vl_index *idx, size_t i, size_t *len)
+{
+	*len = idx->notes[i].stem_len;
+	return idx->notes[i].stem;
+}
+
+static const char *file_path_at(const vl_index *idx, size_t i, size_t *len)
+{
+	*len = idx->files[i].path_len;
+	return idx->files[i].path;
+}
+
+static int build_buckets(vl_index *idx)
+{
+	if (sort_buckets(&idx->note_first, &idx->note_last, idx->n_notes,
+	    note_name_at, idx) < 0 ||
+	    sort_buckets(&idx->stem_first, &idx->stem_last, idx->n_notes,
+	    note_stem_at, idx) < 0 ||
+	    sort_buckets(&idx->fpath_first, &idx->fpath_last, idx->n_files,
+	    file_path_at, idx) < 0)
+		return -1;
+	return sort_buckets(&idx->file_first, &idx->file_last, idx->n_files,
+		file_name_at, idx);
+}
+
+/* The first position in v[0..n) whose key is >= key. */
+static size_t lower_key(const ix_key *v, size_t n, uint32_t key)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (v[mid].key < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 int vl_index_new(vl_index **out, vl_note *const *notes, size_t n_notes,
 	const vl_source *src, vl_error *err)
 {
@@ -327,6 +430,8 @@ int vl_index_new(vl_index **out, vl_note *const *notes, size_t n_notes,
 			idx->n_files++;
 		}
 	}
+	if (build_buckets(idx) < 0)
+		goto done;
 	*out = idx;
 	idx = NULL;
 	rc = 0;
@@ -369,6 +474,14 @@ void vl_index_free(vl_index *idx)
 		free(idx->notes[i].blocks);
 	}
 	vl_arena_release(&idx->arena);
+	free(idx->note_first);
+	free(idx->note_last);
+	free(idx->file_first);
+	free(idx->file_last);
+	free(idx->stem_first);
+	free(idx->stem_last);
+	free(idx->fpath_first);
+	free(idx->fpath_last);
 	free(idx->notes);
 	free(idx->files);
 	free(idx);
@@ -1189,10 +1302,26 @@ static void consider(const char *t, size_t tlen, const unsigned char *th, size_t
 	}
 }
 
+/* The ids of the candidates whose name starts (or ends) with letter c and
+ * whose length is within cut of len: a range of a bucket array. */
+static void bucket_range(const ix_key *v, size_t n, unsigned char c, size_t len,
+	size_t cut, size_t *from, size_t *to)
+{
+	size_t lo = len > cut ? len - cut : 0;
+
+	*from = lower_key(v, n, bucket_key(c, lo));
+	*to = lower_key(v, n, bucket_key(c, len + cut + 1));
+}
+
+/* Did-you-mean over the whole vault must stay cheap when a vault of 50,000
+ * notes has thousands of broken links, so only candidates that share the
+ * first or the last letter are compared (a typo seldom hits both), within
+ * the length window that the edit-distance cutoff allows. Names are
+ * compared for bare targets, paths for targets with a folder. */
 const char *vl_index_suggest_target(const vl_index *idx, const char *target)
 {
-	const char *t, *best = NULL;
-	size_t tlen, stem, best_d = 0, i;
+	const char *t, *best = NULL, *name;
+	size_t tlen, stem, best_d = 0, i, name_len, pass;
 	unsigned char th_stem[IX_HIST], th_full[IX_HIST];
 	int has_slash;
 
@@ -1204,6 +1333,8 @@ const char *vl_index_suggest_target(const vl_index *idx, const char *target)
 	if (stem == 0)
 		return NULL;
 	has_slash = memchr(t, '/', stem) != NULL;
+	name = has_slash ? (const char *)memrchr(t, '/', stem) + 1 : t;
+	name_len = stem - (size_t)(name - t);
 	hist_fill(th_stem, t, stem);
 	hist_fill(th_full, t, tlen);
 	/* [[image]] for image.png: the extension is what is missing. */
@@ -1217,25 +1348,48 @@ const char *vl_index_suggest_target(const vl_index *idx, const char *target)
 				return f->name;
 		}
 	}
-	for (i = 0; i < idx->n_notes; i++) {
-		const ix_note *in = &idx->notes[i];
+	if (name_len == 0)
+		return NULL;
+	/* notes: by name, or by path when the target has a folder */
+	for (pass = 0; pass < 2; pass++) {
+		const char *w = has_slash ? t : name;
+		size_t wlen = has_slash ? stem : name_len, from, to, k;
+		const ix_key *v = has_slash ? (pass == 0 ? idx->stem_first : idx->stem_last) :
+			(pass == 0 ? idx->note_first : idx->note_last);
+		unsigned char c = (unsigned char)(pass == 0 ? w[0] : w[wlen - 1]);
 
-		if (has_slash)
-			consider(t, stem, th_stem, cutoff(stem), in->stem, in->stem_len,
-				in->stem_hist, &best, &best_d);
-		else
-			consider(t, stem, th_stem, cutoff(stem), in->note->name, in->name_len,
-				in->name_hist, &best, &best_d);
+		if (v == NULL)
+			break;
+		bucket_range(v, idx->n_notes, c, wlen, cutoff(wlen), &from, &to);
+		for (k = from; k < to; k++) {
+			const ix_note *in = &idx->notes[v[k].id];
+			if (has_slash)
+				consider(t, stem, th_stem, cutoff(stem), in->stem, in->stem_len,
+					in->stem_hist, &best, &best_d);
+			else
+				consider(t, stem, th_stem, cutoff(stem), in->note->name, in->name_len,
+					in->name_hist, &best, &best_d);
+		}
 	}
-	for (i = 0; i < idx->n_files; i++) {
-		const ix_file *f = &idx->files[i];
+	/* attachments: by file name, or by path */
+	for (pass = 0; pass < 2; pass++) {
+		const ix_key *v = has_slash ? (pass == 0 ? idx->fpath_first : idx->fpath_last) :
+			(pass == 0 ? idx->file_first : idx->file_last);
+		unsigned char c = (unsigned char)(pass == 0 ? t[0] : t[tlen - 1]);
+		size_t from, to, k;
 
-		if (has_slash)
-			consider(t, tlen, th_full, cutoff(tlen), f->path, f->path_len,
-				f->path_hist, &best, &best_d);
-		else
-			consider(t, tlen, th_full, cutoff(tlen), f->name, f->name_len,
-				f->name_hist, &best, &best_d);
+		if (v == NULL)
+			break;
+		bucket_range(v, idx->n_files, c, tlen, cutoff(tlen), &from, &to);
+		for (k = from; k < to; k++) {
+			const ix_file *f = &idx->files[v[k].id];
+			if (has_slash)
+				consider(t, tlen, th_full, cutoff(tlen), f->path, f->path_len,
+					f->path_hist, &best, &best_d);
+			else
+				consider(t, tlen, th_full, cutoff(tlen), f->name, f->name_len,
+					f->name_hist, &best, &best_d);
+		}
 	}
 	return best;
 }
