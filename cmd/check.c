@@ -37,6 +37,9 @@ static void usage(FILE *out)
 		"  --changed-since REV    the same for the changes from REV to the work tree\n"
 		"  --all                  with --staged or --changed-since: report every finding\n"
 		"  --threads N            worker threads (default: one per core)\n"
+		"  --no-cache             neither read nor write the cache of parsed notes\n"
+		"                         (kept in the repository's git folder, in\n"
+		"                         vaultlint/cache; a damaged cache is rebuilt)\n"
 		"  -h, --help             show this help\n\n"
 		"exit codes: 0 nothing at or above --fail-on, 1 findings at or above it,\n"
 		"            2 usage, config, git or I/O error\n");
@@ -51,6 +54,7 @@ typedef struct check_opts {
 	const char *changed_since;
 	int all;
 	int threads;
+	int no_cache;
 } check_opts;
 
 static int parse_args(check_opts *o, int argc, char **argv)
@@ -63,6 +67,7 @@ static int parse_args(check_opts *o, int argc, char **argv)
 		{ "changed-since", required_argument, NULL, 'C' },
 		{ "all", no_argument, NULL, 'a' },
 		{ "threads", required_argument, NULL, 't' },
+		{ "no-cache", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -92,6 +97,7 @@ static int parse_args(check_opts *o, int argc, char **argv)
 		case 's': o->staged = 1; break;
 		case 'C': o->changed_since = optarg; break;
 		case 'a': o->all = 1; break;
+		case 'N': o->no_cache = 1; break;
 		case 't': {
 			char *end;
 			long n = strtol(optarg, &end, 10);
@@ -187,7 +193,7 @@ static int diag_same(const vl_diag *a, const vl_diag *b)
 /* Lints `after` but reports only the changed notes and what the change
  * broke elsewhere (findings in unchanged notes that `before` lacks). */
 static int lint_changes(vl_diags *out, vl_cli_vault *cv, const check_opts *o,
-	size_t *n_checked)
+	vl_cache *cache, size_t *n_checked)
 {
 	vl_error err;
 	vl_repo *repo = NULL;
@@ -226,7 +232,7 @@ static int lint_changes(vl_diags *out, vl_cli_vault *cv, const check_opts *o,
 	}
 	if (vl_repo_diff(&ch, repo, &before, &after, cv->vault_prefix, &so, &err) < 0 ||
 	    vl_source_open_snap(&src_a, repo, &after, cv->vault_prefix, &so, &err) < 0 ||
-	    vl_vault_load(&va, src_a, o->threads, &err) < 0) {
+	    vl_vault_load(&va, src_a, o->threads, cache, &err) < 0) {
 		cli_error("%s", err.msg);
 		goto done;
 	}
@@ -272,7 +278,7 @@ static int lint_changes(vl_diags *out, vl_cli_vault *cv, const check_opts *o,
 			lo.n_only = n_aff;
 			qsort(aff, n_aff, sizeof(*aff), cmp_str);
 			if (vl_source_open_snap(&src_b, repo, &before, cv->vault_prefix, &so, &err) < 0 ||
-			    vl_vault_load(&vb, src_b, o->threads, &err) < 0 ||
+			    vl_vault_load(&vb, src_b, o->threads, cache, &err) < 0 ||
 			    vl_lint_run(&db, vb, &lo, &err) < 0 ||
 			    vl_lint_run(&da, va, &lo, &err) < 0) {
 				free(aff);
@@ -327,7 +333,7 @@ done:
 }
 
 static int lint_tree(vl_diags *out, vl_cli_vault *cv, const check_opts *o,
-	size_t *n_checked)
+	vl_cache *cache, size_t *n_checked)
 {
 	vl_error err;
 	vl_source *src = NULL;
@@ -344,7 +350,7 @@ static int lint_tree(vl_diags *out, vl_cli_vault *cv, const check_opts *o,
 	lo.config = &cv->config;
 	lo.threads = o->threads;
 	if (vl_source_open_dir(&src, cv->vault_dir, &so, &err) < 0 ||
-	    vl_vault_load(&vault, src, o->threads, &err) < 0 ||
+	    vl_vault_load(&vault, src, o->threads, cache, &err) < 0 ||
 	    vl_lint_run(out, vault, &lo, &err) < 0) {
 		cli_error("%s", err.msg);
 		goto done;
@@ -357,6 +363,24 @@ done:
 	return rc;
 }
 
+/* The cache of parsed notes in the git folder of the repository holding
+ * the vault; none outside a repository or with --no-cache. The cache is a
+ * speed-up only: when it cannot be opened the run goes on without it. */
+static vl_cache *open_cache(const vl_cli_vault *cv, const check_opts *o)
+{
+	vl_repo *repo = NULL;
+	vl_cache *cache = NULL;
+	vl_error err;
+
+	if (o->no_cache || cv->repo_root == NULL)
+		return NULL;
+	if (vl_repo_open(&repo, cv->vault_dir, &err) == 0 && repo != NULL &&
+	    vl_cache_open_gitdir(&cache, vl_repo_gitdir(repo), &err) < 0)
+		cache = NULL;
+	vl_repo_free(repo);
+	return cache;
+}
+
 int cmd_check(int argc, char **argv)
 {
 	check_opts o;
@@ -364,6 +388,8 @@ int cmd_check(int argc, char **argv)
 	vl_diags d = VL_DIAGS_INIT;
 	vl_buf out = VL_BUF_INIT;
 	vl_format_opts fo;
+	vl_cache *cache = NULL;
+	vl_error err;
 	size_t n_checked = 0, i;
 	int r, rc = VL_EXIT_ERROR;
 
@@ -377,12 +403,15 @@ int cmd_check(int argc, char **argv)
 	}
 	if (cli_vault_setup(&cv, o.vault, o.config) < 0)
 		return VL_EXIT_ERROR;
+	cache = open_cache(&cv, &o);
 	if (o.staged || o.changed_since)
-		r = lint_changes(&d, &cv, &o, &n_checked);
+		r = lint_changes(&d, &cv, &o, cache, &n_checked);
 	else
-		r = lint_tree(&d, &cv, &o, &n_checked);
+		r = lint_tree(&d, &cv, &o, cache, &n_checked);
 	if (r < 0)
 		goto done;
+	/* a cache that cannot be written only costs the next run time */
+	(void)vl_cache_save(cache, &err);
 	memset(&fo, 0, sizeof(fo));
 	fo.color = o.format == VL_FORMAT_TEXT && cli_use_color(stdout);
 	fo.path_prefix = cv.vault_prefix;
@@ -403,6 +432,7 @@ int cmd_check(int argc, char **argv)
 		if (o.fail_on != VL_SEV_OFF && d.items[i].severity >= o.fail_on)
 			rc = VL_EXIT_FINDINGS;
 done:
+	vl_cache_free(cache);
 	vl_buf_release(&out);
 	vl_diags_release(&d);
 	cli_vault_release(&cv);

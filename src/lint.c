@@ -98,6 +98,7 @@ static int run_pool(size_t n, int threads, work_fn fn, void *payload)
 
 typedef struct load_ctx {
 	vl_vault *vault;
+	vl_cache *cache;          /* or NULL */
 	size_t *note_files;       /* source index of each note */
 	vl_diags per_thread[VL_MAX_THREADS];
 	pthread_mutex_t err_lock;
@@ -112,7 +113,11 @@ static int load_one(size_t i, int slot, void *payload)
 	char *buf = NULL;
 	size_t len = 0;
 	vl_error e;
+	int hit;
 
+	hit = vl_cache_get(lc->cache, src, f, &lc->vault->notes[i], &e);
+	if (hit != 0)
+		goto done;
 	if (vl_source_read(src, lc->note_files[i], &buf, &len, &e) < 0) {
 		/* an unreadable note is a finding, not a failure of the run */
 		return vl_diags_add(&lc->per_thread[slot], f->path, 0, 0, "invalid-input",
@@ -121,16 +126,23 @@ static int load_one(size_t i, int slot, void *payload)
 	if (vl_note_parse_ex(&lc->vault->notes[i], f->path, buf, len,
 	    VL_PARSE_NO_ENTRIES, &e) < 0) {
 		free(buf);
+		hit = -1;
+		goto done;
+	}
+	free(buf);
+	hit = vl_cache_put(lc->cache, src, f, lc->vault->notes[i], &e);
+done:
+	if (hit < 0) {
 		pthread_mutex_lock(&lc->err_lock);
 		*lc->err = e;
 		pthread_mutex_unlock(&lc->err_lock);
 		return -1;
 	}
-	free(buf);
 	return 0;
 }
 
-int vl_vault_load(vl_vault **out, vl_source *src, int threads, vl_error *err)
+int vl_vault_load(vl_vault **out, vl_source *src, int threads, vl_cache *cache,
+	vl_error *err)
 {
 	vl_vault *v;
 	load_ctx lc;
@@ -161,7 +173,10 @@ int vl_vault_load(vl_vault **out, vl_source *src, int threads, vl_error *err)
 			vl_error_set(err, "out of memory");
 			goto done;
 		}
+	if (vl_cache_begin(cache, src, err) < 0)
+		goto done;
 	lc.vault = v;
+	lc.cache = cache;
 	lc.err = err;
 	pthread_mutex_init(&lc.err_lock, NULL);
 	if (run_pool(v->n_notes, nt, load_one, &lc) < 0) {

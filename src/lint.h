@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 
+#include "cache.h"
 #include "config.h"
 #include "diag.h"
 #include "index.h"
@@ -24,8 +25,11 @@ typedef struct vl_vault {
 
 /* Reads and parses every note of src with `threads` workers (0: one per
  * core), for linting: notes keep no list entries (VL_PARSE_NO_ENTRIES).
- * *out is a new vault the caller frees with vl_vault_free. */
-int vl_vault_load(vl_vault **out, vl_source *src, int threads, vl_error *err);
+ * With a cache (or NULL: none), a note found there is not read at all and
+ * a note parsed is added to it (the caller saves it). *out is a new vault
+ * the caller frees with vl_vault_free. */
+int vl_vault_load(vl_vault **out, vl_source *src, int threads, vl_cache *cache,
+	vl_error *err);
 void vl_vault_free(vl_vault *vault);
 
 typedef struct vl_lint_opts {

@@ -19,6 +19,14 @@ typedef struct vl_file {
 	uint64_t size;
 	int is_note;      /* 1 for *.md */
 	char oid[41];     /* git blob id when known (hex), else "" */
+	/* Work-tree files only (has_stat 1): the stat data taken when listing,
+	 * as git's index keeps it, so that an unchanged file is recognised
+	 * without reading it (see cache.h). All 0 for git sources. */
+	int has_stat;
+	int64_t mtime_sec, ctime_sec;
+	uint32_t mtime_nsec, ctime_nsec;
+	uint64_t ino, dev;
+	uint32_t mode;
 } vl_file;
 
 typedef struct vl_source vl_source;

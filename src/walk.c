@@ -202,6 +202,26 @@ static void pop_dir(walk_ctx *ctx)
 	free(f->real);
 }
 
+/* Lists a regular file with the stat data the cache keys work-tree files
+ * by (for a followed symlink: the target's, which is what is read). */
+static int add_file(walk_ctx *ctx, const char *rel, const struct stat *st)
+{
+	vl_file *f;
+
+	if (vl_source_add(ctx->src, rel, (uint64_t)st->st_size, NULL) < 0)
+		return -1;
+	f = &ctx->src->files[ctx->src->n_files - 1];
+	f->has_stat = 1;
+	f->mtime_sec = (int64_t)st->st_mtim.tv_sec;
+	f->mtime_nsec = (uint32_t)st->st_mtim.tv_nsec;
+	f->ctime_sec = (int64_t)st->st_ctim.tv_sec;
+	f->ctime_nsec = (uint32_t)st->st_ctim.tv_nsec;
+	f->ino = (uint64_t)st->st_ino;
+	f->dev = (uint64_t)st->st_dev;
+	f->mode = (uint32_t)st->st_mode;
+	return 0;
+}
+
 /* A symlink at rel inside the folder of frame f: follow it when its real
  * path stays inside the vault. Files are listed at once; folders wait. */
 static int on_symlink(walk_ctx *ctx, const walk_frame *f, const char *name,
@@ -254,7 +274,7 @@ static int on_symlink(walk_ctx *ctx, const walk_frame *f, const char *name,
 		ig = ignored(ctx, rel, 0);
 		if (ig < 0)
 			goto done;
-		if (!ig && vl_source_add(ctx->src, rel, (uint64_t)st.st_size, NULL) < 0) {
+		if (!ig && add_file(ctx, rel, &st) < 0) {
 			rc = oom(ctx);
 			goto done;
 		}
@@ -315,7 +335,7 @@ static int on_entry(walk_ctx *ctx, const char *name)
 		ig = ignored(ctx, rel, 0);
 		if (ig < 0)
 			goto done;
-		if (!ig && vl_source_add(ctx->src, rel, (uint64_t)st.st_size, NULL) < 0) {
+		if (!ig && add_file(ctx, rel, &st) < 0) {
 			rc = oom(ctx);
 			goto done;
 		}

@@ -5,10 +5,12 @@
  * pure changelog (src/changelog.c).
  *
  * Links the range broke: for every note the range renamed or deleted, the
- * notes of the new side that still link to its old name or path. Only
- * notes whose bytes mention an old name (a case-insensitive substring
- * test) are parsed. A bare-name link still counts as resolved when
- * another note of that name exists on the new side.
+ * notes of the new side that still link to its old name or path. Their
+ * links come from the cache of parsed notes in the git folder (cache.h,
+ * shared with `check`); only notes missing there are read, parsed and
+ * added, so a second changelog over the same end point reads no note it
+ * did not change. A bare-name link still counts as resolved when another
+ * note of that name exists on the new side.
  */
 #include "git.h"
 #include "internal.h"
@@ -18,6 +20,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../cache.h"
 #include "../changelog.h"
 #include "../note.h"
 
@@ -187,8 +190,10 @@ static int find_broken(vl_changelog *cl, vl_repo *repo, const vl_snap *to,
 	broken_ctx b = { NULL, 0, 0 };
 	vl_source *src = NULL;
 	vl_map alive = { NULL, 0, 0 };
+	vl_cache *cache = NULL;
+	vl_error cerr;
 	char **names = NULL;
-	size_t i, j;
+	size_t i;
 	int rc = -1;
 
 	for (i = 0; i < changes->len; i++) {
@@ -223,30 +228,43 @@ static int find_broken(vl_changelog *cl, vl_repo *repo, const vl_snap *to,
 	}
 	for (i = 0; i < b.len; i++)
 		b.items[i].name_alive = vl_map_get(&alive, b.items[i].name) != NULL;
+	/* a cache that cannot be opened or written only costs time */
+	if (vl_cache_open_gitdir(&cache, vl_repo_gitdir(repo), &cerr) < 0)
+		cache = NULL;
 	for (i = 0; i < src->n_files; i++) {
+		const vl_file *f = &src->files[i];
 		char *text = NULL;
 		size_t len = 0;
 		vl_note *note = NULL;
-		int mention = 0;
+		int hit;
 
-		if (!src->files[i].is_note)
+		if (!f->is_note)
 			continue;
-		if (vl_source_read(src, i, &text, &len, err) < 0)
+		hit = vl_cache_get(cache, src, f, &note, err);
+		if (hit < 0)
 			goto done;
-		for (j = 0; j < b.len && !mention; j++)
-			mention = strcasestr(text, b.items[j].name) != NULL;
-		if (mention && vl_note_parse(&note, src->files[i].path, text, len, err) < 0) {
+		if (hit == 0) {
+			if (vl_source_read(src, i, &text, &len, err) < 0)
+				goto done;
+			if (vl_note_parse_ex(&note, f->path, text, len, VL_PARSE_NO_ENTRIES,
+			    err) < 0) {
+				free(text);
+				goto done;
+			}
 			free(text);
-			goto done;
+			if (vl_cache_put(cache, src, f, note, err) < 0) {
+				vl_note_free(note);
+				goto done;
+			}
 		}
-		free(text);
-		if (note != NULL && check_note_links(cl, &b, note) < 0) {
+		if (check_note_links(cl, &b, note) < 0) {
 			vl_note_free(note);
 			vl_error_set(err, "out of memory");
 			goto done;
 		}
 		vl_note_free(note);
 	}
+	(void)vl_cache_save(cache, &cerr);
 	rc = 0;
 done:
 	if (names != NULL && src != NULL)
@@ -254,6 +272,7 @@ done:
 			free(names[i]);
 	free(names);
 	vl_map_release(&alive);
+	vl_cache_free(cache);
 	vl_source_free(src);
 	broken_release(&b);
 	return rc;

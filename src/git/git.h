@@ -21,6 +21,10 @@ void vl_repo_free(vl_repo *repo);
 /* Absolute path of the work tree, with a trailing '/'. */
 const char *vl_repo_workdir(const vl_repo *repo);
 
+/* Absolute path of the repository's git folder (".git/", or where a
+ * .git file points), with a trailing '/'. */
+const char *vl_repo_gitdir(const vl_repo *repo);
+
 /* Sets *ignored to 1 when the repository-relative path is ignored by
  * .gitignore, .git/info/exclude or core.excludesFile. Returns 0 or -1. */
 int vl_repo_ignored(vl_repo *repo, const char *path, int *ignored, vl_error *err);

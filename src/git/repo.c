@@ -113,6 +113,11 @@ const char *vl_repo_workdir(const vl_repo *repo)
 	return repo->workdir;
 }
 
+const char *vl_repo_gitdir(const vl_repo *repo)
+{
+	return git_repository_path(repo->git);
+}
+
 struct git_repository *vl_repo_git(vl_repo *repo)
 {
 	return repo->git;

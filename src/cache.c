@@ -1,0 +1,1019 @@
+/*
+ * cache.c: the persistent cache of parsed notes (see cache.h).
+ *
+ * File format (host byte order: the file never leaves the machine that
+ * wrote it, and another order fails the checksum or a bound check):
+ *
+ *   header   "VLNCACHE", u32 format, u32 parser flags, u32 record count,
+ *            u32 length of the VL_VERSION string, u64 payload length,
+ *            u64 checksum of the payload, then the VL_VERSION bytes
+ *   payload  records, each: u32 key length, key, NUL, stat (u64 size,
+ *            i64 mtime s, u32 mtime ns, i64 ctime s, u32 ctime ns, u64 ino,
+ *            u64 dev, u32 mode), u32 body length, body
+ *
+ * A key is "o<blob id>" or "w<absolute path>". A body is the note's
+ * symbols: counts, then per item its strings (u32 length, or 0xFFFFFFFF
+ * for NULL, then the bytes) and plain integers. The whole file is read and
+ * checked once (header, checksum, every record's framing); a body is
+ * decoded only when its note is looked up, on the loader's threads, with
+ * every read bounds-checked. A body that does not decode although the
+ * checksum matched marks the cache corrupt: every later lookup misses and
+ * the save rewrites it from what this run parsed.
+ *
+ * Saving copies the raw bytes of old records that are kept, so an
+ * unchanged note costs one memcpy, never a re-encoding.
+ */
+#include "cache.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#ifndef VL_VERSION
+#define VL_VERSION "dev"
+#endif
+
+#define CACHE_MAGIC "VLNCACHE"
+#define CACHE_FORMAT 1u
+#define CACHE_FLAGS 1u          /* VL_PARSE_NO_ENTRIES */
+#define HEADER_FIXED 40
+#define STAT_BYTES 52
+#define NSTR 0xFFFFFFFFu
+
+typedef struct cache_stat {
+	uint64_t size;
+	int64_t mtime_sec, ctime_sec;
+	uint32_t mtime_nsec, ctime_nsec;
+	uint64_t ino, dev;
+	uint32_t mode;
+} cache_stat;
+
+/* A record of the loaded file; every pointer points into the file's bytes. */
+typedef struct cache_rec {
+	const char *key;               /* NUL-terminated */
+	cache_stat st;
+	const unsigned char *body;
+	size_t body_len;
+	const unsigned char *raw;      /* the whole record, for saving */
+	size_t raw_len;
+} cache_rec;
+
+/* A record added by this run, encoded whole. */
+typedef struct cache_new {
+	char *key;
+	unsigned char *raw;
+	size_t raw_len;
+} cache_new;
+
+struct vl_cache {
+	char *path;
+	unsigned char *buf;            /* the file's bytes */
+	size_t len;
+	int64_t file_mtime_sec;        /* when the file was written */
+	uint32_t file_mtime_nsec;
+	cache_rec *recs;
+	size_t n_recs;
+	atomic_uchar *used;            /* one flag per record */
+	vl_map map;                    /* key -> cache_rec */
+	int invalid;
+	atomic_int corrupt;
+	atomic_size_t hits, misses;
+
+	pthread_mutex_t lock;          /* guards what follows */
+	cache_new *news;
+	size_t n_news, cap_news;
+	vl_map new_map;                /* key -> news (a set) */
+	char **roots;                  /* "w<root>/" of the work trees begun */
+	size_t n_roots, cap_roots;
+	int written;
+};
+
+/* ---- encoding ---- */
+
+static int put_u8(vl_buf *b, unsigned v)
+{
+	char c = (char)(unsigned char)v;
+
+	return vl_buf_put(b, &c, 1);
+}
+
+static int put_u32(vl_buf *b, uint32_t v)
+{
+	return vl_buf_put(b, (const char *)&v, 4);
+}
+
+static int put_u64(vl_buf *b, uint64_t v)
+{
+	return vl_buf_put(b, (const char *)&v, 8);
+}
+
+static int put_str(vl_buf *b, const char *s)
+{
+	size_t n;
+
+	if (s == NULL)
+		return put_u32(b, NSTR);
+	n = strlen(s);
+	if (n >= NSTR)
+		return -1;
+	if (put_u32(b, (uint32_t)n) < 0)
+		return -1;
+	return vl_buf_put(b, s, n);
+}
+
+static int put_pos(vl_buf *b, vl_pos p)
+{
+	return put_u32(b, p.line) < 0 || put_u32(b, p.col) < 0 ? -1 : 0;
+}
+
+static const char *const problem_rules[] = { "invalid-input", "frontmatter-invalid" };
+
+/* Encodes the symbols of note. Returns 0, -1 when out of memory, or 1 when
+ * the note holds something the format cannot say (then it is not cached). */
+static int encode_note(vl_buf *b, const vl_note *note)
+{
+	size_t i, k;
+
+	if (put_u8(b, note->has_frontmatter ? 1 : 0) < 0 || put_u32(b, note->n_lines) < 0 ||
+	    put_u64(b, note->size) < 0)
+		return -1;
+	if (put_u32(b, (uint32_t)note->n_headings) < 0)
+		return -1;
+	for (i = 0; i < note->n_headings; i++) {
+		const vl_heading *h = &note->headings[i];
+		if (put_str(b, h->text) < 0 || put_u32(b, (uint32_t)h->level) < 0 ||
+		    put_pos(b, h->pos) < 0)
+			return -1;
+	}
+	if (put_u32(b, (uint32_t)note->n_blocks) < 0)
+		return -1;
+	for (i = 0; i < note->n_blocks; i++)
+		if (put_str(b, note->blocks[i].id) < 0 || put_pos(b, note->blocks[i].pos) < 0)
+			return -1;
+	if (put_u32(b, (uint32_t)note->n_tags) < 0)
+		return -1;
+	for (i = 0; i < note->n_tags; i++) {
+		const vl_tag *t = &note->tags[i];
+		if (put_str(b, t->name) < 0 || put_pos(b, t->pos) < 0 ||
+		    put_u8(b, t->frontmatter ? 1 : 0) < 0 || put_u32(b, (uint32_t)t->entry) < 0)
+			return -1;
+	}
+	if (put_u32(b, (uint32_t)note->n_links) < 0)
+		return -1;
+	for (i = 0; i < note->n_links; i++) {
+		const vl_link *l = &note->links[i];
+		if (put_u8(b, (unsigned)l->kind) < 0 || put_str(b, l->target) < 0 ||
+		    put_str(b, l->heading) < 0 || put_str(b, l->block) < 0 ||
+		    put_str(b, l->alias) < 0 || put_pos(b, l->pos) < 0 ||
+		    put_u32(b, (uint32_t)l->entry) < 0)
+			return -1;
+	}
+	if (put_u32(b, (uint32_t)note->n_suppress) < 0)
+		return -1;
+	for (i = 0; i < note->n_suppress; i++) {
+		const vl_suppress *s = &note->suppress[i];
+		if (put_str(b, s->rule) < 0 || put_u32(b, s->first) < 0 || put_u32(b, s->last) < 0)
+			return -1;
+	}
+	if (put_u32(b, (uint32_t)note->n_problems) < 0)
+		return -1;
+	for (i = 0; i < note->n_problems; i++) {
+		const vl_problem *p = &note->problems[i];
+		for (k = 0; k < sizeof(problem_rules) / sizeof(*problem_rules); k++)
+			if (p->rule && strcmp(p->rule, problem_rules[k]) == 0)
+				break;
+		if (k == sizeof(problem_rules) / sizeof(*problem_rules))
+			return 1;
+		if (put_u8(b, (unsigned)k) < 0 || put_str(b, p->message) < 0 ||
+		    put_pos(b, p->pos) < 0)
+			return -1;
+	}
+	if (put_u32(b, (uint32_t)note->n_props) < 0)
+		return -1;
+	for (i = 0; i < note->n_props; i++) {
+		const vl_property *p = &note->props[i];
+		if (put_str(b, p->key) < 0 || put_str(b, p->value) < 0 || put_pos(b, p->pos) < 0)
+			return -1;
+	}
+	if (put_u32(b, (uint32_t)note->n_aliases) < 0)
+		return -1;
+	for (i = 0; i < note->n_aliases; i++)
+		if (put_str(b, note->aliases[i]) < 0)
+			return -1;
+	return 0;
+}
+
+/* ---- decoding, bounds-checked ---- */
+
+typedef struct reader {
+	const unsigned char *p, *end;
+	int bad;
+} reader;
+
+static uint32_t get_u32(reader *r)
+{
+	uint32_t v = 0;
+
+	if (r->bad || (size_t)(r->end - r->p) < 4) {
+		r->bad = 1;
+		return 0;
+	}
+	memcpy(&v, r->p, 4);
+	r->p += 4;
+	return v;
+}
+
+static uint64_t get_u64(reader *r)
+{
+	uint64_t v = 0;
+
+	if (r->bad || (size_t)(r->end - r->p) < 8) {
+		r->bad = 1;
+		return 0;
+	}
+	memcpy(&v, r->p, 8);
+	r->p += 8;
+	return v;
+}
+
+static unsigned get_u8(reader *r)
+{
+	if (r->bad || r->p >= r->end) {
+		r->bad = 1;
+		return 0;
+	}
+	return *r->p++;
+}
+
+static vl_pos get_pos(reader *r)
+{
+	vl_pos p;
+
+	p.line = get_u32(r);
+	p.col = get_u32(r);
+	return p;
+}
+
+/* A string into the note's arena; NULL for a NULL string or on error
+ * (r->bad tells them apart; *oom is set when the arena failed). */
+static char *get_str(reader *r, vl_arena *a, int *oom)
+{
+	uint32_t n = get_u32(r);
+	char *s;
+
+	if (r->bad || n == NSTR)
+		return NULL;
+	if ((size_t)(r->end - r->p) < n) {
+		r->bad = 1;
+		return NULL;
+	}
+	s = vl_arena_strndup(a, (const char *)r->p, n);
+	if (s == NULL) {
+		*oom = 1;
+		r->bad = 1;
+		return NULL;
+	}
+	r->p += n;
+	return s;
+}
+
+/* A count of items of at least min bytes each, which must fit in what is
+ * left, and the array for them (NULL for 0). */
+static void *get_array(reader *r, size_t *n, size_t min, size_t elem, int *oom)
+{
+	uint32_t c = get_u32(r);
+	void *p;
+
+	*n = 0;
+	if (r->bad)
+		return NULL;
+	if (c > (size_t)(r->end - r->p) / min) {
+		r->bad = 1;
+		return NULL;
+	}
+	if (c == 0)
+		return NULL;
+	p = calloc(c, elem);
+	if (p == NULL) {
+		*oom = 1;
+		r->bad = 1;
+		return NULL;
+	}
+	*n = c;
+	return p;
+}
+
+/* Builds a note named path from a record's body. Returns 0, -1 when out
+ * of memory, or 1 when the body is inconsistent. */
+static int decode_note(vl_note **out, const char *path, const unsigned char *body,
+	size_t len)
+{
+	reader r = { body, body + len, 0 };
+	vl_note *note;
+	const char *name;
+	size_t i, name_len;
+	int oom = 0;
+
+	*out = NULL;
+	note = calloc(1, sizeof(*note));
+	if (note == NULL)
+		return -1;
+	note->path = vl_arena_strndup(&note->arena, path, strlen(path));
+	name = strrchr(path, '/');
+	name = name ? name + 1 : path;
+	name_len = strlen(name);
+	if (name_len > 3 && strcasecmp(name + name_len - 3, ".md") == 0)
+		name_len -= 3;
+	note->name = vl_arena_strndup(&note->arena, name, name_len);
+	if (note->path == NULL || note->name == NULL) {
+		oom = 1;
+		goto done;
+	}
+	note->has_frontmatter = (int)get_u8(&r);
+	note->n_lines = get_u32(&r);
+	note->size = get_u64(&r);
+
+	note->headings = get_array(&r, &note->n_headings, 16, sizeof(*note->headings), &oom);
+	note->cap_headings = note->n_headings;
+	for (i = 0; i < note->n_headings && !r.bad; i++) {
+		vl_heading *h = &note->headings[i];
+		h->text = get_str(&r, &note->arena, &oom);
+		h->level = (int)get_u32(&r);
+		h->pos = get_pos(&r);
+	}
+	note->blocks = get_array(&r, &note->n_blocks, 12, sizeof(*note->blocks), &oom);
+	note->cap_blocks = note->n_blocks;
+	for (i = 0; i < note->n_blocks && !r.bad; i++) {
+		note->blocks[i].id = get_str(&r, &note->arena, &oom);
+		note->blocks[i].pos = get_pos(&r);
+	}
+	note->tags = get_array(&r, &note->n_tags, 17, sizeof(*note->tags), &oom);
+	note->cap_tags = note->n_tags;
+	for (i = 0; i < note->n_tags && !r.bad; i++) {
+		vl_tag *t = &note->tags[i];
+		t->name = get_str(&r, &note->arena, &oom);
+		t->pos = get_pos(&r);
+		t->frontmatter = (int)get_u8(&r);
+		t->entry = (int)(int32_t)get_u32(&r);
+	}
+	note->links = get_array(&r, &note->n_links, 29, sizeof(*note->links), &oom);
+	note->cap_links = note->n_links;
+	for (i = 0; i < note->n_links && !r.bad; i++) {
+		vl_link *l = &note->links[i];
+		unsigned kind = get_u8(&r);
+		if (kind > VL_LINK_URL)
+			r.bad = 1;
+		l->kind = (vl_link_kind)kind;
+		l->target = get_str(&r, &note->arena, &oom);
+		l->heading = get_str(&r, &note->arena, &oom);
+		l->block = get_str(&r, &note->arena, &oom);
+		l->alias = get_str(&r, &note->arena, &oom);
+		l->pos = get_pos(&r);
+		l->entry = (int)(int32_t)get_u32(&r);
+	}
+	note->suppress = get_array(&r, &note->n_suppress, 12, sizeof(*note->suppress), &oom);
+	note->cap_suppress = note->n_suppress;
+	for (i = 0; i < note->n_suppress && !r.bad; i++) {
+		vl_suppress *s = &note->suppress[i];
+		s->rule = get_str(&r, &note->arena, &oom);
+		s->first = get_u32(&r);
+		s->last = get_u32(&r);
+	}
+	note->problems = get_array(&r, &note->n_problems, 13, sizeof(*note->problems), &oom);
+	note->cap_problems = note->n_problems;
+	for (i = 0; i < note->n_problems && !r.bad; i++) {
+		vl_problem *p = &note->problems[i];
+		unsigned k = get_u8(&r);
+		if (k >= sizeof(problem_rules) / sizeof(*problem_rules)) {
+			r.bad = 1;
+			break;
+		}
+		p->rule = problem_rules[k];
+		p->message = get_str(&r, &note->arena, &oom);
+		p->pos = get_pos(&r);
+	}
+	note->props = get_array(&r, &note->n_props, 16, sizeof(*note->props), &oom);
+	note->cap_props = note->n_props;
+	for (i = 0; i < note->n_props && !r.bad; i++) {
+		vl_property *p = &note->props[i];
+		p->key = get_str(&r, &note->arena, &oom);
+		p->value = get_str(&r, &note->arena, &oom);
+		p->pos = get_pos(&r);
+	}
+	note->aliases = get_array(&r, &note->n_aliases, 4, sizeof(*note->aliases), &oom);
+	note->cap_aliases = note->n_aliases;
+	for (i = 0; i < note->n_aliases && !r.bad; i++)
+		note->aliases[i] = get_str(&r, &note->arena, &oom);
+	if (!r.bad && r.p != r.end)
+		r.bad = 1;
+done:
+	if (oom || r.bad) {
+		vl_note_free(note);
+		return oom ? -1 : 1;
+	}
+	*out = note;
+	return 0;
+}
+
+/* ---- the file ---- */
+
+/* A checksum that detects any change of one 8-byte word for certain (each
+ * step is a bijection of the running state), and fast: 8 bytes a step. */
+static uint64_t checksum(const unsigned char *p, size_t n)
+{
+	uint64_t h = 0x9E3779B97F4A7C15ull ^ (uint64_t)n, w;
+	size_t i;
+
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&w, p + i, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	w = 0;
+	memcpy(&w, p + i, n - i);
+	h = (h ^ w ^ ((uint64_t)(n - i) << 56)) * 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 29;
+	return h;
+}
+
+static void read_stat(reader *r, cache_stat *st)
+{
+	st->size = get_u64(r);
+	st->mtime_sec = (int64_t)get_u64(r);
+	st->mtime_nsec = get_u32(r);
+	st->ctime_sec = (int64_t)get_u64(r);
+	st->ctime_nsec = get_u32(r);
+	st->ino = get_u64(r);
+	st->dev = get_u64(r);
+	st->mode = get_u32(r);
+}
+
+/* Forgets the loaded file: the cache is then empty. */
+static void drop_file(vl_cache *c)
+{
+	vl_map_release(&c->map);
+	memset(&c->map, 0, sizeof(c->map));
+	free(c->recs);
+	c->recs = NULL;
+	free((void *)c->used);
+	c->used = NULL;
+	c->n_recs = 0;
+	free(c->buf);
+	c->buf = NULL;
+	c->len = 0;
+}
+
+/* Checks the header, the checksum and every record's framing, and indexes
+ * the records. Returns 0, 1 when the file is not valid, -1 out of memory. */
+static int index_file(vl_cache *c)
+{
+	const unsigned char *b = c->buf;
+	uint32_t format, flags, count, vlen;
+	uint64_t plen, sum;
+	size_t vl = strlen(VL_VERSION), i;
+	reader r;
+
+	if (c->len < HEADER_FIXED || memcmp(b, CACHE_MAGIC, 8) != 0)
+		return 1;
+	memcpy(&format, b + 8, 4);
+	memcpy(&flags, b + 12, 4);
+	memcpy(&count, b + 16, 4);
+	memcpy(&vlen, b + 20, 4);
+	memcpy(&plen, b + 24, 8);
+	memcpy(&sum, b + 32, 8);
+	if (format != CACHE_FORMAT || flags != CACHE_FLAGS || vlen != vl ||
+	    c->len - HEADER_FIXED < vl || memcmp(b + HEADER_FIXED, VL_VERSION, vl) != 0)
+		return 1;
+	if (plen != c->len - HEADER_FIXED - vl)
+		return 1;
+	r.p = b + HEADER_FIXED + vl;
+	r.end = b + c->len;
+	r.bad = 0;
+	if (checksum(r.p, (size_t)plen) != sum)
+		return 1;
+	if (count > plen / (4 + 1 + STAT_BYTES + 4))
+		return 1;
+	c->recs = calloc((size_t)count + 1, sizeof(*c->recs));
+	c->used = calloc((size_t)count + 1, sizeof(*c->used));
+	if (c->recs == NULL || c->used == NULL)
+		return -1;
+	for (i = 0; i < count; i++) {
+		cache_rec *rec = &c->recs[i];
+		uint32_t klen, blen;
+
+		rec->raw = r.p;
+		klen = get_u32(&r);
+		if (r.bad || klen == 0 || (size_t)(r.end - r.p) < (size_t)klen + 1 ||
+		    r.p[klen] != '\0' || memchr(r.p, '\0', klen) != NULL)
+			return 1;
+		rec->key = (const char *)r.p;
+		r.p += (size_t)klen + 1;
+		if (rec->key[0] != 'o' && rec->key[0] != 'w')
+			return 1;
+		read_stat(&r, &rec->st);
+		blen = get_u32(&r);
+		if (r.bad || (size_t)(r.end - r.p) < blen)
+			return 1;
+		rec->body = r.p;
+		rec->body_len = blen;
+		r.p += blen;
+		rec->raw_len = (size_t)(r.p - rec->raw);
+		if (vl_map_get(&c->map, rec->key) != NULL)
+			return 1;     /* the writer never repeats a key */
+		if (vl_map_put(&c->map, rec->key, rec) < 0)
+			return -1;
+	}
+	if (r.p != r.end)
+		return 1;
+	c->n_recs = count;
+	return 0;
+}
+
+/* Reads the whole file into c->buf; 1 when it does not exist. */
+static int read_file(vl_cache *c)
+{
+	struct stat st;
+	size_t n = 0;
+	int fd, rc = -1;
+
+	fd = open(c->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT || errno == ENOTDIR ? 1 : -1;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size < 0 ||
+	    (uint64_t)st.st_size > SIZE_MAX - 1)
+		goto done;
+	c->file_mtime_sec = (int64_t)st.st_mtim.tv_sec;
+	c->file_mtime_nsec = (uint32_t)st.st_mtim.tv_nsec;
+	c->buf = malloc((size_t)st.st_size + 1);
+	if (c->buf == NULL)
+		goto done;
+	while (n < (size_t)st.st_size) {
+		ssize_t k = read(fd, c->buf + n, (size_t)st.st_size - n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
+		n += (size_t)k;
+	}
+	c->len = n;
+	rc = n == (size_t)st.st_size ? 0 : -1;
+done:
+	close(fd);
+	return rc;
+}
+
+int vl_cache_open(vl_cache **out, const char *path, vl_error *err)
+{
+	vl_cache *c;
+	int r, rc = -1;
+
+	*out = NULL;
+	c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return vl_error_set(err, "out of memory");
+	atomic_init(&c->corrupt, 0);
+	atomic_init(&c->hits, 0);
+	atomic_init(&c->misses, 0);
+	if (pthread_mutex_init(&c->lock, NULL) != 0) {
+		free(c);
+		return vl_error_set(err, "cannot create a mutex");
+	}
+	c->path = strdup(path);
+	if (c->path == NULL) {
+		vl_error_set(err, "out of memory");
+		goto done;
+	}
+	r = read_file(c);
+	if (r == 0)
+		r = index_file(c);
+	else if (r < 0)
+		r = 1;          /* unreadable: as good as invalid */
+	if (r < 0 && c->buf != NULL) {
+		vl_error_set(err, "out of memory reading the cache");
+		goto done;
+	}
+	if (r != 0) {
+		c->invalid = r > 0 && c->buf != NULL ? 1 : c->invalid;
+		if (r > 0 && c->buf == NULL && access(c->path, F_OK) == 0)
+			c->invalid = 1;
+		drop_file(c);
+	}
+	*out = c;
+	c = NULL;
+	rc = 0;
+done:
+	vl_cache_free(c);
+	return rc;
+}
+
+int vl_cache_open_gitdir(vl_cache **out, const char *gitdir, vl_error *err)
+{
+	vl_buf p = VL_BUF_INIT;
+	size_t n = strlen(gitdir);
+	int rc;
+
+	*out = NULL;
+	if (vl_buf_put(&p, gitdir, n) < 0 ||
+	    (n > 0 && gitdir[n - 1] != '/' && vl_buf_putc(&p, '/') < 0) ||
+	    vl_buf_puts(&p, "vaultlint/cache") < 0) {
+		vl_buf_release(&p);
+		return vl_error_set(err, "out of memory");
+	}
+	rc = vl_cache_open(out, p.ptr, err);
+	vl_buf_release(&p);
+	return rc;
+}
+
+/* The key of file f of src: "o<blob id>", "w<root>/<path>", or 0 when the
+ * file cannot be cached. */
+static int make_key(vl_buf *b, const vl_source *src, const vl_file *f)
+{
+	if (f->oid[0] != '\0')
+		return vl_buf_putc(b, 'o') < 0 || vl_buf_puts(b, f->oid) < 0 ? -1 : 1;
+	if (!f->has_stat || src->root == NULL || src->root[0] != '/')
+		return 0;
+	if (vl_buf_putc(b, 'w') < 0 || vl_buf_puts(b, src->root) < 0 ||
+	    vl_buf_putc(b, '/') < 0 || vl_buf_puts(b, f->path) < 0)
+		return -1;
+	return 1;
+}
+
+int vl_cache_begin(vl_cache *c, const vl_source *src, vl_error *err)
+{
+	vl_buf b = VL_BUF_INIT;
+	size_t i;
+	int rc = 0;
+
+	if (c == NULL || src == NULL || src->root == NULL || src->root[0] != '/')
+		return 0;
+	for (i = 0; i < src->n_files && !src->files[i].has_stat; i++)
+		;
+	if (i == src->n_files)
+		return 0;
+	if (vl_buf_putc(&b, 'w') < 0 || vl_buf_puts(&b, src->root) < 0 ||
+	    vl_buf_putc(&b, '/') < 0) {
+		vl_buf_release(&b);
+		return vl_error_set(err, "out of memory");
+	}
+	pthread_mutex_lock(&c->lock);
+	if (VL_PUSH(c->roots, c->n_roots, c->cap_roots, b.ptr) < 0)
+		rc = vl_error_set(err, "out of memory");
+	else
+		b.ptr = NULL;
+	pthread_mutex_unlock(&c->lock);
+	vl_buf_release(&b);
+	return rc;
+}
+
+/* Git's racy rule: a file modified in the same clock tick as the cache was
+ * written, or later, may have changed after it was read. */
+static int racy(const vl_cache *c, const cache_stat *st)
+{
+	if (st->mtime_sec != c->file_mtime_sec)
+		return st->mtime_sec > c->file_mtime_sec;
+	return st->mtime_nsec >= c->file_mtime_nsec;
+}
+
+static int same_stat(const cache_stat *st, const vl_file *f)
+{
+	return st->size == f->size && st->mtime_sec == f->mtime_sec &&
+		st->mtime_nsec == f->mtime_nsec && st->ctime_sec == f->ctime_sec &&
+		st->ctime_nsec == f->ctime_nsec && st->ino == f->ino &&
+		st->dev == f->dev && st->mode == f->mode;
+}
+
+int vl_cache_get(vl_cache *c, const vl_source *src, const vl_file *f,
+	vl_note **out, vl_error *err)
+{
+	vl_buf key = VL_BUF_INIT;
+	const cache_rec *rec;
+	int r, rc = 0;
+
+	*out = NULL;
+	if (c == NULL)
+		return 0;
+	r = make_key(&key, src, f);
+	if (r < 0) {
+		rc = vl_error_set(err, "out of memory");
+		goto done;
+	}
+	if (r == 0 || c->n_recs == 0 || atomic_load(&c->corrupt))
+		goto miss;
+	rec = vl_map_get(&c->map, key.ptr);
+	if (rec == NULL)
+		goto miss;
+	if (key.ptr[0] == 'w' && (!same_stat(&rec->st, f) || racy(c, &rec->st)))
+		goto miss;
+	r = decode_note(out, f->path, rec->body, rec->body_len);
+	if (r < 0) {
+		rc = vl_error_set(err, "out of memory");
+		goto done;
+	}
+	if (r > 0) {
+		atomic_store(&c->corrupt, 1);
+		goto miss;
+	}
+	atomic_store(&c->used[rec - c->recs], 1);
+	atomic_fetch_add(&c->hits, 1);
+	rc = 1;
+	goto done;
+miss:
+	atomic_fetch_add(&c->misses, 1);
+done:
+	vl_buf_release(&key);
+	return rc;
+}
+
+int vl_cache_put(vl_cache *c, const vl_source *src, const vl_file *f,
+	const vl_note *note, vl_error *err)
+{
+	vl_buf rec = VL_BUF_INIT, body = VL_BUF_INIT;
+	cache_new nw = { NULL, NULL, 0 };
+	size_t klen;
+	int r, rc = -1;
+
+	if (c == NULL || note == NULL)
+		return 0;
+	r = make_key(&rec, src, f);
+	if (r <= 0) {
+		rc = r < 0 ? vl_error_set(err, "out of memory") : 0;
+		goto done;
+	}
+	/* the key goes first: frame it now that its length is known */
+	klen = rec.len;
+	nw.key = strdup(rec.ptr);
+	if (nw.key == NULL)
+		goto oom;
+	rec.len = 0;
+	if (put_u32(&rec, (uint32_t)klen) < 0 || vl_buf_put(&rec, nw.key, klen + 1) < 0)
+		goto oom;
+	if (nw.key[0] == 'w') {
+		if (put_u64(&rec, f->size) < 0 || put_u64(&rec, (uint64_t)f->mtime_sec) < 0 ||
+		    put_u32(&rec, f->mtime_nsec) < 0 || put_u64(&rec, (uint64_t)f->ctime_sec) < 0 ||
+		    put_u32(&rec, f->ctime_nsec) < 0 || put_u64(&rec, f->ino) < 0 ||
+		    put_u64(&rec, f->dev) < 0 || put_u32(&rec, f->mode) < 0)
+			goto oom;
+	} else {
+		static const char zero[STAT_BYTES];
+		if (vl_buf_put(&rec, zero, sizeof(zero)) < 0)
+			goto oom;
+	}
+	r = encode_note(&body, note);
+	if (r < 0 || body.len >= NSTR)
+		goto oom;
+	if (r > 0) {
+		rc = 0;
+		goto done;
+	}
+	if (put_u32(&rec, (uint32_t)body.len) < 0 || vl_buf_put(&rec, body.ptr, body.len) < 0)
+		goto oom;
+	nw.raw_len = rec.len;
+	nw.raw = (unsigned char *)vl_buf_detach(&rec);
+	pthread_mutex_lock(&c->lock);
+	if (vl_map_get(&c->new_map, nw.key) != NULL) {
+		rc = 0;           /* the same blob twice in this run */
+	} else if (VL_PUSH(c->news, c->n_news, c->cap_news, nw) < 0) {
+		rc = -1;
+	} else if (vl_map_put(&c->new_map, nw.key, nw.key) < 0) {
+		c->n_news--;
+		rc = -1;
+	} else {
+		nw.key = NULL;
+		nw.raw = NULL;
+		rc = 0;
+	}
+	pthread_mutex_unlock(&c->lock);
+	if (rc < 0)
+		vl_error_set(err, "out of memory");
+	goto done;
+oom:
+	rc = vl_error_set(err, "out of memory");
+done:
+	free(nw.key);
+	free(nw.raw);
+	vl_buf_release(&rec);
+	vl_buf_release(&body);
+	return rc;
+}
+
+/* 1 when key is a work-tree entry under a root this run listed. */
+static int in_begun_root(const vl_cache *c, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < c->n_roots; i++)
+		if (strncmp(key, c->roots[i], strlen(c->roots[i])) == 0)
+			return 1;
+	return 0;
+}
+
+/* Writes the whole file to a temporary file next to path, then renames it
+ * over path. */
+static int write_file(vl_cache *c, const unsigned char *payload, size_t plen,
+	uint32_t count, vl_error *err)
+{
+	unsigned char head[HEADER_FIXED];
+	uint32_t format = CACHE_FORMAT, flags = CACHE_FLAGS, vlen = (uint32_t)strlen(VL_VERSION);
+	uint64_t len64 = plen, sum = checksum(payload, plen);
+	vl_buf tmp = VL_BUF_INIT;
+	char *slash;
+	int fd = -1, made = 0, rc = -1;
+	struct { const void *p; size_t n; } parts[3];
+	size_t i;
+
+	memcpy(head, CACHE_MAGIC, 8);
+	memcpy(head + 8, &format, 4);
+	memcpy(head + 12, &flags, 4);
+	memcpy(head + 16, &count, 4);
+	memcpy(head + 20, &vlen, 4);
+	memcpy(head + 24, &len64, 8);
+	memcpy(head + 32, &sum, 8);
+	parts[0].p = head;
+	parts[0].n = sizeof(head);
+	parts[1].p = VL_VERSION;
+	parts[1].n = vlen;
+	parts[2].p = payload;
+	parts[2].n = plen;
+
+	if (vl_buf_puts(&tmp, c->path) < 0)
+		goto oom;
+	slash = strrchr(tmp.ptr, '/');
+	if (slash != NULL && slash != tmp.ptr) {
+		*slash = '\0';
+		if (mkdir(tmp.ptr, 0777) < 0 && errno != EEXIST) {
+			vl_error_set(err, "cannot create '%s': %s", tmp.ptr, strerror(errno));
+			goto done;
+		}
+		*slash = '/';
+	}
+	if (vl_buf_puts(&tmp, ".tmp-XXXXXX") < 0)
+		goto oom;
+	fd = mkstemp(tmp.ptr);
+	if (fd < 0) {
+		vl_error_set(err, "cannot write the cache '%s': %s", c->path, strerror(errno));
+		goto done;
+	}
+	made = 1;
+	for (i = 0; i < 3; i++) {
+		const char *p = parts[i].p;
+		size_t n = parts[i].n;
+
+		while (n > 0) {
+			ssize_t k = write(fd, p, n);
+			if (k < 0 && errno == EINTR)
+				continue;
+			if (k <= 0) {
+				vl_error_set(err, "cannot write the cache '%s': %s", c->path,
+					strerror(k < 0 ? errno : EIO));
+				goto done;
+			}
+			p += k;
+			n -= (size_t)k;
+		}
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		vl_error_set(err, "cannot write the cache '%s': %s", c->path, strerror(errno));
+		goto done;
+	}
+	fd = -1;
+	if (rename(tmp.ptr, c->path) < 0) {
+		vl_error_set(err, "cannot write the cache '%s': %s", c->path, strerror(errno));
+		goto done;
+	}
+	made = 0;
+	rc = 0;
+	goto done;
+oom:
+	vl_error_set(err, "out of memory");
+done:
+	if (fd >= 0)
+		close(fd);
+	if (made)
+		unlink(tmp.ptr);
+	vl_buf_release(&tmp);
+	return rc;
+}
+
+int vl_cache_save(vl_cache *c, vl_error *err)
+{
+	size_t i, count = 0, lookups, cap, plen = 0;
+	unsigned char *payload = NULL, *w;
+	unsigned char *keep = NULL;
+	int dirty, corrupt, rc = -1;
+
+	if (c == NULL)
+		return 0;
+	pthread_mutex_lock(&c->lock);
+	c->written = 0;
+	corrupt = atomic_load(&c->corrupt);
+	dirty = c->invalid || corrupt || c->n_news > 0;
+	lookups = atomic_load(&c->hits) + atomic_load(&c->misses);
+	cap = lookups > SIZE_MAX / 3 ? SIZE_MAX : lookups * 3;
+	if (cap < 1024)
+		cap = 1024;
+	keep = calloc(c->n_recs + 1, 1);
+	if (keep == NULL) {
+		vl_error_set(err, "out of memory");
+		goto done;
+	}
+	count = c->n_news;
+	for (i = 0; i < c->n_news; i++)
+		plen += c->news[i].raw_len;
+	/* the old entries this run used, then the others still wanted */
+	for (i = 0; i < c->n_recs; i++) {
+		if (!atomic_load(&c->used[i]) || vl_map_get(&c->new_map, c->recs[i].key))
+			continue;
+		keep[i] = 1;
+		count++;
+		plen += c->recs[i].raw_len;
+	}
+	for (i = 0; i < c->n_recs; i++) {
+		const cache_rec *rec = &c->recs[i];
+
+		if (keep[i] || vl_map_get(&c->new_map, rec->key))
+			continue;
+		if (corrupt || count >= cap ||
+		    (rec->key[0] == 'w' && in_begun_root(c, rec->key))) {
+			dirty = 1;
+			continue;
+		}
+		keep[i] = 1;
+		count++;
+		plen += rec->raw_len;
+	}
+	if (!dirty) {
+		rc = 0;
+		goto done;
+	}
+	if (count > UINT32_MAX) {
+		vl_error_set(err, "the cache would be too large");
+		goto done;
+	}
+	payload = malloc(plen + 1);
+	if (payload == NULL) {
+		vl_error_set(err, "out of memory");
+		goto done;
+	}
+	w = payload;
+	for (i = 0; i < c->n_news; i++) {
+		memcpy(w, c->news[i].raw, c->news[i].raw_len);
+		w += c->news[i].raw_len;
+	}
+	for (i = 0; i < c->n_recs; i++) {
+		if (!keep[i])
+			continue;
+		memcpy(w, c->recs[i].raw, c->recs[i].raw_len);
+		w += c->recs[i].raw_len;
+	}
+	if (write_file(c, payload, plen, (uint32_t)count, err) < 0)
+		goto done;
+	c->written = 1;
+	rc = 0;
+done:
+	pthread_mutex_unlock(&c->lock);
+	free(payload);
+	free(keep);
+	return rc;
+}
+
+void vl_cache_get_stats(const vl_cache *c, vl_cache_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (c == NULL)
+		return;
+	out->loaded = c->n_recs;
+	out->hits = atomic_load(&((vl_cache *)c)->hits);
+	out->misses = atomic_load(&((vl_cache *)c)->misses);
+	out->added = c->n_news;
+	out->invalid = c->invalid;
+	out->written = c->written;
+}
+
+void vl_cache_free(vl_cache *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	drop_file(c);
+	for (i = 0; i < c->n_news; i++) {
+		free(c->news[i].key);
+		free(c->news[i].raw);
+	}
+	free(c->news);
+	vl_map_release(&c->new_map);
+	for (i = 0; i < c->n_roots; i++)
+		free(c->roots[i]);
+	free(c->roots);
+	free(c->path);
+	pthread_mutex_destroy(&c->lock);
+	free(c);
+}

@@ -1,0 +1,80 @@
+/*
+ * cache.h: a persistent cache of parsed notes, so that a run reads and
+ * parses only the notes that changed since the last one.
+ *
+ * What is cached is the vl_note that vl_note_parse_ex(..., VL_PARSE_NO_ENTRIES,
+ * ...) makes (the linter's view of a note: no list entries). A note read
+ * from git is keyed by its blob id (the same blob anywhere, in any
+ * snapshot, is one entry); a work-tree file, whose blob id is not known
+ * without hashing it, is keyed by its absolute path and recognised by its
+ * stat data (size, mtime and ctime to the nanosecond, inode, device, mode)
+ * the way git's index does, with git's racy-timestamp rule: an entry whose
+ * mtime is not older than the cache file itself is not trusted.
+ *
+ * The cache lives in one file, <git dir>/vaultlint/cache. It is read whole
+ * when opened; anything wrong with it (bad magic, version or checksum,
+ * truncation, a length or count that does not fit) makes it an empty
+ * cache, which the next save replaces: a bad cache is never trusted and
+ * never an error. It is written to a temporary file in the same folder and
+ * renamed over the old one, so a concurrent run sees the old file or the
+ * new one, never half of one; the last writer wins.
+ */
+#ifndef VL_CACHE_H
+#define VL_CACHE_H
+
+#include <stddef.h>
+
+#include "note.h"
+#include "source.h"
+#include "util.h"
+
+typedef struct vl_cache vl_cache;
+
+/* Opens the cache stored in the file at path (which need not exist). A
+ * missing, unreadable or invalid file gives an empty cache. Fails (-1)
+ * only when out of memory. *out is a new cache the caller frees with
+ * vl_cache_free; vl_cache_save writes it back to path. */
+int vl_cache_open(vl_cache **out, const char *path, vl_error *err);
+
+/* vl_cache_open on <gitdir>/vaultlint/cache. */
+int vl_cache_open_gitdir(vl_cache **out, const char *gitdir, vl_error *err);
+
+/* Declares that the files of src are being loaded in this run: work-tree
+ * entries under src's root that this run does not use are then dropped at
+ * the next save (those files are gone or changed). Call it before the
+ * lookups of src, from one thread. Returns 0 or -1 (out of memory). */
+int vl_cache_begin(vl_cache *cache, const vl_source *src, vl_error *err);
+
+/* Looks up file f of src. Returns 1 on a hit with *out a new note (path
+ * f->path) that the caller frees with vl_note_free, 0 on a miss (*out
+ * NULL), or -1 when out of memory. Safe to call from several threads at
+ * once, also alongside vl_cache_put. */
+int vl_cache_get(vl_cache *cache, const vl_source *src, const vl_file *f,
+	vl_note **out, vl_error *err);
+
+/* Records the note parsed (with VL_PARSE_NO_ENTRIES) from file f of src.
+ * Files with neither a blob id nor stat data are not cached. The note is
+ * copied; the caller keeps it. Thread-safe. Returns 0 or -1. */
+int vl_cache_put(vl_cache *cache, const vl_source *src, const vl_file *f,
+	const vl_note *note, vl_error *err);
+
+/* Writes the cache back when this run changed it (a miss was added, an
+ * entry was dropped, or the file was invalid): the entries used or added
+ * by this run, then entries of other snapshots from the old file, at most
+ * three times the notes this run looked up (at least 1024). Creates the
+ * cache's folder. Returns 0 (also when nothing needed writing) or -1. */
+int vl_cache_save(vl_cache *cache, vl_error *err);
+
+/* Statistics, for tests and diagnostics. */
+typedef struct vl_cache_stats {
+	size_t loaded;   /* valid entries read from the file */
+	size_t hits, misses, added;
+	int invalid;     /* 1 when the file existed but was not valid */
+	int written;     /* 1 when the last vl_cache_save wrote the file */
+} vl_cache_stats;
+
+void vl_cache_get_stats(const vl_cache *cache, vl_cache_stats *out);
+
+void vl_cache_free(vl_cache *cache);
+
+#endif

@@ -1,0 +1,466 @@
+/*
+ * test_cache.c: unit tests for src/cache.c. A note parsed from rich
+ * Markdown survives a save and a load field by field; every kind of bad
+ * file (corrupt payload, truncated, wrong version, empty, garbage) loads as
+ * an empty cache without an error; a work-tree entry whose stat data
+ * changed, or that is racy, is a miss.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "../../src/cache.h"
+#include "../../src/note.h"
+
+static const char rich[] =
+	"---\n"
+	"tags: [PAPER, code/c]\n"
+	"aliases: [Rich One, R1]\n"
+	"title: \"A rich note\"\n"
+	"year: 2024\n"
+	"---\n"
+	"# Title with #intag\n"
+	"\n"
+	"Some text #tag1 and [[Other Note]] and [[Other Note#Section|alias]].\n"
+	"A block ref [[Far#^blk]] and [[#Local heading]] and ![[img.png]].\n"
+	"Markdown [md](sub/Note%20Two.md#Part) and ![alt](pics/a.png) and\n"
+	"<https://example.org/x> and [url](https://example.org/y).\n"
+	"\n"
+	"## Local heading\n"
+	"\n"
+	"- item one #PAPER [[Item Link]] ^item-1\n"
+	"  - sub item https://example.org/z\n"
+	"\n"
+	"Paragraph with id ^para-2\n"
+	"\n"
+	"%% vaultlint-disable-next-line broken-link %%\n"
+	"[[Missing]]\n"
+	"%% vaultlint-disable tag-format %%\n"
+	"#bad_Tag\n"
+	"\n"
+	"```\n"
+	"unterminated fence [[hidden]]\n";
+
+static char g_dir[] = "/tmp/vl-test-cache-XXXXXX";
+
+static char *cache_path(void)
+{
+	static char p[256];
+
+	snprintf(p, sizeof(p), "%s/sub/cache", g_dir);
+	return p;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	strcpy(g_dir, "/tmp/vl-test-cache-XXXXXX");
+	return mkdtemp(g_dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	char cmd[300];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", g_dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void str_eq(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		assert_ptr_equal(a, b);
+	else
+		assert_string_equal(a, b);
+}
+
+static void pos_eq(vl_pos a, vl_pos b)
+{
+	assert_int_equal(a.line, b.line);
+	assert_int_equal(a.col, b.col);
+}
+
+static void note_eq(const vl_note *a, const vl_note *b)
+{
+	size_t i;
+
+	str_eq(a->path, b->path);
+	str_eq(a->name, b->name);
+	assert_int_equal(a->has_frontmatter, b->has_frontmatter);
+	assert_int_equal(a->n_lines, b->n_lines);
+	assert_int_equal(a->size, b->size);
+	assert_int_equal(b->n_entries, 0);
+	assert_int_equal(a->n_headings, b->n_headings);
+	for (i = 0; i < a->n_headings; i++) {
+		str_eq(a->headings[i].text, b->headings[i].text);
+		assert_int_equal(a->headings[i].level, b->headings[i].level);
+		pos_eq(a->headings[i].pos, b->headings[i].pos);
+	}
+	assert_int_equal(a->n_blocks, b->n_blocks);
+	for (i = 0; i < a->n_blocks; i++) {
+		str_eq(a->blocks[i].id, b->blocks[i].id);
+		pos_eq(a->blocks[i].pos, b->blocks[i].pos);
+	}
+	assert_int_equal(a->n_tags, b->n_tags);
+	for (i = 0; i < a->n_tags; i++) {
+		str_eq(a->tags[i].name, b->tags[i].name);
+		pos_eq(a->tags[i].pos, b->tags[i].pos);
+		assert_int_equal(a->tags[i].frontmatter, b->tags[i].frontmatter);
+		assert_int_equal(a->tags[i].entry, b->tags[i].entry);
+	}
+	assert_int_equal(a->n_links, b->n_links);
+	for (i = 0; i < a->n_links; i++) {
+		assert_int_equal(a->links[i].kind, b->links[i].kind);
+		str_eq(a->links[i].target, b->links[i].target);
+		str_eq(a->links[i].heading, b->links[i].heading);
+		str_eq(a->links[i].block, b->links[i].block);
+		str_eq(a->links[i].alias, b->links[i].alias);
+		pos_eq(a->links[i].pos, b->links[i].pos);
+		assert_int_equal(a->links[i].entry, b->links[i].entry);
+	}
+	assert_int_equal(a->n_suppress, b->n_suppress);
+	for (i = 0; i < a->n_suppress; i++) {
+		str_eq(a->suppress[i].rule, b->suppress[i].rule);
+		assert_int_equal(a->suppress[i].first, b->suppress[i].first);
+		assert_int_equal(a->suppress[i].last, b->suppress[i].last);
+	}
+	assert_int_equal(a->n_problems, b->n_problems);
+	for (i = 0; i < a->n_problems; i++) {
+		str_eq(a->problems[i].rule, b->problems[i].rule);
+		str_eq(a->problems[i].message, b->problems[i].message);
+		pos_eq(a->problems[i].pos, b->problems[i].pos);
+	}
+	assert_int_equal(a->n_props, b->n_props);
+	for (i = 0; i < a->n_props; i++) {
+		str_eq(a->props[i].key, b->props[i].key);
+		str_eq(a->props[i].value, b->props[i].value);
+		pos_eq(a->props[i].pos, b->props[i].pos);
+	}
+	assert_int_equal(a->n_aliases, b->n_aliases);
+	for (i = 0; i < a->n_aliases; i++)
+		str_eq(a->aliases[i], b->aliases[i]);
+}
+
+/* A source of one note known by blob id, and one work-tree file. */
+static void make_src(vl_source *src, vl_file files[2])
+{
+	memset(src, 0, sizeof(*src));
+	memset(files, 0, 2 * sizeof(*files));
+	files[0].path = (char *)"Dir/Rich.md";
+	files[0].is_note = 1;
+	files[0].size = sizeof(rich) - 1;
+	strcpy(files[0].oid, "0123456789abcdef0123456789abcdef01234567");
+	files[1].path = (char *)"Work.md";
+	files[1].is_note = 1;
+	files[1].size = sizeof(rich) - 1;
+	files[1].has_stat = 1;
+	files[1].mtime_sec = 1000;
+	files[1].mtime_nsec = 5;
+	files[1].ctime_sec = 1000;
+	files[1].ctime_nsec = 5;
+	files[1].ino = 42;
+	files[1].dev = 7;
+	files[1].mode = 0100644;
+	src->files = files;
+	src->n_files = 2;
+	src->root = (char *)"/vault/root";
+}
+
+/* Saves the rich note under both files' keys. */
+static vl_note *save_rich(vl_source *src)
+{
+	vl_cache *c = NULL;
+	vl_note *n = NULL, *got = NULL;
+	vl_cache_stats st;
+	vl_error err;
+
+	assert_int_equal(vl_note_parse_ex(&n, "Dir/Rich.md", rich, sizeof(rich) - 1,
+		VL_PARSE_NO_ENTRIES, &err), 0);
+	assert_true(n->n_links >= 8 && n->n_tags >= 4 && n->n_problems >= 1 &&
+		n->n_suppress >= 2 && n->n_props >= 4 && n->n_aliases == 2 &&
+		n->n_blocks >= 2 && n->n_headings == 2);
+	assert_int_equal(vl_cache_open(&c, cache_path(), &err), 0);
+	assert_int_equal(vl_cache_begin(c, src, &err), 0);
+	assert_int_equal(vl_cache_get(c, src, &src->files[0], &got, &err), 0);
+	assert_null(got);
+	assert_int_equal(vl_cache_put(c, src, &src->files[0], n, &err), 0);
+	assert_int_equal(vl_cache_put(c, src, &src->files[1], n, &err), 0);
+	assert_int_equal(vl_cache_save(c, &err), 0);
+	vl_cache_get_stats(c, &st);
+	assert_int_equal(st.written, 1);
+	assert_int_equal(st.added, 2);
+	vl_cache_free(c);
+	return n;
+}
+
+static void test_round_trip(void **state)
+{
+	vl_source src;
+	vl_file files[2];
+	vl_note *n, *got = NULL, *got2 = NULL;
+	vl_cache *c = NULL;
+	vl_cache_stats st;
+	vl_error err;
+
+	(void)state;
+	make_src(&src, files);
+	n = save_rich(&src);
+	assert_int_equal(vl_cache_open(&c, cache_path(), &err), 0);
+	vl_cache_get_stats(c, &st);
+	assert_int_equal(st.loaded, 2);
+	assert_int_equal(st.invalid, 0);
+	assert_int_equal(vl_cache_begin(c, &src, &err), 0);
+	assert_int_equal(vl_cache_get(c, &src, &files[0], &got, &err), 1);
+	note_eq(n, got);
+	/* the work-tree entry was written after its mtime: trusted */
+	assert_int_equal(vl_cache_get(c, &src, &files[1], &got2, &err), 1);
+	assert_string_equal(got2->path, "Work.md");
+	assert_string_equal(got2->name, "Work");
+	assert_int_equal(got2->n_links, n->n_links);
+	/* nothing changed: nothing written */
+	assert_int_equal(vl_cache_save(c, &err), 0);
+	vl_cache_get_stats(c, &st);
+	assert_int_equal(st.written, 0);
+	vl_cache_free(c);
+	vl_note_free(got);
+	vl_note_free(got2);
+	vl_note_free(n);
+}
+
+static void test_stale_worktree(void **state)
+{
+	vl_source src;
+	vl_file files[2];
+	vl_note *n, *got = NULL;
+	vl_cache *c = NULL;
+	vl_cache_stats st;
+	vl_error err;
+	struct stat sb;
+
+	(void)state;
+	make_src(&src, files);
+	n = save_rich(&src);
+	assert_int_equal(vl_cache_open(&c, cache_path(), &err), 0);
+	files[1].size++;
+	assert_int_equal(vl_cache_get(c, &src, &files[1], &got, &err), 0);
+	files[1].size--;
+	files[1].mtime_nsec++;
+	assert_int_equal(vl_cache_get(c, &src, &files[1], &got, &err), 0);
+	files[1].mtime_nsec--;
+	files[1].ino++;
+	assert_int_equal(vl_cache_get(c, &src, &files[1], &got, &err), 0);
+	files[1].ino--;
+	assert_int_equal(vl_cache_get(c, &src, &files[1], &got, &err), 1);
+	vl_note_free(got);
+	got = NULL;
+	vl_cache_free(c);
+
+	/* racy: an entry whose mtime is not older than the cache file (here
+	 * in the future) may have changed after it was read: never trusted */
+	assert_int_equal(stat(cache_path(), &sb), 0);
+	files[1].mtime_sec = sb.st_mtim.tv_sec + 1000;
+	assert_int_equal(vl_cache_open(&c, cache_path(), &err), 0);
+	assert_int_equal(vl_cache_begin(c, &src, &err), 0);
+	assert_int_equal(vl_cache_put(c, &src, &files[1], n, &err), 0);
+	assert_int_equal(vl_cache_save(c, &err), 0);
+	vl_cache_free(c);
+	assert_int_equal(vl_cache_open(&c, cache_path(), &err), 0);
+	assert_int_equal(vl_cache_get(c, &src, &files[1], &got, &err), 0);
+	assert_null(got);
+	assert_int_equal(vl_cache_get(c, &src, &files[0], &got, &err), 1);
+	vl_cache_get_stats(c, &st);
+	assert_int_equal(st.invalid, 0);
+	vl_note_free(got);
+	vl_cache_free(c);
+	vl_note_free(n);
+}
+
+/* Replaces the cache file's bytes; n may be less than the file (truncate). */
+static void rewrite(const unsigned char *bytes, size_t n)
+{
+	FILE *f = fopen(cache_path(), "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(bytes, 1, n, f), n);
+	assert_int_equal(fclose(f), 0);
+}
+
+static unsigned char *slurp(size_t *n)
+{
+	FILE *f = fopen(cache_path(), "rb");
+	unsigned char *b;
+	long len;
+
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	b = malloc((size_t)len + 1);
+	assert_non_null(b);
+	assert_int_equal(fread(b, 1, (size_t)len, f), (size_t)len);
+	fclose(f);
+	*n = (size_t)len;
+	return b;
+}
+
+/* The cache file as changed by `how` must load empty, without error, and a
+ * save must then replace it with a valid one. */
+static void expect_empty(vl_source *src, vl_note *n)
+{
+	vl_cache *c = NULL;
+	vl_note *got = NULL;
+	vl_cache_stats st;
+	vl_error err;
+
+	assert_int_equal(vl_cache_open(&c, cache_path(), &err), 0);
+	vl_cache_get_stats(c, &st);
+	assert_int_equal(st.loaded, 0);
+	assert_int_equal(vl_cache_get(c, src, &src->files[0], &got, &err), 0);
+	assert_null(got);
+	assert_int_equal(vl_cache_put(c, src, &src->files[0], n, &err), 0);
+	assert_int_equal(vl_cache_save(c, &err), 0);
+	vl_cache_free(c);
+	assert_int_equal(vl_cache_open(&c, cache_path(), &err), 0);
+	vl_cache_get_stats(c, &st);
+	assert_int_equal(st.loaded, 1);
+	assert_int_equal(st.invalid, 0);
+	assert_int_equal(vl_cache_get(c, src, &src->files[0], &got, &err), 1);
+	note_eq(n, got);
+	vl_note_free(got);
+	vl_cache_free(c);
+}
+
+static void test_bad_files(void **state)
+{
+	vl_source src;
+	vl_file files[2];
+	vl_note *n;
+	unsigned char *orig, *b;
+	size_t len, i;
+	unsigned seed = 12345;
+
+	(void)state;
+	make_src(&src, files);
+	n = save_rich(&src);
+	orig = slurp(&len);
+	b = malloc(len);
+	assert_non_null(b);
+
+	/* a flipped byte in the payload, at several places */
+	for (i = 60; i < len; i += len / 7 + 1) {
+		memcpy(b, orig, len);
+		b[i] ^= 0x5A;
+		rewrite(b, len);
+		expect_empty(&src, n);
+	}
+	/* truncated, at every few bytes */
+	for (i = 0; i < len; i += 9) {
+		rewrite(orig, i);
+		expect_empty(&src, n);
+	}
+	/* a wrong format version and a wrong VL_VERSION */
+	memcpy(b, orig, len);
+	b[8] ^= 1;
+	rewrite(b, len);
+	expect_empty(&src, n);
+	memcpy(b, orig, len);
+	b[40] ^= 1;
+	rewrite(b, len);
+	expect_empty(&src, n);
+	/* an empty file */
+	rewrite(orig, 0);
+	expect_empty(&src, n);
+	/* random garbage, some of it with the right magic */
+	for (i = 0; i < 20; i++) {
+		size_t k;
+		for (k = 0; k < len; k++) {
+			seed = seed * 1103515245u + 12345u;
+			b[k] = (unsigned char)(seed >> 16);
+		}
+		if (i % 2)
+			memcpy(b, orig, 40);
+		rewrite(b, len);
+		expect_empty(&src, n);
+	}
+	/* a folder where the file should be: empty, and the save fails cleanly */
+	{
+		vl_cache *c = NULL;
+		vl_error err;
+		char p[300];
+
+		snprintf(p, sizeof(p), "%s/adir", g_dir);
+		assert_int_equal(mkdir(p, 0700), 0);
+		assert_int_equal(vl_cache_open(&c, p, &err), 0);
+		assert_int_equal(vl_cache_put(c, &src, &files[0], n, &err), 0);
+		assert_int_equal(vl_cache_save(c, &err), -1);
+		vl_cache_free(c);
+	}
+	free(b);
+	free(orig);
+	vl_note_free(n);
+}
+
+/* Unused work-tree entries of a vault that was listed are dropped;
+ * blob entries of other snapshots are kept. */
+static void test_eviction(void **state)
+{
+	vl_source src;
+	vl_file files[2];
+	vl_note *n, *got = NULL;
+	vl_cache *c = NULL;
+	vl_cache_stats st;
+	vl_error err;
+
+	(void)state;
+	make_src(&src, files);
+	n = save_rich(&src);
+	/* a run that lists only the blob file... of a work tree at that root */
+	assert_int_equal(vl_cache_open(&c, cache_path(), &err), 0);
+	src.n_files = 2;
+	assert_int_equal(vl_cache_begin(c, &src, &err), 0);
+	assert_int_equal(vl_cache_get(c, &src, &files[0], &got, &err), 1);
+	vl_note_free(got);
+	got = NULL;
+	assert_int_equal(vl_cache_save(c, &err), 0);
+	vl_cache_get_stats(c, &st);
+	assert_int_equal(st.written, 1);      /* Work.md was not used: dropped */
+	vl_cache_free(c);
+	assert_int_equal(vl_cache_open(&c, cache_path(), &err), 0);
+	vl_cache_get_stats(c, &st);
+	assert_int_equal(st.loaded, 1);
+	/* a run that lists nothing of that root keeps the blob entry */
+	assert_int_equal(vl_cache_save(c, &err), 0);
+	vl_cache_get_stats(c, &st);
+	assert_int_equal(st.written, 0);
+	vl_cache_free(c);
+	vl_note_free(n);
+}
+
+static void test_null(void **state)
+{
+	(void)state;
+	vl_cache_free(NULL);
+	assert_int_equal(vl_cache_save(NULL, NULL), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stale_worktree, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_files, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_eviction, setup, teardown),
+		cmocka_unit_test(test_null),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
