@@ -54,6 +54,7 @@ typedef struct ix_file {
 typedef struct ix_key {
 	uint32_t key;
 	uint32_t id;
+	uint64_t letters;   /* which letters the string holds (letter_mask) */
 } ix_key;
 
 /* One spelling of a tag and how often it is written. */
@@ -76,6 +77,7 @@ struct vl_index {
 	vl_map by_name;    /* lc name -> list of ix_note */
 	vl_map file_path;  /* lc path -> list of ix_file */
 	vl_map file_name;  /* lc file name -> list of ix_file */
+	vl_map file_stem;  /* lc file name without extension -> list of ix_file */
 	vl_map alias;      /* lc alias -> vl_note (the first that has it) */
 	vl_map blocks;     /* lc block id -> list of vl_note */
 	vl_map tags;       /* lc tag -> ix_tag */
@@ -292,7 +294,60 @@ static int index_file(vl_index *idx, ix_file *f, const char *path)
 	key = arena_lower(&idx->arena, f->name, f->name_len);
 	if (key == NULL || list_add(idx, &idx->file_name, key, f) < 0)
 		return -1;
+	{
+		const char *dot = strrchr(f->name, '.');
+		if (dot != NULL && dot > f->name) {
+			key = arena_lower(&idx->arena, f->name, (size_t)(dot - f->name));
+			if (key == NULL || list_add(idx, &idx->file_stem, key, f) < 0)
+				return -1;
+		}
+	}
 	return 0;
+}
+
+/* A set of the characters of s: a-z, 0-9 and space get a bit each, the
+ * rest share bits by hash. A character of one string missing from the
+ * other costs at least one edit, so the larger of the two differences is a
+ * lower bound of the edit distance that costs a few instructions. */
+static uint64_t letter_mask(const char *s, size_t n)
+{
+	uint64_t m = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		unsigned bit;
+
+		if (c >= 'A' && c <= 'Z')
+			c = (unsigned char)(c - 'A' + 'a');
+		if (c >= 'a' && c <= 'z')
+			bit = c - 'a';
+		else if (c >= '0' && c <= '9')
+			bit = 26 + (c - '0');
+		else if (c == ' ')
+			bit = 36;
+		else
+			bit = 37 + c % 27;
+		m |= (uint64_t)1 << bit;
+	}
+	return m;
+}
+
+/* Bits set in x, without relying on a popcount instruction. */
+static inline size_t bit_count(uint64_t x)
+{
+	x = x - ((x >> 1) & 0x5555555555555555ULL);
+	x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+	x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
+	return (size_t)((x * 0x0101010101010101ULL) >> 56);
+}
+
+static inline size_t mask_bound(uint64_t a, uint64_t b)
+{
+	size_t x = bit_count(a & ~b);
+	size_t y = bit_count(b & ~a);
+
+	return x > y ? x : y;
 }
 
 static uint32_t bucket_key(unsigned char c, size_t len)
@@ -330,6 +385,7 @@ static int sort_buckets(ix_key **first, ix_key **last, size_t n,
 		(*first)[i].key = bucket_key(len ? (unsigned char)s[0] : 0, len);
 		(*last)[i].key = bucket_key(len ? (unsigned char)s[len - 1] : 0, len);
 		(*first)[i].id = (*last)[i].id = (uint32_t)i;
+		(*first)[i].letters = (*last)[i].letters = letter_mask(s, len);
 	}
 	qsort(*first, n, sizeof(**first), cmp_key);
 	qsort(*last, n, sizeof(**last), cmp_key);
@@ -462,6 +518,7 @@ void vl_index_free(vl_index *idx)
 	vl_map_release(&idx->by_name);
 	vl_map_release(&idx->file_path);
 	vl_map_release(&idx->file_name);
+	vl_map_release(&idx->file_stem);
 	vl_map_release(&idx->alias);
 	vl_map_release(&idx->blocks);
 	vl_map_release(&idx->tags);
@@ -1321,7 +1378,7 @@ static void bucket_range(const ix_key *v, size_t n, unsigned char c, size_t len,
 const char *vl_index_suggest_target(const vl_index *idx, const char *target)
 {
 	const char *t, *best = NULL, *name;
-	size_t tlen, stem, best_d = 0, i, name_len, pass;
+	size_t tlen, stem, best_d = 0, name_len, pass;
 	unsigned char th_stem[IX_HIST], th_full[IX_HIST];
 	int has_slash;
 
@@ -1339,14 +1396,9 @@ const char *vl_index_suggest_target(const vl_index *idx, const char *target)
 	hist_fill(th_full, t, tlen);
 	/* [[image]] for image.png: the extension is what is missing. */
 	if (!has_slash) {
-		for (i = 0; i < idx->n_files; i++) {
-			const ix_file *f = &idx->files[i];
-			const char *dot = strrchr(f->name, '.');
-
-			if (dot != NULL && (size_t)(dot - f->name) == stem &&
-			    strncasecmp(f->name, t, stem) == 0)
-				return f->name;
-		}
+		const ix_list *l = list_get(&idx->file_stem, t, stem);
+		if (l != NULL && l->n > 0)
+			return ((const ix_file *)l->items[0])->name;
 	}
 	if (name_len == 0)
 		return NULL;
@@ -1358,11 +1410,18 @@ const char *vl_index_suggest_target(const vl_index *idx, const char *target)
 			(pass == 0 ? idx->note_first : idx->note_last);
 		unsigned char c = (unsigned char)(pass == 0 ? w[0] : w[wlen - 1]);
 
+		uint64_t tm = letter_mask(t, stem);
+		size_t cut = cutoff(stem);
+
 		if (v == NULL)
 			break;
 		bucket_range(v, idx->n_notes, c, wlen, cutoff(wlen), &from, &to);
 		for (k = from; k < to; k++) {
-			const ix_note *in = &idx->notes[v[k].id];
+			const ix_note *in;
+
+			if (mask_bound(tm, v[k].letters) > cut)
+				continue;
+			in = &idx->notes[v[k].id];
 			if (has_slash)
 				consider(t, stem, th_stem, cutoff(stem), in->stem, in->stem_len,
 					in->stem_hist, &best, &best_d);
@@ -1378,11 +1437,17 @@ const char *vl_index_suggest_target(const vl_index *idx, const char *target)
 		unsigned char c = (unsigned char)(pass == 0 ? t[0] : t[tlen - 1]);
 		size_t from, to, k;
 
+		uint64_t tm = letter_mask(t, tlen);
+
 		if (v == NULL)
 			break;
 		bucket_range(v, idx->n_files, c, tlen, cutoff(tlen), &from, &to);
 		for (k = from; k < to; k++) {
-			const ix_file *f = &idx->files[v[k].id];
+			const ix_file *f;
+
+			if (mask_bound(tm, v[k].letters) > cutoff(tlen))
+				continue;
+			f = &idx->files[v[k].id];
 			if (has_slash)
 				consider(t, tlen, th_full, cutoff(tlen), f->path, f->path_len,
 					f->path_hist, &best, &best_d);
