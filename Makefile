@@ -26,7 +26,7 @@ UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BIN       ?= vaultlint
 
-.PHONY: all deps run test unit e2e asan install uninstall clean bench fuzz
+.PHONY: all deps run test unit e2e asan install uninstall clean bench fuzz valgrind
 
 all: $(BIN)
 
@@ -139,3 +139,18 @@ fuzz: $(FUZZ_BIN)
 
 # The corpus replay test shares its checks with the fuzz harnesses.
 $(BUILD)/tests/test_fuzz_replay: tests/fuzz/fuzz_common.h
+
+# `make valgrind`: every end-to-end case with the binary under valgrind's
+# memcheck. A memory error or a definite leak makes vaultlint exit 99, so
+# the case fails on its exit code. Ends with "N passed, N failed".
+valgrind: $(BIN)
+	@command -v valgrind >/dev/null 2>&1 || \
+	  { echo "vaultlint: valgrind is not installed; run: apt-get install valgrind"; exit 2; }
+	@mkdir -p $(BUILD)
+	@printf '#!/bin/sh\nexec valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite "%s" "$$@"\n' \
+	  "$(abspath $(BIN))" > $(BUILD)/vaultlint-valgrind
+	@chmod +x $(BUILD)/vaultlint-valgrind
+	@VAULTLINT=$(abspath $(BUILD))/vaultlint-valgrind sh tests/e2e/cases.sh > $(BUILD)/valgrind.log 2>&1; \
+	  grep -E '^FAIL|^  ' $(BUILD)/valgrind.log; \
+	  p=$$(grep -c '^PASS' $(BUILD)/valgrind.log); f=$$(grep -c '^FAIL' $(BUILD)/valgrind.log); \
+	  echo "valgrind: $$p passed, $$f failed"; [ "$$f" -eq 0 ] && [ "$$p" -gt 0 ]
