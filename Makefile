@@ -145,6 +145,7 @@ $(BUILD)/tests/test_fuzz_replay: tests/fuzz/fuzz_common.h
 # the case fails on its exit code. Ends with "N passed, N failed".
 valgrind: $(BIN)
 	@command -v valgrind >/dev/null 2>&1 || \
+	  { [ "$$(id -u)" = 0 ] && (apt-get update -qq && apt-get install -y -qq valgrind) >/dev/null; } || \
 	  { echo "vaultlint: valgrind is not installed; run: apt-get install valgrind"; exit 2; }
 	@mkdir -p $(BUILD)
 	@printf '#!/bin/sh\nexec valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite "%s" "$$@"\n' \
