@@ -34,3 +34,19 @@ int vl_rule_report(vl_rule_ctx *ctx, vl_pos pos, const char *fmt, ...)
 	va_end(ap);
 	return rc;
 }
+
+int vl_rule_report_problems(vl_rule_ctx *ctx)
+{
+	const vl_note *note = ctx->note;
+	size_t i;
+
+	for (i = 0; i < note->n_problems; i++) {
+		const vl_problem *p = &note->problems[i];
+
+		if (p->rule == NULL || strcmp(p->rule, ctx->rule->id) != 0)
+			continue;
+		if (vl_rule_report(ctx, p->pos, "%s", p->message) < 0)
+			return -1;
+	}
+	return 0;
+}

@@ -44,6 +44,10 @@ int vl_rule_index(const char *id);
 int vl_rule_report(vl_rule_ctx *ctx, vl_pos pos, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Reports the note's own parse problems (vl_note.problems) recorded under
+ * ctx's rule id: what frontmatter-invalid and invalid-input find. */
+int vl_rule_report_problems(vl_rule_ctx *ctx);
+
 /* A did-you-mean compares a wrong name with every candidate of a note;
  * in a note with more headings or blocks than this (a generated index of
  * 400,000 ids) the hint is skipped so a run stays linear. */
