@@ -55,6 +55,8 @@ typedef struct parse_ctx {
 	vl_error *err;
 	int oom;
 	unsigned flags;         /* VL_PARSE_* */
+	size_t *lines;          /* offset of each line's first byte */
+	size_t n_lines;
 
 	/* headings */
 	int in_heading;
@@ -232,18 +234,36 @@ int vl_block_id_valid(const char *s, size_t n)
 
 /* ---- md4c callbacks ---- */
 
-static size_t line_start(const parse_ctx *ctx, size_t off)
+/* The index in ctx->lines of the line holding off. Lines are looked up,
+ * never scanned for, so a 10 MB line or 100,000 items on one line stay
+ * linear. */
+static size_t line_index(const parse_ctx *ctx, size_t off)
 {
-	while (off > ctx->body && ctx->text[off - 1] != '\n')
-		off--;
-	return off;
+	size_t lo = 0, hi = ctx->n_lines;
+
+	while (lo + 1 < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (ctx->lines[mid] <= off)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
+static size_t line_start(const parse_ctx *ctx, size_t off)
+{
+	size_t ls = ctx->lines[line_index(ctx, off)];
+
+	return ls < ctx->body ? ctx->body : ls;
+}
+
+/* The offset of the '\n' ending the line holding off, or n. */
 static size_t line_end(const parse_ctx *ctx, size_t off)
 {
-	while (off < ctx->n && ctx->text[off] != '\n')
-		off++;
-	return off;
+	size_t i = line_index(ctx, off);
+
+	return i + 1 < ctx->n_lines ? ctx->lines[i + 1] - 1 : ctx->n;
 }
 
 /* At the end of a text run (a leaf block's text), a trailing `^id` on the
@@ -421,6 +441,11 @@ static int leave_block(MD_BLOCKTYPE type, void *detail, void *userdata)
 			cur->own_closed = 1;
 		if (ctx->n_li)
 			ctx->n_li--;
+		if (cur && ctx->n_li) {
+			entry_tmp *parent = current_entry(ctx);
+			if (cur->last > parent->last)
+				parent->last = cur->last;
+		}
 		break;
 	default:
 		break;
@@ -672,15 +697,16 @@ static int text_cb(MD_TEXTTYPE type, const MD_CHAR *s, MD_SIZE size, void *userd
 		cur = current_entry(ctx);
 		if (!cur->own_closed)
 			cur->own_last = off + size - 1;
-		for (k = 0; k < ctx->n_li; k++) {
-			entry_tmp *e = &ctx->entries[ctx->li_stack[k]];
-			/* an item whose content opens with a sub-list starts here too */
-			if (!e->has_text) {
-				e->has_text = 1;
-				e->first = off;
-			}
-			e->last = off + size - 1;
+		/* an item whose content opens with a sub-list starts here too;
+		 * each item is marked once, so this stays linear */
+		for (k = ctx->n_li; k > 0; k--) {
+			entry_tmp *e = &ctx->entries[ctx->li_stack[k - 1]];
+			if (e->has_text)
+				break;
+			e->has_text = 1;
+			e->first = off;
 		}
+		cur->last = off + size - 1; /* passed up to the parents on leave */
 	}
 	return ctx->oom ? -1 : 0;
 }
@@ -1037,12 +1063,22 @@ static size_t skip_marker(const parse_ctx *ctx, size_t p, size_t lim)
  * and a task box. */
 static size_t item_text_start(const parse_ctx *ctx, const entry_tmp *e)
 {
-	size_t p = line_start(ctx, e->first), q;
+	size_t p = line_start(ctx, e->first), q, k;
 
 	while (p < e->first && (is_space(ctx->text[p]) || ctx->text[p] == '>'))
 		p++;
-	while ((q = skip_marker(ctx, p, e->first)) != p)
+	for (k = 0; (q = skip_marker(ctx, p, e->first)) != p; k++) {
+		if (k == 16) {
+			/* 100,000 items on one line: no scan of them all; the text
+			 * starts at the word holding the first text ("[[x]]") */
+			size_t ls = p;
+			p = e->first;
+			while (p > ls && ctx->text[p - 1] != ' ' && ctx->text[p - 1] != '\t')
+				p--;
+			return p;
+		}
 		p = q;
+	}
 	if (e->is_task && p + 2 < e->first && ctx->text[p] == '[' && ctx->text[p + 2] == ']') {
 		p += 3;
 		while (p < e->first && (ctx->text[p] == ' ' || ctx->text[p] == '\t'))
@@ -1348,8 +1384,13 @@ int vl_note_parse_ex(vl_note **out, const char *path, const char *text, size_t n
 	}
 
 	ctx.mask = calloc(n + 1, 1);
-	if (!ctx.mask)
+	ctx.lines = malloc(((size_t)note->n_lines + 2) * sizeof(*ctx.lines));
+	if (!ctx.mask || !ctx.lines)
 		goto oom;
+	ctx.lines[ctx.n_lines++] = 0;
+	for (i = 0; i < n; i++)
+		if (text[i] == '\n' && i + 1 < n)
+			ctx.lines[ctx.n_lines++] = i + 1;
 	memset(&parser, 0, sizeof(parser));
 	parser.flags = MD_FLAG_WIKILINKS | MD_FLAG_TABLES | MD_FLAG_STRIKETHROUGH |
 		MD_FLAG_TASKLISTS | MD_FLAG_LATEXMATHSPANS | MD_FLAG_PERMISSIVEAUTOLINKS;
@@ -1373,6 +1414,7 @@ oom:
 done:
 	vl_note_free(note);
 	free(ctx.mask);
+	free(ctx.lines);
 	vl_buf_release(&ctx.heading_text);
 	free(ctx.heading_offs);
 	free(ctx.block_cands);

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -111,6 +112,34 @@ static void test_parse_without_entries(void **state)
 	vl_note_free(n);
 }
 
+/* 20,000 items nested on one line: every item's text was found by
+ * rescanning the line (quadratic; minutes under ASan). Now the line table
+ * and a bounded marker skip keep it linear; the symbols must not change. */
+static void test_items_nested_on_one_line(void **state)
+{
+	size_t depth = 20000, i;
+	char *md = malloc(depth * 2 + 64);
+	vl_note *n;
+
+	(void)state;
+	assert_non_null(md);
+	for (i = 0; i < depth; i++)
+		memcpy(md + 2 * i, "- ", 2);
+	strcpy(md + 2 * depth, "[[Deep]] #TAG ^deep\n");
+	n = parse(md);
+	assert_int_equal(n->n_entries, depth);
+	assert_int_equal(n->entries[depth - 1].depth, (int)depth - 1);
+	assert_int_equal(n->entries[depth - 1].parent, (int)depth - 2);
+	assert_string_equal(n->entries[depth - 1].text, "[[Deep]] #TAG ^deep");
+	assert_int_equal(n->entries[0].end_line, 1);
+	assert_int_equal(n->n_tags, 1);
+	assert_int_equal(n->tags[0].entry, (int)depth - 1);
+	assert_int_equal(n->n_blocks, 1);
+	assert_int_equal(n->blocks[0].pos.col, 2 * depth + 15);
+	vl_note_free(n);
+	free(md);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -119,6 +148,7 @@ int main(void)
 		cmocka_unit_test(test_property_value_after_non_ascii),
 		cmocka_unit_test(test_item_opening_with_sub_list),
 		cmocka_unit_test(test_parse_without_entries),
+		cmocka_unit_test(test_items_nested_on_one_line),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
