@@ -1359,6 +1359,15 @@ static void consider(const char *t, size_t tlen, const unsigned char *th, size_t
 	}
 }
 
+/* How far a vault-wide did-you-mean may be from the target: a quarter of
+ * its length (at least 2). Tighter than within one note, where the
+ * candidates are few: among 50,000 names a third of the length matches
+ * too much that is no typo. */
+static size_t target_cutoff(size_t len)
+{
+	return len / 4 > 2 ? len / 4 : 2;
+}
+
 /* The ids of the candidates whose name starts (or ends) with letter c and
  * whose length is within cut of len: a range of a bucket array. */
 static void bucket_range(const ix_key *v, size_t n, unsigned char c, size_t len,
@@ -1411,11 +1420,11 @@ const char *vl_index_suggest_target(const vl_index *idx, const char *target)
 		unsigned char c = (unsigned char)(pass == 0 ? w[0] : w[wlen - 1]);
 
 		uint64_t tm = letter_mask(t, stem);
-		size_t cut = cutoff(stem);
+		size_t cut = target_cutoff(stem);
 
 		if (v == NULL)
 			break;
-		bucket_range(v, idx->n_notes, c, wlen, cutoff(wlen), &from, &to);
+		bucket_range(v, idx->n_notes, c, wlen, target_cutoff(wlen), &from, &to);
 		for (k = from; k < to; k++) {
 			const ix_note *in;
 
@@ -1423,10 +1432,10 @@ const char *vl_index_suggest_target(const vl_index *idx, const char *target)
 				continue;
 			in = &idx->notes[v[k].id];
 			if (has_slash)
-				consider(t, stem, th_stem, cutoff(stem), in->stem, in->stem_len,
+				consider(t, stem, th_stem, target_cutoff(stem), in->stem, in->stem_len,
 					in->stem_hist, &best, &best_d);
 			else
-				consider(t, stem, th_stem, cutoff(stem), in->note->name, in->name_len,
+				consider(t, stem, th_stem, target_cutoff(stem), in->note->name, in->name_len,
 					in->name_hist, &best, &best_d);
 		}
 	}
@@ -1441,18 +1450,18 @@ const char *vl_index_suggest_target(const vl_index *idx, const char *target)
 
 		if (v == NULL)
 			break;
-		bucket_range(v, idx->n_files, c, tlen, cutoff(tlen), &from, &to);
+		bucket_range(v, idx->n_files, c, tlen, target_cutoff(tlen), &from, &to);
 		for (k = from; k < to; k++) {
 			const ix_file *f;
 
-			if (mask_bound(tm, v[k].letters) > cutoff(tlen))
+			if (mask_bound(tm, v[k].letters) > target_cutoff(tlen))
 				continue;
 			f = &idx->files[v[k].id];
 			if (has_slash)
-				consider(t, tlen, th_full, cutoff(tlen), f->path, f->path_len,
+				consider(t, tlen, th_full, target_cutoff(tlen), f->path, f->path_len,
 					f->path_hist, &best, &best_d);
 			else
-				consider(t, tlen, th_full, cutoff(tlen), f->name, f->name_len,
+				consider(t, tlen, th_full, target_cutoff(tlen), f->name, f->name_len,
 					f->name_hist, &best, &best_d);
 		}
 	}
