@@ -34,6 +34,7 @@ typedef struct walk_frame {
 	DIR *dir;
 	char *rel;    /* vault-relative path of the folder ("" for the root) */
 	char *real;   /* its real path on disk */
+	int rules;    /* git ignore rules may apply to what it holds */
 } walk_frame;
 
 typedef struct walk_link {
@@ -49,6 +50,7 @@ typedef struct walk_ctx {
 	const char *root;
 	size_t root_len;
 	vl_repo *repo;          /* for .gitignore, or NULL */
+	int outer_rules;        /* ignore rules from above the vault or global */
 	char *repo_prefix;      /* the vault's path inside the repository */
 	vl_map visited;         /* "dev:ino" of every folder walked */
 	vl_arena keys;
@@ -126,7 +128,7 @@ static int visit(walk_ctx *ctx, const struct stat *st)
 
 /* Whether rel (a folder when is_dir) is excluded by the ignore globs or,
  * when asked for, by git. Returns 1, 0, or -1 with ctx->err set. */
-static int ignored(walk_ctx *ctx, const char *rel, int is_dir)
+static int ignored(walk_ctx *ctx, const char *rel, int is_dir, int rules)
 {
 	char *p = NULL;
 	int ig = 0;
@@ -147,7 +149,7 @@ static int ignored(walk_ctx *ctx, const char *rel, int is_dir)
 		free(p);
 		p = NULL;
 	}
-	if (ctx->repo == NULL) {
+	if (ctx->repo == NULL || !rules) {
 		rc = 0;
 		goto done;
 	}
@@ -165,9 +167,10 @@ done:
 }
 
 /* Opens a folder (already known to be inside the vault) and pushes it. */
-static int push_dir(walk_ctx *ctx, int fd, const char *rel, const char *real)
+static int push_dir(walk_ctx *ctx, int fd, const char *rel, const char *real,
+	int parent_rules)
 {
-	walk_frame f = { NULL, NULL, NULL };
+	walk_frame f = { NULL, NULL, NULL, 0 };
 	char eb[128];
 
 	if (ctx->n_stack >= WALK_MAX_DEPTH) {
@@ -181,6 +184,8 @@ static int push_dir(walk_ctx *ctx, int fd, const char *rel, const char *real)
 		close(fd);
 		return problem(ctx, rel, "cannot read folder: %s", errstr(e, eb, sizeof(eb)));
 	}
+	/* git only looks up ignore rules where a .gitignore can hold them */
+	f.rules = parent_rules || faccessat(fd, ".gitignore", F_OK, 0) == 0;
 	f.rel = strdup(rel);
 	f.real = strdup(real);
 	if (f.rel == NULL || f.real == NULL ||
@@ -271,7 +276,7 @@ static int on_symlink(walk_ctx *ctx, const walk_frame *f, const char *name,
 		goto done;
 	}
 	if (S_ISREG(st.st_mode)) {
-		ig = ignored(ctx, rel, 0);
+		ig = ignored(ctx, rel, 0, f->rules);
 		if (ig < 0)
 			goto done;
 		if (!ig && add_file(ctx, rel, &st) < 0) {
@@ -285,7 +290,7 @@ static int on_symlink(walk_ctx *ctx, const walk_frame *f, const char *name,
 		rc = 0;
 		goto done;
 	}
-	ig = ignored(ctx, rel, 1);
+	ig = ignored(ctx, rel, 1, f->rules);
 	if (ig != 0) {
 		rc = ig < 0 ? -1 : 0;
 		goto done;
@@ -332,7 +337,7 @@ static int on_entry(walk_ctx *ctx, const char *name)
 		goto done;
 	}
 	if (S_ISREG(st.st_mode)) {
-		ig = ignored(ctx, rel, 0);
+		ig = ignored(ctx, rel, 0, f->rules);
 		if (ig < 0)
 			goto done;
 		if (!ig && add_file(ctx, rel, &st) < 0) {
@@ -346,7 +351,7 @@ static int on_entry(walk_ctx *ctx, const char *name)
 		rc = 0; /* sockets, fifos, devices: not vault content */
 		goto done;
 	}
-	ig = ignored(ctx, rel, 1);
+	ig = ignored(ctx, rel, 1, f->rules);
 	if (ig != 0) {
 		rc = ig < 0 ? -1 : 0;
 		goto done;
@@ -368,7 +373,7 @@ static int on_entry(walk_ctx *ctx, const char *name)
 		rc = oom(ctx);
 		goto done;
 	}
-	rc = push_dir(ctx, fd, rel, real);
+	rc = push_dir(ctx, fd, rel, real, f->rules);
 done:
 	free(rel);
 	free(real);
@@ -424,7 +429,7 @@ static int follow_link(walk_ctx *ctx, const walk_link *l)
 	if (fd < 0)
 		return problem(ctx, l->rel, "cannot open folder: %s; skipped",
 			errstr(errno, eb, sizeof(eb)));
-	if (push_dir(ctx, fd, l->rel, l->target) < 0)
+	if (push_dir(ctx, fd, l->rel, l->target, 1) < 0)
 		return -1;
 	return drain(ctx);
 }
@@ -453,6 +458,30 @@ static int open_repo(walk_ctx *ctx)
 		/* The vault is not in the work tree (a bare or odd setup). */
 		vl_repo_free(ctx->repo);
 		ctx->repo = NULL;
+	}
+	if (ctx->repo != NULL && ctx->repo_prefix != NULL) {
+		/* rules that reach into the vault from above it */
+		size_t i, len = strlen(ctx->root);
+		ctx->outer_rules = vl_repo_has_excludes(ctx->repo);
+		for (i = strlen(wd); !ctx->outer_rules && i < len; i++) {
+			if (i != strlen(wd) && ctx->root[i] != '/')
+				continue;
+			{
+				char *dir = vl_strndup(ctx->root, i), *gi;
+				if (dir == NULL) {
+					free(wd);
+					return oom(ctx);
+				}
+				gi = join(dir, ".gitignore");
+				free(dir);
+				if (gi == NULL) {
+					free(wd);
+					return oom(ctx);
+				}
+				ctx->outer_rules = access(gi, F_OK) == 0;
+				free(gi);
+			}
+		}
 	}
 	free(wd);
 	if (ctx->repo != NULL && ctx->repo_prefix == NULL)
@@ -520,7 +549,7 @@ int vl_source_open_dir(vl_source **out, const char *dir,
 		close(fd);
 		goto done;
 	}
-	if (push_dir(&ctx, fd, "", src->root) < 0)
+	if (push_dir(&ctx, fd, "", src->root, ctx.outer_rules) < 0)
 		goto done;
 	if (src->n_problems > 0 && ctx.n_stack == 0) {
 		vl_error_set(err, "cannot read vault folder '%s': %s", dir,

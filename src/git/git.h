@@ -29,6 +29,12 @@ const char *vl_repo_gitdir(const vl_repo *repo);
  * .gitignore, .git/info/exclude or core.excludesFile. Returns 0 or -1. */
 int vl_repo_ignored(vl_repo *repo, const char *path, int *ignored, vl_error *err);
 
+/* Whether ignore rules exist outside the work tree's .gitignore files:
+ * in .git/info/exclude, core.excludesFile, or git's default global ignore
+ * file. With none, only folders holding a .gitignore (and what is below
+ * them) need per-path checks, which keeps the walk of a large vault fast. */
+int vl_repo_has_excludes(vl_repo *repo);
+
 /* A vault read from the git index (what is staged). vault_subdir is the
  * vault folder relative to the work tree ("" for the root). */
 int vl_source_open_index(vl_source **out, vl_repo *repo, const char *vault_subdir,

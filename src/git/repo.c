@@ -11,6 +11,7 @@
 
 #include <git2.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -147,6 +148,55 @@ int vl_repo_ignored(vl_repo *repo, const char *path, int *ignored, vl_error *err
 		return -1;
 	*ignored = ig;
 	return 0;
+}
+
+/* Whether the file at path holds at least one ignore rule (a line that is
+ * neither blank nor a comment). */
+static int file_has_rules(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[1024];
+	int found = 0;
+
+	if (f == NULL)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f) != NULL) {
+		const char *p = line;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		found = *p != '\0' && *p != '\n' && *p != '\r' && *p != '#';
+	}
+	fclose(f);
+	return found;
+}
+
+int vl_repo_has_excludes(vl_repo *repo)
+{
+	git_config *cfg = NULL;
+	git_buf val = { 0 };
+	char path[4096];
+	const char *home = getenv("HOME"), *xdg = getenv("XDG_CONFIG_HOME");
+	int found;
+
+	snprintf(path, sizeof(path), "%sinfo/exclude", git_repository_path(repo->git));
+	if (file_has_rules(path))
+		return 1;
+	vl_repo_lock(repo);
+	found = git_repository_config_snapshot(&cfg, repo->git) == 0 &&
+		git_config_get_path(&val, cfg, "core.excludesfile") == 0;
+	git_buf_dispose(&val);
+	git_config_free(cfg);
+	vl_repo_unlock(repo);
+	if (found)
+		return 1;
+	/* git's default global ignore file */
+	if (xdg != NULL && xdg[0] != '\0')
+		snprintf(path, sizeof(path), "%s/git/ignore", xdg);
+	else if (home != NULL && home[0] != '\0')
+		snprintf(path, sizeof(path), "%s/.config/git/ignore", home);
+	else
+		return 0;
+	return file_has_rules(path);
 }
 
 int vl_repo_read_blob(vl_repo *repo, const char *oid, char **out, size_t *len,
