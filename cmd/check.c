@@ -218,7 +218,8 @@ static int lint_changes(vl_diags *out, vl_cli_vault *cv, const check_opts *o,
 	memset(&so, 0, sizeof(so));
 	so.ignore = (const char *const *)cv->config.ignore;
 	so.n_ignore = cv->config.n_ignore;
-	so.use_gitignore = 1;
+	/* tracked files are never ignored: only the work tree asks git */
+	so.use_gitignore = o->changed_since != NULL;
 	before.kind = VL_SNAP_REV;
 	before.rev = o->staged ? "HEAD" : o->changed_since;
 	after.kind = o->staged ? VL_SNAP_INDEX : VL_SNAP_WORKDIR;
@@ -277,8 +278,10 @@ static int lint_changes(vl_diags *out, vl_cli_vault *cv, const check_opts *o,
 			lo.only = (const char *const *)aff;
 			lo.n_only = n_aff;
 			qsort(aff, n_aff, sizeof(*aff), cmp_str);
-			if (vl_source_open_snap(&src_b, repo, &before, cv->vault_prefix, &so, &err) < 0 ||
-			    vl_vault_load(&vb, src_b, o->threads, cache, &err) < 0 ||
+			vl_source_opts so_rev = so;
+			so_rev.use_gitignore = 0; /* a revision's files are all tracked */
+			if (vl_source_open_snap(&src_b, repo, &before, cv->vault_prefix, &so_rev, &err) < 0 ||
+			    vl_vault_load_shared(&vb, src_b, va, o->threads, cache, &err) < 0 ||
 			    vl_lint_run(&db, vb, &lo, &err) < 0 ||
 			    vl_lint_run(&da, va, &lo, &err) < 0) {
 				free(aff);
@@ -323,8 +326,8 @@ done:
 		free(keys[i]);
 	free(keys);
 	free(only);
+	vl_vault_free(vb); /* shares notes with va */
 	vl_vault_free(va);
-	vl_vault_free(vb);
 	vl_source_free(src_a);
 	vl_source_free(src_b);
 	vl_changes_release(&ch);

@@ -115,6 +115,8 @@ static int load_one(size_t i, int slot, void *payload)
 	vl_error e;
 	int hit;
 
+	if (lc->vault->shared && lc->vault->shared[i])
+		return 0;
 	hit = vl_cache_get(lc->cache, src, f, &lc->vault->notes[i], &e);
 	if (hit != 0)
 		goto done;
@@ -143,6 +145,42 @@ done:
 
 int vl_vault_load(vl_vault **out, vl_source *src, int threads, vl_cache *cache,
 	vl_error *err)
+{
+	return vl_vault_load_shared(out, src, NULL, threads, cache, err);
+}
+
+/* For each note of v (by its file in src), the note of base with the same
+ * path and blob id, marking it shared; others are left NULL to be read. */
+static int share_notes(vl_vault *v, const size_t *note_files, const vl_vault *base)
+{
+	long *base_note;
+	size_t i, k;
+
+	base_note = malloc((base->src->n_files + 1) * sizeof(*base_note));
+	v->shared = calloc(v->n_notes + 1, 1);
+	if (!base_note || !v->shared) {
+		free(base_note);
+		return -1;
+	}
+	for (i = k = 0; i < base->src->n_files; i++)
+		base_note[i] = base->src->files[i].is_note ? (long)k++ : -1;
+	for (i = 0; i < v->n_notes; i++) {
+		const vl_file *f = &v->src->files[note_files[i]];
+		long j = f->oid[0] ? vl_source_find(base->src, f->path) : -1;
+
+		if (j >= 0 && base_note[j] >= 0 &&
+		    strcmp(base->src->files[j].oid, f->oid) == 0 &&
+		    base->notes[base_note[j]] != NULL) {
+			v->notes[i] = base->notes[base_note[j]];
+			v->shared[i] = 1;
+		}
+	}
+	free(base_note);
+	return 0;
+}
+
+int vl_vault_load_shared(vl_vault **out, vl_source *src, const vl_vault *base,
+	int threads, vl_cache *cache, vl_error *err)
 {
 	vl_vault *v;
 	load_ctx lc;
@@ -173,6 +211,10 @@ int vl_vault_load(vl_vault **out, vl_source *src, int threads, vl_cache *cache,
 			vl_error_set(err, "out of memory");
 			goto done;
 		}
+	if (base && share_notes(v, lc.note_files, base) < 0) {
+		vl_error_set(err, "out of memory");
+		goto done;
+	}
 	if (vl_cache_begin(cache, src, err) < 0)
 		goto done;
 	lc.vault = v;
@@ -210,8 +252,10 @@ void vl_vault_free(vl_vault *vault)
 		return;
 	vl_index_free(vault->index);
 	for (i = 0; i < vault->n_notes; i++)
-		vl_note_free(vault->notes[i]);
+		if (!vault->shared || !vault->shared[i])
+			vl_note_free(vault->notes[i]);
 	free(vault->notes);
+	free(vault->shared);
 	vl_diags_release(&vault->read_problems);
 	free(vault);
 }

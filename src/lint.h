@@ -21,6 +21,7 @@ typedef struct vl_vault {
 	size_t n_notes;
 	vl_index *index;
 	vl_diags read_problems; /* files that could not be read, listing problems */
+	unsigned char *shared;  /* shared[i]: notes[i] belongs to another vault */
 } vl_vault;
 
 /* Reads and parses every note of src with `threads` workers (0: one per
@@ -30,6 +31,13 @@ typedef struct vl_vault {
  * the caller frees with vl_vault_free. */
 int vl_vault_load(vl_vault **out, vl_source *src, int threads, vl_cache *cache,
 	vl_error *err);
+/* Like vl_vault_load, but a note whose file has the same path and blob id
+ * in base is shared with base instead of read again: what `check --staged`
+ * does with HEAD and the index, which differ in a few notes. base must
+ * outlive the new vault. */
+int vl_vault_load_shared(vl_vault **out, vl_source *src, const vl_vault *base,
+	int threads, vl_cache *cache, vl_error *err);
+
 void vl_vault_free(vl_vault *vault);
 
 typedef struct vl_lint_opts {
