@@ -28,7 +28,7 @@ int vl_rule_ambiguous_link(vl_rule_ctx *ctx)
 
 		if (!is_vault_link(link->kind))
 			continue;
-		vl_index_resolve(ctx->index, note, link, &r);
+		vl_rule_resolve(ctx, i, &r);
 		if (r.kind != VL_RESOLVE_AMBIGUOUS || r.n_candidates == 0)
 			continue;
 		opened = r.note != NULL ? r.note : r.candidates[0];

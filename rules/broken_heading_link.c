@@ -27,7 +27,7 @@ int vl_rule_broken_heading_link(vl_rule_ctx *ctx)
 
 		if (!is_vault_link(link->kind) || link->heading == NULL || link->heading[0] == '\0')
 			continue;
-		vl_index_resolve(ctx->index, note, link, &r);
+		vl_rule_resolve(ctx, i, &r);
 		if ((r.kind != VL_RESOLVE_NOTE && r.kind != VL_RESOLVE_SELF) || r.note == NULL)
 			continue;
 		if (vl_index_heading(ctx->index, r.note, link->heading) != NULL)

@@ -46,7 +46,7 @@ int vl_rule_broken_link(vl_rule_ctx *ctx)
 
 		if (!is_vault_link(link->kind))
 			continue;
-		vl_index_resolve(ctx->index, note, link, &r);
+		vl_rule_resolve(ctx, i, &r);
 		if (r.kind == VL_RESOLVE_MISSING)
 			rc = report_missing(ctx, link);
 		else if (r.kind == VL_RESOLVE_OUTSIDE)

@@ -51,7 +51,7 @@ int vl_rule_dangling_block_ref(vl_rule_ctx *ctx)
 
 		if (!is_vault_link(link->kind) || link->block == NULL || link->block[0] == '\0')
 			continue;
-		vl_index_resolve(ctx->index, note, link, &r);
+		vl_rule_resolve(ctx, i, &r);
 		if ((r.kind != VL_RESOLVE_NOTE && r.kind != VL_RESOLVE_SELF) || r.note == NULL)
 			continue;
 		if (vl_index_block(ctx->index, r.note, link->block) != NULL)

@@ -91,7 +91,7 @@ static int link_key(vl_rule_ctx *ctx, const vl_link *link, vl_buf *key, vl_buf *
 	}
 	if (link->kind != VL_LINK_WIKI && link->kind != VL_LINK_MARKDOWN)
 		return 0;
-	vl_index_resolve(ctx->index, ctx->note, link, &r);
+	vl_rule_resolve(ctx, (size_t)(link - ctx->note->links), &r);
 	if ((r.kind == VL_RESOLVE_NOTE || r.kind == VL_RESOLVE_SELF) && r.note != NULL)
 		path = r.note->path;
 	else if (r.kind == VL_RESOLVE_FILE && r.file != NULL)

@@ -50,3 +50,11 @@ int vl_rule_report_problems(vl_rule_ctx *ctx)
 	}
 	return 0;
 }
+
+void vl_rule_resolve(const vl_rule_ctx *ctx, size_t i, vl_resolution *out)
+{
+	if (ctx->resolved != NULL)
+		*out = ctx->resolved[i];
+	else
+		vl_index_resolve(ctx->index, ctx->note, &ctx->note->links[i], out);
+}

@@ -22,6 +22,10 @@ typedef struct vl_rule_ctx {
 	const vl_index *index;
 	const vl_config *config;
 	vl_diags *out;
+	/* Every link of the note resolved once by the engine (one per
+	 * note->links, URL links left unresolved), or NULL: see
+	 * vl_rule_resolve. */
+	const vl_resolution *resolved;
 } vl_rule_ctx;
 
 typedef int (*vl_rule_check_fn)(vl_rule_ctx *ctx);
@@ -43,6 +47,10 @@ int vl_rule_index(const char *id);
  * directive suppresses it there. Returns 0 or -1 (out of memory). */
 int vl_rule_report(vl_rule_ctx *ctx, vl_pos pos, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* Link i of ctx's note as the index resolves it: the engine's copy when
+ * it made one (five rules look at each link), else resolved now. */
+void vl_rule_resolve(const vl_rule_ctx *ctx, size_t i, vl_resolution *out);
 
 /* Reports the note's own parse problems (vl_note.problems) recorded under
  * ctx's rule id: what frontmatter-invalid and invalid-input find. */

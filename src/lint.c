@@ -266,6 +266,9 @@ typedef struct lint_ctx {
 	const vl_vault *vault;
 	const vl_lint_opts *opts;
 	vl_diags per_thread[VL_MAX_THREADS];
+	/* each thread's resolutions of the note it checks, reused */
+	vl_resolution *resolved[VL_MAX_THREADS];
+	size_t cap_resolved[VL_MAX_THREADS];
 } lint_ctx;
 
 static int cmp_str(const void *a, const void *b)
@@ -294,6 +297,21 @@ static int lint_one(size_t i, int slot, void *payload)
 	rc.index = lc->vault->index;
 	rc.config = lc->opts->config;
 	rc.out = &lc->per_thread[slot];
+	/* resolve each link once; several rules read the result */
+	if (note->n_links > lc->cap_resolved[slot]) {
+		vl_resolution *p = realloc(lc->resolved[slot], note->n_links * sizeof(*p));
+		if (!p)
+			return -1;
+		lc->resolved[slot] = p;
+		lc->cap_resolved[slot] = note->n_links;
+	}
+	for (r = 0; r < note->n_links; r++) {
+		if (note->links[r].kind == VL_LINK_URL)
+			lc->resolved[slot][r].kind = VL_RESOLVE_EXTERNAL;
+		else
+			vl_index_resolve(rc.index, note, &note->links[r], &lc->resolved[slot][r]);
+	}
+	rc.resolved = lc->resolved[slot];
 	for (r = 0; r < vl_rules_count; r++) {
 		vl_severity sev = lc->opts->config ? lc->opts->config->severity[r] :
 			vl_rules[r].default_severity;
@@ -343,7 +361,9 @@ int vl_lint_run(vl_diags *out, const vl_vault *vault, const vl_lint_opts *opts,
 oom:
 	vl_error_set(err, "out of memory");
 done:
-	for (t = 0; t < VL_MAX_THREADS; t++)
+	for (t = 0; t < VL_MAX_THREADS; t++) {
 		vl_diags_release(&lc.per_thread[t]);
+		free(lc.resolved[t]);
+	}
 	return rc;
 }
