@@ -1411,32 +1411,43 @@ const char *vl_index_suggest_target(const vl_index *idx, const char *target)
 	}
 	if (name_len == 0)
 		return NULL;
-	/* notes: by name, or by path when the target has a folder */
-	for (pass = 0; pass < 2; pass++) {
+	/* notes: by name, or by path when the target has a folder. The
+	 * smaller of the two buckets goes first; a match one edit away there
+	 * is as good as it gets, so the other is skipped. */
+	{
 		const char *w = has_slash ? t : name;
-		size_t wlen = has_slash ? stem : name_len, from, to, k;
-		const ix_key *v = has_slash ? (pass == 0 ? idx->stem_first : idx->stem_last) :
-			(pass == 0 ? idx->note_first : idx->note_last);
-		unsigned char c = (unsigned char)(pass == 0 ? w[0] : w[wlen - 1]);
-
+		size_t wlen = has_slash ? stem : name_len, from[2], to[2], k, first;
+		const ix_key *v[2];
 		uint64_t tm = letter_mask(t, stem);
 		size_t cut = target_cutoff(stem);
 
-		if (v == NULL)
-			break;
-		bucket_range(v, idx->n_notes, c, wlen, target_cutoff(wlen), &from, &to);
-		for (k = from; k < to; k++) {
-			const ix_note *in;
+		v[0] = has_slash ? idx->stem_first : idx->note_first;
+		v[1] = has_slash ? idx->stem_last : idx->note_last;
+		if (v[0] != NULL) {
+			bucket_range(v[0], idx->n_notes, (unsigned char)w[0], wlen,
+				target_cutoff(wlen), &from[0], &to[0]);
+			bucket_range(v[1], idx->n_notes, (unsigned char)w[wlen - 1], wlen,
+				target_cutoff(wlen), &from[1], &to[1]);
+			first = to[1] - from[1] < to[0] - from[0];
+			for (pass = 0; pass < 2; pass++) {
+				size_t b = pass == 0 ? first : !first;
 
-			if (mask_bound(tm, v[k].letters) > cut)
-				continue;
-			in = &idx->notes[v[k].id];
-			if (has_slash)
-				consider(t, stem, th_stem, target_cutoff(stem), in->stem, in->stem_len,
-					in->stem_hist, &best, &best_d);
-			else
-				consider(t, stem, th_stem, target_cutoff(stem), in->note->name, in->name_len,
-					in->name_hist, &best, &best_d);
+				if (pass == 1 && best != NULL && best_d <= 1)
+					break;
+				for (k = from[b]; k < to[b]; k++) {
+					const ix_note *in;
+
+					if (mask_bound(tm, v[b][k].letters) > cut)
+						continue;
+					in = &idx->notes[v[b][k].id];
+					if (has_slash)
+						consider(t, stem, th_stem, cut, in->stem, in->stem_len,
+							in->stem_hist, &best, &best_d);
+					else
+						consider(t, stem, th_stem, cut, in->note->name,
+							in->name_len, in->name_hist, &best, &best_d);
+				}
+			}
 		}
 	}
 	/* attachments: by file name, or by path */
