@@ -57,6 +57,12 @@ typedef struct ix_key {
 	uint64_t letters;   /* which letters the string holds (letter_mask) */
 } ix_key;
 
+/* A note's address and its record, sorted by address. */
+typedef struct ix_ptr {
+	const vl_note *note;
+	size_t i;
+} ix_ptr;
+
 /* One spelling of a tag and how often it is written. */
 typedef struct ix_spelling {
 	const char *name;
@@ -89,6 +95,7 @@ struct vl_index {
 	 * the last letter of their name, then by length (see suggest_target). */
 	ix_key *note_first, *note_last, *file_first, *file_last;
 	ix_key *stem_first, *stem_last, *fpath_first, *fpath_last; /* by path */
+	ix_ptr *by_ptr;    /* notes sorted by address, for ix_of */
 	vl_arena arena;
 };
 
@@ -416,8 +423,28 @@ static const char *file_path_at(const vl_index *idx, size_t i, size_t *len)
 	return idx->files[i].path;
 }
 
+static int cmp_ptr(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)((const ix_ptr *)a)->note;
+	uintptr_t y = (uintptr_t)((const ix_ptr *)b)->note;
+
+	return x < y ? -1 : x > y;
+}
+
 static int build_buckets(vl_index *idx)
 {
+	size_t i;
+
+	if (idx->n_notes > 0) {
+		idx->by_ptr = malloc(idx->n_notes * sizeof(*idx->by_ptr));
+		if (idx->by_ptr == NULL)
+			return -1;
+		for (i = 0; i < idx->n_notes; i++) {
+			idx->by_ptr[i].note = idx->notes[i].note;
+			idx->by_ptr[i].i = i;
+		}
+		qsort(idx->by_ptr, idx->n_notes, sizeof(*idx->by_ptr), cmp_ptr);
+	}
 	if (sort_buckets(&idx->note_first, &idx->note_last, idx->n_notes,
 	    note_name_at, idx) < 0 ||
 	    sort_buckets(&idx->stem_first, &idx->stem_last, idx->n_notes,
@@ -539,6 +566,7 @@ void vl_index_free(vl_index *idx)
 	free(idx->stem_last);
 	free(idx->fpath_first);
 	free(idx->fpath_last);
+	free(idx->by_ptr);
 	free(idx->notes);
 	free(idx->files);
 	free(idx);
@@ -1115,17 +1143,21 @@ done:
 /* The index's record of note, or NULL when note is not in the index. */
 static const ix_note *ix_of(const vl_index *idx, const vl_note *note)
 {
-	const ix_list *l;
-	size_t i;
+	size_t lo = 0, hi;
 
-	if (idx == NULL || note == NULL || note->path == NULL)
+	if (idx == NULL || note == NULL || idx->by_ptr == NULL)
 		return NULL;
-	l = list_get(&idx->by_path, note->path, strip_md(note->path, strlen(note->path)));
-	for (i = 0; l != NULL && i < l->n; i++) {
-		const ix_note *in = l->items[i];
+	hi = idx->n_notes;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		uintptr_t m = (uintptr_t)idx->by_ptr[mid].note;
 
-		if (in->note == note)
-			return in;
+		if (m == (uintptr_t)note)
+			return &idx->notes[idx->by_ptr[mid].i];
+		if (m < (uintptr_t)note)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
 	return NULL;
 }
