@@ -1,0 +1,69 @@
+#!/bin/sh
+# `vaultlint check --changed-since REV` (pull-request jobs): findings in the
+# notes changed from REV to the work tree (committed or not, untracked
+# included, ignored excluded), plus what those changes break in notes that
+# did not change. The repository is built in a temp folder.
+set -u
+: "${VAULTLINT:?}"
+export NO_COLOR=1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+pass() { echo "PASS changed-since: $1"; }
+fail() { echo "FAIL changed-since: $1"; shift; for l in "$@"; do echo "  $l"; done; }
+is_rc() { if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "exit $2, expected $3"; sed 's/^/  | /' "$out" "$err" | head -10; fi; }
+has() {
+	if grep -qF -- "$3" "$2"; then pass "$1"; else fail "$1" "missing: $3"; sed 's/^/  | /' "$2" | head -20; fi
+}
+lacks() {
+	if grep -qF -- "$3" "$2"; then fail "$1" "unexpected: $3"; sed 's/^/  | /' "$2" | head -20; else pass "$1"; fi
+}
+
+out=$tmp/out
+err=$tmp/err
+r=$tmp/repo
+mkdir -p "$r/content" && cd "$r" || exit 1
+git init -q . && git config user.name Test && git config user.email test@example.org
+git config commit.gpgsign false
+export GIT_AUTHOR_DATE="2024-01-01T10:00:00Z" GIT_COMMITTER_DATE="2024-01-01T10:00:00Z"
+printf 'vault: content\n' > .vaultlint.yaml
+printf 'drafts/\n' > .gitignore
+printf '# Guide\n## Setup\nText.\n' > content/Guide.md
+printf '# Linker\nSee [[Guide#Setup]].\n' > content/Linker.md
+printf '# Old mess\nSee [[Never existed]].\n' > content/Mess.md
+git add -A && git commit -q --no-verify -m base
+base=$(git rev-parse HEAD)
+
+"$VAULTLINT" check --changed-since "$base" > "$out" 2> "$err"
+is_rc "no change: exit 0" $? 0
+lacks "no change: old finding not reported" "$out" "Mess.md"
+
+# a committed change that renames the heading Linker.md points to
+printf '# Guide\n## Set-up\nText.\n' > content/Guide.md
+git commit -q -am "rename heading"
+# an uncommitted new note with a broken link, and an ignored one
+printf '# New\nSee [[Nowhere]].\n' > content/New.md
+mkdir -p content/drafts
+printf '# Draft\nSee [[Nowhere either]].\n' > content/drafts/D.md
+"$VAULTLINT" check --changed-since "$base" > "$out" 2> "$err"
+is_rc "changes that break links: exit 1" $? 1
+has "a heading renamed since REV breaks an unchanged note" "$out" \
+	"Linker.md:2:5: error: no heading 'Setup' in 'Guide.md'"
+has "an untracked new note is checked" "$out" "New.md:2:5: error: no note or file 'Nowhere'"
+lacks "an ignored note is not checked" "$out" "D.md"
+lacks "an old finding in an unchanged note is not reported" "$out" "Mess.md"
+
+"$VAULTLINT" check --changed-since "$base" --all > "$out" 2> "$err"
+is_rc "--all: exit 1" $? 1
+has "--all reports the old finding too" "$out" "Mess.md:2:5"
+
+"$VAULTLINT" check --changed-since "$base" --format github > "$out" 2> "$err"
+has "github annotations name repository paths" "$out" \
+	"::error file=content/Linker.md,line=2,col=5,title=broken-heading-link::"
+
+"$VAULTLINT" check --changed-since no-such-rev > "$out" 2> "$err"
+is_rc "an unknown revision: exit 2" $? 2
+has "an unknown revision is named" "$err" "unknown revision 'no-such-rev'"
+
+"$VAULTLINT" check --changed-since "$base" --staged > "$out" 2> "$err"
+is_rc "--staged with --changed-since is a usage error" $? 2
