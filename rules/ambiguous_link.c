@@ -5,12 +5,6 @@
  */
 #include "rule.h"
 
-static int is_vault_link(vl_link_kind k)
-{
-	return k == VL_LINK_WIKI || k == VL_LINK_EMBED || k == VL_LINK_MARKDOWN ||
-		k == VL_LINK_IMAGE;
-}
-
 int vl_rule_ambiguous_link(vl_rule_ctx *ctx)
 {
 	const vl_note *note = ctx->note;
@@ -26,7 +20,7 @@ int vl_rule_ambiguous_link(vl_rule_ctx *ctx)
 		size_t shown;
 		int rc = 0;
 
-		if (!is_vault_link(link->kind))
+		if (!vl_link_in_vault(link->kind))
 			continue;
 		vl_rule_resolve(ctx, i, &r);
 		if (r.kind != VL_RESOLVE_AMBIGUOUS || r.n_candidates == 0)

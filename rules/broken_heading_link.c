@@ -5,12 +5,6 @@
  */
 #include "rule.h"
 
-static int is_vault_link(vl_link_kind k)
-{
-	return k == VL_LINK_WIKI || k == VL_LINK_EMBED || k == VL_LINK_MARKDOWN ||
-		k == VL_LINK_IMAGE;
-}
-
 int vl_rule_broken_heading_link(vl_rule_ctx *ctx)
 {
 	const vl_note *note = ctx->note;
@@ -25,7 +19,7 @@ int vl_rule_broken_heading_link(vl_rule_ctx *ctx)
 		const char *where_pre, *where, *where_post;
 		int rc;
 
-		if (!is_vault_link(link->kind) || link->heading == NULL || link->heading[0] == '\0')
+		if (!vl_link_in_vault(link->kind) || link->heading == NULL || link->heading[0] == '\0')
 			continue;
 		vl_rule_resolve(ctx, i, &r);
 		if ((r.kind != VL_RESOLVE_NOTE && r.kind != VL_RESOLVE_SELF) || r.note == NULL)

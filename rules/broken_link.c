@@ -10,12 +10,6 @@
 
 #include "rule.h"
 
-static int is_vault_link(vl_link_kind k)
-{
-	return k == VL_LINK_WIKI || k == VL_LINK_EMBED || k == VL_LINK_MARKDOWN ||
-		k == VL_LINK_IMAGE;
-}
-
 static int report_missing(vl_rule_ctx *ctx, const vl_link *link)
 {
 	const vl_note *owner = vl_index_alias_owner(ctx->index, link->target);
@@ -44,7 +38,7 @@ int vl_rule_broken_link(vl_rule_ctx *ctx)
 		vl_resolution r;
 		int rc = 0;
 
-		if (!is_vault_link(link->kind))
+		if (!vl_link_in_vault(link->kind))
 			continue;
 		vl_rule_resolve(ctx, i, &r);
 		if (r.kind == VL_RESOLVE_MISSING)

@@ -7,12 +7,6 @@
 
 #include "rule.h"
 
-static int is_vault_link(vl_link_kind k)
-{
-	return k == VL_LINK_WIKI || k == VL_LINK_EMBED || k == VL_LINK_MARKDOWN ||
-		k == VL_LINK_IMAGE;
-}
-
 /* The note's block id closest to id (a typo), or NULL. */
 static const char *closest_block(const vl_note *note, const char *id)
 {
@@ -49,7 +43,7 @@ int vl_rule_dangling_block_ref(vl_rule_ctx *ctx)
 		vl_buf where = VL_BUF_INIT;
 		int rc;
 
-		if (!is_vault_link(link->kind) || link->block == NULL || link->block[0] == '\0')
+		if (!vl_link_in_vault(link->kind) || link->block == NULL || link->block[0] == '\0')
 			continue;
 		vl_rule_resolve(ctx, i, &r);
 		if ((r.kind != VL_RESOLVE_NOTE && r.kind != VL_RESOLVE_SELF) || r.note == NULL)

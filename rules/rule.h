@@ -48,6 +48,14 @@ int vl_rule_index(const char *id);
 int vl_rule_report(vl_rule_ctx *ctx, vl_pos pos, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Whether a link points into the vault (a note or an attachment) rather
+ * than to a URL: the links the link rules check. */
+static inline int vl_link_in_vault(vl_link_kind k)
+{
+	return k == VL_LINK_WIKI || k == VL_LINK_EMBED || k == VL_LINK_MARKDOWN ||
+		k == VL_LINK_IMAGE;
+}
+
 /* Link i of ctx's note as the index resolves it: the engine's copy when
  * it made one (five rules look at each link), else resolved now. */
 void vl_rule_resolve(const vl_rule_ctx *ctx, size_t i, vl_resolution *out);
