@@ -62,7 +62,7 @@ $(BUILD)/libvaultlint.a: $(LIB_OBJ)
 $(BIN): $(CMD_OBJ) $(BUILD)/libvaultlint.a
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(CMD_OBJ) $(BUILD)/libvaultlint.a $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libvaultlint.a
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libvaultlint.a $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(LDFLAGS) $(PKG_CFLAGS) $(shell pkg-config --cflags cmocka) -o $@ $< \
 	  $(BUILD)/libvaultlint.a $(LDLIBS) $(shell pkg-config --libs cmocka)

@@ -24,33 +24,7 @@
 #include <cmocka.h>
 
 #include "../../src/note.h"
-
-static vl_note *g_note;
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	vl_note_free(g_note);
-	g_note = NULL;
-	return 0;
-}
-
-static vl_note *
-parse(const char *md)
-{
-	vl_error err;
-	vl_note *note = NULL;
-
-	memset(&err, 0, sizeof(err));
-	vl_note_free(g_note);
-	g_note = NULL;
-	assert_int_equal(vl_note_parse(&note, "dir/note.md", md, strlen(md),
-		&err), 0);
-	assert_non_null(note);
-	g_note = note;
-	return note;
-}
+#include "note_fixture.h"
 
 /* col 0: column not pinned. */
 static void
@@ -65,24 +39,6 @@ check_tag(const vl_note *n, size_t i, const char *name, int frontmatter,
 		assert_int_equal(n->tags[i].pos.col, col);
 	if (frontmatter)
 		assert_int_equal(n->tags[i].entry, -1);
-}
-
-static const vl_problem *
-find_problem(const vl_note *n, const char *rule)
-{
-	size_t i;
-
-	for (i = 0; i < n->n_problems; i++)
-		if (n->problems[i].rule != NULL &&
-		    strcmp(n->problems[i].rule, rule) == 0)
-			return &n->problems[i];
-	return NULL;
-}
-
-static int
-mentions(const char *msg, const char *word)
-{
-	return msg != NULL && strcasestr(msg, word) != NULL;
 }
 
 /* The note's only frontmatter-invalid problem mentions word. */

@@ -31,41 +31,10 @@
 #include <cmocka.h>
 
 #include "../../src/note.h"
+#include "note_fixture.h"
 
 /* The note under test; freed by the teardown so failed tests do not leak
  * under the sanitizer build. */
-static vl_note *g_note;
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	vl_note_free(g_note);
-	g_note = NULL;
-	return 0;
-}
-
-static vl_note *
-parse_n(const char *md, size_t n)
-{
-	vl_error err;
-	vl_note *note = NULL;
-
-	memset(&err, 0, sizeof(err));
-	vl_note_free(g_note);
-	g_note = NULL;
-	assert_int_equal(vl_note_parse(&note, "dir/note.md", md, n, &err), 0);
-	assert_non_null(note);
-	g_note = note;
-	return note;
-}
-
-static vl_note *
-parse(const char *md)
-{
-	return parse_n(md, strlen(md));
-}
-
 static void
 check_tag(const vl_note *n, size_t i, const char *name, uint32_t line,
 	uint32_t col)
@@ -119,25 +88,6 @@ check_entry(const vl_note *n, size_t i, const char *text, int depth,
 	assert_int_equal(n->entries[i].pos.line, line);
 	assert_int_equal(n->entries[i].pos.col, col);
 	assert_int_equal(n->entries[i].end_line, end_line);
-}
-
-static const vl_problem *
-find_problem(const vl_note *n, const char *rule)
-{
-	size_t i;
-
-	for (i = 0; i < n->n_problems; i++)
-		if (n->problems[i].rule != NULL &&
-		    strcmp(n->problems[i].rule, rule) == 0)
-			return &n->problems[i];
-	return NULL;
-}
-
-/* Case-insensitive "message mentions word". */
-static int
-mentions(const char *msg, const char *word)
-{
-	return msg != NULL && strcasestr(msg, word) != NULL;
 }
 
 /* ---- the note itself ---- */

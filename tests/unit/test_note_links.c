@@ -16,38 +16,7 @@
 #include <cmocka.h>
 
 #include "../../src/note.h"
-
-static vl_note *g_note;
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	vl_note_free(g_note);
-	g_note = NULL;
-	return 0;
-}
-
-static vl_note *
-parse_n(const char *md, size_t n)
-{
-	vl_error err;
-	vl_note *note = NULL;
-
-	memset(&err, 0, sizeof(err));
-	vl_note_free(g_note);
-	g_note = NULL;
-	assert_int_equal(vl_note_parse(&note, "dir/note.md", md, n, &err), 0);
-	assert_non_null(note);
-	g_note = note;
-	return note;
-}
-
-static vl_note *
-parse(const char *md)
-{
-	return parse_n(md, strlen(md));
-}
+#include "note_fixture.h"
 
 /* NULL-aware string check: want NULL means the field must be NULL. */
 static void
