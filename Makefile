@@ -7,6 +7,7 @@ PREFIX    ?= /usr/local
 CC        ?= cc
 PKGS      := libgit2 md4c yaml-0.1 libpcre2-8
 DEB_PKGS  := pkg-config libgit2-dev libmd4c-dev libyaml-dev libpcre2-dev libcmocka-dev
+TEST_PKGS := git python3
 
 WARN      := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
              -Wvla -Wwrite-strings
@@ -26,7 +27,7 @@ UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BIN       ?= vaultlint
 
-.PHONY: all deps run test unit e2e asan install uninstall clean bench fuzz valgrind
+.PHONY: all deps test-deps run test unit e2e asan install uninstall clean bench fuzz valgrind
 
 all: $(BIN)
 
@@ -45,6 +46,22 @@ deps:
 	      { echo "vaultlint: apt-get failed; run: apt-get install $(DEB_PKGS)"; exit 2; }; \
 	  else \
 	    echo "vaultlint: run as root: apt-get install $(DEB_PKGS)"; exit 2; \
+	  fi; \
+	fi
+
+# What the end-to-end tests run besides vaultlint: git, and python3 to
+# read JSON output.
+test-deps:
+	@missing=""; for c in $(TEST_PKGS); do \
+	  command -v $$c >/dev/null 2>&1 || missing="$$missing $$c"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "vaultlint: installing$$missing for the tests"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) >/dev/null || \
+	      { echo "vaultlint: apt-get failed; run: apt-get install$$missing"; exit 2; }; \
+	  else \
+	    echo "vaultlint: the tests need:$$missing; run as root: apt-get install$$missing"; exit 2; \
 	  fi; \
 	fi
 
@@ -74,7 +91,7 @@ run: $(BIN)
 unit: $(UNIT_BIN)
 
 # Every test: unit tests (cmocka), then end-to-end cases on the real binary.
-test: $(BIN) $(UNIT_BIN)
+test: test-deps $(BIN) $(UNIT_BIN)
 	@VAULTLINT=$(abspath $(BIN)) UNIT_BIN="$(UNIT_BIN)" sh tests/run.sh
 
 # The same tests under AddressSanitizer and UBSan, in a separate build tree.
