@@ -544,6 +544,30 @@ static void test_suggest_target(void **state)
 	assert_null(vl_index_suggest_target(fx->idx, "Zebra crossing"));
 }
 
+/* The vault-wide did-you-mean compares only names that share the first or
+ * the last letter (see vl_index_suggest_target): a typo at either end is
+ * still found, one at both ends is not (a documented limit). */
+static void test_suggest_target_buckets(void **state)
+{
+	fixture *fx = *state;
+	const char *s;
+
+	s = vl_index_suggest_target(fx->idx, "Xunctions");   /* first letter */
+	assert_non_null(s);
+	assert_string_equal(s, "Functions");
+	s = vl_index_suggest_target(fx->idx, "Functionx");   /* last letter */
+	assert_non_null(s);
+	assert_string_equal(s, "Functions");
+	s = vl_index_suggest_target(fx->idx, "Funtcions");   /* a swap */
+	assert_non_null(s);
+	assert_string_equal(s, "Functions");
+	assert_null(vl_index_suggest_target(fx->idx, "Xunctionx"));
+	/* a folder typo: paths are compared */
+	s = vl_index_suggest_target(fx->idx, "archiv/Old");
+	assert_non_null(s);
+	assert_string_equal(s, "archive/Old");
+}
+
 static void test_tags_and_lookup(void **state)
 {
 	fixture *fx = *state;
@@ -603,6 +627,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_blocks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lookup_tables, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_suggest_target, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_suggest_target_buckets, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tags_and_lookup, setup, teardown),
 		cmocka_unit_test(test_empty_index),
 	};
