@@ -636,6 +636,11 @@ static int text_cb(MD_TEXTTYPE type, const MD_CHAR *s, MD_SIZE size, void *userd
 	entry_tmp *cur;
 	int i;
 
+	/* md4c hands out slices of the input or short static strings; a size
+	 * beyond the input's (seen once under the fuzzer, not reproducible) is
+	 * never trusted. */
+	if (size > ctx->n + 16)
+		return 0;
 	if (ctx->in_heading) {
 		if (type == MD_TEXT_SOFTBR || type == MD_TEXT_BR) {
 			if (vl_buf_putc(&ctx->heading_text, ' ') < 0)
