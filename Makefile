@@ -18,6 +18,11 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LDLIBS    += $(PKG_LIBS) -pthread
 
+# Compile on every core unless told otherwise (make -jN).
+ifeq ($(filter -j%,$(MAKEFLAGS)),)
+MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 2)
+endif
+
 BUILD     ?= build
 LIB_SRC   := $(sort $(wildcard src/*.c src/git/*.c rules/*.c))
 CMD_SRC   := $(sort $(wildcard cmd/*.c))
