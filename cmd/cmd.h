@@ -49,6 +49,20 @@ typedef struct vl_cli_vault {
 int cli_vault_setup(vl_cli_vault *out, const char *vault_arg, const char *config_arg);
 void cli_vault_release(vl_cli_vault *v);
 
+struct vl_sync_opts;
+
+/* For commit and sync: takes argv[*i] when it is an option both share
+ * (--no-verify, --config FILE) or the VAULT argument. Returns 1 when taken,
+ * 0 when argv[*i] is none of those, -1 after printing a usage error. */
+int cli_commit_arg(const char *cmd, int argc, char **argv, int *i,
+	struct vl_sync_opts *opts, const char **vault_arg, const char **config_arg);
+
+/* For commit and sync: finds the vault (cli_vault_setup), insists on a git
+ * work tree and fills opts' vault folder and message template. Prints the
+ * error and returns -1 on failure (v is then released). */
+int cli_commit_setup(vl_cli_vault *v, const char *cmd, const char *vault_arg,
+	const char *config_arg, struct vl_sync_opts *opts);
+
 /* Prints "vaultlint: " and the message to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -57,30 +57,20 @@ int cmd_commit(int argc, char **argv)
 			opts.message = argv[++i];
 		} else if (strncmp(a, "--message=", 10) == 0) {
 			opts.message = a + 10;
-		} else if (strcmp(a, "--no-verify") == 0) {
-			opts.no_verify = 1;
-		} else if (strcmp(a, "--config") == 0 && i + 1 < argc) {
-			config_arg = argv[++i];
-		} else if (a[0] == '-' && a[1]) {
-			cli_error("commit: unknown or incomplete option '%s'", a);
-			usage(stderr);
-			return VL_EXIT_ERROR;
-		} else if (!vault_arg) {
-			vault_arg = a;
 		} else {
-			cli_error("commit: one vault folder at most");
-			return VL_EXIT_ERROR;
+			int r = cli_commit_arg("commit", argc, argv, &i, &opts,
+				&vault_arg, &config_arg);
+			if (r <= 0) {
+				if (r == 0)
+					cli_error("commit: unknown or incomplete option '%s'", a);
+				usage(stderr);
+				return VL_EXIT_ERROR;
+			}
 		}
 	}
-	if (cli_vault_setup(&v, vault_arg, config_arg) < 0)
-		return VL_EXIT_ERROR;
-	have_vault = 1;
-	if (!v.repo_root) {
-		cli_error("commit: %s is not inside a git repository", v.vault_dir);
+	if (cli_commit_setup(&v, "commit", vault_arg, config_arg, &opts) < 0)
 		goto done;
-	}
-	opts.vault_prefix = v.vault_prefix;
-	opts.commit_template = v.config.commit_template;
+	have_vault = 1;
 	if (vl_commit_run(&res, v.repo_root, &opts, &err) < 0) {
 		cli_error("commit: %s", err.msg);
 		goto done;
@@ -98,4 +88,39 @@ done:
 	if (have_vault)
 		cli_vault_release(&v);
 	return rc;
+}
+
+int cli_commit_arg(const char *cmd, int argc, char **argv, int *i,
+	struct vl_sync_opts *opts, const char **vault_arg, const char **config_arg)
+{
+	const char *a = argv[*i];
+
+	if (strcmp(a, "--no-verify") == 0) {
+		opts->no_verify = 1;
+	} else if (strcmp(a, "--config") == 0 && *i + 1 < argc) {
+		*config_arg = argv[++*i];
+	} else if (a[0] == '-' && a[1]) {
+		return 0;
+	} else if (!*vault_arg) {
+		*vault_arg = a;
+	} else {
+		cli_error("%s: one vault folder at most", cmd);
+		return -1;
+	}
+	return 1;
+}
+
+int cli_commit_setup(vl_cli_vault *v, const char *cmd, const char *vault_arg,
+	const char *config_arg, struct vl_sync_opts *opts)
+{
+	if (cli_vault_setup(v, vault_arg, config_arg) < 0)
+		return -1;
+	if (!v->repo_root) {
+		cli_error("%s: %s is not inside a git repository", cmd, v->vault_dir);
+		cli_vault_release(v);
+		return -1;
+	}
+	opts->vault_prefix = v->vault_prefix;
+	opts->commit_template = v->config.commit_template;
+	return 0;
 }

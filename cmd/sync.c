@@ -181,30 +181,20 @@ int cmd_sync(int argc, char **argv)
 			opts.branch = argv[++i];
 		} else if (strcmp(a, "--no-push") == 0) {
 			opts.no_push = 1;
-		} else if (strcmp(a, "--no-verify") == 0) {
-			opts.no_verify = 1;
-		} else if (strcmp(a, "--config") == 0 && i + 1 < argc) {
-			config_arg = argv[++i];
-		} else if (a[0] == '-' && a[1]) {
-			cli_error("sync: unknown or incomplete option '%s'", a);
-			usage(stderr);
-			return VL_EXIT_ERROR;
-		} else if (!vault_arg) {
-			vault_arg = a;
 		} else {
-			cli_error("sync: one vault folder at most");
-			return VL_EXIT_ERROR;
+			int r = cli_commit_arg("sync", argc, argv, &i, &opts,
+				&vault_arg, &config_arg);
+			if (r <= 0) {
+				if (r == 0)
+					cli_error("sync: unknown or incomplete option '%s'", a);
+				usage(stderr);
+				return VL_EXIT_ERROR;
+			}
 		}
 	}
-	if (cli_vault_setup(&v, vault_arg, config_arg) < 0)
-		return VL_EXIT_ERROR;
-	have_vault = 1;
-	if (!v.repo_root) {
-		cli_error("sync: %s is not inside a git repository", v.vault_dir);
+	if (cli_commit_setup(&v, "sync", vault_arg, config_arg, &opts) < 0)
 		goto done;
-	}
-	opts.vault_prefix = v.vault_prefix;
-	opts.commit_template = v.config.commit_template;
+	have_vault = 1;
 	if (!opts.remote)
 		opts.remote = v.config.sync_remote;
 	if (!opts.branch)
