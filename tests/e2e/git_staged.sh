@@ -9,15 +9,8 @@ export NO_COLOR=1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-pass() { echo "PASS staged: $1"; }
-fail() { echo "FAIL staged: $1"; shift; for l in "$@"; do echo "  $l"; done; }
-is_rc() { if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "exit $2, expected $3"; sed 's/^/  | /' "$out" | head -10; fi; }
-has() {
-	if grep -qF -- "$3" "$2"; then pass "$1"; else fail "$1" "missing: $3"; sed 's/^/  | /' "$2" | head -20; fi
-}
-lacks() {
-	if grep -qF -- "$3" "$2"; then fail "$1" "unexpected: $3"; sed 's/^/  | /' "$2" | head -20; else pass "$1"; fi
-}
+SUITE=staged
+. "$(dirname "$0")/lib/assert.sh"
 
 out=$tmp/out
 err=$tmp/err
