@@ -65,7 +65,7 @@ static int parse_args(changelog_opts *o, int argc, char **argv)
 	memset(o, 0, sizeof(*o));
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': o->config = optarg; break;
 		case 'f':
@@ -96,10 +96,7 @@ static int parse_args(changelog_opts *o, int argc, char **argv)
 		case 'w': o->worktree = 1; break;
 		case 'h': return 1;
 		default:
-			if (optopt)
-				cli_error("option '-%c' is unknown or needs a value; see 'vaultlint changelog --help'", optopt);
-			else
-				cli_error("unknown option '%s'; see 'vaultlint changelog --help'", argv[optind - 1]);
+			cli_getopt_error("changelog", c, argv);
 			return -1;
 		}
 	}

@@ -77,7 +77,7 @@ static int parse_args(check_opts *o, int argc, char **argv)
 	o->fail_on = VL_SEV_ERROR;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': o->config = optarg; break;
 		case 'f':
@@ -110,10 +110,7 @@ static int parse_args(check_opts *o, int argc, char **argv)
 		}
 		case 'h': return 1;
 		default:
-			if (optopt)
-				cli_error("option '-%c' is unknown or needs a value; see 'vaultlint check --help'", optopt);
-			else
-				cli_error("unknown option '%s'; see 'vaultlint check --help'", argv[optind - 1]);
+			cli_getopt_error("check", c, argv);
 			return -1;
 		}
 	}

@@ -63,6 +63,10 @@ int cli_commit_arg(const char *cmd, int argc, char **argv, int *i,
 int cli_commit_setup(vl_cli_vault *v, const char *cmd, const char *vault_arg,
 	const char *config_arg, struct vl_sync_opts *opts);
 
+/* After getopt_long (optstring starting with ':') returned ':' or '?':
+ * says which option needs a value or is unknown, and where help is. */
+void cli_getopt_error(const char *cmd, int c, char **argv);
+
 /* Prints "vaultlint: " and the message to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -2,6 +2,7 @@
  * common.c: what every command needs: finding the vault and its config,
  * error printing, colour and help detection.
  */
+#include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -21,6 +22,18 @@ void cli_error(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+void cli_getopt_error(const char *cmd, int c, char **argv)
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : "";
+
+	if (c == ':')
+		cli_error("option '%s' needs a value; see 'vaultlint %s --help'", arg, cmd);
+	else if (optopt && arg[0] == '-' && arg[1] != '-')
+		cli_error("unknown option '-%c'; see 'vaultlint %s --help'", optopt, cmd);
+	else
+		cli_error("unknown option '%s'; see 'vaultlint %s --help'", arg, cmd);
 }
 
 int cli_is_help(const char *arg)
