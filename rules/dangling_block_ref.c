@@ -31,30 +31,27 @@ static const char *closest_block(const vl_note *note, const char *id)
 int vl_rule_dangling_block_ref(vl_rule_ctx *ctx)
 {
 	const vl_note *note = ctx->note;
+	vl_buf where = VL_BUF_INIT;
 	size_t i;
+	int rc = 0;
 
 	if (ctx->severity == VL_SEV_OFF)
 		return 0;
-	for (i = 0; i < note->n_links; i++) {
+	for (i = 0; i < note->n_links && rc == 0; i++) {
 		const vl_link *link = &note->links[i];
-		const vl_note *other;
+		const vl_note *target, *other;
 		const char *typo;
-		vl_resolution r;
-		vl_buf where = VL_BUF_INIT;
-		int rc;
 
 		if (!vl_link_in_vault(link->kind) || link->block == NULL || link->block[0] == '\0')
 			continue;
-		vl_rule_resolve(ctx, i, &r);
-		if ((r.kind != VL_RESOLVE_NOTE && r.kind != VL_RESOLVE_SELF) || r.note == NULL)
+		if (vl_rule_link_note(ctx, i, &target, &where) < 0) {
+			rc = -1;
+			break;
+		}
+		if (target == NULL || vl_index_block(ctx->index, target, link->block) != NULL)
 			continue;
-		if (vl_index_block(ctx->index, r.note, link->block) != NULL)
-			continue;
-		if ((r.kind == VL_RESOLVE_SELF ? vl_buf_puts(&where, "this note") :
-				vl_buf_printf(&where, "'%s'", r.note->path)) < 0)
-			return -1;
-		other = vl_index_block_elsewhere(ctx->index, r.note, link->block);
-		typo = other == NULL ? closest_block(r.note, link->block) : NULL;
+		other = vl_index_block_elsewhere(ctx->index, target, link->block);
+		typo = other == NULL ? closest_block(target, link->block) : NULL;
 		if (other != NULL)
 			rc = vl_rule_report(ctx, link->pos, "no block '^%s' in %s; it is in '%s'",
 				link->block, where.ptr, other->path);
@@ -64,9 +61,7 @@ int vl_rule_dangling_block_ref(vl_rule_ctx *ctx)
 		else
 			rc = vl_rule_report(ctx, link->pos, "no block '^%s' in %s",
 				link->block, where.ptr);
-		vl_buf_release(&where);
-		if (rc < 0)
-			return -1;
 	}
-	return 0;
+	vl_buf_release(&where);
+	return rc < 0 ? -1 : 0;
 }

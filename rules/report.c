@@ -58,3 +58,18 @@ void vl_rule_resolve(const vl_rule_ctx *ctx, size_t i, vl_resolution *out)
 	else
 		vl_index_resolve(ctx->index, ctx->note, &ctx->note->links[i], out);
 }
+
+int vl_rule_link_note(const vl_rule_ctx *ctx, size_t i, const vl_note **out,
+	vl_buf *where)
+{
+	vl_resolution r;
+
+	*out = NULL;
+	vl_rule_resolve(ctx, i, &r);
+	if ((r.kind != VL_RESOLVE_NOTE && r.kind != VL_RESOLVE_SELF) || r.note == NULL)
+		return 0;
+	*out = r.note;
+	where->len = 0;
+	return r.kind == VL_RESOLVE_SELF ? vl_buf_puts(where, "this note") :
+		vl_buf_printf(where, "'%s'", r.note->path);
+}

@@ -60,6 +60,13 @@ static inline int vl_link_in_vault(vl_link_kind k)
  * it made one (five rules look at each link), else resolved now. */
 void vl_rule_resolve(const vl_rule_ctx *ctx, size_t i, vl_resolution *out);
 
+/* The note that link i of ctx's note reaches: *out is the linked note (or
+ * the note itself for [[#...]]), or NULL when the link reaches no note;
+ * then where holds "this note" or the note's quoted path, for messages
+ * (the caller releases it). Returns 0, or -1 when out of memory. */
+int vl_rule_link_note(const vl_rule_ctx *ctx, size_t i, const vl_note **out,
+	vl_buf *where);
+
 /* Reports the note's own parse problems (vl_note.problems) recorded under
  * ctx's rule id: what frontmatter-invalid and invalid-input find. */
 int vl_rule_report_problems(vl_rule_ctx *ctx);
