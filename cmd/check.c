@@ -136,24 +136,33 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* A lower-cased link key: the last path segment without ".md". */
-static char *name_key(const char *path)
+/* A lower-cased link key: the last path segment without ".md", written
+ * into buf (size cap); keys longer than that are cut, which can only make
+ * two long names meet, never miss one. Returns buf. */
+static char *name_key(char *buf, size_t cap, const char *path)
 {
 	const char *s = strrchr(path, '/');
-	size_t n;
+	size_t n, i;
 
 	s = s ? s + 1 : path;
 	n = strlen(s);
 	if (n > 3 && strcasecmp(s + n - 3, ".md") == 0)
 		n -= 3;
-	return vl_lower_dup(s, n);
+	if (n >= cap)
+		n = cap - 1;
+	for (i = 0; i < n; i++)
+		buf[i] = (s[i] >= 'A' && s[i] <= 'Z') ? (char)(s[i] - 'A' + 'a') : s[i];
+	buf[n] = '\0';
+	return buf;
 }
 
 /* Paths of notes in vault that link to one of the names in `names`
- * (a vl_map used as a set), excluding the notes in `skip`. */
+ * (a vl_map used as a set), excluding the notes in `skip`. Runs over every
+ * link of the vault, so it builds no strings on the heap. */
 static int notes_linking(char ***out, size_t *n_out, const vl_vault *vault,
 	const vl_map *names, const vl_map *skip)
 {
+	char key[1024];
 	size_t i, j, cap = 0;
 
 	for (i = 0; i < vault->n_notes; i++) {
@@ -162,16 +171,10 @@ static int notes_linking(char ***out, size_t *n_out, const vl_vault *vault,
 			continue;
 		for (j = 0; j < note->n_links; j++) {
 			const vl_link *l = &note->links[j];
-			char *k;
-			int hit;
-			if (l->kind == VL_LINK_URL)
+			/* links into the note itself cannot break by another's change */
+			if (l->kind == VL_LINK_URL || !l->target[0])
 				continue;
-			k = name_key(l->target[0] ? l->target : note->path);
-			if (!k)
-				return -1;
-			hit = vl_map_get(names, k) != NULL;
-			free(k);
-			if (hit) {
+			if (vl_map_get(names, name_key(key, sizeof(key), l->target))) {
 				if (VL_PUSH(*out, *n_out, cap, note->path) < 0)
 					return -1;
 				break;
@@ -248,13 +251,14 @@ static int lint_changes(vl_diags *out, vl_cli_vault *cv, const check_opts *o,
 	for (i = 0; i < ch.len; i++) {
 		char *paths[2] = { ch.items[i].old_path, ch.items[i].new_path };
 		for (k = 0; k < 2; k++) {
-			char *key;
+			char buf[1024], *key;
 			if (!paths[k])
 				continue;
 			if (k == 1 && (VL_PUSH(only, n_only, cap_only, paths[k]) < 0 ||
 			    vl_map_put(&changed, paths[k], paths[k]) < 0))
 				goto oom;
-			key = name_key(paths[k]);
+			name_key(buf, sizeof(buf), paths[k]);
+			key = vl_strndup(buf, strlen(buf));
 			if (!key || VL_PUSH(keys, n_keys, cap_keys, key) < 0) {
 				free(key);
 				goto oom;
