@@ -184,12 +184,6 @@ static int notes_linking(char ***out, size_t *n_out, const vl_vault *vault,
 	return 0;
 }
 
-static int diag_same(const vl_diag *a, const vl_diag *b)
-{
-	return strcmp(a->path, b->path) == 0 && a->line == b->line && a->col == b->col &&
-		strcmp(a->rule, b->rule) == 0 && strcmp(a->message, b->message) == 0;
-}
-
 /* Lints `after` but reports only the changed notes and what the change
  * broke elsewhere (findings in unchanged notes that `before` lacks). */
 static int lint_changes(vl_diags *out, vl_cli_vault *cv, const check_opts *o,
@@ -289,11 +283,16 @@ static int lint_changes(vl_diags *out, vl_cli_vault *cv, const check_opts *o,
 				cli_error("%s", err.msg);
 				goto done;
 			}
-			for (i = 0; i < da.len; i++) {
-				int old = 0;
-				for (k = 0; k < db.len && !old; k++)
-					old = diag_same(&da.items[i], &db.items[k]);
-				if (!old && vl_diags_add(out, da.items[i].path, da.items[i].line,
+			/* both lists are sorted: keep what only the change has */
+			for (i = k = 0; i < da.len; i++) {
+				int c = 1;
+				while (k < db.len && (c = vl_diag_cmp(&db.items[k], &da.items[i])) < 0)
+					k++;
+				if (k < db.len && c == 0) {
+					k++;
+					continue;
+				}
+				if (vl_diags_add(out, da.items[i].path, da.items[i].line,
 				    da.items[i].col, da.items[i].rule, da.items[i].severity,
 				    "%s", da.items[i].message) < 0) {
 					free(aff);

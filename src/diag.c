@@ -100,8 +100,8 @@ vl_diags_append(vl_diags *dst, vl_diags *src)
 	return 0;
 }
 
-static int
-diag_cmp(const vl_diag *a, const vl_diag *b)
+int
+vl_diag_cmp(const vl_diag *a, const vl_diag *b)
 {
 	int c = strcmp(a->path, b->path);
 
@@ -133,7 +133,7 @@ merge_sort(vl_diag *v, vl_diag *tmp, size_t n)
 	merge_sort(v + mid, tmp, n - mid);
 	i = 0; j = mid; k = 0;
 	while (i < mid && j < n) {
-		if (diag_cmp(&v[j], &v[i]) < 0)
+		if (vl_diag_cmp(&v[j], &v[i]) < 0)
 			tmp[k++] = v[j++];
 		else
 			tmp[k++] = v[i++];
@@ -162,7 +162,7 @@ vl_diags_sort(vl_diags *d)
 	for (i = 1; i < d->len; i++) {
 		vl_diag x = d->items[i];
 
-		for (j = i; j > 0 && diag_cmp(&x, &d->items[j - 1]) < 0; j--)
+		for (j = i; j > 0 && vl_diag_cmp(&x, &d->items[j - 1]) < 0; j--)
 			d->items[j] = d->items[j - 1];
 		d->items[j] = x;
 	}

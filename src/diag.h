@@ -45,6 +45,10 @@ int vl_diags_vadd(vl_diags *d, const char *path, uint32_t line, uint32_t col,
 	const char *rule, vl_severity sev, const char *fmt, va_list ap);
 /* Moves every item of src to the end of dst; src is left empty. */
 int vl_diags_append(vl_diags *dst, vl_diags *src);
+/* The order of vl_diags_sort (path, line, column, rule, message): <0, 0
+ * or >0; 0 means the same finding. */
+int vl_diag_cmp(const vl_diag *a, const vl_diag *b);
+
 /* Stable order: path, line, column, rule, message. */
 void vl_diags_sort(vl_diags *d);
 /* Counts findings of severity s. */
