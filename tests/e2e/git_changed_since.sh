@@ -22,7 +22,7 @@ export GIT_AUTHOR_DATE="2024-01-01T10:00:00Z" GIT_COMMITTER_DATE="2024-01-01T10:
 printf 'vault: content\n' > .vaultlint.yaml
 printf 'drafts/\n' > .gitignore
 printf '# Guide\n## Setup\nText.\n' > content/Guide.md
-printf '# Linker\nSee [[Guide#Setup]].\n' > content/Linker.md
+printf '# Linker\nSee [[Guide#Setup]].\nOld: [[Gone long ago]]\n' > content/Linker.md
 printf '# Old mess\nSee [[Never existed]].\n' > content/Mess.md
 git add -A && git commit -q --no-verify -m base
 base=$(git rev-parse HEAD)
@@ -45,10 +45,12 @@ has "a heading renamed since REV breaks an unchanged note" "$out" \
 has "an untracked new note is checked" "$out" "New.md:2:5: error: no note or file 'Nowhere'"
 lacks "an ignored note is not checked" "$out" "D.md"
 lacks "an old finding in an unchanged note is not reported" "$out" "Mess.md"
+lacks "an old finding in a note the change affects is not reported" "$out" "Linker.md:3"
 
 "$VAULTLINT" check --changed-since "$base" --all > "$out" 2> "$err"
 is_rc "--all: exit 1" $? 1
 has "--all reports the old finding too" "$out" "Mess.md:2:5"
+has "--all reports the affected note's old finding too" "$out" "Linker.md:3:6"
 
 "$VAULTLINT" check --changed-since "$base" --format github > "$out" 2> "$err"
 has "github annotations name repository paths" "$out" \
