@@ -52,7 +52,6 @@ typedef struct parse_ctx {
 	size_t n;
 	size_t body;            /* where Markdown starts (after front matter) */
 	unsigned char *mask;
-	vl_error *err;
 	int oom;
 	unsigned flags;         /* VL_PARSE_* */
 	size_t *lines;          /* offset of each line's first byte */
@@ -92,8 +91,6 @@ typedef struct parse_ctx {
 	/* comments: pairs of [start, end) offsets */
 	size_t *comments; size_t n_comments, cap_comments;
 
-	/* offsets of links found by md4c (MARKDOWN, IMAGE, URL) */
-	size_t *md_link_offs; size_t n_md_link_offs, cap_md_link_offs;
 } parse_ctx;
 
 static int is_space(char c)
@@ -623,8 +620,7 @@ static int leave_span(MD_SPANTYPE type, void *detail, void *userdata)
 			url_decode(l.block);
 	}
 	l.pos = off_pos(off);
-	if (VL_PUSH(ctx->note->links, ctx->note->n_links, ctx->note->cap_links, l) < 0 ||
-	    VL_PUSH(ctx->md_link_offs, ctx->n_md_link_offs, ctx->cap_md_link_offs, off) < 0)
+	if (VL_PUSH(ctx->note->links, ctx->note->n_links, ctx->note->cap_links, l) < 0)
 		ctx->oom = 1;
 	return ctx->oom ? -1 : 0;
 }
@@ -1022,8 +1018,8 @@ static int cmp_link(const void *a, const void *b)
 }
 
 /* Finds the entry whose own text holds off, or -1. */
-static int entry_at(const parse_ctx *ctx, const size_t *own_start,
-	const size_t *own_end, size_t n, size_t off)
+static int entry_at(const size_t *own_start, const size_t *own_end, size_t n,
+	size_t off)
 {
 	size_t lo = 0, hi = n;
 
@@ -1034,7 +1030,6 @@ static int entry_at(const parse_ctx *ctx, const size_t *own_start,
 		else
 			hi = mid;
 	}
-	(void)ctx;
 	if (lo == 0)
 		return -1;
 	lo--;
@@ -1198,11 +1193,11 @@ static int finish(parse_ctx *ctx)
 
 	/* which entry holds each tag and link */
 	for (i = 0; i < note->n_tags; i++)
-		note->tags[i].entry = entry_at(ctx, own_start, own_end, note->n_entries,
+		note->tags[i].entry = entry_at(own_start, own_end, note->n_entries,
 			note->tags[i].pos.col);
 	for (i = 0; i < note->n_links; i++)
 		if (note->links[i].pos.line == 0)
-			note->links[i].entry = entry_at(ctx, own_start, own_end,
+			note->links[i].entry = entry_at(own_start, own_end,
 				note->n_entries, note->links[i].pos.col);
 
 	/* every offset to a position, in one sorted sweep */
@@ -1250,7 +1245,7 @@ static int finish(parse_ctx *ctx)
 		if (n_refs > 1)
 			qsort(refs, n_refs, sizeof(*refs), cmp_pos_ref);
 		{
-			size_t off = 0, ls = 0;
+			size_t off = 0;
 			uint32_t line = 1, col = 1;
 			for (i = 0; i < n_refs; i++) {
 				size_t target = refs[i].off;
@@ -1263,10 +1258,8 @@ static int finish(parse_ctx *ctx)
 					}
 					line++;
 					off = (size_t)(nl - ctx->text) + 1;
-					ls = off;
 					col = 1;
 				}
-				(void)ls;
 				refs[i].pos->line = line;
 				refs[i].pos->col = col;
 			}
@@ -1371,7 +1364,6 @@ int vl_note_parse_ex(vl_note **out, const char *path, const char *text, size_t n
 	ctx.note = note;
 	ctx.text = text;
 	ctx.n = n;
-	ctx.err = err;
 	ctx.flags = flags;
 	ctx.body = start;
 	fm = vl_frontmatter_find(&span, text, n, start);
@@ -1426,7 +1418,6 @@ done:
 	free(ctx.entries);
 	free(ctx.li_stack);
 	free(ctx.comments);
-	free(ctx.md_link_offs);
 	return rc;
 }
 
