@@ -34,14 +34,13 @@ static int is_fence(const char *s, size_t len)
 int vl_frontmatter_find(vl_fm_span *span, const char *text, size_t n, size_t start)
 {
 	size_t next, off, len;
-	uint32_t line = 2;
 
 	len = line_at(text, n, start, &next);
 	if (!is_fence(text + start, len))
 		return 0;
 	span->yaml = next;
 	span->line = 2;
-	for (off = next; off < n; off = next, line++) {
+	for (off = next; off < n; off = next) {
 		len = line_at(text, n, off, &next);
 		if (is_fence(text + off, len)) {
 			span->yaml_len = off - span->yaml;
@@ -49,7 +48,6 @@ int vl_frontmatter_find(vl_fm_span *span, const char *text, size_t n, size_t sta
 			return 1;
 		}
 	}
-	(void)line;
 	return -1;
 }
 
