@@ -13,6 +13,7 @@
 #include "cmd.h"
 #include "../src/changelog.h"
 #include "../src/git/git.h"
+#include "../src/memo.h"
 
 static void usage(FILE *out)
 {
@@ -265,9 +266,11 @@ int cmd_changelog(int argc, char **argv)
 	vl_source_opts so;
 	end_point from, to;
 	vl_buf out = VL_BUF_INIT;
+	vl_memo_key key;
 	vl_error err;
 	int rc = VL_EXIT_ERROR, r, have_cv = 0;
 
+	memset(&key, 0, sizeof(key));
 	vl_changelog_init(&cl);
 	r = parse_args(&o, argc, argv);
 	if (r > 0) {
@@ -290,6 +293,24 @@ int cmd_changelog(int argc, char **argv)
 	}
 	if (resolve_range(&from, &to, repo, &o) < 0)
 		goto done;
+	/* two commits never change: the same range gives the same changelog */
+	r = 0;
+	if ((from.snap.kind == VL_SNAP_REV || from.snap.kind == VL_SNAP_EMPTY) &&
+	    (to.snap.kind == VL_SNAP_REV || to.snap.kind == VL_SNAP_EMPTY)) {
+		char how[32];
+		snprintf(how, sizeof(how), "%d %d", (int)o.format, (int)o.group);
+		if (vl_memo_key_init(&key, "changelog", cv.config.file, &err) < 0 ||
+		    vl_memo_key_add(&key, "how", how, &err) < 0 ||
+		    vl_memo_key_add(&key, "from", from.oid[0] ? from.oid : "none", &err) < 0 ||
+		    vl_memo_key_add(&key, "to", to.oid[0] ? to.oid : "none", &err) < 0 ||
+		    vl_memo_key_add(&key, "vault", cv.vault_dir, &err) < 0 ||
+		    (r = vl_memo_get_text(vl_repo_gitdir(repo), &key, &out, &err)) < 0) {
+			cli_error("%s", err.msg);
+			goto done;
+		}
+	}
+	if (r == 1)
+		goto print;
 	memset(&so, 0, sizeof(so));
 	so.ignore = (const char *const *)cv.config.ignore;
 	so.n_ignore = cv.config.n_ignore;
@@ -305,6 +326,10 @@ int cmd_changelog(int argc, char **argv)
 		cli_error("out of memory");
 		goto done;
 	}
+	if (key.in.ptr != NULL)
+		(void)vl_memo_put_text(vl_repo_gitdir(repo), &key, out.ptr ? out.ptr : "",
+			out.len, &err);
+print:
 	if (out.len > 0 && fwrite(out.ptr, 1, out.len, stdout) != out.len) {
 		cli_error("cannot write the changelog");
 		goto done;
@@ -315,6 +340,7 @@ int cmd_changelog(int argc, char **argv)
 	}
 	rc = VL_EXIT_OK;
 done:
+	vl_memo_key_release(&key);
 	vl_buf_release(&out);
 	vl_changelog_release(&cl);
 	vl_repo_free(repo);

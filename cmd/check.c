@@ -19,6 +19,7 @@
 #include "../src/format.h"
 #include "../src/git/git.h"
 #include "../src/lint.h"
+#include "../src/memo.h"
 
 static void usage(FILE *out)
 {
@@ -131,6 +132,42 @@ static int parse_args(check_opts *o, int argc, char **argv)
 	return 0;
 }
 
+/* What one run shares: the repository holding the vault, opened once, and
+ * the notes cache, opened only when some note must be read (a memo hit
+ * reads none). */
+typedef struct check_run {
+	vl_cli_vault *cv;
+	const check_opts *o;
+	vl_repo *repo;        /* NULL outside a repository */
+	const char *gitdir;   /* for the memo: NULL with --no-cache or no repository */
+	vl_cache *cache;
+	int cache_opened;
+} check_run;
+
+/* The cache of parsed notes in the git folder of the repository holding
+ * the vault; none outside a repository or with --no-cache. The cache is a
+ * speed-up only: when it cannot be opened the run goes on without it. */
+static vl_cache *run_cache(check_run *run)
+{
+	vl_error err;
+
+	if (!run->cache_opened && run->gitdir != NULL &&
+	    vl_cache_open_gitdir(&run->cache, run->gitdir, &err) < 0)
+		run->cache = NULL;
+	run->cache_opened = 1;
+	return run->cache;
+}
+
+/* Remembers the report of a run; one that cannot be written costs only
+ * the next run's time. */
+static void memo_put(check_run *run, vl_memo_key *key, const vl_diags *d,
+	size_t n_checked)
+{
+	vl_error err;
+
+	(void)vl_memo_put(run->gitdir, key, d, n_checked, &err);
+}
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -186,27 +223,34 @@ static int notes_linking(char ***out, size_t *n_out, const vl_vault *vault,
 
 /* Lints `after` but reports only the changed notes and what the change
  * broke elsewhere (findings in unchanged notes that `before` lacks). */
-static int lint_changes(vl_diags *out, vl_cli_vault *cv, const check_opts *o,
-	vl_cache *cache, size_t *n_checked)
+static int lint_changes(vl_diags *out, check_run *run, size_t *n_checked)
 {
+	vl_cli_vault *cv = run->cv;
+	const check_opts *o = run->o;
+	vl_repo *repo = run->repo;
 	vl_error err;
-	vl_repo *repo = NULL;
 	vl_changes ch = VL_CHANGES_INIT;
 	vl_snap before, after;
 	vl_source *src_a = NULL, *src_b = NULL;
 	vl_vault *va = NULL, *vb = NULL;
 	vl_source_opts so;
 	vl_map changed = { 0 }, names = { 0 };
-	char **only = NULL, **keys = NULL;
+	vl_memo_key mkey;
+	char **only = NULL, **keys = NULL, oid[41];
 	size_t n_only = 0, cap_only = 0, n_keys = 0, cap_keys = 0, i, k;
 	vl_diags da = VL_DIAGS_INIT, db = VL_DIAGS_INIT;
 	vl_lint_opts lo;
 	int rc = -1, r;
 
-	r = vl_repo_open(&repo, cv->vault_dir, &err);
-	if (r != 0) {
-		cli_error("%s", r > 0 ? "--staged and --changed-since need a git repository; "
-			"this vault is not in one" : err.msg);
+	if (repo == NULL) {
+		cli_error("--staged and --changed-since need a git repository; "
+			"this vault is not in one");
+		return -1;
+	}
+	r = vl_memo_key_init(&mkey, o->staged ? (o->all ? "staged --all" : "staged") :
+		(o->all ? "changed-since --all" : "changed-since"), cv->config.file, &err);
+	if (r < 0) {
+		cli_error("%s", err.msg);
 		return -1;
 	}
 	memset(&so, 0, sizeof(so));
@@ -218,16 +262,27 @@ static int lint_changes(vl_diags *out, vl_cli_vault *cv, const check_opts *o,
 	before.rev = o->staged ? "HEAD" : o->changed_since;
 	after.kind = o->staged ? VL_SNAP_INDEX : VL_SNAP_WORKDIR;
 	after.rev = NULL;
-	if (o->changed_since) {
-		char oid[41];
-		if (vl_repo_resolve_commit(repo, o->changed_since, oid, &err) < 0) {
+	if (vl_repo_resolve_commit(repo, before.rev, oid, &err) < 0) {
+		if (o->changed_since) {
 			cli_error("%s", err.msg);
 			goto done;
 		}
+		strcpy(oid, "none"); /* no commit yet: HEAD is empty */
+	}
+	if (vl_memo_key_add(&mkey, "before", oid, &err) < 0 ||
+	    vl_memo_key_add(&mkey, "vault", cv->vault_dir, &err) < 0 ||
+	    vl_source_open_snap(&src_a, repo, &after, cv->vault_prefix, &so, &err) < 0 ||
+	    vl_memo_key_add_source(&mkey, src_a, &err) < 0 ||
+	    (r = vl_memo_get(run->gitdir, &mkey, out, n_checked, &err)) < 0) {
+		cli_error("%s", err.msg);
+		goto done;
+	}
+	if (r == 1) {
+		rc = 0;
+		goto done;
 	}
 	if (vl_repo_diff(&ch, repo, &before, &after, cv->vault_prefix, &so, &err) < 0 ||
-	    vl_source_open_snap(&src_a, repo, &after, cv->vault_prefix, &so, &err) < 0 ||
-	    vl_vault_load(&va, src_a, o->threads, cache, &err) < 0) {
+	    vl_vault_load(&va, src_a, o->threads, run_cache(run), &err) < 0) {
 		cli_error("%s", err.msg);
 		goto done;
 	}
@@ -239,6 +294,8 @@ static int lint_changes(vl_diags *out, vl_cli_vault *cv, const check_opts *o,
 		if (rc < 0)
 			cli_error("%s", err.msg);
 		*n_checked = va->n_notes;
+		if (rc == 0)
+			memo_put(run, &mkey, out, *n_checked);
 		goto done;
 	}
 	/* the changed notes, and every name a change touches */
@@ -276,7 +333,7 @@ static int lint_changes(vl_diags *out, vl_cli_vault *cv, const check_opts *o,
 			vl_source_opts so_rev = so;
 			so_rev.use_gitignore = 0; /* a revision's files are all tracked */
 			if (vl_source_open_snap(&src_b, repo, &before, cv->vault_prefix, &so_rev, &err) < 0 ||
-			    vl_vault_load_shared(&vb, src_b, va, o->threads, cache, &err) < 0 ||
+			    vl_vault_load_shared(&vb, src_b, va, o->threads, run_cache(run), &err) < 0 ||
 			    vl_lint_run(&db, vb, &lo, &err) < 0 ||
 			    vl_lint_run(&da, va, &lo, &err) < 0) {
 				free(aff);
@@ -313,6 +370,7 @@ static int lint_changes(vl_diags *out, vl_cli_vault *cv, const check_opts *o,
 	}
 	vl_diags_sort(out);
 	*n_checked = n_only;
+	memo_put(run, &mkey, out, *n_checked);
 	rc = 0;
 	goto done;
 oom:
@@ -331,19 +389,20 @@ done:
 	vl_source_free(src_a);
 	vl_source_free(src_b);
 	vl_changes_release(&ch);
-	vl_repo_free(repo);
+	vl_memo_key_release(&mkey);
 	return rc;
 }
 
-static int lint_tree(vl_diags *out, vl_cli_vault *cv, const check_opts *o,
-	vl_cache *cache, size_t *n_checked)
+static int lint_tree(vl_diags *out, check_run *run, size_t *n_checked)
 {
+	vl_cli_vault *cv = run->cv;
 	vl_error err;
 	vl_source *src = NULL;
 	vl_vault *vault = NULL;
 	vl_source_opts so;
 	vl_lint_opts lo;
-	int rc = -1;
+	vl_memo_key key;
+	int rc = -1, r;
 
 	memset(&so, 0, sizeof(so));
 	so.ignore = (const char *const *)cv->config.ignore;
@@ -351,37 +410,33 @@ static int lint_tree(vl_diags *out, vl_cli_vault *cv, const check_opts *o,
 	so.use_gitignore = cv->repo_root != NULL;
 	memset(&lo, 0, sizeof(lo));
 	lo.config = &cv->config;
-	lo.threads = o->threads;
-	if (vl_source_open_dir(&src, cv->vault_dir, &so, &err) < 0 ||
-	    vl_vault_load(&vault, src, o->threads, cache, &err) < 0 ||
+	lo.threads = run->o->threads;
+	/* the key starts before the listing: the racy rule counts from here */
+	if (vl_memo_key_init(&key, "check", cv->config.file, &err) < 0 ||
+	    vl_memo_key_add(&key, "vault", cv->vault_dir, &err) < 0 ||
+	    vl_source_open_dir(&src, cv->vault_dir, &so, &err) < 0 ||
+	    vl_memo_key_add_source(&key, src, &err) < 0 ||
+	    (r = vl_memo_get(run->gitdir, &key, out, n_checked, &err)) < 0) {
+		cli_error("%s", err.msg);
+		goto done;
+	}
+	if (r == 1) {
+		rc = 0;
+		goto done;
+	}
+	if (vl_vault_load(&vault, src, run->o->threads, run_cache(run), &err) < 0 ||
 	    vl_lint_run(out, vault, &lo, &err) < 0) {
 		cli_error("%s", err.msg);
 		goto done;
 	}
 	*n_checked = vault->n_notes;
+	memo_put(run, &key, out, *n_checked);
 	rc = 0;
 done:
+	vl_memo_key_release(&key);
 	vl_vault_free(vault);
 	vl_source_free(src);
 	return rc;
-}
-
-/* The cache of parsed notes in the git folder of the repository holding
- * the vault; none outside a repository or with --no-cache. The cache is a
- * speed-up only: when it cannot be opened the run goes on without it. */
-static vl_cache *open_cache(const vl_cli_vault *cv, const check_opts *o)
-{
-	vl_repo *repo = NULL;
-	vl_cache *cache = NULL;
-	vl_error err;
-
-	if (o->no_cache || cv->repo_root == NULL)
-		return NULL;
-	if (vl_repo_open(&repo, cv->vault_dir, &err) == 0 && repo != NULL &&
-	    vl_cache_open_gitdir(&cache, vl_repo_gitdir(repo), &err) < 0)
-		cache = NULL;
-	vl_repo_free(repo);
-	return cache;
 }
 
 int cmd_check(int argc, char **argv)
@@ -391,7 +446,7 @@ int cmd_check(int argc, char **argv)
 	vl_diags d = VL_DIAGS_INIT;
 	vl_buf out = VL_BUF_INIT;
 	vl_format_opts fo;
-	vl_cache *cache = NULL;
+	check_run run;
 	vl_error err;
 	size_t n_checked = 0, i;
 	int r, rc = VL_EXIT_ERROR;
@@ -406,15 +461,27 @@ int cmd_check(int argc, char **argv)
 	}
 	if (cli_vault_setup(&cv, o.vault, o.config) < 0)
 		return VL_EXIT_ERROR;
-	cache = open_cache(&cv, &o);
+	memset(&run, 0, sizeof(run));
+	run.cv = &cv;
+	run.o = &o;
+	if (cv.repo_root != NULL && vl_repo_open(&run.repo, cv.vault_dir, &err) < 0) {
+		/* a plain check goes on without the caches */
+		if (o.staged || o.changed_since) {
+			cli_error("%s", err.msg);
+			goto done;
+		}
+		run.repo = NULL;
+	}
+	if (run.repo != NULL && !o.no_cache)
+		run.gitdir = vl_repo_gitdir(run.repo);
 	if (o.staged || o.changed_since)
-		r = lint_changes(&d, &cv, &o, cache, &n_checked);
+		r = lint_changes(&d, &run, &n_checked);
 	else
-		r = lint_tree(&d, &cv, &o, cache, &n_checked);
+		r = lint_tree(&d, &run, &n_checked);
 	if (r < 0)
 		goto done;
 	/* a cache that cannot be written only costs the next run time */
-	(void)vl_cache_save(cache, &err);
+	(void)vl_cache_save(run.cache, &err);
 	memset(&fo, 0, sizeof(fo));
 	fo.color = o.format == VL_FORMAT_TEXT && cli_use_color(stdout);
 	fo.path_prefix = cv.vault_prefix;
@@ -435,7 +502,8 @@ int cmd_check(int argc, char **argv)
 		if (o.fail_on != VL_SEV_OFF && d.items[i].severity >= o.fail_on)
 			rc = VL_EXIT_FINDINGS;
 done:
-	vl_cache_free(cache);
+	vl_cache_free(run.cache);
+	vl_repo_free(run.repo);
 	vl_buf_release(&out);
 	vl_diags_release(&d);
 	cli_vault_release(&cv);

@@ -426,36 +426,6 @@ done:
 
 /* ---- the file ---- */
 
-/* A checksum that detects any change of one 8-byte word for certain (each
- * step is a bijection of the running state), and fast: 8 bytes a step. */
-static uint64_t checksum(const unsigned char *p, size_t n)
-{
-	/* four independent lanes, so the multiplies overlap: the whole file is
-	 * checked at every open */
-	uint64_t h[4] = { 0x9E3779B97F4A7C15ull ^ (uint64_t)n, 0xC2B2AE3D27D4EB4Full,
-		0x165667B19E3779F9ull, 0x85EBCA77C2B2AE63ull }, w;
-	size_t i, k;
-
-	for (i = 0; i + 32 <= n; i += 32)
-		for (k = 0; k < 4; k++) {
-			memcpy(&w, p + i + 8 * k, 8);
-			h[k] = (h[k] ^ w) * 0xff51afd7ed558ccdull;
-			h[k] ^= h[k] >> 32;
-		}
-	for (k = 1; k < 4; k++)
-		h[0] = (h[0] ^ h[k]) * 0xff51afd7ed558ccdull;
-	for (; i + 8 <= n; i += 8) {
-		memcpy(&w, p + i, 8);
-		h[0] = (h[0] ^ w) * 0xff51afd7ed558ccdull;
-		h[0] ^= h[0] >> 32;
-	}
-	w = 0;
-	memcpy(&w, p + i, n - i);
-	h[0] = (h[0] ^ w ^ ((uint64_t)(n - i) << 56)) * 0xc4ceb9fe1a85ec53ull;
-	h[0] ^= h[0] >> 29;
-	return h[0];
-}
-
 static void read_stat(reader *r, cache_stat *st)
 {
 	st->size = get_u64(r);
@@ -513,7 +483,7 @@ static int index_file(vl_cache *c)
 	r.p = b + HEADER_FIXED + vl;
 	r.end = b + c->len;
 	r.bad = 0;
-	if (checksum(r.p, (size_t)plen) != sum)
+	if (vl_checksum64(r.p, (size_t)plen) != sum)
 		return 1;
 	if (count > plen / (4 + 1 + STAT_BYTES + 4))
 		return 1;
@@ -845,19 +815,14 @@ static int in_begun_root(const vl_cache *c, const char *key)
 	return 0;
 }
 
-/* Writes the whole file to a temporary file next to path, then renames it
- * over path. */
+/* Writes the header, the version string and the payload as the new file. */
 static int write_file(vl_cache *c, const unsigned char *payload, size_t plen,
 	uint32_t count, vl_error *err)
 {
 	unsigned char head[HEADER_FIXED];
 	uint32_t format = CACHE_FORMAT, flags = CACHE_FLAGS, vlen = (uint32_t)strlen(VL_VERSION);
-	uint64_t len64 = plen, sum = checksum(payload, plen);
-	vl_buf tmp = VL_BUF_INIT;
-	char *slash;
-	int fd = -1, made = 0, rc = -1;
-	struct { const void *p; size_t n; } parts[3];
-	size_t i;
+	uint64_t len64 = plen, sum = vl_checksum64(payload, plen);
+	vl_iovec parts[3];
 
 	memcpy(head, CACHE_MAGIC, 8);
 	memcpy(head + 8, &format, 4);
@@ -872,65 +837,7 @@ static int write_file(vl_cache *c, const unsigned char *payload, size_t plen,
 	parts[1].n = vlen;
 	parts[2].p = payload;
 	parts[2].n = plen;
-
-	if (vl_buf_puts(&tmp, c->path) < 0)
-		goto oom;
-	slash = strrchr(tmp.ptr, '/');
-	if (slash != NULL && slash != tmp.ptr) {
-		*slash = '\0';
-		if (mkdir(tmp.ptr, 0777) < 0 && errno != EEXIST) {
-			vl_error_set(err, "cannot create '%s': %s", tmp.ptr, strerror(errno));
-			goto done;
-		}
-		*slash = '/';
-	}
-	if (vl_buf_puts(&tmp, ".tmp-XXXXXX") < 0)
-		goto oom;
-	fd = mkstemp(tmp.ptr);
-	if (fd < 0) {
-		vl_error_set(err, "cannot write the cache '%s': %s", c->path, strerror(errno));
-		goto done;
-	}
-	made = 1;
-	for (i = 0; i < 3; i++) {
-		const char *p = parts[i].p;
-		size_t n = parts[i].n;
-
-		while (n > 0) {
-			ssize_t k = write(fd, p, n);
-			if (k < 0 && errno == EINTR)
-				continue;
-			if (k <= 0) {
-				vl_error_set(err, "cannot write the cache '%s': %s", c->path,
-					strerror(k < 0 ? errno : EIO));
-				goto done;
-			}
-			p += k;
-			n -= (size_t)k;
-		}
-	}
-	if (close(fd) < 0) {
-		fd = -1;
-		vl_error_set(err, "cannot write the cache '%s': %s", c->path, strerror(errno));
-		goto done;
-	}
-	fd = -1;
-	if (rename(tmp.ptr, c->path) < 0) {
-		vl_error_set(err, "cannot write the cache '%s': %s", c->path, strerror(errno));
-		goto done;
-	}
-	made = 0;
-	rc = 0;
-	goto done;
-oom:
-	vl_error_set(err, "out of memory");
-done:
-	if (fd >= 0)
-		close(fd);
-	if (made)
-		unlink(tmp.ptr);
-	vl_buf_release(&tmp);
-	return rc;
+	return vl_write_file_atomic(c->path, parts, 3, "the cache", err);
 }
 
 int vl_cache_save(vl_cache *c, vl_error *err)

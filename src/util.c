@@ -4,9 +4,12 @@
  */
 #include "util.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 int
 vl_error_set(vl_error *err, const char *fmt, ...)
@@ -870,4 +873,97 @@ vl_glob_match(const char *pattern, const char *path)
 	}
 	free(g.memo);
 	return found;
+}
+
+/* Four independent lanes, so that the multiplies overlap: caches are
+ * checked at every open. Each step is a bijection of the running state. */
+uint64_t vl_checksum64(const void *data, size_t n)
+{
+	const unsigned char *p = data;
+	uint64_t h[4] = { 0x9E3779B97F4A7C15ull ^ (uint64_t)n, 0xC2B2AE3D27D4EB4Full,
+		0x165667B19E3779F9ull, 0x85EBCA77C2B2AE63ull }, w;
+	size_t i, k;
+
+	for (i = 0; i + 32 <= n; i += 32)
+		for (k = 0; k < 4; k++) {
+			memcpy(&w, p + i + 8 * k, 8);
+			h[k] = (h[k] ^ w) * 0xff51afd7ed558ccdull;
+			h[k] ^= h[k] >> 32;
+		}
+	for (k = 1; k < 4; k++)
+		h[0] = (h[0] ^ h[k]) * 0xff51afd7ed558ccdull;
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, p + i, 8);
+		h[0] = (h[0] ^ w) * 0xff51afd7ed558ccdull;
+		h[0] ^= h[0] >> 32;
+	}
+	w = 0;
+	if (n > i)
+		memcpy(&w, p + i, n - i);
+	h[0] = (h[0] ^ w ^ ((uint64_t)(n - i) << 56)) * 0xc4ceb9fe1a85ec53ull;
+	h[0] ^= h[0] >> 29;
+	return h[0];
+}
+
+int vl_write_file_atomic(const char *path, const vl_iovec *parts, size_t n_parts,
+	const char *what, vl_error *err)
+{
+	vl_buf tmp = VL_BUF_INIT;
+	char *slash;
+	int fd = -1, made = 0, rc = -1;
+	size_t i;
+
+	if (vl_buf_puts(&tmp, path) < 0)
+		goto oom;
+	slash = strrchr(tmp.ptr, '/');
+	if (slash != NULL && slash != tmp.ptr) {
+		*slash = '\0';
+		if (mkdir(tmp.ptr, 0777) < 0 && errno != EEXIST) {
+			vl_error_set(err, "cannot create '%s': %s", tmp.ptr, strerror(errno));
+			goto done;
+		}
+		*slash = '/';
+	}
+	if (vl_buf_puts(&tmp, ".tmp-XXXXXX") < 0)
+		goto oom;
+	fd = mkstemp(tmp.ptr);
+	if (fd < 0)
+		goto fail;
+	made = 1;
+	for (i = 0; i < n_parts; i++) {
+		const char *p = parts[i].p;
+		size_t n = parts[i].n;
+
+		while (n > 0) {
+			ssize_t k = write(fd, p, n);
+			if (k < 0 && errno == EINTR)
+				continue;
+			if (k <= 0) {
+				if (k == 0)
+					errno = EIO;
+				goto fail;
+			}
+			p += k;
+			n -= (size_t)k;
+		}
+	}
+	i = close(fd) < 0;
+	fd = -1;
+	if (i || rename(tmp.ptr, path) < 0)
+		goto fail;
+	made = 0;
+	rc = 0;
+	goto done;
+fail:
+	vl_error_set(err, "cannot write %s '%s': %s", what, path, strerror(errno));
+	goto done;
+oom:
+	vl_error_set(err, "out of memory");
+done:
+	if (fd >= 0)
+		close(fd);
+	if (made)
+		unlink(tmp.ptr);
+	vl_buf_release(&tmp);
+	return rc;
 }

@@ -107,6 +107,23 @@ size_t vl_edit_distance(const char *a, size_t alen, const char *b, size_t blen,
 /* Duplicates the n bytes at s as a NUL-terminated malloc'd string. */
 char *vl_strndup(const char *s, size_t n);
 
+/* A 64-bit checksum of n bytes for detecting damaged files (not a
+ * cryptographic hash): any change of one 8-byte word changes it. */
+uint64_t vl_checksum64(const void *p, size_t n);
+
+/* One piece of a file to write. */
+typedef struct vl_iovec {
+	const void *p;
+	size_t n;
+} vl_iovec;
+
+/* Writes the n parts, in order, as the whole content of the file at path:
+ * to a temporary file in the same folder (the folder is created when
+ * missing), renamed over path at the end, so that a reader sees the old
+ * file or the new one, never half of one. what names the file in errors ("the cache"). Returns 0 or -1. */
+int vl_write_file_atomic(const char *path, const vl_iovec *parts, size_t n,
+	const char *what, vl_error *err);
+
 /* Returns 1 when the shell glob pattern matches path. `*` and `?` stay
  * within one path segment, `**` crosses segments, `[...]` classes work.
  * A pattern without `/` matches the last segment anywhere (like

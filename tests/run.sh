@@ -35,7 +35,15 @@ for s in "$here"/e2e/*.sh; do
 	*) continue ;;
 	esac
 	echo "== e2e: $(basename "$s")"
-	sh "$s" 2>&1 | tee -a "$log" | grep -E '^(FAIL|SKIP) |^  ' || true
+	one=$(mktemp)
+	{ sh "$s" 2>&1; echo "suite exit $?"; } > "$one"
+	grep -v '^suite exit ' "$one" | tee -a "$log" | grep -E '^(FAIL|SKIP) |^  ' || true
+	# a suite that dies (a signal, a shell error) must not pass by silence
+	st=$(sed -n 's/^suite exit //p' "$one" | tail -n 1)
+	if [ "${st:-255}" -gt 125 ]; then
+		echo "FAIL $(basename "$s") died (exit ${st:-?}) after its last check" | tee -a "$log"
+	fi
+	rm -f "$one"
 done
 
 passed=$(grep -cE '^(PASS |\[       OK \])' "$log")

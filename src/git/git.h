@@ -66,6 +66,10 @@ int vl_repo_read_blob(vl_repo *repo, const char *oid, char **out, size_t *len,
 int vl_repo_resolve_commit(vl_repo *repo, const char *rev, char oid[41],
 	vl_error *err);
 
+/* The git blob id (hex) of the n bytes at data, as `git hash-object`
+ * gives it: a digest for keys (see memo.h). Returns 0 or -1. */
+int vl_git_hash(char out[41], const void *data, size_t n);
+
 /* The hooks folder: core.hooksPath when set (relative to the work tree
  * when relative, "~/" expanded), else the repository's hooks folder.
  * *out is a malloc'd absolute path without a trailing '/'; caller frees. */

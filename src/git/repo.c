@@ -265,6 +265,17 @@ done:
 	return rc;
 }
 
+int vl_git_hash(char out[41], const void *data, size_t n)
+{
+	git_oid oid;
+
+	out[0] = '\0';
+	if (git_ready(NULL) < 0 || git_odb_hash(&oid, data, n, GIT_OBJECT_BLOB) < 0)
+		return -1;
+	git_oid_tostr(out, 41, &oid);
+	return 0;
+}
+
 /* Joins a and b with exactly one '/' between them. */
 static char *path_join(const char *a, const char *b)
 {

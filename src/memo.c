@@ -1,0 +1,536 @@
+/*
+ * memo.c: findings of earlier runs (see memo.h).
+ *
+ * Entry file (host byte order, like the notes cache: it never leaves the
+ * machine that wrote it):
+ *
+ *   header   "VLMEMO\0\0", u32 format, u32 finding count, u64 notes
+ *            checked, u64 payload length, u64 checksum of the payload,
+ *            then the 40 hex digits of the key
+ *   payload  per finding: u32 line, u32 col, u32 severity, then the path,
+ *            the rule id and the message, each a u32 length and the bytes
+ */
+#include "memo.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "git/git.h"
+#include "../rules/rule.h"
+
+#define MEMO_MAGIC "VLMEMO\0\0"
+#define MEMO_FORMAT 1u
+#define MEMO_FIXED 40           /* the header before the digest */
+#define MEMO_RACY_SECONDS 2
+#define MEMO_MAX_BYTES (1u << 30)
+
+/* ---- the key ---- */
+
+static int put_field(vl_buf *b, const char *name, const void *p, size_t n)
+{
+	/* length-prefixed, so that no two different inputs read alike */
+	return vl_buf_printf(b, "%s %zu:", name, n) < 0 || vl_buf_put(b, p, n) < 0 ||
+		vl_buf_putc(b, '\n') < 0 ? -1 : 0;
+}
+
+static int put_stat(vl_buf *b, const char *name, const struct stat *st)
+{
+	return vl_buf_printf(b, "%s %llu %llu %llu %lld.%09ld %lld.%09ld %o\n", name,
+		(unsigned long long)st->st_dev, (unsigned long long)st->st_ino,
+		(unsigned long long)st->st_size,
+		(long long)st->st_mtim.tv_sec, (long)st->st_mtim.tv_nsec,
+		(long long)st->st_ctim.tv_sec, (long)st->st_ctim.tv_nsec,
+		(unsigned)st->st_mode) < 0 ? -1 : 0;
+}
+
+/* Reads the whole regular file at path into *out (malloc'd, *len bytes).
+ * Returns 0, or -1 (errno set) when it cannot. */
+static int read_whole(const char *path, int flags, unsigned char **out, size_t *len)
+{
+	struct stat st;
+	unsigned char *buf = NULL;
+	size_t n = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | flags);
+
+	*out = NULL;
+	*len = 0;
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size < 0 ||
+	    (uint64_t)st.st_size > MEMO_MAX_BYTES)
+		goto fail;
+	buf = malloc((size_t)st.st_size + 1);
+	if (buf == NULL)
+		goto fail;
+	while (n < (size_t)st.st_size) {
+		ssize_t k = read(fd, buf + n, (size_t)st.st_size - n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			goto fail;
+		n += (size_t)k;
+	}
+	close(fd);
+	*out = buf;
+	*len = n;
+	return 0;
+fail:
+	free(buf);
+	close(fd);
+	return -1;
+}
+
+int vl_memo_key_init(vl_memo_key *k, const char *kind, const char *config_file,
+	vl_error *err)
+{
+	struct stat st;
+	struct timespec now = { 0, 0 };
+	unsigned char *cfg = NULL;
+	size_t n = 0;
+	int rc = 0;
+
+	memset(k, 0, sizeof(*k));
+	k->usable = 1;
+	if (clock_gettime(CLOCK_REALTIME, &now) < 0)
+		k->usable = 0;
+	k->racy_sec = (int64_t)now.tv_sec - MEMO_RACY_SECONDS;
+	k->racy_nsec = (uint32_t)now.tv_nsec;
+	if (vl_buf_printf(&k->in, "vaultlint memo %u\n", MEMO_FORMAT) < 0 ||
+	    put_field(&k->in, "kind", kind, strlen(kind)) < 0)
+		rc = -1;
+	/* the program: another build may find other things */
+	if (rc == 0 && stat("/proc/self/exe", &st) == 0)
+		rc = put_stat(&k->in, "exe", &st);
+	else
+		k->usable = 0;
+	if (rc == 0 && config_file != NULL) {
+		if (read_whole(config_file, 0, &cfg, &n) == 0)
+			rc = put_field(&k->in, "config", cfg, n);
+		else
+			k->usable = 0;
+	} else if (rc == 0) {
+		rc = put_field(&k->in, "config", "", 0);
+	}
+	free(cfg);
+	if (rc < 0) {
+		vl_memo_key_release(k);
+		return vl_error_set(err, "out of memory");
+	}
+	return 0;
+}
+
+int vl_memo_key_add(vl_memo_key *k, const char *name, const char *value,
+	vl_error *err)
+{
+	if (put_field(&k->in, name, value, strlen(value)) < 0)
+		return vl_error_set(err, "out of memory");
+	return 0;
+}
+
+static int racy(const vl_memo_key *k, int64_t sec, uint32_t nsec)
+{
+	return sec != k->racy_sec ? sec > k->racy_sec : nsec >= k->racy_nsec;
+}
+
+int vl_memo_key_add_source(vl_memo_key *k, const vl_source *src, vl_error *err)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < src->n_files && rc == 0; i++) {
+		const vl_file *f = &src->files[i];
+
+		rc = put_field(&k->in, "file", f->path, strlen(f->path));
+		if (rc < 0)
+			break;
+		if (f->oid[0] != '\0') {
+			rc = vl_buf_printf(&k->in, "oid %s\n", f->oid);
+		} else if (f->has_stat) {
+			if (racy(k, f->mtime_sec, f->mtime_nsec) ||
+			    racy(k, f->ctime_sec, f->ctime_nsec))
+				k->usable = 0;
+			rc = vl_buf_printf(&k->in, "stat %llu %llu %llu %lld.%09u %lld.%09u %o\n",
+				(unsigned long long)f->dev, (unsigned long long)f->ino,
+				(unsigned long long)f->size, (long long)f->mtime_sec,
+				f->mtime_nsec, (long long)f->ctime_sec, f->ctime_nsec,
+				(unsigned)f->mode);
+		} else {
+			k->usable = 0;
+		}
+	}
+	for (i = 0; i < src->n_problems && rc == 0; i++)
+		if (put_field(&k->in, "problem", src->problems[i].path,
+		    strlen(src->problems[i].path)) < 0 ||
+		    put_field(&k->in, "message", src->problems[i].message,
+		    strlen(src->problems[i].message)) < 0)
+			rc = -1;
+	if (rc < 0)
+		return vl_error_set(err, "out of memory");
+	return 0;
+}
+
+void vl_memo_key_release(vl_memo_key *k)
+{
+	if (k == NULL)
+		return;
+	vl_buf_release(&k->in);
+	memset(k, 0, sizeof(*k));
+}
+
+/* The entry's path, "<gitdir>/vaultlint/memo/<digest>" (or the folder when
+ * digest is NULL), in b. */
+static int entry_path(vl_buf *b, const char *gitdir, const char *digest)
+{
+	size_t n = strlen(gitdir);
+
+	if (vl_buf_put(b, gitdir, n) < 0 ||
+	    (n > 0 && gitdir[n - 1] != '/' && vl_buf_putc(b, '/') < 0) ||
+	    vl_buf_puts(b, "vaultlint/memo") < 0)
+		return -1;
+	if (digest != NULL && (vl_buf_putc(b, '/') < 0 || vl_buf_puts(b, digest) < 0))
+		return -1;
+	return 0;
+}
+
+static int make_digest(vl_memo_key *k)
+{
+	if (k->digest[0] != '\0')
+		return 0;
+	return vl_git_hash(k->digest, k->in.ptr ? k->in.ptr : "", k->in.len);
+}
+
+/* ---- entries ---- */
+
+typedef struct reader {
+	const unsigned char *p, *end;
+	int bad;
+} reader;
+
+static uint32_t get_u32(reader *r)
+{
+	uint32_t v = 0;
+
+	if (r->bad || (size_t)(r->end - r->p) < 4) {
+		r->bad = 1;
+		return 0;
+	}
+	memcpy(&v, r->p, 4);
+	r->p += 4;
+	return v;
+}
+
+static uint64_t get_u64(reader *r)
+{
+	uint64_t v = 0;
+
+	if (r->bad || (size_t)(r->end - r->p) < 8) {
+		r->bad = 1;
+		return 0;
+	}
+	memcpy(&v, r->p, 8);
+	r->p += 8;
+	return v;
+}
+
+/* A string of the payload, copied NUL-terminated into buf (size cap, at
+ * least the longest string of the entry); NULL when out of bounds. */
+static const char *get_str(reader *r, char *buf)
+{
+	uint32_t n = get_u32(r);
+
+	if (r->bad || (size_t)(r->end - r->p) < n) {
+		r->bad = 1;
+		return NULL;
+	}
+	memcpy(buf, r->p, n);
+	buf[n] = '\0';
+	r->p += n;
+	return buf;
+}
+
+/* Decodes the payload's count findings into out. Returns 1, 0 when the
+ * payload is damaged, -1 when out of memory. */
+static int decode(vl_diags *out, const unsigned char *p, size_t n, uint32_t count)
+{
+	reader r = { p, p + n, 0 };
+	char *path = malloc(n + 1), *rule = malloc(n + 1), *msg = malloc(n + 1);
+	uint32_t i;
+	int rc = -1;
+
+	if (path == NULL || rule == NULL || msg == NULL)
+		goto done;
+	for (i = 0; i < count; i++) {
+		uint32_t line = get_u32(&r), col = get_u32(&r), sev = get_u32(&r);
+		int ri;
+
+		if (get_str(&r, path) == NULL || get_str(&r, rule) == NULL ||
+		    get_str(&r, msg) == NULL || sev < VL_SEV_INFO || sev > VL_SEV_ERROR ||
+		    (ri = vl_rule_index(rule)) < 0) {
+			rc = 0;
+			goto done;
+		}
+		if (vl_diags_add(out, path, line, col, vl_rules[ri].id, (vl_severity)sev,
+		    "%s", msg) < 0)
+			goto done;
+	}
+	rc = r.p == r.end ? 1 : 0;
+done:
+	free(path);
+	free(rule);
+	free(msg);
+	return rc;
+}
+
+/* Reads the entry of key: 1 with *buf the file (caller frees) and
+ * *payload, *plen, *count, *notes its parts; 0 when there is no valid
+ * entry; -1 when out of memory. */
+static int entry_read(const char *gitdir, vl_memo_key *k, unsigned char **buf,
+	const unsigned char **payload, size_t *plen, uint32_t *count, uint64_t *notes)
+{
+	vl_buf path = VL_BUF_INIT;
+	size_t len = 0;
+	uint32_t format;
+	uint64_t n, sum;
+	reader r;
+	int rc = 0;
+
+	*buf = NULL;
+	if (!k->usable || gitdir == NULL || make_digest(k) < 0)
+		return 0;
+	if (entry_path(&path, gitdir, k->digest) < 0)
+		return -1;
+	if (read_whole(path.ptr, O_NOFOLLOW, buf, &len) < 0) {
+		rc = errno == ENOMEM ? -1 : 0;
+		goto done;
+	}
+	r.p = *buf;
+	r.end = *buf + len;
+	r.bad = len < 8 || memcmp(*buf, MEMO_MAGIC, 8) != 0;
+	r.p += 8;
+	format = get_u32(&r);
+	*count = get_u32(&r);
+	*notes = get_u64(&r);
+	n = get_u64(&r);
+	sum = get_u64(&r);
+	if (r.bad || format != MEMO_FORMAT || (size_t)(r.end - r.p) < 40 ||
+	    memcmp(r.p, k->digest, 40) != 0)
+		goto done;
+	r.p += 40;
+	if (n != (uint64_t)(r.end - r.p) || vl_checksum64(r.p, (size_t)n) != sum)
+		goto done;
+	*payload = r.p;
+	*plen = (size_t)n;
+	/* used: the newest entries are the ones kept */
+	(void)utimensat(AT_FDCWD, path.ptr, NULL, AT_SYMLINK_NOFOLLOW);
+	rc = 1;
+done:
+	if (rc != 1) {
+		free(*buf);
+		*buf = NULL;
+	}
+	vl_buf_release(&path);
+	return rc;
+}
+
+int vl_memo_get(const char *gitdir, vl_memo_key *k, vl_diags *out,
+	size_t *n_notes, vl_error *err)
+{
+	unsigned char *buf;
+	const unsigned char *payload = NULL;
+	size_t plen = 0, before = out->len;
+	uint32_t count = 0;
+	uint64_t notes = 0;
+	int rc;
+
+	rc = entry_read(gitdir, k, &buf, &payload, &plen, &count, &notes);
+	if (rc == 1)
+		rc = decode(out, payload, plen, count);
+	if (rc == 1) {
+		*n_notes = (size_t)notes;
+	} else {
+		/* nothing half-read is reported */
+		while (out->len > before) {
+			out->len--;
+			free(out->items[out->len].path);
+			free(out->items[out->len].message);
+		}
+	}
+	free(buf);
+	if (rc < 0)
+		vl_error_set(err, "out of memory");
+	return rc;
+}
+
+int vl_memo_get_text(const char *gitdir, vl_memo_key *k, vl_buf *out, vl_error *err)
+{
+	unsigned char *buf;
+	const unsigned char *payload = NULL;
+	size_t plen = 0;
+	uint32_t count = 0;
+	uint64_t notes = 0;
+	int rc;
+
+	rc = entry_read(gitdir, k, &buf, &payload, &plen, &count, &notes);
+	if (rc == 1 && vl_buf_put(out, (const char *)payload, plen) < 0)
+		rc = -1;
+	free(buf);
+	if (rc < 0)
+		vl_error_set(err, "out of memory");
+	return rc;
+}
+
+static int put_u32(vl_buf *b, uint32_t v)
+{
+	return vl_buf_put(b, (const char *)&v, 4);
+}
+
+static int put_str(vl_buf *b, const char *s)
+{
+	size_t n = strlen(s);
+
+	return n > UINT32_MAX || put_u32(b, (uint32_t)n) < 0 || vl_buf_put(b, s, n) < 0 ? -1 : 0;
+}
+
+typedef struct entry_age {
+	char *name;
+	struct timespec mtime;
+} entry_age;
+
+static int cmp_age(const void *a, const void *b)
+{
+	const entry_age *x = a, *y = b;
+
+	if (x->mtime.tv_sec != y->mtime.tv_sec)
+		return x->mtime.tv_sec > y->mtime.tv_sec ? -1 : 1;
+	if (x->mtime.tv_nsec != y->mtime.tv_nsec)
+		return x->mtime.tv_nsec > y->mtime.tv_nsec ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+/* Removes the entries beyond the newest VL_MEMO_KEEP in the folder dir. */
+static void prune(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	entry_age *ages = NULL;
+	size_t n = 0, cap = 0, i;
+
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		struct stat st;
+		entry_age a;
+
+		if (strlen(e->d_name) != 40 || strspn(e->d_name, "0123456789abcdef") != 40 ||
+		    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		a.name = strdup(e->d_name);
+		a.mtime = st.st_mtim;
+		if (a.name == NULL || VL_PUSH(ages, n, cap, a) < 0) {
+			free(a.name);
+			break;
+		}
+	}
+	if (n > VL_MEMO_KEEP) {
+		qsort(ages, n, sizeof(*ages), cmp_age);
+		for (i = VL_MEMO_KEEP; i < n; i++)
+			(void)unlinkat(dirfd(d), ages[i].name, 0);
+	}
+	for (i = 0; i < n; i++)
+		free(ages[i].name);
+	free(ages);
+	closedir(d);
+}
+
+/* Writes the entry of key: the header, the digest, the payload. */
+static int entry_write(const char *gitdir, vl_memo_key *k, const char *payload,
+	size_t n, uint32_t count, uint64_t notes, vl_error *err)
+{
+	vl_buf path = VL_BUF_INIT;
+	unsigned char head[MEMO_FIXED];
+	uint32_t format = MEMO_FORMAT;
+	uint64_t plen = n, sum = vl_checksum64(payload, n);
+	vl_iovec parts[3];
+	size_t base;
+	int rc = -1;
+
+	if (make_digest(k) < 0)
+		return vl_error_set(err, "cannot hash the memo's key");
+	memcpy(head, MEMO_MAGIC, 8);
+	memcpy(head + 8, &format, 4);
+	memcpy(head + 12, &count, 4);
+	memcpy(head + 16, &notes, 8);
+	memcpy(head + 24, &plen, 8);
+	memcpy(head + 32, &sum, 8);
+	parts[0].p = head;
+	parts[0].n = sizeof(head);
+	parts[1].p = k->digest;
+	parts[1].n = 40;
+	parts[2].p = payload;
+	parts[2].n = n;
+	if (entry_path(&path, gitdir, NULL) < 0)
+		goto oom;
+	/* <git dir>/vaultlint may not exist yet */
+	base = path.len - strlen("/memo");
+	path.ptr[base] = '\0';
+	if (mkdir(path.ptr, 0777) < 0 && errno != EEXIST) {
+		vl_error_set(err, "cannot create '%s': %s", path.ptr, strerror(errno));
+		goto done;
+	}
+	path.ptr[base] = '/';
+	base = path.len;
+	if (vl_buf_putc(&path, '/') < 0 || vl_buf_puts(&path, k->digest) < 0)
+		goto oom;
+	if (vl_write_file_atomic(path.ptr, parts, 3, "the memo", err) < 0)
+		goto done;
+	path.ptr[base] = '\0';
+	prune(path.ptr);
+	rc = 0;
+	goto done;
+oom:
+	vl_error_set(err, "out of memory");
+done:
+	vl_buf_release(&path);
+	return rc;
+}
+
+int vl_memo_put(const char *gitdir, vl_memo_key *k, const vl_diags *d,
+	size_t n_notes, vl_error *err)
+{
+	vl_buf payload = VL_BUF_INIT;
+	size_t i;
+	int rc;
+
+	if (!k->usable || gitdir == NULL)
+		return 0;
+	if (d->len > UINT32_MAX)
+		return vl_error_set(err, "too many findings to remember");
+	for (i = 0; i < d->len; i++) {
+		const vl_diag *x = &d->items[i];
+		if (put_u32(&payload, x->line) < 0 || put_u32(&payload, x->col) < 0 ||
+		    put_u32(&payload, (uint32_t)x->severity) < 0 ||
+		    put_str(&payload, x->path) < 0 || put_str(&payload, x->rule) < 0 ||
+		    put_str(&payload, x->message) < 0) {
+			vl_buf_release(&payload);
+			return vl_error_set(err, "out of memory");
+		}
+	}
+	rc = entry_write(gitdir, k, payload.ptr ? payload.ptr : "", payload.len,
+		(uint32_t)d->len, n_notes, err);
+	vl_buf_release(&payload);
+	return rc;
+}
+
+int vl_memo_put_text(const char *gitdir, vl_memo_key *k, const char *text, size_t n,
+	vl_error *err)
+{
+	if (!k->usable || gitdir == NULL)
+		return 0;
+	return entry_write(gitdir, k, text, n, 0, 0, err);
+}

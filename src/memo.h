@@ -1,0 +1,84 @@
+/*
+ * memo.h: the findings of earlier runs, remembered by everything they were
+ * computed from, so that a run over inputs already checked gives the same
+ * report without reading a note. The notes cache (cache.h) makes a run
+ * that must lint cheaper; the memo makes a repeated run (CI retried, the
+ * hook run again after an aborted commit, `check` after `check`) cost a
+ * listing of the files.
+ *
+ * A key is a digest (git's blob hash) of: the program itself (its
+ * executable's device, inode, size and times), the kind of run, the config
+ * file's bytes, and, for each snapshot the run reads, every file's path and
+ * identity: its blob id for git snapshots, its stat data for the work tree
+ * (size, mtime and ctime to the nanosecond, inode, device, mode, as git's
+ * index keeps them). Git's racy-timestamp rule applies: a work-tree file
+ * whose mtime or ctime is not at least two seconds older than the start of
+ * the run makes the key unusable, since a change made later in the same
+ * clock tick could leave its stat data equal; such a run is neither looked
+ * up nor stored.
+ *
+ * Entries are files <git dir>/vaultlint/memo/<digest>, written to a
+ * temporary file and renamed (safe against concurrent runs); the newest
+ * VL_MEMO_KEEP are kept. An entry that fails any check (magic, format,
+ * digest, checksum, bounds) is a miss, never trusted and never an error.
+ */
+#ifndef VL_MEMO_H
+#define VL_MEMO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diag.h"
+#include "source.h"
+#include "util.h"
+
+#define VL_MEMO_KEEP 8
+
+typedef struct vl_memo_key {
+	vl_buf in;          /* what the digest is taken of */
+	int usable;         /* 0 once something could not be keyed */
+	int64_t racy_sec;   /* work-tree files changed at or after this time */
+	uint32_t racy_nsec; /* are racy */
+	char digest[41];    /* set by vl_memo_get / vl_memo_put */
+} vl_memo_key;
+
+/* Starts a key for a run of kind (e.g. "check", "staged --all") with the
+ * config file at config_file (NULL: the defaults). Call it before listing
+ * any work-tree file: the racy rule counts from this moment. Returns 0 or
+ * -1 (out of memory); a key that cannot be made is left unusable. */
+int vl_memo_key_init(vl_memo_key *k, const char *kind, const char *config_file,
+	vl_error *err);
+
+/* Adds a named value (a commit id, the vault folder...). Returns 0 or -1. */
+int vl_memo_key_add(vl_memo_key *k, const char *name, const char *value,
+	vl_error *err);
+
+/* Adds every file of src with its identity, and the problems met while
+ * listing it. Returns 0 or -1 (out of memory). */
+int vl_memo_key_add_source(vl_memo_key *k, const vl_source *src, vl_error *err);
+
+void vl_memo_key_release(vl_memo_key *k);
+
+/* Looks the key up in the memo of the repository whose git folder is
+ * gitdir. Returns 1 on a hit (the findings appended to out, *n_notes set),
+ * 0 on a miss (also for an unusable key or a damaged entry), -1 when out of
+ * memory. */
+int vl_memo_get(const char *gitdir, vl_memo_key *k, vl_diags *out,
+	size_t *n_notes, vl_error *err);
+
+/* Stores the findings of a run (sorted, as reported) and the number of
+ * notes it checked under the key; does nothing for an unusable key. The
+ * oldest entries beyond VL_MEMO_KEEP are removed. Returns 0 or -1 (the
+ * entry could not be written: the run's report stands). */
+int vl_memo_put(const char *gitdir, vl_memo_key *k, const vl_diags *d,
+	size_t n_notes, vl_error *err);
+
+/* The same for a run whose result is text (a rendered changelog): on a
+ * hit the text is appended to out. Returns 1, 0 or -1 as vl_memo_get. */
+int vl_memo_get_text(const char *gitdir, vl_memo_key *k, vl_buf *out, vl_error *err);
+
+/* Stores the n bytes of text under the key. Returns 0 or -1. */
+int vl_memo_put_text(const char *gitdir, vl_memo_key *k, const char *text, size_t n,
+	vl_error *err);
+
+#endif
