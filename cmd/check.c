@@ -39,8 +39,8 @@ static void usage(FILE *out)
 		"  --all                  with --staged or --changed-since: report every finding\n"
 		"  --threads N            worker threads (default: one per core)\n"
 		"  --no-cache             neither read nor write the cache of parsed notes\n"
-		"                         (kept in the repository's git folder, in\n"
-		"                         vaultlint/cache; a damaged cache is rebuilt)\n"
+		"                         nor the memo of findings (kept in the repository's\n"
+		"                         git folder, in vaultlint/; damaged ones are rebuilt)\n"
 		"  -h, --help             show this help\n\n"
 		"exit codes: 0 nothing at or above --fail-on, 1 findings at or above it,\n"
 		"            2 usage, config, git or I/O error\n");
