@@ -221,6 +221,47 @@ static int notes_linking(char ***out, size_t *n_out, const vl_vault *vault,
 	return 0;
 }
 
+/* Returns 1 when change c (a modified file) cannot break a link into it:
+ * an attachment, or a note whose headings and aliases are the same as
+ * before and that still has every block id it had. Links into such a note
+ * resolve as before, so the notes linking to it need no second look. 0
+ * when it may, or when that cannot be told cheaply. */
+static int links_into_kept(vl_repo *repo, const vl_change *c, const vl_vault *va)
+{
+	const vl_note *now;
+	vl_note *old = NULL;
+	vl_error err;
+	char *buf = NULL;
+	size_t len = 0, i;
+	int kept = 0;
+
+	if (c->status != VL_CHANGE_MODIFIED || !c->old_oid[0] || !c->new_path)
+		return 0;
+	now = vl_index_note(va->index, c->new_path);
+	if (now == NULL)
+		return vl_source_find(va->src, c->new_path) >= 0; /* an attachment */
+	if (vl_repo_read_blob(repo, c->old_oid, &buf, &len, &err) < 0 ||
+	    vl_note_parse_ex(&old, c->new_path, buf, len, VL_PARSE_NO_ENTRIES, &err) < 0)
+		goto done;
+	if (old->n_headings != now->n_headings || old->n_aliases != now->n_aliases)
+		goto done;
+	for (i = 0; i < old->n_headings; i++)
+		if (old->headings[i].level != now->headings[i].level ||
+		    strcmp(old->headings[i].text, now->headings[i].text) != 0)
+			goto done;
+	for (i = 0; i < old->n_aliases; i++)
+		if (strcmp(old->aliases[i], now->aliases[i]) != 0)
+			goto done;
+	for (i = 0; i < old->n_blocks; i++)
+		if (vl_index_find_block(now, old->blocks[i].id) == NULL)
+			goto done;
+	kept = 1;
+done:
+	vl_note_free(old);
+	free(buf);
+	return kept;
+}
+
 /* Lints `after` but reports only the changed notes and what the change
  * broke elsewhere (findings in unchanged notes that `before` lacks). */
 static int lint_changes(vl_diags *out, check_run *run, size_t *n_checked)
@@ -301,6 +342,7 @@ static int lint_changes(vl_diags *out, check_run *run, size_t *n_checked)
 	/* the changed notes, and every name a change touches */
 	for (i = 0; i < ch.len; i++) {
 		char *paths[2] = { ch.items[i].old_path, ch.items[i].new_path };
+		int kept = links_into_kept(repo, &ch.items[i], va);
 		for (k = 0; k < 2; k++) {
 			char buf[1024], *key;
 			if (!paths[k])
@@ -308,6 +350,8 @@ static int lint_changes(vl_diags *out, check_run *run, size_t *n_checked)
 			if (k == 1 && (VL_PUSH(only, n_only, cap_only, paths[k]) < 0 ||
 			    vl_map_put(&changed, paths[k], paths[k]) < 0))
 				goto oom;
+			if (kept)
+				continue;
 			name_key(buf, sizeof(buf), paths[k]);
 			key = vl_strndup(buf, strlen(buf));
 			if (!key || VL_PUSH(keys, n_keys, cap_keys, key) < 0) {

@@ -88,6 +88,33 @@ git add content/Plain.md
 if python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))' "$out"; then pass "json parses"; else fail "json parses"; fi
 git reset -q --hard
 
+# a staged edit of a linked note: links into it break only when a heading,
+# a ^block id or an alias goes; an edit that keeps them breaks nothing
+printf '# Hub\n## Alpha\n## Beta\nText ^b1\n\nMore ^b2\n' > content/Hub.md
+printf '# Uses hub\n[[Hub#Alpha]] [[Hub#Beta]] [[Hub#^b1]] [[Hub#^b2]] [[Hub#Gone heading]]\n' > content/UsesHub.md
+git add -A && git commit -q --no-verify -m hub
+printf '# Hub\n## Alpha\nNew text ^b3\n## Beta\nText ^b1\n\nMore ^b2\n' > content/Hub.md
+git add content/Hub.md
+"$VAULTLINT" check --staged > "$out" 2> "$err"
+is_rc "edit keeping headings and ids exits 0" $? 0
+lacks "edit keeping headings and ids: the linking note's old finding stays unreported" "$out" "UsesHub.md"
+printf '# Hub\n## Alpha renamed\n## Beta\nText ^b1\n\nMore ^b2\n' > content/Hub.md
+git add content/Hub.md
+"$VAULTLINT" check --staged > "$out" 2> "$err"
+is_rc "renamed heading in a linked note exits 1" $? 1
+has "renamed heading: the link it broke is reported" "$out" "UsesHub.md:2:1"
+lacks "renamed heading: the old finding is not" "$out" "Gone heading"
+printf '# Hub\n## Alpha\n## Beta\nText\n\nMore ^b2\n' > content/Hub.md
+git add content/Hub.md
+"$VAULTLINT" check --staged > "$out" 2> "$err"
+is_rc "removed block id in a linked note exits 1" $? 1
+has "removed block id: the link it broke is reported" "$out" "^b1"
+printf '# Hub\n## Alpha\n## Beta\nText ^B1\n\nMore ^b2\n\nAnd ^b4\n' > content/Hub.md
+git add content/Hub.md
+"$VAULTLINT" check --staged > "$out" 2> "$err"
+is_rc "block id kept in other case (ids ignore case) exits 0" $? 0
+git reset -q --hard
+
 # outside a repository: a clear error
 mkdir -p "$tmp/plain" && printf '# A\n' > "$tmp/plain/A.md"
 (cd "$tmp/plain" && "$VAULTLINT" check --staged) > "$out" 2> "$err"
