@@ -257,6 +257,38 @@ static char *range_label(const end_point *e, int json)
 	return json ? strdup(e->oid) : vl_strndup(e->oid, 7);
 }
 
+/* Adds the bytes of the file dir/rest to key (see vl_memo_key_add_file). */
+static int add_at(vl_memo_key *key, const char *name, const char *dir,
+	const char *rest, vl_error *err)
+{
+	vl_buf p = VL_BUF_INIT;
+	int rc;
+
+	if (vl_buf_printf(&p, "%s/%s", dir, rest) < 0)
+		return vl_error_set(err, "out of memory");
+	rc = vl_memo_key_add_file(key, name, p.ptr, err);
+	vl_buf_release(&p);
+	return rc;
+}
+
+/* What else a diff of two commits reads: git's settings (rename limits)
+ * and attributes files, each by its bytes. */
+static int add_git_settings(vl_memo_key *key, vl_repo *repo, vl_error *err)
+{
+	const char *home = getenv("HOME"), *xdg = getenv("XDG_CONFIG_HOME");
+	const char *gitdir = vl_repo_gitdir(repo), *workdir = vl_repo_workdir(repo);
+
+	if (add_at(key, "config", gitdir, "config", err) < 0 ||
+	    add_at(key, "info/attributes", gitdir, "info/attributes", err) < 0 ||
+	    (workdir && add_at(key, "attributes", workdir, ".gitattributes", err) < 0) ||
+	    (home && add_at(key, "global", home, ".gitconfig", err) < 0) ||
+	    (xdg && add_at(key, "xdg", xdg, "git/config", err) < 0) ||
+	    (!xdg && home && add_at(key, "xdg", home, ".config/git/config", err) < 0) ||
+	    vl_memo_key_add_file(key, "system", "/etc/gitconfig", err) < 0)
+		return -1;
+	return 0;
+}
+
 int cmd_changelog(int argc, char **argv)
 {
 	changelog_opts o;
@@ -299,7 +331,8 @@ int cmd_changelog(int argc, char **argv)
 	    (to.snap.kind == VL_SNAP_REV || to.snap.kind == VL_SNAP_EMPTY)) {
 		char how[32];
 		snprintf(how, sizeof(how), "%d %d", (int)o.format, (int)o.group);
-		if (vl_memo_key_init(&key, "changelog", cv.config.file, &err) < 0 ||
+		if (vl_memo_key_init(&key, "changelog", cv.config.text, cv.config.text_len, &err) < 0 ||
+		    add_git_settings(&key, repo, &err) < 0 ||
 		    vl_memo_key_add(&key, "how", how, &err) < 0 ||
 		    vl_memo_key_add(&key, "from", from.oid[0] ? from.oid : "none", &err) < 0 ||
 		    vl_memo_key_add(&key, "to", to.oid[0] ? to.oid : "none", &err) < 0 ||

@@ -262,6 +262,28 @@ done:
 	return kept;
 }
 
+/* Adds every change of a diff to a memo key. */
+static int key_add_changes(vl_memo_key *key, const vl_changes *ch, vl_error *err)
+{
+	vl_buf b = VL_BUF_INIT;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < ch->len && rc == 0; i++) {
+		const vl_change *c = &ch->items[i];
+		b.len = 0;
+		if (vl_buf_printf(&b, "%d %s %s %zu:%s %zu:%s", (int)c->status, c->old_oid,
+		    c->new_oid, c->old_path ? strlen(c->old_path) : 0,
+		    c->old_path ? c->old_path : "", c->new_path ? strlen(c->new_path) : 0,
+		    c->new_path ? c->new_path : "") < 0)
+			rc = vl_error_set(err, "out of memory");
+		else
+			rc = vl_memo_key_add(key, "change", b.ptr, err);
+	}
+	vl_buf_release(&b);
+	return rc;
+}
+
 /* Lints `after` but reports only the changed notes and what the change
  * broke elsewhere (findings in unchanged notes that `before` lacks). */
 static int lint_changes(vl_diags *out, check_run *run, size_t *n_checked)
@@ -289,7 +311,8 @@ static int lint_changes(vl_diags *out, check_run *run, size_t *n_checked)
 		return -1;
 	}
 	r = vl_memo_key_init(&mkey, o->staged ? (o->all ? "staged --all" : "staged") :
-		(o->all ? "changed-since --all" : "changed-since"), cv->config.file, &err);
+		(o->all ? "changed-since --all" : "changed-since"), cv->config.text,
+		cv->config.text_len, &err);
 	if (r < 0) {
 		cli_error("%s", err.msg);
 		return -1;
@@ -309,11 +332,17 @@ static int lint_changes(vl_diags *out, check_run *run, size_t *n_checked)
 			goto done;
 		}
 		strcpy(oid, "none"); /* no commit yet: HEAD is empty */
+	} else {
+		before.rev = oid; /* the commit keyed is the commit read */
 	}
+	/* the report depends on the listing of `after` and on the diff (which
+	 * also sees modes, attributes, tracked files that are ignored) */
 	if (vl_memo_key_add(&mkey, "before", oid, &err) < 0 ||
 	    vl_memo_key_add(&mkey, "vault", cv->vault_dir, &err) < 0 ||
 	    vl_source_open_snap(&src_a, repo, &after, cv->vault_prefix, &so, &err) < 0 ||
 	    vl_memo_key_add_source(&mkey, src_a, &err) < 0 ||
+	    vl_repo_diff(&ch, repo, &before, &after, cv->vault_prefix, &so, &err) < 0 ||
+	    key_add_changes(&mkey, &ch, &err) < 0 ||
 	    (r = vl_memo_get(run->gitdir, &mkey, out, n_checked, &err)) < 0) {
 		cli_error("%s", err.msg);
 		goto done;
@@ -322,8 +351,7 @@ static int lint_changes(vl_diags *out, check_run *run, size_t *n_checked)
 		rc = 0;
 		goto done;
 	}
-	if (vl_repo_diff(&ch, repo, &before, &after, cv->vault_prefix, &so, &err) < 0 ||
-	    vl_vault_load(&va, src_a, o->threads, run_cache(run), &err) < 0) {
+	if (	    vl_vault_load(&va, src_a, o->threads, run_cache(run), &err) < 0) {
 		cli_error("%s", err.msg);
 		goto done;
 	}
@@ -456,7 +484,7 @@ static int lint_tree(vl_diags *out, check_run *run, size_t *n_checked)
 	lo.config = &cv->config;
 	lo.threads = run->o->threads;
 	/* the key starts before the listing: the racy rule counts from here */
-	if (vl_memo_key_init(&key, "check", cv->config.file, &err) < 0 ||
+	if (vl_memo_key_init(&key, "check", cv->config.text, cv->config.text_len, &err) < 0 ||
 	    vl_memo_key_add(&key, "vault", cv->vault_dir, &err) < 0 ||
 	    vl_source_open_dir(&src, cv->vault_dir, &so, &err) < 0 ||
 	    vl_memo_key_add_source(&key, src, &err) < 0 ||

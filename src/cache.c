@@ -214,38 +214,7 @@ static int encode_note(vl_buf *b, const vl_note *note)
 
 /* ---- decoding, bounds-checked ---- */
 
-typedef struct reader {
-	const unsigned char *p, *end;
-	int bad;
-} reader;
-
-static uint32_t get_u32(reader *r)
-{
-	uint32_t v = 0;
-
-	if (r->bad || (size_t)(r->end - r->p) < 4) {
-		r->bad = 1;
-		return 0;
-	}
-	memcpy(&v, r->p, 4);
-	r->p += 4;
-	return v;
-}
-
-static uint64_t get_u64(reader *r)
-{
-	uint64_t v = 0;
-
-	if (r->bad || (size_t)(r->end - r->p) < 8) {
-		r->bad = 1;
-		return 0;
-	}
-	memcpy(&v, r->p, 8);
-	r->p += 8;
-	return v;
-}
-
-static unsigned get_u8(reader *r)
+static unsigned get_u8(vl_reader *r)
 {
 	if (r->bad || r->p >= r->end) {
 		r->bad = 1;
@@ -254,20 +223,20 @@ static unsigned get_u8(reader *r)
 	return *r->p++;
 }
 
-static vl_pos get_pos(reader *r)
+static vl_pos get_pos(vl_reader *r)
 {
 	vl_pos p;
 
-	p.line = get_u32(r);
-	p.col = get_u32(r);
+	p.line = vl_read_u32(r);
+	p.col = vl_read_u32(r);
 	return p;
 }
 
 /* A string into the note's arena; NULL for a NULL string or on error
  * (r->bad tells them apart; *oom is set when the arena failed). */
-static char *get_str(reader *r, vl_arena *a, int *oom)
+static char *get_str(vl_reader *r, vl_arena *a, int *oom)
 {
-	uint32_t n = get_u32(r);
+	uint32_t n = vl_read_u32(r);
 	char *s;
 
 	if (r->bad || n == NSTR)
@@ -288,9 +257,9 @@ static char *get_str(reader *r, vl_arena *a, int *oom)
 
 /* A count of items of at least min bytes each, which must fit in what is
  * left, and the array for them (NULL for 0). */
-static void *get_array(reader *r, size_t *n, size_t min, size_t elem, int *oom)
+static void *get_array(vl_reader *r, size_t *n, size_t min, size_t elem, int *oom)
 {
-	uint32_t c = get_u32(r);
+	uint32_t c = vl_read_u32(r);
 	void *p;
 
 	*n = 0;
@@ -317,7 +286,7 @@ static void *get_array(reader *r, size_t *n, size_t min, size_t elem, int *oom)
 static int decode_note(vl_note **out, const char *path, const unsigned char *body,
 	size_t len)
 {
-	reader r = { body, body + len, 0 };
+	vl_reader r = { body, body + len, 0 };
 	vl_note *note;
 	const char *name;
 	size_t i, name_len;
@@ -339,15 +308,15 @@ static int decode_note(vl_note **out, const char *path, const unsigned char *bod
 		goto done;
 	}
 	note->has_frontmatter = (int)get_u8(&r);
-	note->n_lines = get_u32(&r);
-	note->size = get_u64(&r);
+	note->n_lines = vl_read_u32(&r);
+	note->size = vl_read_u64(&r);
 
 	note->headings = get_array(&r, &note->n_headings, 16, sizeof(*note->headings), &oom);
 	note->cap_headings = note->n_headings;
 	for (i = 0; i < note->n_headings && !r.bad; i++) {
 		vl_heading *h = &note->headings[i];
 		h->text = get_str(&r, &note->arena, &oom);
-		h->level = (int)get_u32(&r);
+		h->level = (int)vl_read_u32(&r);
 		h->pos = get_pos(&r);
 	}
 	note->blocks = get_array(&r, &note->n_blocks, 12, sizeof(*note->blocks), &oom);
@@ -363,7 +332,7 @@ static int decode_note(vl_note **out, const char *path, const unsigned char *bod
 		t->name = get_str(&r, &note->arena, &oom);
 		t->pos = get_pos(&r);
 		t->frontmatter = (int)get_u8(&r);
-		t->entry = (int)(int32_t)get_u32(&r);
+		t->entry = (int)(int32_t)vl_read_u32(&r);
 	}
 	note->links = get_array(&r, &note->n_links, 29, sizeof(*note->links), &oom);
 	note->cap_links = note->n_links;
@@ -378,15 +347,15 @@ static int decode_note(vl_note **out, const char *path, const unsigned char *bod
 		l->block = get_str(&r, &note->arena, &oom);
 		l->alias = get_str(&r, &note->arena, &oom);
 		l->pos = get_pos(&r);
-		l->entry = (int)(int32_t)get_u32(&r);
+		l->entry = (int)(int32_t)vl_read_u32(&r);
 	}
 	note->suppress = get_array(&r, &note->n_suppress, 12, sizeof(*note->suppress), &oom);
 	note->cap_suppress = note->n_suppress;
 	for (i = 0; i < note->n_suppress && !r.bad; i++) {
 		vl_suppress *s = &note->suppress[i];
 		s->rule = get_str(&r, &note->arena, &oom);
-		s->first = get_u32(&r);
-		s->last = get_u32(&r);
+		s->first = vl_read_u32(&r);
+		s->last = vl_read_u32(&r);
 	}
 	note->problems = get_array(&r, &note->n_problems, 13, sizeof(*note->problems), &oom);
 	note->cap_problems = note->n_problems;
@@ -426,16 +395,16 @@ done:
 
 /* ---- the file ---- */
 
-static void read_stat(reader *r, cache_stat *st)
+static void read_stat(vl_reader *r, cache_stat *st)
 {
-	st->size = get_u64(r);
-	st->mtime_sec = (int64_t)get_u64(r);
-	st->mtime_nsec = get_u32(r);
-	st->ctime_sec = (int64_t)get_u64(r);
-	st->ctime_nsec = get_u32(r);
-	st->ino = get_u64(r);
-	st->dev = get_u64(r);
-	st->mode = get_u32(r);
+	st->size = vl_read_u64(r);
+	st->mtime_sec = (int64_t)vl_read_u64(r);
+	st->mtime_nsec = vl_read_u32(r);
+	st->ctime_sec = (int64_t)vl_read_u64(r);
+	st->ctime_nsec = vl_read_u32(r);
+	st->ino = vl_read_u64(r);
+	st->dev = vl_read_u64(r);
+	st->mode = vl_read_u32(r);
 }
 
 /* Forgets the loaded file: the cache is then empty. */
@@ -465,7 +434,7 @@ static int index_file(vl_cache *c)
 	uint32_t format, flags, count, vlen;
 	uint64_t plen, sum;
 	size_t vl = strlen(VL_VERSION), i;
-	reader r;
+	vl_reader r;
 
 	if (c->len < HEADER_FIXED || memcmp(b, CACHE_MAGIC, 8) != 0)
 		return 1;
@@ -496,7 +465,7 @@ static int index_file(vl_cache *c)
 		uint32_t klen, blen;
 
 		rec->raw = r.p;
-		klen = get_u32(&r);
+		klen = vl_read_u32(&r);
 		if (r.bad || klen == 0 || (size_t)(r.end - r.p) < (size_t)klen + 1 ||
 		    r.p[klen] != '\0' || memchr(r.p, '\0', klen) != NULL)
 			return 1;
@@ -505,7 +474,7 @@ static int index_file(vl_cache *c)
 		if (rec->key[0] != 'o' && rec->key[0] != 'w')
 			return 1;
 		read_stat(&r, &rec->st);
-		blen = get_u32(&r);
+		blen = vl_read_u32(&r);
 		if (r.bad || (size_t)(r.end - r.p) < blen)
 			return 1;
 		rec->body = r.p;

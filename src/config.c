@@ -97,6 +97,7 @@ void vl_config_release(vl_config *cfg)
 	if (cfg == NULL)
 		return;
 	free(cfg->file);
+	free(cfg->text);
 	free(cfg->base_dir);
 	free(cfg->vault);
 	free(cfg->severity);
@@ -611,9 +612,12 @@ int vl_config_load(vl_config *cfg, const char *path, vl_error *err)
 	}
 	free(cfg->file);
 	free(cfg->base_dir);
+	free(cfg->text);
 	cfg->file = file;
 	cfg->base_dir = base;
-	file = base = NULL;
+	cfg->text = text;
+	cfg->text_len = n;
+	file = base = text = NULL;
 	root = yaml_document_get_root_node(&doc);
 	c.cfg = cfg;
 	c.path = path;

@@ -22,6 +22,8 @@ typedef enum vl_tag_case {
 
 typedef struct vl_config {
 	char *file;          /* the file loaded, or NULL for defaults */
+	char *text;          /* its bytes as parsed (NUL-terminated), or NULL */
+	size_t text_len;
 	char *base_dir;      /* its folder, or NULL */
 	char *vault;         /* `vault:`, relative to base_dir, or NULL */
 	vl_severity *severity; /* one per rule, indexed like vl_rules[] */

@@ -15,6 +15,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -56,15 +57,18 @@ static int read_whole(const char *path, int flags, unsigned char **out, size_t *
 	struct stat st;
 	unsigned char *buf = NULL;
 	size_t n = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | flags);
+	int k_errno, fd = open(path, O_RDONLY | O_CLOEXEC | flags);
 
 	*out = NULL;
 	*len = 0;
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size < 0 ||
-	    (uint64_t)st.st_size > MEMO_MAX_BYTES)
+	if (fstat(fd, &st) < 0)
 		goto fail;
+	if (!S_ISREG(st.st_mode) || st.st_size < 0 || (uint64_t)st.st_size > MEMO_MAX_BYTES) {
+		errno = EINVAL;
+		goto fail;
+	}
 	buf = malloc((size_t)st.st_size + 1);
 	if (buf == NULL)
 		goto fail;
@@ -72,8 +76,11 @@ static int read_whole(const char *path, int flags, unsigned char **out, size_t *
 		ssize_t k = read(fd, buf + n, (size_t)st.st_size - n);
 		if (k < 0 && errno == EINTR)
 			continue;
-		if (k <= 0)
+		if (k <= 0) {
+			if (k == 0)
+				errno = EIO;
 			goto fail;
+		}
 		n += (size_t)k;
 	}
 	close(fd);
@@ -81,19 +88,72 @@ static int read_whole(const char *path, int flags, unsigned char **out, size_t *
 	*len = n;
 	return 0;
 fail:
+	k_errno = errno;
 	free(buf);
 	close(fd);
+	errno = k_errno;
 	return -1;
 }
 
-int vl_memo_key_init(vl_memo_key *k, const char *kind, const char *config_file,
-	vl_error *err)
+static int cmp_cstr(const void *a, const void *b)
 {
-	struct stat st;
-	struct timespec now = { 0, 0 };
-	unsigned char *cfg = NULL;
-	size_t n = 0;
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every executable file mapped into this process (the program and its
+ * libraries), by path and stat data, in path order (the maps list them by
+ * address, which changes from run to run): another build or an upgraded
+ * library may find other things. Returns 0, 1 when they cannot be listed,
+ * -1 when out of memory. */
+static int put_program(vl_buf *b)
+{
+	char line[4096], **paths = NULL;
+	size_t n = 0, cap = 0, i;
+	FILE *f = fopen("/proc/self/maps", "re");
 	int rc = 0;
+
+	if (f == NULL)
+		return 1;
+	while (rc == 0 && fgets(line, sizeof(line), f) != NULL) {
+		char perms[8], *path = strchr(line, '/'), *copy;
+
+		if (path == NULL || sscanf(line, "%*s %7s", perms) != 1 ||
+		    strchr(perms, 'x') == NULL)
+			continue;
+		path[strcspn(path, "\n")] = '\0';
+		copy = strdup(path);
+		if (copy == NULL || VL_PUSH(paths, n, cap, copy) < 0) {
+			free(copy);
+			rc = -1;
+		}
+	}
+	fclose(f);
+	if (rc == 0 && n == 0)
+		rc = 1;
+	if (rc == 0)
+		qsort(paths, n, sizeof(*paths), cmp_cstr);
+	for (i = 0; i < n && rc == 0; i++) {
+		struct stat st;
+
+		if (i > 0 && strcmp(paths[i], paths[i - 1]) == 0)
+			continue;
+		if (stat(paths[i], &st) < 0)
+			rc = 1;
+		else if (put_field(b, "exe", paths[i], strlen(paths[i])) < 0 ||
+		    put_stat(b, "stat", &st) < 0)
+			rc = -1;
+	}
+	for (i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
+	return rc;
+}
+
+int vl_memo_key_init(vl_memo_key *k, const char *kind, const char *config,
+	size_t config_len, vl_error *err)
+{
+	struct timespec now = { 0, 0 };
+	int rc = 0, r;
 
 	memset(k, 0, sizeof(*k));
 	k->usable = 1;
@@ -102,26 +162,39 @@ int vl_memo_key_init(vl_memo_key *k, const char *kind, const char *config_file,
 	k->racy_sec = (int64_t)now.tv_sec - MEMO_RACY_SECONDS;
 	k->racy_nsec = (uint32_t)now.tv_nsec;
 	if (vl_buf_printf(&k->in, "vaultlint memo %u\n", MEMO_FORMAT) < 0 ||
-	    put_field(&k->in, "kind", kind, strlen(kind)) < 0)
+	    put_field(&k->in, "kind", kind, strlen(kind)) < 0 ||
+	    put_field(&k->in, "config", config ? config : "", config ? config_len : 0) < 0)
 		rc = -1;
-	/* the program: another build may find other things */
-	if (rc == 0 && stat("/proc/self/exe", &st) == 0)
-		rc = put_stat(&k->in, "exe", &st);
-	else
+	if (rc == 0 && (r = put_program(&k->in)) != 0) {
+		if (r < 0)
+			rc = -1;
 		k->usable = 0;
-	if (rc == 0 && config_file != NULL) {
-		if (read_whole(config_file, 0, &cfg, &n) == 0)
-			rc = put_field(&k->in, "config", cfg, n);
-		else
-			k->usable = 0;
-	} else if (rc == 0) {
-		rc = put_field(&k->in, "config", "", 0);
 	}
-	free(cfg);
 	if (rc < 0) {
 		vl_memo_key_release(k);
 		return vl_error_set(err, "out of memory");
 	}
+	return 0;
+}
+
+int vl_memo_key_add_file(vl_memo_key *k, const char *name, const char *path,
+	vl_error *err)
+{
+	unsigned char *bytes = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (read_whole(path, 0, &bytes, &n) == 0)
+		rc = put_field(&k->in, name, bytes, n);
+	else if (errno == ENOENT || errno == ENOTDIR)
+		rc = put_field(&k->in, "absent", name, strlen(name));
+	else {
+		k->usable = 0; /* there but unreadable: no key */
+		rc = 0;
+	}
+	free(bytes);
+	if (rc < 0)
+		return vl_error_set(err, "out of memory");
 	return 0;
 }
 
@@ -207,42 +280,11 @@ static int make_digest(vl_memo_key *k)
 
 /* ---- entries ---- */
 
-typedef struct reader {
-	const unsigned char *p, *end;
-	int bad;
-} reader;
-
-static uint32_t get_u32(reader *r)
-{
-	uint32_t v = 0;
-
-	if (r->bad || (size_t)(r->end - r->p) < 4) {
-		r->bad = 1;
-		return 0;
-	}
-	memcpy(&v, r->p, 4);
-	r->p += 4;
-	return v;
-}
-
-static uint64_t get_u64(reader *r)
-{
-	uint64_t v = 0;
-
-	if (r->bad || (size_t)(r->end - r->p) < 8) {
-		r->bad = 1;
-		return 0;
-	}
-	memcpy(&v, r->p, 8);
-	r->p += 8;
-	return v;
-}
-
 /* A string of the payload, copied NUL-terminated into buf (size cap, at
  * least the longest string of the entry); NULL when out of bounds. */
-static const char *get_str(reader *r, char *buf)
+static const char *get_str(vl_reader *r, char *buf)
 {
-	uint32_t n = get_u32(r);
+	uint32_t n = vl_read_u32(r);
 
 	if (r->bad || (size_t)(r->end - r->p) < n) {
 		r->bad = 1;
@@ -258,7 +300,7 @@ static const char *get_str(reader *r, char *buf)
  * payload is damaged, -1 when out of memory. */
 static int decode(vl_diags *out, const unsigned char *p, size_t n, uint32_t count)
 {
-	reader r = { p, p + n, 0 };
+	vl_reader r = { p, p + n, 0 };
 	char *path = malloc(n + 1), *rule = malloc(n + 1), *msg = malloc(n + 1);
 	uint32_t i;
 	int rc = -1;
@@ -266,7 +308,7 @@ static int decode(vl_diags *out, const unsigned char *p, size_t n, uint32_t coun
 	if (path == NULL || rule == NULL || msg == NULL)
 		goto done;
 	for (i = 0; i < count; i++) {
-		uint32_t line = get_u32(&r), col = get_u32(&r), sev = get_u32(&r);
+		uint32_t line = vl_read_u32(&r), col = vl_read_u32(&r), sev = vl_read_u32(&r);
 		int ri;
 
 		if (get_str(&r, path) == NULL || get_str(&r, rule) == NULL ||
@@ -297,27 +339,28 @@ static int entry_read(const char *gitdir, vl_memo_key *k, unsigned char **buf,
 	size_t len = 0;
 	uint32_t format;
 	uint64_t n, sum;
-	reader r;
+	vl_reader r;
 	int rc = 0;
 
 	*buf = NULL;
 	if (!k->usable || gitdir == NULL || make_digest(k) < 0)
 		return 0;
-	if (entry_path(&path, gitdir, k->digest) < 0)
-		return -1;
-	if (read_whole(path.ptr, O_NOFOLLOW, buf, &len) < 0) {
-		rc = errno == ENOMEM ? -1 : 0;
+	if (entry_path(&path, gitdir, k->digest) < 0) {
+		rc = -1;
 		goto done;
 	}
-	r.p = *buf;
+	/* any failure to read is a miss */
+	if (read_whole(path.ptr, O_NOFOLLOW, buf, &len) < 0 || len < 8 ||
+	    memcmp(*buf, MEMO_MAGIC, 8) != 0)
+		goto done;
+	r.p = *buf + 8;
 	r.end = *buf + len;
-	r.bad = len < 8 || memcmp(*buf, MEMO_MAGIC, 8) != 0;
-	r.p += 8;
-	format = get_u32(&r);
-	*count = get_u32(&r);
-	*notes = get_u64(&r);
-	n = get_u64(&r);
-	sum = get_u64(&r);
+	r.bad = 0;
+	format = vl_read_u32(&r);
+	*count = vl_read_u32(&r);
+	*notes = vl_read_u64(&r);
+	n = vl_read_u64(&r);
+	sum = vl_read_u64(&r);
 	if (r.bad || format != MEMO_FORMAT || (size_t)(r.end - r.p) < 40 ||
 	    memcmp(r.p, k->digest, 40) != 0)
 		goto done;
@@ -349,8 +392,9 @@ int vl_memo_get(const char *gitdir, vl_memo_key *k, vl_diags *out,
 	int rc;
 
 	rc = entry_read(gitdir, k, &buf, &payload, &plen, &count, &notes);
-	if (rc == 1)
-		rc = decode(out, payload, plen, count);
+	/* an entry too large to decode is a miss too: the run computes anew */
+	if (rc == 1 && (rc = decode(out, payload, plen, count)) < 0)
+		rc = 0;
 	if (rc == 1) {
 		*n_notes = (size_t)notes;
 	} else {
@@ -427,8 +471,15 @@ static void prune(const char *dir)
 		struct stat st;
 		entry_age a;
 
-		if (strlen(e->d_name) != 40 || strspn(e->d_name, "0123456789abcdef") != 40 ||
-		    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		/* a temporary file an hour old was left by a run that died */
+		if (strstr(e->d_name, ".tmp-") != NULL) {
+			if (st.st_mtim.tv_sec < time(NULL) - 3600)
+				(void)unlinkat(dirfd(d), e->d_name, 0);
+			continue;
+		}
+		if (strlen(e->d_name) != 40 || strspn(e->d_name, "0123456789abcdef") != 40)
 			continue;
 		a.name = strdup(e->d_name);
 		a.mtime = st.st_mtim;

@@ -6,10 +6,11 @@
  * hook run again after an aborted commit, `check` after `check`) cost a
  * listing of the files.
  *
- * A key is a digest (git's blob hash) of: the program itself (its
- * executable's device, inode, size and times), the kind of run, the config
- * file's bytes, and, for each snapshot the run reads, every file's path and
- * identity: its blob id for git snapshots, its stat data for the work tree
+ * A key is a digest (git's blob hash) of: the program itself (every
+ * executable file mapped into the process, by path and stat data), the
+ * kind of run, the config's bytes as parsed, what the caller adds (the
+ * commits and the diff a run compares), and, for each snapshot the run
+ * reads, every file's path and identity: its blob id for git snapshots, its stat data for the work tree
  * (size, mtime and ctime to the nanosecond, inode, device, mode, as git's
  * index keeps them). Git's racy-timestamp rule applies: a work-tree file
  * whose mtime or ctime is not at least two seconds older than the start of
@@ -43,10 +44,17 @@ typedef struct vl_memo_key {
 } vl_memo_key;
 
 /* Starts a key for a run of kind (e.g. "check", "staged --all") with the
- * config file at config_file (NULL: the defaults). Call it before listing
- * any work-tree file: the racy rule counts from this moment. Returns 0 or
- * -1 (out of memory); a key that cannot be made is left unusable. */
-int vl_memo_key_init(vl_memo_key *k, const char *kind, const char *config_file,
+ * config's bytes as they were parsed (NULL: the defaults). The program is
+ * keyed by the identity of every executable file mapped into the process
+ * (vaultlint and the libraries it runs). Call it before listing any
+ * work-tree file: the racy rule counts from this moment. Returns 0 or -1
+ * (out of memory); a key that cannot be made is left unusable. */
+int vl_memo_key_init(vl_memo_key *k, const char *kind, const char *config,
+	size_t config_len, vl_error *err);
+
+/* Adds the bytes of the file at path (a git config, an attributes file),
+ * or a mark that there is none. Returns 0 or -1 (out of memory). */
+int vl_memo_key_add_file(vl_memo_key *k, const char *name, const char *path,
 	vl_error *err);
 
 /* Adds a named value (a commit id, the vault folder...). Returns 0 or -1. */

@@ -967,3 +967,29 @@ done:
 	vl_buf_release(&tmp);
 	return rc;
 }
+
+uint32_t vl_read_u32(vl_reader *r)
+{
+	uint32_t v = 0;
+
+	if (r->bad || (size_t)(r->end - r->p) < 4) {
+		r->bad = 1;
+		return 0;
+	}
+	memcpy(&v, r->p, 4);
+	r->p += 4;
+	return v;
+}
+
+uint64_t vl_read_u64(vl_reader *r)
+{
+	uint64_t v = 0;
+
+	if (r->bad || (size_t)(r->end - r->p) < 8) {
+		r->bad = 1;
+		return 0;
+	}
+	memcpy(&v, r->p, 8);
+	r->p += 8;
+	return v;
+}

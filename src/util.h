@@ -111,6 +111,16 @@ char *vl_strndup(const char *s, size_t n);
  * cryptographic hash): any change of one 8-byte word changes it. */
 uint64_t vl_checksum64(const void *p, size_t n);
 
+/* A bounds-checked reader of a byte buffer (a cache or memo file): a read
+ * past the end returns 0 and sets bad, and every later read fails too. */
+typedef struct vl_reader {
+	const unsigned char *p, *end;
+	int bad;
+} vl_reader;
+
+uint32_t vl_read_u32(vl_reader *r);
+uint64_t vl_read_u64(vl_reader *r);
+
 /* One piece of a file to write. */
 typedef struct vl_iovec {
 	const void *p;

@@ -32,13 +32,23 @@ sleep 2.2
 entries() { ls "$memo" 2>/dev/null | grep -c '^[0-9a-f]\{40\}$'; }
 # run_hit NAME ARGS...: runs vaultlint without a notes cache; passes when
 # the run read no note (no cache written), i.e. it answered from the memo.
+# The report and exit code of a hit are compared with a run without any
+# cache (--no-cache) on the same state.
 run_hit() {
 	name=$1
 	shift
+	"$VAULTLINT" "$@" --no-cache > "$tmp/fresh" 2>&1
+	fresh_rc=$?
 	rm -f "$cache"
 	"$VAULTLINT" "$@" > "$out" 2> "$err"
 	rc=$?
 	if [ ! -e "$cache" ]; then pass "$name"; else fail "$name" "the notes were read"; fi
+	if [ "$rc" = "$fresh_rc" ] && cmp -s "$tmp/fresh" "$out"; then
+		pass "$name: same report and exit as without caches"
+	else
+		fail "$name: same report and exit as without caches" "exit $rc, fresh $fresh_rc"
+		diff "$tmp/fresh" "$out" | head -10 | sed 's/^/  | /'
+	fi
 }
 run_miss() {
 	name=$1
@@ -68,11 +78,21 @@ if cmp -s "$tmp/wantj" "$out"; then pass "memo hit: same JSON"; else fail "memo 
 run_hit "--fail-on never from the memo" check --fail-on never v
 is_rc "memo hit honours --fail-on" "$rc" 0
 
-# an edit that keeps the size and the mtime is a miss
-m=$(stat -c %Y v/A.md)
-sed -i 's/Missing/Mislaid/' v/A.md
-touch -d "@$m" v/A.md
-run_miss "same-size edit with the old mtime: miss" check v
+sleep 2.2
+"$VAULTLINT" check v > /dev/null 2>&1 # remembered
+# --no-cache does not even look at the memo
+e=$(ls -d "$memo"/* | head -n 1)
+touch -d '2000-01-01' "$e"
+"$VAULTLINT" check --no-cache v > /dev/null 2>&1
+[ "$(stat -c %Y "$e")" = "$(date -d 2000-01-01 +%s)" ]; is_rc "--no-cache leaves the memo alone" $? 0
+
+# an edit in place that keeps the size, the inode and the mtime (to the
+# nanosecond) is a miss: the ctime moved
+touch -r v/A.md "$tmp/ref"
+printf 'Mislaid' | dd of=v/A.md bs=1 seek=10 conv=notrunc 2>/dev/null
+touch -r "$tmp/ref" v/A.md
+[ "$(stat -c %y v/A.md)" = "$(stat -c %y "$tmp/ref")" ]; is_rc "(the mtime is the old one)" $? 0
+run_miss "same-size edit in place with the old mtime: miss" check v
 has "the edit is seen" "$out" "Mislaid"
 lacks "the old finding is gone" "$out" "Missing"
 # a racy state (edited just now) is not remembered
@@ -136,6 +156,29 @@ run_miss "--staged: another staged blob is a miss" check --staged v
 lacks "--staged: the fix is seen" "$out" "nope"
 run_miss "--staged --all is keyed apart" check --staged --all v
 git commit -q --no-verify -m three
+# a staged change of mode alone is a change too (the diff is in the key)
+"$VAULTLINT" check --staged v > /dev/null 2>&1
+git update-index --chmod=+x v/A.md
+run_miss "--staged: a staged mode change is a miss" check --staged v
+has "--staged: the note whose mode changed is checked" "$out" "A.md:2"
+git update-index --chmod=-x v/A.md
+
+# --changed-since: the work tree and the diff from REV
+sleep 2.2
+run_miss "--changed-since: first run" check --changed-since HEAD~1 v
+run_hit "--changed-since again: hit" check --changed-since HEAD~1 v
+run_miss "--changed-since another revision: miss" check --changed-since HEAD~2 v
+# a tracked note that .gitignore lists: not in the listing, but in the diff
+printf '# Ign\n' > v/Ign.md
+printf '# E\n[[Ign]]\n' > v/E.md
+git add -A && git commit -q --no-verify -m ign
+printf 'v/Ign.md\n' > .gitignore
+sleep 2.2
+run_miss "--changed-since with a tracked ignored note: first run" check --changed-since HEAD v
+printf '# Ign edited\n' > v/Ign.md
+sleep 2.2
+run_miss "--changed-since: an edit of a tracked ignored note is a miss" check --changed-since HEAD v
+rm -f .gitignore
 sleep 2.2
 
 # at most 8 entries are kept
