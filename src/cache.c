@@ -2,26 +2,30 @@
  * cache.c: the persistent cache of parsed notes (see cache.h).
  *
  * File format (host byte order: the file never leaves the machine that
- * wrote it, and another order fails the checksum or a bound check):
+ * wrote it, and another order fails a checksum or a bound check):
  *
  *   header   "VLNCACHE", u32 format, u32 parser flags, u32 record count,
  *            u32 length of the VL_VERSION string, u64 payload length,
- *            u64 checksum of the payload, then the VL_VERSION bytes
+ *            u64 zero, then the VL_VERSION bytes
  *   payload  records, each: u32 key length, key, NUL, stat (u64 size,
  *            i64 mtime s, u32 mtime ns, i64 ctime s, u32 ctime ns, u64 ino,
- *            u64 dev, u32 mode), u32 body length, body
+ *            u64 dev, u32 mode), u32 body length, u64 checksum of the body,
+ *            body
  *
  * A key is "o<blob id>" or "w<absolute path>". A body is the note's
  * symbols: counts, then per item its strings (u32 length, or 0xFFFFFFFF
- * for NULL, then the bytes) and plain integers. The whole file is read and
- * checked once (header, checksum, every record's framing); a body is
- * decoded only when its note is looked up, on the loader's threads, with
- * every read bounds-checked. A body that does not decode although the
- * checksum matched marks the cache corrupt: every later lookup misses and
- * the save rewrites it from what this run parsed.
+ * for NULL, then the bytes) and plain integers. Opening the file checks
+ * the header and every record's framing and copies the keys; the pages
+ * read are handed back to the kernel as the scan goes, so that a cache of
+ * hundreds of MB does not stay in the process's memory. A body is checked
+ * against its checksum and decoded only when its note is looked up, on the
+ * loader's threads, with every read bounds-checked. A body that fails
+ * either marks the cache corrupt: every later lookup misses and the save
+ * rewrites it from what this run parsed.
  *
- * Saving copies the raw bytes of old records that are kept, so an
- * unchanged note costs one memcpy, never a re-encoding.
+ * Saving copies the raw bytes of old records that are kept from the old
+ * file to the new one inside the kernel (copy_file_range), so an unchanged
+ * note costs neither a re-encoding nor the process's memory.
  */
 #include "cache.h"
 
@@ -42,7 +46,7 @@
 #endif
 
 #define CACHE_MAGIC "VLNCACHE"
-#define CACHE_FORMAT 2u
+#define CACHE_FORMAT 3u
 #define CACHE_FLAGS 1u          /* VL_PARSE_NO_ENTRIES */
 #define HEADER_FIXED 40
 #define STAT_BYTES 52
@@ -58,11 +62,12 @@ typedef struct cache_stat {
 
 /* A record of the loaded file; every pointer points into the file's bytes. */
 typedef struct cache_rec {
-	const char *key;               /* NUL-terminated */
+	const char *key;               /* NUL-terminated, in the cache's keys */
 	cache_stat st;
-	const unsigned char *body;
+	uint64_t body_off;             /* its place in the file */
 	size_t body_len;
-	const unsigned char *raw;      /* the whole record, for saving */
+	uint64_t body_sum;
+	uint64_t raw_off;              /* the whole record's place in the file */
 	size_t raw_len;
 } cache_rec;
 
@@ -75,9 +80,11 @@ typedef struct cache_new {
 
 struct vl_cache {
 	char *path;
+	int fd;                        /* the file read, kept open for the save */
 	unsigned char *buf;            /* the file's bytes */
 	size_t len;
 	int mapped;                    /* buf is an mmap of the file */
+	char *keys;                    /* every record's key, one after another */
 	int64_t file_mtime_sec;        /* when the file was written */
 	uint32_t file_mtime_nsec;
 	cache_rec *recs;
@@ -417,6 +424,8 @@ static void drop_file(vl_cache *c)
 	free((void *)c->used);
 	c->used = NULL;
 	c->n_recs = 0;
+	free(c->keys);
+	c->keys = NULL;
 	if (c->mapped)
 		munmap(c->buf, c->len);
 	else
@@ -424,17 +433,41 @@ static void drop_file(vl_cache *c)
 	c->buf = NULL;
 	c->len = 0;
 	c->mapped = 0;
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
 }
 
-/* Checks the header, the checksum and every record's framing, and indexes
- * the records. Returns 0, 1 when the file is not valid, -1 out of memory. */
+/* Hands the mapped pages of [from, to) back to the kernel: they are read
+ * again from the page cache if needed, and no longer count in this
+ * process's memory. */
+static void release_pages(vl_cache *c, size_t from, size_t to)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+
+	if (!c->mapped || page == 0)
+		return;
+	from = (from + page - 1) / page * page;
+	to = to / page * page;
+	if (to > from)
+		(void)madvise(c->buf + from, to - from, MADV_DONTNEED);
+}
+
+#define SCAN_WINDOW (8u << 20)
+
+/* Checks the header and every record's framing, copies the keys and
+ * indexes the records. Returns 0, 1 when the file is not valid, -1 out of
+ * memory. */
 static int index_file(vl_cache *c)
 {
 	const unsigned char *b = c->buf;
 	uint32_t format, flags, count, vlen;
-	uint64_t plen, sum;
-	size_t vl = strlen(VL_VERSION), i;
+	uint64_t plen;
+	size_t vl = strlen(VL_VERSION), i, released = 0;
+	size_t *key_at = NULL;
+	vl_buf keys = VL_BUF_INIT;
 	vl_reader r;
+	int rc = 1;
 
 	if (c->len < HEADER_FIXED || memcmp(b, CACHE_MAGIC, 8) != 0)
 		return 1;
@@ -443,7 +476,6 @@ static int index_file(vl_cache *c)
 	memcpy(&count, b + 16, 4);
 	memcpy(&vlen, b + 20, 4);
 	memcpy(&plen, b + 24, 8);
-	memcpy(&sum, b + 32, 8);
 	if (format != CACHE_FORMAT || flags != CACHE_FLAGS || vlen != vl ||
 	    c->len - HEADER_FIXED < vl || memcmp(b + HEADER_FIXED, VL_VERSION, vl) != 0)
 		return 1;
@@ -452,44 +484,65 @@ static int index_file(vl_cache *c)
 	r.p = b + HEADER_FIXED + vl;
 	r.end = b + c->len;
 	r.bad = 0;
-	if (vl_checksum64(r.p, (size_t)plen) != sum)
-		return 1;
-	if (count > plen / (4 + 1 + STAT_BYTES + 4))
+	if (count > plen / (4 + 1 + STAT_BYTES + 4 + 8))
 		return 1;
 	c->recs = calloc((size_t)count + 1, sizeof(*c->recs));
 	c->used = calloc((size_t)count + 1, sizeof(*c->used));
-	if (c->recs == NULL || c->used == NULL)
-		return -1;
+	key_at = calloc((size_t)count + 1, sizeof(*key_at));
+	if (c->recs == NULL || c->used == NULL || key_at == NULL)
+		goto oom;
 	for (i = 0; i < count; i++) {
 		cache_rec *rec = &c->recs[i];
+		const unsigned char *raw = r.p;
 		uint32_t klen, blen;
 
-		rec->raw = r.p;
+		if ((size_t)(raw - b) - released > SCAN_WINDOW) {
+			release_pages(c, released, (size_t)(raw - b));
+			released = (size_t)(raw - b) / (size_t)sysconf(_SC_PAGESIZE) *
+				(size_t)sysconf(_SC_PAGESIZE);
+		}
+		rec->raw_off = (uint64_t)(raw - b);
 		klen = vl_read_u32(&r);
 		if (r.bad || klen == 0 || (size_t)(r.end - r.p) < (size_t)klen + 1 ||
-		    r.p[klen] != '\0' || memchr(r.p, '\0', klen) != NULL)
-			return 1;
-		rec->key = (const char *)r.p;
+		    r.p[klen] != '\0' || memchr(r.p, '\0', klen) != NULL ||
+		    (r.p[0] != 'o' && r.p[0] != 'w'))
+			goto done;
+		key_at[i] = keys.len;
+		if (vl_buf_put(&keys, (const char *)r.p, (size_t)klen + 1) < 0)
+			goto oom;
 		r.p += (size_t)klen + 1;
-		if (rec->key[0] != 'o' && rec->key[0] != 'w')
-			return 1;
 		read_stat(&r, &rec->st);
 		blen = vl_read_u32(&r);
+		rec->body_sum = vl_read_u64(&r);
 		if (r.bad || (size_t)(r.end - r.p) < blen)
-			return 1;
-		rec->body = r.p;
+			goto done;
+		rec->body_off = (uint64_t)(r.p - b);
 		rec->body_len = blen;
 		r.p += blen;
-		rec->raw_len = (size_t)(r.p - rec->raw);
-		if (vl_map_get(&c->map, rec->key) != NULL)
-			return 1;     /* the writer never repeats a key */
-		if (vl_map_put(&c->map, rec->key, rec) < 0)
-			return -1;
+		rec->raw_len = (size_t)(r.p - raw);
 	}
 	if (r.p != r.end)
-		return 1;
+		goto done;
+	release_pages(c, released, c->len);
+	c->keys = vl_buf_detach(&keys);
+	for (i = 0; i < count; i++) {
+		cache_rec *rec = &c->recs[i];
+
+		rec->key = c->keys + key_at[i];
+		if (vl_map_get(&c->map, rec->key) != NULL)
+			goto done;    /* the writer never repeats a key */
+		if (vl_map_put(&c->map, rec->key, rec) < 0)
+			goto oom;
+	}
 	c->n_recs = count;
-	return 0;
+	rc = 0;
+	goto done;
+oom:
+	rc = -1;
+done:
+	free(key_at);
+	vl_buf_release(&keys);
+	return rc;
 }
 
 /* Reads the whole file into c->buf; 1 when it does not exist. */
@@ -535,7 +588,11 @@ static int read_file(vl_cache *c)
 	c->len = n;
 	rc = n == (size_t)st.st_size ? 0 : -1;
 done:
-	close(fd);
+	/* kept open: the save copies kept records from it */
+	if (rc == 0)
+		c->fd = fd;
+	else
+		close(fd);
 	return rc;
 }
 
@@ -548,6 +605,7 @@ int vl_cache_open(vl_cache **out, const char *path, vl_error *err)
 	c = calloc(1, sizeof(*c));
 	if (c == NULL)
 		return vl_error_set(err, "out of memory");
+	c->fd = -1;
 	atomic_init(&c->corrupt, 0);
 	atomic_init(&c->hits, 0);
 	atomic_init(&c->misses, 0);
@@ -563,6 +621,15 @@ int vl_cache_open(vl_cache **out, const char *path, vl_error *err)
 	r = read_file(c);
 	if (r == 0)
 		r = index_file(c);
+	if (r == 0) {
+		/* bodies are read from the file when looked up */
+		if (c->mapped)
+			munmap(c->buf, c->len);
+		else
+			free(c->buf);
+		c->buf = NULL;
+		c->mapped = 0;
+	}
 	else if (r < 0)
 		r = 1;          /* unreadable: as good as invalid */
 	if (r < 0 && c->buf != NULL) {
@@ -659,10 +726,34 @@ static int same_stat(const cache_stat *st, const vl_file *f)
 		st->dev == f->dev && st->mode == f->mode;
 }
 
+/* Reads a record's body into *out (malloc'd): 0, 1 when it cannot be
+ * read (the file changed under us: treated as damaged), -1 out of memory.
+ * Bodies are read, not mapped, so that what a run decodes does not stay in
+ * its memory. */
+static int read_body(vl_cache *c, const cache_rec *rec, unsigned char **out)
+{
+	size_t n = 0;
+
+	*out = malloc(rec->body_len + 1);
+	if (*out == NULL)
+		return -1;
+	while (n < rec->body_len) {
+		ssize_t k = pread(c->fd, *out + n, rec->body_len - n,
+			(off_t)(rec->body_off + n));
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return 1;
+		n += (size_t)k;
+	}
+	return 0;
+}
+
 int vl_cache_get(vl_cache *c, const vl_source *src, const vl_file *f,
 	vl_note **out, vl_error *err)
 {
 	vl_buf key = VL_BUF_INIT;
+	unsigned char *body = NULL;
 	const cache_rec *rec;
 	int r, rc = 0;
 
@@ -681,7 +772,11 @@ int vl_cache_get(vl_cache *c, const vl_source *src, const vl_file *f,
 		goto miss;
 	if (key.ptr[0] == 'w' && (!same_stat(&rec->st, f) || racy(c, &rec->st)))
 		goto miss;
-	r = decode_note(out, f->path, rec->body, rec->body_len);
+	r = read_body(c, rec, &body);
+	if (r == 0)
+		r = vl_checksum64(body, rec->body_len) != rec->body_sum ? 1 :
+			decode_note(out, f->path, body, rec->body_len);
+	free(body);
 	if (r < 0) {
 		rc = vl_error_set(err, "out of memory");
 		goto done;
@@ -742,7 +837,9 @@ int vl_cache_put(vl_cache *c, const vl_source *src, const vl_file *f,
 		rc = 0;
 		goto done;
 	}
-	if (put_u32(&rec, (uint32_t)body.len) < 0 || vl_buf_put(&rec, body.ptr, body.len) < 0)
+	if (put_u32(&rec, (uint32_t)body.len) < 0 ||
+	    put_u64(&rec, vl_checksum64(body.ptr ? body.ptr : "", body.len)) < 0 ||
+	    vl_buf_put(&rec, body.ptr, body.len) < 0)
 		goto oom;
 	nw.raw_len = rec.len;
 	nw.raw = (unsigned char *)vl_buf_detach(&rec);
@@ -784,35 +881,33 @@ static int in_begun_root(const vl_cache *c, const char *key)
 	return 0;
 }
 
-/* Writes the header, the version string and the payload as the new file. */
-static int write_file(vl_cache *c, const unsigned char *payload, size_t plen,
+/* Writes the header and the version string, then parts (records), as
+ * the new file. */
+static int write_file(vl_cache *c, vl_iovec *parts, size_t n_parts, uint64_t plen,
 	uint32_t count, vl_error *err)
 {
 	unsigned char head[HEADER_FIXED];
 	uint32_t format = CACHE_FORMAT, flags = CACHE_FLAGS, vlen = (uint32_t)strlen(VL_VERSION);
-	uint64_t len64 = plen, sum = vl_checksum64(payload, plen);
-	vl_iovec parts[3];
+	uint64_t zero = 0;
 
 	memcpy(head, CACHE_MAGIC, 8);
 	memcpy(head + 8, &format, 4);
 	memcpy(head + 12, &flags, 4);
 	memcpy(head + 16, &count, 4);
 	memcpy(head + 20, &vlen, 4);
-	memcpy(head + 24, &len64, 8);
-	memcpy(head + 32, &sum, 8);
+	memcpy(head + 24, &plen, 8);
+	memcpy(head + 32, &zero, 8);
 	parts[0].p = head;
 	parts[0].n = sizeof(head);
 	parts[1].p = VL_VERSION;
 	parts[1].n = vlen;
-	parts[2].p = payload;
-	parts[2].n = plen;
-	return vl_write_file_atomic(c->path, parts, 3, "the cache", err);
+	return vl_write_file_atomic(c->path, parts, n_parts, "the cache", err);
 }
 
 int vl_cache_save(vl_cache *c, vl_error *err)
 {
-	size_t i, count = 0, lookups, cap, plen = 0;
-	unsigned char *payload = NULL, *w;
+	size_t i, count = 0, lookups, cap, plen = 0, n_parts;
+	vl_iovec *parts = NULL;
 	unsigned char *keep = NULL;
 	int dirty, corrupt, rc = -1;
 
@@ -864,29 +959,40 @@ int vl_cache_save(vl_cache *c, vl_error *err)
 		vl_error_set(err, "the cache would be too large");
 		goto done;
 	}
-	payload = malloc(plen + 1);
-	if (payload == NULL) {
+	/* two parts for the header, one a new record, one a run of kept
+	 * records that lie next to each other in the old file */
+	parts = calloc(2 + c->n_news + c->n_recs + 1, sizeof(*parts));
+	if (parts == NULL) {
 		vl_error_set(err, "out of memory");
 		goto done;
 	}
-	w = payload;
+	n_parts = 2;
 	for (i = 0; i < c->n_news; i++) {
-		memcpy(w, c->news[i].raw, c->news[i].raw_len);
-		w += c->news[i].raw_len;
+		parts[n_parts].p = c->news[i].raw;
+		parts[n_parts++].n = c->news[i].raw_len;
 	}
 	for (i = 0; i < c->n_recs; i++) {
+		const cache_rec *rec = &c->recs[i];
+		vl_iovec *last = &parts[n_parts - 1];
+
 		if (!keep[i])
 			continue;
-		memcpy(w, c->recs[i].raw, c->recs[i].raw_len);
-		w += c->recs[i].raw_len;
+		if (n_parts > 2 && last->p == NULL && last->off + last->n == rec->raw_off) {
+			last->n += rec->raw_len;
+			continue;
+		}
+		parts[n_parts].p = NULL;
+		parts[n_parts].fd = c->fd;
+		parts[n_parts].off = rec->raw_off;
+		parts[n_parts++].n = rec->raw_len;
 	}
-	if (write_file(c, payload, plen, (uint32_t)count, err) < 0)
+	if (write_file(c, parts, n_parts, plen, (uint32_t)count, err) < 0)
 		goto done;
 	c->written = 1;
 	rc = 0;
 done:
 	pthread_mutex_unlock(&c->lock);
-	free(payload);
+	free(parts);
 	free(keep);
 	return rc;
 }

@@ -11,11 +11,15 @@
  * the way git's index does, with git's racy-timestamp rule: an entry whose
  * mtime is not older than the cache file itself is not trusted.
  *
- * The cache lives in one file, <git dir>/vaultlint/cache. It is read whole
- * when opened; anything wrong with it (bad magic, version or checksum,
- * truncation, a length or count that does not fit) makes it an empty
- * cache, which the next save replaces: a bad cache is never trusted and
- * never an error. It is written to a temporary file in the same folder and
+ * The cache lives in one file, <git dir>/vaultlint/cache. Its header and
+ * every record's framing are checked when it is opened, and a record's
+ * body against its own checksum when it is looked up; anything wrong with
+ * the header or framing (bad magic or version, truncation, a length or
+ * count that does not fit) makes it an empty cache, and a body that fails
+ * its checksum makes every later lookup miss; the next save replaces it:
+ * a bad cache is never trusted and never an error. Bodies are read from
+ * the file when looked up, not kept in memory.
+ * It is written to a temporary file in the same folder and
  * renamed over the old one, so a concurrent run sees the old file or the
  * new one, never half of one; the last writer wins.
  */

@@ -905,6 +905,54 @@ uint64_t vl_checksum64(const void *data, size_t n)
 	return h[0];
 }
 
+/* Appends the n bytes at offset off of file in to file out: inside the
+ * kernel when it can, else through a small buffer. Returns 0 or -1 (errno
+ * set). */
+static int copy_range(int out, int in, uint64_t off, size_t n)
+{
+	char buf[65536];
+	loff_t at = (loff_t)off;
+
+	while (n > 0) {
+		ssize_t k = copy_file_range(in, &at, out, NULL, n, 0);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL ||
+		    errno == EOPNOTSUPP))
+			break;
+		if (k <= 0) {
+			if (k == 0)
+				errno = EIO;
+			return -1;
+		}
+		n -= (size_t)k;
+	}
+	while (n > 0) {
+		ssize_t k = pread(in, buf, n < sizeof(buf) ? n : sizeof(buf), (off_t)at), w = 0;
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			if (k == 0)
+				errno = EIO;
+			return -1;
+		}
+		while (w < k) {
+			ssize_t m = write(out, buf + w, (size_t)(k - w));
+			if (m < 0 && errno == EINTR)
+				continue;
+			if (m <= 0) {
+				if (m == 0)
+					errno = EIO;
+				return -1;
+			}
+			w += m;
+		}
+		at += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
 int vl_write_file_atomic(const char *path, const vl_iovec *parts, size_t n_parts,
 	const char *what, vl_error *err)
 {
@@ -934,7 +982,9 @@ int vl_write_file_atomic(const char *path, const vl_iovec *parts, size_t n_parts
 		const char *p = parts[i].p;
 		size_t n = parts[i].n;
 
-		while (n > 0) {
+		if (p == NULL && copy_range(fd, parts[i].fd, parts[i].off, n) < 0)
+			goto fail;
+		while (p != NULL && n > 0) {
 			ssize_t k = write(fd, p, n);
 			if (k < 0 && errno == EINTR)
 				continue;

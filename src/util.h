@@ -121,10 +121,13 @@ typedef struct vl_reader {
 uint32_t vl_read_u32(vl_reader *r);
 uint64_t vl_read_u64(vl_reader *r);
 
-/* One piece of a file to write. */
+/* One piece of a file to write: n bytes at p, or, when p is NULL, the n
+ * bytes at offset off of the open file fd (copied inside the kernel). */
 typedef struct vl_iovec {
 	const void *p;
 	size_t n;
+	int fd;
+	uint64_t off;
 } vl_iovec;
 
 /* Writes the n parts, in order, as the whole content of the file at path:

@@ -312,26 +312,43 @@ static unsigned char *slurp(size_t *n)
 	return b;
 }
 
-/* The cache file as changed by `how` must load empty, without error, and a
- * save must then replace it with a valid one. */
+/* The damaged cache file must open without error and never give a wrong
+ * note: a lookup misses (a damaged header or framing loads nothing, a
+ * damaged body fails its checksum) or, for a record the damage missed,
+ * gives the note saved. A save must then replace it with a valid one. */
 static void expect_empty(vl_source *src, vl_note *n)
 {
 	vl_cache *c = NULL;
 	vl_note *got = NULL;
 	vl_cache_stats st;
 	vl_error err;
+	size_t i;
+	int r;
 
+	vl_note *want[2];
+
+	/* the cache names a note after the file looked up */
+	want[0] = n;
+	assert_int_equal(vl_note_parse_ex(&want[1], src->files[1].path, rich,
+		sizeof(rich) - 1, VL_PARSE_NO_ENTRIES, &err), 0);
 	assert_int_equal(vl_cache_open(&c, cache_path(), &err), 0);
-	vl_cache_get_stats(c, &st);
-	assert_int_equal(st.loaded, 0);
-	assert_int_equal(vl_cache_get(c, src, &src->files[0], &got, &err), 0);
+	for (i = 0; i < 2; i++) {
+		r = vl_cache_get(c, src, &src->files[i], &got, &err);
+		assert_true(r == 0 || r == 1);
+		if (r == 1) {
+			note_eq(want[i], got);
+			vl_note_free(got);
+			got = NULL;
+		}
+	}
+	vl_note_free(want[1]);
 	assert_null(got);
 	assert_int_equal(vl_cache_put(c, src, &src->files[0], n, &err), 0);
 	assert_int_equal(vl_cache_save(c, &err), 0);
 	vl_cache_free(c);
 	assert_int_equal(vl_cache_open(&c, cache_path(), &err), 0);
 	vl_cache_get_stats(c, &st);
-	assert_int_equal(st.loaded, 1);
+	assert_true(st.loaded >= 1);
 	assert_int_equal(st.invalid, 0);
 	assert_int_equal(vl_cache_get(c, src, &src->files[0], &got, &err), 1);
 	note_eq(n, got);
