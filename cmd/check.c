@@ -221,26 +221,48 @@ static int notes_linking(char ***out, size_t *n_out, const vl_vault *vault,
 	return 0;
 }
 
-/* Returns 1 when change c (a modified file) cannot break a link into it:
- * an attachment, or a note whose headings and aliases are the same as
- * before and that still has every block id it had. Links into such a note
- * resolve as before, so the notes linking to it need no second look. 0
- * when it may, or when that cannot be told cheaply. */
-static int links_into_kept(vl_repo *repo, const vl_change *c, const vl_vault *va)
+/* Above this many changes, telling which keep every link into them costs
+ * more than it saves: all count as breaking. */
+#define KEPT_MAX_CHANGES 256
+
+/* Parses file i of src for the comparison below; NULL when it cannot. */
+static vl_note *parse_file(vl_source *src, long i)
 {
-	const vl_note *now;
-	vl_note *old = NULL;
+	vl_note *note = NULL;
+	vl_error err;
+	char *buf = NULL;
+	size_t len = 0;
+
+	if (i >= 0 && vl_source_read(src, (size_t)i, &buf, &len, &err) == 0)
+		(void)vl_note_parse_ex(&note, src->files[i].path, buf, len,
+			VL_PARSE_NO_ENTRIES, &err);
+	free(buf);
+	return note;
+}
+
+/* Returns 1 when change c (a modified file; its new version in src) cannot
+ * break a link into it: an attachment, or a note whose headings and
+ * aliases are the same as before and that still has every block id it
+ * had. Links into such a note resolve as before, so the notes linking to
+ * it need no second look. 0 when it may, or when that cannot be told. */
+static int links_into_kept(vl_repo *repo, vl_source *src, const vl_change *c)
+{
+	vl_note *old = NULL, *now = NULL;
 	vl_error err;
 	char *buf = NULL;
 	size_t len = 0, i;
+	long at;
 	int kept = 0;
 
 	if (c->status != VL_CHANGE_MODIFIED || !c->old_oid[0] || !c->new_path)
 		return 0;
-	now = vl_index_note(va->index, c->new_path);
-	if (now == NULL)
-		return vl_source_find(va->src, c->new_path) >= 0; /* an attachment */
-	if (vl_repo_read_blob(repo, c->old_oid, &buf, &len, &err) < 0 ||
+	at = vl_source_find(src, c->new_path);
+	if (at < 0)
+		return 0;
+	if (!src->files[at].is_note)
+		return 1; /* an attachment: links to it need only its name */
+	now = parse_file(src, at);
+	if (now == NULL || vl_repo_read_blob(repo, c->old_oid, &buf, &len, &err) < 0 ||
 	    vl_note_parse_ex(&old, c->new_path, buf, len, VL_PARSE_NO_ENTRIES, &err) < 0)
 		goto done;
 	if (old->n_headings != now->n_headings || old->n_aliases != now->n_aliases)
@@ -258,6 +280,7 @@ static int links_into_kept(vl_repo *repo, const vl_change *c, const vl_vault *va
 	kept = 1;
 done:
 	vl_note_free(old);
+	vl_note_free(now);
 	free(buf);
 	return kept;
 }
@@ -351,26 +374,25 @@ static int lint_changes(vl_diags *out, check_run *run, size_t *n_checked)
 		rc = 0;
 		goto done;
 	}
-	if (	    vl_vault_load(&va, src_a, o->threads, run_cache(run), &err) < 0) {
-		cli_error("%s", err.msg);
-		goto done;
-	}
 	memset(&lo, 0, sizeof(lo));
 	lo.config = &cv->config;
 	lo.threads = o->threads;
 	if (o->all) {
-		rc = vl_lint_run(out, va, &lo, &err);
-		if (rc < 0)
+		if (vl_vault_load(&va, src_a, o->threads, run_cache(run), &err) < 0 ||
+		    vl_lint_run(out, va, &lo, &err) < 0) {
 			cli_error("%s", err.msg);
+			goto done;
+		}
 		*n_checked = va->n_notes;
-		if (rc == 0)
-			memo_put(run, &mkey, out, *n_checked);
+		memo_put(run, &mkey, out, *n_checked);
+		rc = 0;
 		goto done;
 	}
 	/* the changed notes, and every name a change touches */
 	for (i = 0; i < ch.len; i++) {
 		char *paths[2] = { ch.items[i].old_path, ch.items[i].new_path };
-		int kept = links_into_kept(repo, &ch.items[i], va);
+		int kept = ch.len <= KEPT_MAX_CHANGES &&
+			links_into_kept(repo, src_a, &ch.items[i]);
 		for (k = 0; k < 2; k++) {
 			char buf[1024], *key;
 			if (!paths[k])
@@ -389,6 +411,13 @@ static int lint_changes(vl_diags *out, check_run *run, size_t *n_checked)
 			if (vl_map_put(&names, key, key) < 0)
 				goto oom;
 		}
+	}
+	/* When no change can break a link elsewhere, only the changed notes
+	 * are checked, and the others are needed for the index alone. */
+	if (vl_vault_load_ex(&va, src_a, NULL, names.len == 0 ? &changed : NULL,
+	    o->threads, run_cache(run), &err) < 0) {
+		cli_error("%s", err.msg);
+		goto done;
 	}
 	/* unchanged notes that link to a changed name may be broken by it */
 	{

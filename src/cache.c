@@ -288,10 +288,47 @@ static void *get_array(vl_reader *r, size_t *n, size_t min, size_t elem, int *oo
 	return p;
 }
 
+/* Passes over a string of the body without keeping it. */
+static void skip_str(vl_reader *r)
+{
+	uint32_t n = vl_read_u32(r);
+
+	if (n == NSTR || r->bad)
+		return;
+	if ((size_t)(r->end - r->p) < n)
+		r->bad = 1;
+	else
+		r->p += n;
+}
+
+/* Passes over an array's count and its items, each made of the strings
+ * and fixed bytes that shape[] lists in order ('s' a string, a digit that
+ * many bytes), without keeping them. */
+static void skip_array(vl_reader *r, size_t min, const char *shape)
+{
+	uint32_t n = vl_read_u32(r), i;
+	const char *k;
+
+	if (r->bad || n > (size_t)(r->end - r->p) / min) {
+		r->bad = 1;
+		return;
+	}
+	for (i = 0; i < n && !r->bad; i++)
+		for (k = shape; *k && !r->bad; k++) {
+			if (*k == 's') {
+				skip_str(r);
+			} else if ((size_t)(r->end - r->p) < (size_t)(*k - '0')) {
+				r->bad = 1;
+			} else {
+				r->p += *k - '0';
+			}
+		}
+}
+
 /* Builds a note named path from a record's body. Returns 0, -1 when out
  * of memory, or 1 when the body is inconsistent. */
 static int decode_note(vl_note **out, const char *path, const unsigned char *body,
-	size_t len)
+	size_t len, int summary)
 {
 	vl_reader r = { body, body + len, 0 };
 	vl_note *note;
@@ -341,6 +378,15 @@ static int decode_note(vl_note **out, const char *path, const unsigned char *bod
 		t->frontmatter = (int)get_u8(&r);
 		t->entry = (int)(int32_t)vl_read_u32(&r);
 	}
+	if (summary) {
+		/* links, suppressions, problems, properties: passed over */
+		note->summary = 1;
+		skip_array(&r, 29, "1ssss84");   /* kind, 4 strings, pos, entry */
+		skip_array(&r, 12, "s44");       /* rule, first, last */
+		skip_array(&r, 13, "1s8");       /* rule, message, pos */
+		skip_array(&r, 16, "ss8");       /* key, value, pos */
+		goto aliases;
+	}
 	note->links = get_array(&r, &note->n_links, 29, sizeof(*note->links), &oom);
 	note->cap_links = note->n_links;
 	for (i = 0; i < note->n_links && !r.bad; i++) {
@@ -385,6 +431,7 @@ static int decode_note(vl_note **out, const char *path, const unsigned char *bod
 		p->value = get_str(&r, &note->arena, &oom);
 		p->pos = get_pos(&r);
 	}
+aliases:
 	note->aliases = get_array(&r, &note->n_aliases, 4, sizeof(*note->aliases), &oom);
 	note->cap_aliases = note->n_aliases;
 	for (i = 0; i < note->n_aliases && !r.bad; i++)
@@ -752,6 +799,12 @@ static int read_body(vl_cache *c, const cache_rec *rec, unsigned char **out)
 int vl_cache_get(vl_cache *c, const vl_source *src, const vl_file *f,
 	vl_note **out, vl_error *err)
 {
+	return vl_cache_get_ex(c, src, f, 0, out, err);
+}
+
+int vl_cache_get_ex(vl_cache *c, const vl_source *src, const vl_file *f,
+	unsigned flags, vl_note **out, vl_error *err)
+{
 	vl_buf key = VL_BUF_INIT;
 	unsigned char *body = NULL;
 	const cache_rec *rec;
@@ -775,7 +828,8 @@ int vl_cache_get(vl_cache *c, const vl_source *src, const vl_file *f,
 	r = read_body(c, rec, &body);
 	if (r == 0)
 		r = vl_checksum64(body, rec->body_len) != rec->body_sum ? 1 :
-			decode_note(out, f->path, body, rec->body_len);
+			decode_note(out, f->path, body, rec->body_len,
+				(flags & VL_CACHE_SUMMARY) != 0);
 	free(body);
 	if (r < 0) {
 		rc = vl_error_set(err, "out of memory");

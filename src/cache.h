@@ -56,6 +56,18 @@ int vl_cache_begin(vl_cache *cache, const vl_source *src, vl_error *err);
 int vl_cache_get(vl_cache *cache, const vl_source *src, const vl_file *f,
 	vl_note **out, vl_error *err);
 
+/* Flags for vl_cache_get_ex. */
+enum {
+	/* Decode only what the vault index needs of a note it does not lint:
+	 * headings, block ids, tags, aliases. The note has summary set, and
+	 * no links, suppressions, problems or properties. */
+	VL_CACHE_SUMMARY = 1
+};
+
+/* vl_cache_get with flags. */
+int vl_cache_get_ex(vl_cache *cache, const vl_source *src, const vl_file *f,
+	unsigned flags, vl_note **out, vl_error *err);
+
 /* Records the note parsed (with VL_PARSE_NO_ENTRIES) from file f of src.
  * Files with neither a blob id nor stat data are not cached. The note is
  * copied; the caller keeps it. Thread-safe. Returns 0 or -1. */

@@ -99,6 +99,7 @@ static int run_pool(size_t n, int threads, work_fn fn, void *payload)
 typedef struct load_ctx {
 	vl_vault *vault;
 	vl_cache *cache;          /* or NULL */
+	const vl_map *full;       /* paths to load whole; NULL: all */
 	size_t *note_files;       /* source index of each note */
 	vl_diags per_thread[VL_MAX_THREADS];
 	pthread_mutex_t err_lock;
@@ -117,7 +118,9 @@ static int load_one(size_t i, int slot, void *payload)
 
 	if (lc->vault->shared && lc->vault->shared[i])
 		return 0;
-	hit = vl_cache_get(lc->cache, src, f, &lc->vault->notes[i], &e);
+	hit = vl_cache_get_ex(lc->cache, src, f,
+		lc->full && !vl_map_get(lc->full, f->path) ? VL_CACHE_SUMMARY : 0,
+		&lc->vault->notes[i], &e);
 	if (hit != 0)
 		goto done;
 	if (vl_source_read(src, lc->note_files[i], &buf, &len, &e) < 0) {
@@ -170,7 +173,8 @@ static int share_notes(vl_vault *v, const size_t *note_files, const vl_vault *ba
 
 		if (j >= 0 && base_note[j] >= 0 &&
 		    strcmp(base->src->files[j].oid, f->oid) == 0 &&
-		    base->notes[base_note[j]] != NULL) {
+		    base->notes[base_note[j]] != NULL &&
+		    !base->notes[base_note[j]]->summary) {
 			v->notes[i] = base->notes[base_note[j]];
 			v->shared[i] = 1;
 		}
@@ -181,6 +185,12 @@ static int share_notes(vl_vault *v, const size_t *note_files, const vl_vault *ba
 
 int vl_vault_load_shared(vl_vault **out, vl_source *src, const vl_vault *base,
 	int threads, vl_cache *cache, vl_error *err)
+{
+	return vl_vault_load_ex(out, src, base, NULL, threads, cache, err);
+}
+
+int vl_vault_load_ex(vl_vault **out, vl_source *src, const vl_vault *base,
+	const vl_map *full, int threads, vl_cache *cache, vl_error *err)
 {
 	vl_vault *v;
 	load_ctx lc;
@@ -219,6 +229,7 @@ int vl_vault_load_shared(vl_vault **out, vl_source *src, const vl_vault *base,
 		goto done;
 	lc.vault = v;
 	lc.cache = cache;
+	lc.full = full;
 	lc.err = err;
 	pthread_mutex_init(&lc.err_lock, NULL);
 	if (run_pool(v->n_notes, nt, load_one, &lc) < 0) {
@@ -269,6 +280,7 @@ typedef struct lint_ctx {
 	/* each thread's resolutions of the note it checks, reused */
 	vl_resolution *resolved[VL_MAX_THREADS];
 	size_t cap_resolved[VL_MAX_THREADS];
+	atomic_int summary_linted;
 } lint_ctx;
 
 static int cmp_str(const void *a, const void *b)
@@ -292,6 +304,11 @@ static int lint_one(size_t i, int slot, void *payload)
 
 	if (!note || !wanted(lc->opts, note->path))
 		return 0;
+	if (note->summary) {
+		/* a caller's bug: its findings would be wrong, so none at all */
+		atomic_store(&lc->summary_linted, 1);
+		return -1;
+	}
 	memset(&rc, 0, sizeof(rc));
 	rc.note = note;
 	rc.index = lc->vault->index;
@@ -339,8 +356,11 @@ int vl_lint_run(vl_diags *out, const vl_vault *vault, const vl_lint_opts *opts,
 	lc.opts = opts;
 	if (ri >= 0 && opts->config)
 		input_sev = opts->config->severity[ri];
+	atomic_init(&lc.summary_linted, 0);
 	if (run_pool(vault->n_notes, nt, lint_one, &lc) < 0) {
-		vl_error_set(err, "out of memory while checking notes");
+		vl_error_set(err, atomic_load(&lc.summary_linted) ?
+			"internal error: a note loaded for the index only was to be checked" :
+			"out of memory while checking notes");
 		goto done;
 	}
 	for (t = 0; t < nt; t++)

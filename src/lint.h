@@ -38,6 +38,14 @@ int vl_vault_load(vl_vault **out, vl_source *src, int threads, vl_cache *cache,
 int vl_vault_load_shared(vl_vault **out, vl_source *src, const vl_vault *base,
 	int threads, vl_cache *cache, vl_error *err);
 
+/* Like vl_vault_load_shared (base may be NULL), but only the notes whose
+ * paths are in full (a vl_map used as a set) are loaded whole; the others
+ * are loaded from the cache for the index only (see VL_CACHE_SUMMARY):
+ * enough to resolve links into them, never to check them. full NULL loads
+ * every note whole. */
+int vl_vault_load_ex(vl_vault **out, vl_source *src, const vl_vault *base,
+	const vl_map *full, int threads, vl_cache *cache, vl_error *err);
+
 void vl_vault_free(vl_vault *vault);
 
 typedef struct vl_lint_opts {

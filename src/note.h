@@ -113,6 +113,10 @@ typedef struct vl_note {
 	char **aliases;       size_t n_aliases, cap_aliases;
 
 	int has_frontmatter;
+	/* 1 for a note loaded for the index only (vl_cache_get_ex with
+	 * VL_CACHE_SUMMARY): no links, suppressions, problems or properties;
+	 * such a note is never linted. */
+	int summary;
 	uint32_t n_lines;
 	uint64_t size;        /* bytes read */
 } vl_note;

@@ -115,6 +115,29 @@ git add content/Hub.md
 is_rc "block id kept in other case (ids ignore case) exits 0" $? 0
 git reset -q --hard
 
+# an edit that breaks no link elsewhere checks the changed note against an
+# index whose other notes come from the cache without their links: their
+# headings, block ids, aliases and tags must all still count
+printf -- '---\naliases: [HubAlias]\n---\n# Hub\n## Alpha\nText ^b1\n' > content/Hub.md
+printf '# Codes\n#CODE and #CODE\n' > content/Codes.md
+printf '# Writer\nNothing yet.\n' > content/Writer.md
+git add -A && git commit -q --no-verify -m writer
+"$VAULTLINT" check --staged --all > /dev/null 2>&1 # the cache holds every blob
+printf '# Writer\n[[Hub#Alpha]] [[Hub#Nope]] [[Hub#^b1]] [[Hub#^zz]] [[HubAlias]] #code\n' > content/Writer.md
+git add content/Writer.md
+"$VAULTLINT" check --staged --no-cache > "$tmp/want" 2>&1
+want_rc=$?
+rm -rf .git/vaultlint/memo
+"$VAULTLINT" check --staged > "$out" 2> "$err"
+is_rc "index from the cache: same exit as without a cache" $? "$want_rc"
+if cmp -s "$tmp/want" "$out"; then pass "index from the cache: same report as without a cache"; else fail "index from the cache: same report as without a cache"; diff "$tmp/want" "$out" | head | sed 's/^/  | /'; fi
+has "index from the cache: a missing heading of another note" "$out" "Nope"
+lacks "index from the cache: a heading of another note found" "$out" "'Alpha'"
+has "index from the cache: a missing block of another note" "$out" "^zz"
+has "index from the cache: aliases of other notes" "$out" "alias"
+has "index from the cache: tag spellings of other notes" "$out" "#CODE"
+git reset -q --hard
+
 # outside a repository: a clear error
 mkdir -p "$tmp/plain" && printf '# A\n' > "$tmp/plain/A.md"
 (cd "$tmp/plain" && "$VAULTLINT" check --staged) > "$out" 2> "$err"

@@ -236,6 +236,54 @@ static void test_round_trip(void **state)
 	vl_note_free(n);
 }
 
+/* A summary (what the index needs of a note it does not check) keeps the
+ * headings, block ids, tags and aliases, and nothing of the rest. */
+static void test_summary(void **state)
+{
+	vl_source src;
+	vl_file files[2];
+	vl_note *n, *got = NULL;
+	vl_cache *c = NULL;
+	vl_error err;
+	size_t i;
+
+	(void)state;
+	make_src(&src, files);
+	n = save_rich(&src);
+	assert_int_equal(vl_cache_open(&c, cache_path(), &err), 0);
+	assert_int_equal(vl_cache_get_ex(c, &src, &files[0], VL_CACHE_SUMMARY, &got, &err), 1);
+	assert_int_equal(got->summary, 1);
+	assert_string_equal(got->path, n->path);
+	assert_int_equal(got->n_headings, n->n_headings);
+	for (i = 0; i < n->n_headings; i++) {
+		assert_string_equal(got->headings[i].text, n->headings[i].text);
+		assert_int_equal(got->headings[i].level, n->headings[i].level);
+	}
+	assert_int_equal(got->n_blocks, n->n_blocks);
+	for (i = 0; i < n->n_blocks; i++)
+		assert_string_equal(got->blocks[i].id, n->blocks[i].id);
+	assert_int_equal(got->n_tags, n->n_tags);
+	for (i = 0; i < n->n_tags; i++)
+		assert_string_equal(got->tags[i].name, n->tags[i].name);
+	assert_int_equal(got->n_aliases, n->n_aliases);
+	for (i = 0; i < n->n_aliases; i++)
+		assert_string_equal(got->aliases[i], n->aliases[i]);
+	assert_true(n->n_links > 0 && n->n_props > 0 && n->n_problems > 0 && n->n_suppress > 0);
+	assert_int_equal(got->n_links, 0);
+	assert_int_equal(got->n_props, 0);
+	assert_int_equal(got->n_problems, 0);
+	assert_int_equal(got->n_suppress, 0);
+	vl_note_free(got);
+	got = NULL;
+	/* the whole note is still there for a lookup without the flag */
+	assert_int_equal(vl_cache_get(c, &src, &files[0], &got, &err), 1);
+	assert_int_equal(got->summary, 0);
+	note_eq(n, got);
+	vl_note_free(got);
+	vl_cache_free(c);
+	vl_note_free(n);
+}
+
 static void test_stale_worktree(void **state)
 {
 	vl_source src;
@@ -473,6 +521,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_summary, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stale_worktree, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_eviction, setup, teardown),
