@@ -221,10 +221,6 @@ static int notes_linking(char ***out, size_t *n_out, const vl_vault *vault,
 	return 0;
 }
 
-/* Above this many changes, telling which keep every link into them costs
- * more than it saves: all count as breaking. */
-#define KEPT_MAX_CHANGES 256
-
 /* Parses file i of src for the comparison below; NULL when it cannot. */
 static vl_note *parse_file(vl_source *src, long i)
 {
@@ -391,8 +387,7 @@ static int lint_changes(vl_diags *out, check_run *run, size_t *n_checked)
 	/* the changed notes, and every name a change touches */
 	for (i = 0; i < ch.len; i++) {
 		char *paths[2] = { ch.items[i].old_path, ch.items[i].new_path };
-		int kept = ch.len <= KEPT_MAX_CHANGES &&
-			links_into_kept(repo, src_a, &ch.items[i]);
+		int kept = links_into_kept(repo, src_a, &ch.items[i]);
 		for (k = 0; k < 2; k++) {
 			char buf[1024], *key;
 			if (!paths[k])

@@ -9,8 +9,8 @@
  *            u64 zero, then the VL_VERSION bytes
  *   payload  records, each: u32 key length, key, NUL, stat (u64 size,
  *            i64 mtime s, u32 mtime ns, i64 ctime s, u32 ctime ns, u64 ino,
- *            u64 dev, u32 mode), u32 body length, u64 checksum of the body,
- *            body
+ *            u64 dev, u32 mode), u32 body length, u64 checksum of the
+ *            record (of the bytes before it, and of the body), body
  *
  * A key is "o<blob id>" or "w<absolute path>". A body is the note's
  * symbols: counts, then per item its strings (u32 length, or 0xFFFFFFFF
@@ -66,7 +66,8 @@ typedef struct cache_rec {
 	cache_stat st;
 	uint64_t body_off;             /* its place in the file */
 	size_t body_len;
-	uint64_t body_sum;
+	uint64_t sum;                  /* of the record: see record_sum */
+	uint64_t head_sum;             /* of its bytes before the checksum */
 	uint64_t raw_off;              /* the whole record's place in the file */
 	size_t raw_len;
 } cache_rec;
@@ -560,7 +561,9 @@ static int index_file(vl_cache *c)
 		r.p += (size_t)klen + 1;
 		read_stat(&r, &rec->st);
 		blen = vl_read_u32(&r);
-		rec->body_sum = vl_read_u64(&r);
+		if (!r.bad)
+			rec->head_sum = vl_checksum64(raw, (size_t)(r.p - raw));
+		rec->sum = vl_read_u64(&r);
 		if (r.bad || (size_t)(r.end - r.p) < blen)
 			goto done;
 		rec->body_off = (uint64_t)(r.p - b);
@@ -668,6 +671,8 @@ int vl_cache_open(vl_cache **out, const char *path, vl_error *err)
 	r = read_file(c);
 	if (r == 0)
 		r = index_file(c);
+	else if (r < 0)
+		r = 1;          /* unreadable: as good as invalid */
 	if (r == 0) {
 		/* bodies are read from the file when looked up */
 		if (c->mapped)
@@ -677,8 +682,6 @@ int vl_cache_open(vl_cache **out, const char *path, vl_error *err)
 		c->buf = NULL;
 		c->mapped = 0;
 	}
-	else if (r < 0)
-		r = 1;          /* unreadable: as good as invalid */
 	if (r < 0 && c->buf != NULL) {
 		vl_error_set(err, "out of memory reading the cache");
 		goto done;
@@ -773,6 +776,14 @@ static int same_stat(const cache_stat *st, const vl_file *f)
 		st->dev == f->dev && st->mode == f->mode;
 }
 
+/* A record's checksum: of its bytes before the checksum field (key,
+ * stat, body length: head_sum) and of its body, so that no byte of it can
+ * change unseen, a key no more than a body. */
+static uint64_t record_sum(uint64_t head_sum, const void *body, size_t n)
+{
+	return head_sum * 0x9E3779B97F4A7C15ull + vl_checksum64(body, n);
+}
+
 /* Reads a record's body into *out (malloc'd): 0, 1 when it cannot be
  * read (the file changed under us: treated as damaged), -1 out of memory.
  * Bodies are read, not mapped, so that what a run decodes does not stay in
@@ -827,7 +838,7 @@ int vl_cache_get_ex(vl_cache *c, const vl_source *src, const vl_file *f,
 		goto miss;
 	r = read_body(c, rec, &body);
 	if (r == 0)
-		r = vl_checksum64(body, rec->body_len) != rec->body_sum ? 1 :
+		r = record_sum(rec->head_sum, body, rec->body_len) != rec->sum ? 1 :
 			decode_note(out, f->path, body, rec->body_len,
 				(flags & VL_CACHE_SUMMARY) != 0);
 	free(body);
@@ -892,7 +903,8 @@ int vl_cache_put(vl_cache *c, const vl_source *src, const vl_file *f,
 		goto done;
 	}
 	if (put_u32(&rec, (uint32_t)body.len) < 0 ||
-	    put_u64(&rec, vl_checksum64(body.ptr ? body.ptr : "", body.len)) < 0 ||
+	    put_u64(&rec, record_sum(vl_checksum64(rec.ptr, rec.len),
+		body.ptr ? body.ptr : "", body.len)) < 0 ||
 	    vl_buf_put(&rec, body.ptr, body.len) < 0)
 		goto oom;
 	nw.raw_len = rec.len;

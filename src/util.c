@@ -913,18 +913,14 @@ static int copy_range(int out, int in, uint64_t off, size_t n)
 	char buf[65536];
 	loff_t at = (loff_t)off;
 
+	/* any failure or a zero return (some file systems, sandboxes that
+	 * forbid the call) leaves the rest to the plain copy below */
 	while (n > 0) {
 		ssize_t k = copy_file_range(in, &at, out, NULL, n, 0);
 		if (k < 0 && errno == EINTR)
 			continue;
-		if (k < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL ||
-		    errno == EOPNOTSUPP))
+		if (k <= 0)
 			break;
-		if (k <= 0) {
-			if (k == 0)
-				errno = EIO;
-			return -1;
-		}
 		n -= (size_t)k;
 	}
 	while (n > 0) {

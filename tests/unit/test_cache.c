@@ -421,6 +421,56 @@ static void expect_empty(vl_source *src, vl_note *n)
 	vl_cache_free(c);
 }
 
+/* Two records whose keys are swapped in the file (each checksum still
+ * right for its body) must not give one blob's note for the other. */
+static void test_swapped_keys(void **state)
+{
+	static const char a_text[] = "# A\n## Only in A\n", b_text[] = "# B\n## Only in B\n";
+	vl_source src;
+	vl_file files[2];
+	vl_note *a = NULL, *b = NULL, *got = NULL;
+	vl_cache *c = NULL;
+	vl_error err;
+	unsigned char *bytes, *pa, *pb, tmp[40];
+	size_t len;
+	int r;
+
+	(void)state;
+	make_src(&src, files);
+	strcpy(files[1].oid, "fedcba9876543210fedcba9876543210fedcba98");
+	files[1].has_stat = 0;
+	assert_int_equal(vl_note_parse_ex(&a, files[0].path, a_text, sizeof(a_text) - 1,
+		VL_PARSE_NO_ENTRIES, &err), 0);
+	assert_int_equal(vl_note_parse_ex(&b, files[1].path, b_text, sizeof(b_text) - 1,
+		VL_PARSE_NO_ENTRIES, &err), 0);
+	assert_int_equal(vl_cache_open(&c, cache_path(), &err), 0);
+	assert_int_equal(vl_cache_put(c, &src, &files[0], a, &err), 0);
+	assert_int_equal(vl_cache_put(c, &src, &files[1], b, &err), 0);
+	assert_int_equal(vl_cache_save(c, &err), 0);
+	vl_cache_free(c);
+	bytes = slurp(&len);
+	pa = memmem(bytes, len, files[0].oid, 40);
+	pb = memmem(bytes, len, files[1].oid, 40);
+	assert_non_null(pa);
+	assert_non_null(pb);
+	memcpy(tmp, pa, 40);
+	memcpy(pa, pb, 40);
+	memcpy(pb, tmp, 40);
+	rewrite(bytes, len);
+	free(bytes);
+	assert_int_equal(vl_cache_open(&c, cache_path(), &err), 0);
+	r = vl_cache_get(c, &src, &files[0], &got, &err);
+	assert_true(r == 0 || (r == 1 && strcmp(got->headings[1].text, "Only in A") == 0));
+	vl_note_free(got);
+	got = NULL;
+	r = vl_cache_get_ex(c, &src, &files[1], VL_CACHE_SUMMARY, &got, &err);
+	assert_true(r == 0 || (r == 1 && strcmp(got->headings[1].text, "Only in B") == 0));
+	vl_note_free(got);
+	vl_cache_free(c);
+	vl_note_free(a);
+	vl_note_free(b);
+}
+
 static void test_bad_files(void **state)
 {
 	vl_source src;
@@ -539,6 +589,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_summary, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_swapped_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stale_worktree, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_eviction, setup, teardown),
