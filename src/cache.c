@@ -50,7 +50,7 @@
 #define CACHE_FLAGS 1u          /* VL_PARSE_NO_ENTRIES */
 #define HEADER_FIXED 40
 #define STAT_BYTES 52
-#define NSTR 0xFFFFFFFFu
+#define NSTR VL_NULL_STR
 
 typedef struct cache_stat {
 	uint64_t size;
@@ -114,33 +114,9 @@ static int put_u8(vl_buf *b, unsigned v)
 	return vl_buf_put(b, &c, 1);
 }
 
-static int put_u32(vl_buf *b, uint32_t v)
-{
-	return vl_buf_put(b, (const char *)&v, 4);
-}
-
-static int put_u64(vl_buf *b, uint64_t v)
-{
-	return vl_buf_put(b, (const char *)&v, 8);
-}
-
-static int put_str(vl_buf *b, const char *s)
-{
-	size_t n;
-
-	if (s == NULL)
-		return put_u32(b, NSTR);
-	n = strlen(s);
-	if (n >= NSTR)
-		return -1;
-	if (put_u32(b, (uint32_t)n) < 0)
-		return -1;
-	return vl_buf_put(b, s, n);
-}
-
 static int put_pos(vl_buf *b, vl_pos p)
 {
-	return put_u32(b, p.line) < 0 || put_u32(b, p.col) < 0 ? -1 : 0;
+	return vl_buf_put_u32(b, p.line) < 0 || vl_buf_put_u32(b, p.col) < 0 ? -1 : 0;
 }
 
 static const char *const problem_rules[] = { "invalid-input", "frontmatter-invalid" };
@@ -151,48 +127,48 @@ static int encode_note(vl_buf *b, const vl_note *note)
 {
 	size_t i, k;
 
-	if (put_u8(b, note->has_frontmatter ? 1 : 0) < 0 || put_u32(b, note->n_lines) < 0 ||
-	    put_u64(b, note->size) < 0)
+	if (put_u8(b, note->has_frontmatter ? 1 : 0) < 0 || vl_buf_put_u32(b, note->n_lines) < 0 ||
+	    vl_buf_put_u64(b, note->size) < 0)
 		return -1;
-	if (put_u32(b, (uint32_t)note->n_headings) < 0)
+	if (vl_buf_put_u32(b, (uint32_t)note->n_headings) < 0)
 		return -1;
 	for (i = 0; i < note->n_headings; i++) {
 		const vl_heading *h = &note->headings[i];
-		if (put_str(b, h->text) < 0 || put_u32(b, (uint32_t)h->level) < 0 ||
+		if (vl_buf_put_lstr(b, h->text) < 0 || vl_buf_put_u32(b, (uint32_t)h->level) < 0 ||
 		    put_pos(b, h->pos) < 0)
 			return -1;
 	}
-	if (put_u32(b, (uint32_t)note->n_blocks) < 0)
+	if (vl_buf_put_u32(b, (uint32_t)note->n_blocks) < 0)
 		return -1;
 	for (i = 0; i < note->n_blocks; i++)
-		if (put_str(b, note->blocks[i].id) < 0 || put_pos(b, note->blocks[i].pos) < 0)
+		if (vl_buf_put_lstr(b, note->blocks[i].id) < 0 || put_pos(b, note->blocks[i].pos) < 0)
 			return -1;
-	if (put_u32(b, (uint32_t)note->n_tags) < 0)
+	if (vl_buf_put_u32(b, (uint32_t)note->n_tags) < 0)
 		return -1;
 	for (i = 0; i < note->n_tags; i++) {
 		const vl_tag *t = &note->tags[i];
-		if (put_str(b, t->name) < 0 || put_pos(b, t->pos) < 0 ||
-		    put_u8(b, t->frontmatter ? 1 : 0) < 0 || put_u32(b, (uint32_t)t->entry) < 0)
+		if (vl_buf_put_lstr(b, t->name) < 0 || put_pos(b, t->pos) < 0 ||
+		    put_u8(b, t->frontmatter ? 1 : 0) < 0 || vl_buf_put_u32(b, (uint32_t)t->entry) < 0)
 			return -1;
 	}
-	if (put_u32(b, (uint32_t)note->n_links) < 0)
+	if (vl_buf_put_u32(b, (uint32_t)note->n_links) < 0)
 		return -1;
 	for (i = 0; i < note->n_links; i++) {
 		const vl_link *l = &note->links[i];
-		if (put_u8(b, (unsigned)l->kind) < 0 || put_str(b, l->target) < 0 ||
-		    put_str(b, l->heading) < 0 || put_str(b, l->block) < 0 ||
-		    put_str(b, l->alias) < 0 || put_pos(b, l->pos) < 0 ||
-		    put_u32(b, (uint32_t)l->entry) < 0)
+		if (put_u8(b, (unsigned)l->kind) < 0 || vl_buf_put_lstr(b, l->target) < 0 ||
+		    vl_buf_put_lstr(b, l->heading) < 0 || vl_buf_put_lstr(b, l->block) < 0 ||
+		    vl_buf_put_lstr(b, l->alias) < 0 || put_pos(b, l->pos) < 0 ||
+		    vl_buf_put_u32(b, (uint32_t)l->entry) < 0)
 			return -1;
 	}
-	if (put_u32(b, (uint32_t)note->n_suppress) < 0)
+	if (vl_buf_put_u32(b, (uint32_t)note->n_suppress) < 0)
 		return -1;
 	for (i = 0; i < note->n_suppress; i++) {
 		const vl_suppress *s = &note->suppress[i];
-		if (put_str(b, s->rule) < 0 || put_u32(b, s->first) < 0 || put_u32(b, s->last) < 0)
+		if (vl_buf_put_lstr(b, s->rule) < 0 || vl_buf_put_u32(b, s->first) < 0 || vl_buf_put_u32(b, s->last) < 0)
 			return -1;
 	}
-	if (put_u32(b, (uint32_t)note->n_problems) < 0)
+	if (vl_buf_put_u32(b, (uint32_t)note->n_problems) < 0)
 		return -1;
 	for (i = 0; i < note->n_problems; i++) {
 		const vl_problem *p = &note->problems[i];
@@ -201,21 +177,21 @@ static int encode_note(vl_buf *b, const vl_note *note)
 				break;
 		if (k == sizeof(problem_rules) / sizeof(*problem_rules))
 			return 1;
-		if (put_u8(b, (unsigned)k) < 0 || put_str(b, p->message) < 0 ||
+		if (put_u8(b, (unsigned)k) < 0 || vl_buf_put_lstr(b, p->message) < 0 ||
 		    put_pos(b, p->pos) < 0)
 			return -1;
 	}
-	if (put_u32(b, (uint32_t)note->n_props) < 0)
+	if (vl_buf_put_u32(b, (uint32_t)note->n_props) < 0)
 		return -1;
 	for (i = 0; i < note->n_props; i++) {
 		const vl_property *p = &note->props[i];
-		if (put_str(b, p->key) < 0 || put_str(b, p->value) < 0 || put_pos(b, p->pos) < 0)
+		if (vl_buf_put_lstr(b, p->key) < 0 || vl_buf_put_lstr(b, p->value) < 0 || put_pos(b, p->pos) < 0)
 			return -1;
 	}
-	if (put_u32(b, (uint32_t)note->n_aliases) < 0)
+	if (vl_buf_put_u32(b, (uint32_t)note->n_aliases) < 0)
 		return -1;
 	for (i = 0; i < note->n_aliases; i++)
-		if (put_str(b, note->aliases[i]) < 0)
+		if (vl_buf_put_lstr(b, note->aliases[i]) < 0)
 			return -1;
 	return 0;
 }
@@ -882,13 +858,13 @@ int vl_cache_put(vl_cache *c, const vl_source *src, const vl_file *f,
 	if (nw.key == NULL)
 		goto oom;
 	rec.len = 0;
-	if (put_u32(&rec, (uint32_t)klen) < 0 || vl_buf_put(&rec, nw.key, klen + 1) < 0)
+	if (vl_buf_put_u32(&rec, (uint32_t)klen) < 0 || vl_buf_put(&rec, nw.key, klen + 1) < 0)
 		goto oom;
 	if (nw.key[0] == 'w') {
-		if (put_u64(&rec, f->size) < 0 || put_u64(&rec, (uint64_t)f->mtime_sec) < 0 ||
-		    put_u32(&rec, f->mtime_nsec) < 0 || put_u64(&rec, (uint64_t)f->ctime_sec) < 0 ||
-		    put_u32(&rec, f->ctime_nsec) < 0 || put_u64(&rec, f->ino) < 0 ||
-		    put_u64(&rec, f->dev) < 0 || put_u32(&rec, f->mode) < 0)
+		if (vl_buf_put_u64(&rec, f->size) < 0 || vl_buf_put_u64(&rec, (uint64_t)f->mtime_sec) < 0 ||
+		    vl_buf_put_u32(&rec, f->mtime_nsec) < 0 || vl_buf_put_u64(&rec, (uint64_t)f->ctime_sec) < 0 ||
+		    vl_buf_put_u32(&rec, f->ctime_nsec) < 0 || vl_buf_put_u64(&rec, f->ino) < 0 ||
+		    vl_buf_put_u64(&rec, f->dev) < 0 || vl_buf_put_u32(&rec, f->mode) < 0)
 			goto oom;
 	} else {
 		static const char zero[STAT_BYTES];
@@ -902,8 +878,8 @@ int vl_cache_put(vl_cache *c, const vl_source *src, const vl_file *f,
 		rc = 0;
 		goto done;
 	}
-	if (put_u32(&rec, (uint32_t)body.len) < 0 ||
-	    put_u64(&rec, record_sum(vl_checksum64(rec.ptr, rec.len),
+	if (vl_buf_put_u32(&rec, (uint32_t)body.len) < 0 ||
+	    vl_buf_put_u64(&rec, record_sum(vl_checksum64(rec.ptr, rec.len),
 		body.ptr ? body.ptr : "", body.len)) < 0 ||
 	    vl_buf_put(&rec, body.ptr, body.len) < 0)
 		goto oom;

@@ -429,18 +429,6 @@ int vl_memo_get_text(const char *gitdir, vl_memo_key *k, vl_buf *out, vl_error *
 	return rc;
 }
 
-static int put_u32(vl_buf *b, uint32_t v)
-{
-	return vl_buf_put(b, (const char *)&v, 4);
-}
-
-static int put_str(vl_buf *b, const char *s)
-{
-	size_t n = strlen(s);
-
-	return n > UINT32_MAX || put_u32(b, (uint32_t)n) < 0 || vl_buf_put(b, s, n) < 0 ? -1 : 0;
-}
-
 typedef struct entry_age {
 	char *name;
 	struct timespec mtime;
@@ -564,10 +552,10 @@ int vl_memo_put(const char *gitdir, vl_memo_key *k, const vl_diags *d,
 		return vl_error_set(err, "too many findings to remember");
 	for (i = 0; i < d->len; i++) {
 		const vl_diag *x = &d->items[i];
-		if (put_u32(&payload, x->line) < 0 || put_u32(&payload, x->col) < 0 ||
-		    put_u32(&payload, (uint32_t)x->severity) < 0 ||
-		    put_str(&payload, x->path) < 0 || put_str(&payload, x->rule) < 0 ||
-		    put_str(&payload, x->message) < 0) {
+		if (vl_buf_put_u32(&payload, x->line) < 0 || vl_buf_put_u32(&payload, x->col) < 0 ||
+		    vl_buf_put_u32(&payload, (uint32_t)x->severity) < 0 ||
+		    vl_buf_put_lstr(&payload, x->path) < 0 || vl_buf_put_lstr(&payload, x->rule) < 0 ||
+		    vl_buf_put_lstr(&payload, x->message) < 0) {
 			vl_buf_release(&payload);
 			return vl_error_set(err, "out of memory");
 		}

@@ -905,6 +905,41 @@ uint64_t vl_checksum64(const void *data, size_t n)
 	return h[0];
 }
 
+/* Writes all n bytes at p to fd. Returns 0 or -1 (errno set). */
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t k = write(fd, p, n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			if (k == 0)
+				errno = EIO;
+			return -1;
+		}
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+/* Creates the missing folders above path (as `mkdir -p` of its folder).
+ * Returns 0 or -1 (errno set). */
+static int make_parents(char *path)
+{
+	char *s;
+
+	for (s = strchr(path + 1, '/'); s != NULL; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		if (mkdir(path, 0777) < 0 && errno != EEXIST) {
+			*s = '/';
+			return -1;
+		}
+		*s = '/';
+	}
+	return 0;
+}
+
 /* Appends the n bytes at offset off of file in to file out: inside the
  * kernel when it can, else through a small buffer. Returns 0 or -1 (errno
  * set). */
@@ -924,7 +959,7 @@ static int copy_range(int out, int in, uint64_t off, size_t n)
 		n -= (size_t)k;
 	}
 	while (n > 0) {
-		ssize_t k = pread(in, buf, n < sizeof(buf) ? n : sizeof(buf), (off_t)at), w = 0;
+		ssize_t k = pread(in, buf, n < sizeof(buf) ? n : sizeof(buf), (off_t)at);
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k <= 0) {
@@ -932,17 +967,8 @@ static int copy_range(int out, int in, uint64_t off, size_t n)
 				errno = EIO;
 			return -1;
 		}
-		while (w < k) {
-			ssize_t m = write(out, buf + w, (size_t)(k - w));
-			if (m < 0 && errno == EINTR)
-				continue;
-			if (m <= 0) {
-				if (m == 0)
-					errno = EIO;
-				return -1;
-			}
-			w += m;
-		}
+		if (write_all(out, buf, (size_t)k) < 0)
+			return -1;
 		at += k;
 		n -= (size_t)k;
 	}
@@ -953,58 +979,36 @@ int vl_write_file_atomic(const char *path, const vl_iovec *parts, size_t n_parts
 	const char *what, vl_error *err)
 {
 	vl_buf tmp = VL_BUF_INIT;
-	char *slash;
 	int fd = -1, made = 0, rc = -1;
 	size_t i;
 
-	if (vl_buf_puts(&tmp, path) < 0)
-		goto oom;
-	slash = strrchr(tmp.ptr, '/');
-	if (slash != NULL && slash != tmp.ptr) {
-		*slash = '\0';
-		if (mkdir(tmp.ptr, 0777) < 0 && errno != EEXIST) {
-			vl_error_set(err, "cannot create '%s': %s", tmp.ptr, strerror(errno));
-			goto done;
-		}
-		*slash = '/';
+	if (vl_buf_puts(&tmp, path) < 0 || vl_buf_puts(&tmp, ".tmp-XXXXXX") < 0) {
+		vl_error_set(err, "out of memory");
+		goto done;
 	}
-	if (vl_buf_puts(&tmp, ".tmp-XXXXXX") < 0)
-		goto oom;
+	if (make_parents(tmp.ptr) < 0) {
+		vl_error_set(err, "cannot create the folder of '%s': %s", path, strerror(errno));
+		goto done;
+	}
 	fd = mkstemp(tmp.ptr);
 	if (fd < 0)
 		goto fail;
 	made = 1;
-	for (i = 0; i < n_parts; i++) {
-		const char *p = parts[i].p;
-		size_t n = parts[i].n;
-
-		if (p == NULL && copy_range(fd, parts[i].fd, parts[i].off, n) < 0)
+	for (i = 0; i < n_parts; i++)
+		if ((parts[i].p == NULL ?
+		    copy_range(fd, parts[i].fd, parts[i].off, parts[i].n) :
+		    write_all(fd, parts[i].p, parts[i].n)) < 0)
 			goto fail;
-		while (p != NULL && n > 0) {
-			ssize_t k = write(fd, p, n);
-			if (k < 0 && errno == EINTR)
-				continue;
-			if (k <= 0) {
-				if (k == 0)
-					errno = EIO;
-				goto fail;
-			}
-			p += k;
-			n -= (size_t)k;
-		}
-	}
-	i = close(fd) < 0;
+	rc = close(fd);
 	fd = -1;
-	if (i || rename(tmp.ptr, path) < 0)
+	if (rc < 0 || rename(tmp.ptr, path) < 0) {
+		rc = -1;
 		goto fail;
+	}
 	made = 0;
-	rc = 0;
 	goto done;
 fail:
 	vl_error_set(err, "cannot write %s '%s': %s", what, path, strerror(errno));
-	goto done;
-oom:
-	vl_error_set(err, "out of memory");
 done:
 	if (fd >= 0)
 		close(fd);
@@ -1038,4 +1042,26 @@ uint64_t vl_read_u64(vl_reader *r)
 	memcpy(&v, r->p, 8);
 	r->p += 8;
 	return v;
+}
+
+int vl_buf_put_u32(vl_buf *b, uint32_t v)
+{
+	return vl_buf_put(b, (const char *)&v, 4);
+}
+
+int vl_buf_put_u64(vl_buf *b, uint64_t v)
+{
+	return vl_buf_put(b, (const char *)&v, 8);
+}
+
+int vl_buf_put_lstr(vl_buf *b, const char *s)
+{
+	size_t n;
+
+	if (s == NULL)
+		return vl_buf_put_u32(b, VL_NULL_STR);
+	n = strlen(s);
+	if (n >= VL_NULL_STR || vl_buf_put_u32(b, (uint32_t)n) < 0)
+		return -1;
+	return vl_buf_put(b, s, n);
 }

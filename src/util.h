@@ -121,6 +121,13 @@ typedef struct vl_reader {
 uint32_t vl_read_u32(vl_reader *r);
 uint64_t vl_read_u64(vl_reader *r);
 
+/* The writing side (host byte order): integers, and a string as a u32
+ * length and its bytes, NULL as the length VL_NULL_STR. Return 0 or -1. */
+#define VL_NULL_STR 0xFFFFFFFFu
+int vl_buf_put_u32(vl_buf *b, uint32_t v);
+int vl_buf_put_u64(vl_buf *b, uint64_t v);
+int vl_buf_put_lstr(vl_buf *b, const char *s);
+
 /* One piece of a file to write: n bytes at p, or, when p is NULL, the n
  * bytes at offset off of the open file fd (copied inside the kernel). */
 typedef struct vl_iovec {
@@ -131,8 +138,8 @@ typedef struct vl_iovec {
 } vl_iovec;
 
 /* Writes the n parts, in order, as the whole content of the file at path:
- * to a temporary file in the same folder (the folder is created when
- * missing), renamed over path at the end, so that a reader sees the old
+ * to a temporary file in the same folder (missing folders are created),
+ * renamed over path at the end, so that a reader sees the old
  * file or the new one, never half of one. what names the file in errors ("the cache"). Returns 0 or -1. */
 int vl_write_file_atomic(const char *path, const vl_iovec *parts, size_t n,
 	const char *what, vl_error *err);
