@@ -331,13 +331,14 @@ int cmd_changelog(int argc, char **argv)
 	    (to.snap.kind == VL_SNAP_REV || to.snap.kind == VL_SNAP_EMPTY)) {
 		char how[32];
 		snprintf(how, sizeof(how), "%d %d", (int)o.format, (int)o.group);
-		if (vl_memo_key_init(&key, "changelog", cv.config.text, cv.config.text_len, &err) < 0 ||
+		if (vl_memo_key_init(&key, vl_repo_gitdir(repo), "changelog", cv.config.text,
+		    cv.config.text_len, &err) < 0 ||
 		    add_git_settings(&key, repo, &err) < 0 ||
 		    vl_memo_key_add(&key, "how", how, &err) < 0 ||
 		    vl_memo_key_add(&key, "from", from.oid[0] ? from.oid : "none", &err) < 0 ||
 		    vl_memo_key_add(&key, "to", to.oid[0] ? to.oid : "none", &err) < 0 ||
 		    vl_memo_key_add(&key, "vault", cv.vault_dir, &err) < 0 ||
-		    (r = vl_memo_get_text(vl_repo_gitdir(repo), &key, &out, &err)) < 0) {
+		    (r = vl_memo_get_text(&key, &out, &err)) < 0) {
 			cli_error("%s", err.msg);
 			goto done;
 		}
@@ -359,9 +360,8 @@ int cmd_changelog(int argc, char **argv)
 		cli_error("out of memory");
 		goto done;
 	}
-	if (key.in.ptr != NULL)
-		(void)vl_memo_put_text(vl_repo_gitdir(repo), &key, out.ptr ? out.ptr : "",
-			out.len, &err);
+	/* a key not made (a side in the work tree) is unusable: nothing kept */
+	(void)vl_memo_put_text(&key, out.ptr ? out.ptr : "", out.len, &err);
 print:
 	if (out.len > 0 && fwrite(out.ptr, 1, out.len, stdout) != out.len) {
 		cli_error("cannot write the changelog");

@@ -139,7 +139,7 @@ typedef struct check_run {
 	vl_cli_vault *cv;
 	const check_opts *o;
 	vl_repo *repo;        /* NULL outside a repository */
-	const char *gitdir;   /* for the memo: NULL with --no-cache or no repository */
+	const char *gitdir;   /* for the caches: NULL with --no-cache or no repository */
 	vl_cache *cache;
 	int cache_opened;
 } check_run;
@@ -160,12 +160,11 @@ static vl_cache *run_cache(check_run *run)
 
 /* Remembers the report of a run; one that cannot be written costs only
  * the next run's time. */
-static void memo_put(check_run *run, vl_memo_key *key, const vl_diags *d,
-	size_t n_checked)
+static void memo_put(vl_memo_key *key, const vl_diags *d, size_t n_checked)
 {
 	vl_error err;
 
-	(void)vl_memo_put(run->gitdir, key, d, n_checked, &err);
+	(void)vl_memo_put(key, d, n_checked, &err);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -329,7 +328,7 @@ static int lint_changes(vl_diags *out, check_run *run, size_t *n_checked)
 			"this vault is not in one");
 		return -1;
 	}
-	r = vl_memo_key_init(&mkey, o->staged ? (o->all ? "staged --all" : "staged") :
+	r = vl_memo_key_init(&mkey, run->gitdir, o->staged ? (o->all ? "staged --all" : "staged") :
 		(o->all ? "changed-since --all" : "changed-since"), cv->config.text,
 		cv->config.text_len, &err);
 	if (r < 0) {
@@ -362,7 +361,7 @@ static int lint_changes(vl_diags *out, check_run *run, size_t *n_checked)
 	    vl_memo_key_add_source(&mkey, src_a, &err) < 0 ||
 	    vl_repo_diff(&ch, repo, &before, &after, cv->vault_prefix, &so, &err) < 0 ||
 	    key_add_changes(&mkey, &ch, &err) < 0 ||
-	    (r = vl_memo_get(run->gitdir, &mkey, out, n_checked, &err)) < 0) {
+	    (r = vl_memo_get(&mkey, out, n_checked, &err)) < 0) {
 		cli_error("%s", err.msg);
 		goto done;
 	}
@@ -380,7 +379,7 @@ static int lint_changes(vl_diags *out, check_run *run, size_t *n_checked)
 			goto done;
 		}
 		*n_checked = va->n_notes;
-		memo_put(run, &mkey, out, *n_checked);
+		memo_put(&mkey, out, *n_checked);
 		rc = 0;
 		goto done;
 	}
@@ -418,7 +417,7 @@ static int lint_changes(vl_diags *out, check_run *run, size_t *n_checked)
 	{
 		char **aff = NULL;
 		size_t n_aff = 0;
-		if (notes_linking(&aff, &n_aff, va, &names, &changed) < 0) {
+		if (names.len > 0 && notes_linking(&aff, &n_aff, va, &names, &changed) < 0) {
 			free(aff);
 			goto oom;
 		}
@@ -466,7 +465,7 @@ static int lint_changes(vl_diags *out, check_run *run, size_t *n_checked)
 	}
 	vl_diags_sort(out);
 	*n_checked = n_only;
-	memo_put(run, &mkey, out, *n_checked);
+	memo_put(&mkey, out, *n_checked);
 	rc = 0;
 	goto done;
 oom:
@@ -508,11 +507,12 @@ static int lint_tree(vl_diags *out, check_run *run, size_t *n_checked)
 	lo.config = &cv->config;
 	lo.threads = run->o->threads;
 	/* the key starts before the listing: the racy rule counts from here */
-	if (vl_memo_key_init(&key, "check", cv->config.text, cv->config.text_len, &err) < 0 ||
+	if (vl_memo_key_init(&key, run->gitdir, "check", cv->config.text,
+	    cv->config.text_len, &err) < 0 ||
 	    vl_memo_key_add(&key, "vault", cv->vault_dir, &err) < 0 ||
 	    vl_source_open_dir(&src, cv->vault_dir, &so, &err) < 0 ||
 	    vl_memo_key_add_source(&key, src, &err) < 0 ||
-	    (r = vl_memo_get(run->gitdir, &key, out, n_checked, &err)) < 0) {
+	    (r = vl_memo_get(&key, out, n_checked, &err)) < 0) {
 		cli_error("%s", err.msg);
 		goto done;
 	}
@@ -526,7 +526,7 @@ static int lint_tree(vl_diags *out, check_run *run, size_t *n_checked)
 		goto done;
 	}
 	*n_checked = vault->n_notes;
-	memo_put(run, &key, out, *n_checked);
+	memo_put(&key, out, *n_checked);
 	rc = 0;
 done:
 	vl_memo_key_release(&key);

@@ -149,16 +149,17 @@ static int put_program(vl_buf *b)
 	return rc;
 }
 
-int vl_memo_key_init(vl_memo_key *k, const char *kind, const char *config,
-	size_t config_len, vl_error *err)
+int vl_memo_key_init(vl_memo_key *k, const char *gitdir, const char *kind,
+	const char *config, size_t config_len, vl_error *err)
 {
 	struct timespec now = { 0, 0 };
 	int rc = 0, r;
 
 	memset(k, 0, sizeof(*k));
+	k->gitdir = gitdir;
+	if (gitdir == NULL || clock_gettime(CLOCK_REALTIME, &now) < 0)
+		return 0;
 	k->usable = 1;
-	if (clock_gettime(CLOCK_REALTIME, &now) < 0)
-		k->usable = 0;
 	k->racy_sec = (int64_t)now.tv_sec - MEMO_RACY_SECONDS;
 	k->racy_nsec = (uint32_t)now.tv_nsec;
 	if (vl_buf_printf(&k->in, "vaultlint memo %u\n", MEMO_FORMAT) < 0 ||
@@ -184,6 +185,8 @@ int vl_memo_key_add_file(vl_memo_key *k, const char *name, const char *path,
 	size_t n = 0;
 	int rc;
 
+	if (!k->usable)
+		return 0;
 	if (read_whole(path, 0, &bytes, &n) == 0)
 		rc = put_field(&k->in, name, bytes, n);
 	else if (errno == ENOENT || errno == ENOTDIR)
@@ -201,7 +204,7 @@ int vl_memo_key_add_file(vl_memo_key *k, const char *name, const char *path,
 int vl_memo_key_add(vl_memo_key *k, const char *name, const char *value,
 	vl_error *err)
 {
-	if (put_field(&k->in, name, value, strlen(value)) < 0)
+	if (k->usable && put_field(&k->in, name, value, strlen(value)) < 0)
 		return vl_error_set(err, "out of memory");
 	return 0;
 }
@@ -216,7 +219,7 @@ int vl_memo_key_add_source(vl_memo_key *k, const vl_source *src, vl_error *err)
 	size_t i;
 	int rc = 0;
 
-	for (i = 0; i < src->n_files && rc == 0; i++) {
+	for (i = 0; i < src->n_files && rc == 0 && k->usable; i++) {
 		const vl_file *f = &src->files[i];
 
 		rc = put_field(&k->in, "file", f->path, strlen(f->path));
@@ -237,7 +240,7 @@ int vl_memo_key_add_source(vl_memo_key *k, const vl_source *src, vl_error *err)
 			k->usable = 0;
 		}
 	}
-	for (i = 0; i < src->n_problems && rc == 0; i++)
+	for (i = 0; i < src->n_problems && rc == 0 && k->usable; i++)
 		if (put_field(&k->in, "problem", src->problems[i].path,
 		    strlen(src->problems[i].path)) < 0 ||
 		    put_field(&k->in, "message", src->problems[i].message,
@@ -256,19 +259,14 @@ void vl_memo_key_release(vl_memo_key *k)
 	memset(k, 0, sizeof(*k));
 }
 
-/* The entry's path, "<gitdir>/vaultlint/memo/<digest>" (or the folder when
- * digest is NULL), in b. */
+/* The entry's path, "<gitdir>/vaultlint/memo/<digest>", in b. */
 static int entry_path(vl_buf *b, const char *gitdir, const char *digest)
 {
 	size_t n = strlen(gitdir);
 
-	if (vl_buf_put(b, gitdir, n) < 0 ||
-	    (n > 0 && gitdir[n - 1] != '/' && vl_buf_putc(b, '/') < 0) ||
-	    vl_buf_puts(b, "vaultlint/memo") < 0)
-		return -1;
-	if (digest != NULL && (vl_buf_putc(b, '/') < 0 || vl_buf_puts(b, digest) < 0))
-		return -1;
-	return 0;
+	return vl_buf_put(b, gitdir, n) < 0 ||
+		(n > 0 && gitdir[n - 1] != '/' && vl_buf_putc(b, '/') < 0) ||
+		vl_buf_puts(b, "vaultlint/memo/") < 0 || vl_buf_puts(b, digest) < 0 ? -1 : 0;
 }
 
 static int make_digest(vl_memo_key *k)
@@ -332,7 +330,7 @@ done:
 /* Reads the entry of key: 1 with *buf the file (caller frees) and
  * *payload, *plen, *count, *notes its parts; 0 when there is no valid
  * entry; -1 when out of memory. */
-static int entry_read(const char *gitdir, vl_memo_key *k, unsigned char **buf,
+static int entry_read(vl_memo_key *k, unsigned char **buf,
 	const unsigned char **payload, size_t *plen, uint32_t *count, uint64_t *notes)
 {
 	vl_buf path = VL_BUF_INIT;
@@ -343,9 +341,9 @@ static int entry_read(const char *gitdir, vl_memo_key *k, unsigned char **buf,
 	int rc = 0;
 
 	*buf = NULL;
-	if (!k->usable || gitdir == NULL || make_digest(k) < 0)
+	if (!k->usable || make_digest(k) < 0)
 		return 0;
-	if (entry_path(&path, gitdir, k->digest) < 0) {
+	if (entry_path(&path, k->gitdir, k->digest) < 0) {
 		rc = -1;
 		goto done;
 	}
@@ -381,8 +379,7 @@ done:
 	return rc;
 }
 
-int vl_memo_get(const char *gitdir, vl_memo_key *k, vl_diags *out,
-	size_t *n_notes, vl_error *err)
+int vl_memo_get(vl_memo_key *k, vl_diags *out, size_t *n_notes, vl_error *err)
 {
 	unsigned char *buf;
 	const unsigned char *payload = NULL;
@@ -391,7 +388,7 @@ int vl_memo_get(const char *gitdir, vl_memo_key *k, vl_diags *out,
 	uint64_t notes = 0;
 	int rc;
 
-	rc = entry_read(gitdir, k, &buf, &payload, &plen, &count, &notes);
+	rc = entry_read(k, &buf, &payload, &plen, &count, &notes);
 	/* an entry too large to decode is a miss too: the run computes anew */
 	if (rc == 1 && (rc = decode(out, payload, plen, count)) < 0)
 		rc = 0;
@@ -411,7 +408,7 @@ int vl_memo_get(const char *gitdir, vl_memo_key *k, vl_diags *out,
 	return rc;
 }
 
-int vl_memo_get_text(const char *gitdir, vl_memo_key *k, vl_buf *out, vl_error *err)
+int vl_memo_get_text(vl_memo_key *k, vl_buf *out, vl_error *err)
 {
 	unsigned char *buf;
 	const unsigned char *payload = NULL;
@@ -420,7 +417,7 @@ int vl_memo_get_text(const char *gitdir, vl_memo_key *k, vl_buf *out, vl_error *
 	uint64_t notes = 0;
 	int rc;
 
-	rc = entry_read(gitdir, k, &buf, &payload, &plen, &count, &notes);
+	rc = entry_read(k, &buf, &payload, &plen, &count, &notes);
 	if (rc == 1 && vl_buf_put(out, (const char *)payload, plen) < 0)
 		rc = -1;
 	free(buf);
@@ -487,16 +484,16 @@ static void prune(const char *dir)
 	closedir(d);
 }
 
-/* Writes the entry of key: the header, the digest, the payload. */
-static int entry_write(const char *gitdir, vl_memo_key *k, const char *payload,
-	size_t n, uint32_t count, uint64_t notes, vl_error *err)
+/* Writes the entry of key: the header, the digest, the payload; then
+ * prunes the folder. */
+static int entry_write(vl_memo_key *k, const char *payload, size_t n, uint32_t count,
+	uint64_t notes, vl_error *err)
 {
 	vl_buf path = VL_BUF_INIT;
 	unsigned char head[MEMO_FIXED];
 	uint32_t format = MEMO_FORMAT;
 	uint64_t plen = n, sum = vl_checksum64(payload, n);
 	vl_iovec parts[3];
-	size_t base;
 	int rc = -1;
 
 	if (make_digest(k) < 0)
@@ -513,40 +510,26 @@ static int entry_write(const char *gitdir, vl_memo_key *k, const char *payload,
 	parts[1].n = 40;
 	parts[2].p = payload;
 	parts[2].n = n;
-	if (entry_path(&path, gitdir, NULL) < 0)
-		goto oom;
-	/* <git dir>/vaultlint may not exist yet */
-	base = path.len - strlen("/memo");
-	path.ptr[base] = '\0';
-	if (mkdir(path.ptr, 0777) < 0 && errno != EEXIST) {
-		vl_error_set(err, "cannot create '%s': %s", path.ptr, strerror(errno));
-		goto done;
+	if (entry_path(&path, k->gitdir, k->digest) < 0) {
+		vl_buf_release(&path);
+		return vl_error_set(err, "out of memory");
 	}
-	path.ptr[base] = '/';
-	base = path.len;
-	if (vl_buf_putc(&path, '/') < 0 || vl_buf_puts(&path, k->digest) < 0)
-		goto oom;
-	if (vl_write_file_atomic(path.ptr, parts, 3, "the memo", err) < 0)
-		goto done;
-	path.ptr[base] = '\0';
-	prune(path.ptr);
-	rc = 0;
-	goto done;
-oom:
-	vl_error_set(err, "out of memory");
-done:
+	rc = vl_write_file_atomic(path.ptr, parts, 3, "the memo", err);
+	if (rc == 0) {
+		path.ptr[path.len - 41] = '\0'; /* the folder */
+		prune(path.ptr);
+	}
 	vl_buf_release(&path);
 	return rc;
 }
 
-int vl_memo_put(const char *gitdir, vl_memo_key *k, const vl_diags *d,
-	size_t n_notes, vl_error *err)
+int vl_memo_put(vl_memo_key *k, const vl_diags *d, size_t n_notes, vl_error *err)
 {
 	vl_buf payload = VL_BUF_INIT;
 	size_t i;
 	int rc;
 
-	if (!k->usable || gitdir == NULL)
+	if (!k->usable)
 		return 0;
 	if (d->len > UINT32_MAX)
 		return vl_error_set(err, "too many findings to remember");
@@ -560,16 +543,15 @@ int vl_memo_put(const char *gitdir, vl_memo_key *k, const vl_diags *d,
 			return vl_error_set(err, "out of memory");
 		}
 	}
-	rc = entry_write(gitdir, k, payload.ptr ? payload.ptr : "", payload.len,
+	rc = entry_write(k, payload.ptr ? payload.ptr : "", payload.len,
 		(uint32_t)d->len, n_notes, err);
 	vl_buf_release(&payload);
 	return rc;
 }
 
-int vl_memo_put_text(const char *gitdir, vl_memo_key *k, const char *text, size_t n,
-	vl_error *err)
+int vl_memo_put_text(vl_memo_key *k, const char *text, size_t n, vl_error *err)
 {
-	if (!k->usable || gitdir == NULL)
+	if (!k->usable)
 		return 0;
-	return entry_write(gitdir, k, text, n, 0, 0, err);
+	return entry_write(k, text, n, 0, 0, err);
 }

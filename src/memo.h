@@ -36,6 +36,7 @@
 #define VL_MEMO_KEEP 8
 
 typedef struct vl_memo_key {
+	const char *gitdir; /* where the memo lives (borrowed) */
 	vl_buf in;          /* what the digest is taken of */
 	int usable;         /* 0 once something could not be keyed */
 	int64_t racy_sec;   /* work-tree files changed at or after this time */
@@ -43,14 +44,17 @@ typedef struct vl_memo_key {
 	char digest[41];    /* set by vl_memo_get / vl_memo_put */
 } vl_memo_key;
 
-/* Starts a key for a run of kind (e.g. "check", "staged --all") with the
+/* Starts a key for a run of kind (e.g. "check", "staged --all") whose
+ * memo lives in the git folder gitdir (NULL: no memo, e.g. --no-cache or
+ * no repository; the key is then unusable and nothing is built), with the
  * config's bytes as they were parsed (NULL: the defaults). The program is
  * keyed by the identity of every executable file mapped into the process
  * (vaultlint and the libraries it runs). Call it before listing any
  * work-tree file: the racy rule counts from this moment. Returns 0 or -1
- * (out of memory); a key that cannot be made is left unusable. */
-int vl_memo_key_init(vl_memo_key *k, const char *kind, const char *config,
-	size_t config_len, vl_error *err);
+ * (out of memory); a key that cannot be made is left unusable. Every
+ * vl_memo_key_add* call on an unusable key does nothing. */
+int vl_memo_key_init(vl_memo_key *k, const char *gitdir, const char *kind,
+	const char *config, size_t config_len, vl_error *err);
 
 /* Adds the bytes of the file at path (a git config, an attributes file),
  * or a mark that there is none. Returns 0 or -1 (out of memory). */
@@ -67,26 +71,22 @@ int vl_memo_key_add_source(vl_memo_key *k, const vl_source *src, vl_error *err);
 
 void vl_memo_key_release(vl_memo_key *k);
 
-/* Looks the key up in the memo of the repository whose git folder is
- * gitdir. Returns 1 on a hit (the findings appended to out, *n_notes set),
+/* Looks the key up. Returns 1 on a hit (the findings appended to out, *n_notes set),
  * 0 on a miss (also for an unusable key or a damaged entry), -1 when out of
  * memory. */
-int vl_memo_get(const char *gitdir, vl_memo_key *k, vl_diags *out,
-	size_t *n_notes, vl_error *err);
+int vl_memo_get(vl_memo_key *k, vl_diags *out, size_t *n_notes, vl_error *err);
 
 /* Stores the findings of a run (sorted, as reported) and the number of
  * notes it checked under the key; does nothing for an unusable key. The
  * oldest entries beyond VL_MEMO_KEEP are removed. Returns 0 or -1 (the
  * entry could not be written: the run's report stands). */
-int vl_memo_put(const char *gitdir, vl_memo_key *k, const vl_diags *d,
-	size_t n_notes, vl_error *err);
+int vl_memo_put(vl_memo_key *k, const vl_diags *d, size_t n_notes, vl_error *err);
 
 /* The same for a run whose result is text (a rendered changelog): on a
  * hit the text is appended to out. Returns 1, 0 or -1 as vl_memo_get. */
-int vl_memo_get_text(const char *gitdir, vl_memo_key *k, vl_buf *out, vl_error *err);
+int vl_memo_get_text(vl_memo_key *k, vl_buf *out, vl_error *err);
 
 /* Stores the n bytes of text under the key. Returns 0 or -1. */
-int vl_memo_put_text(const char *gitdir, vl_memo_key *k, const char *text, size_t n,
-	vl_error *err);
+int vl_memo_put_text(vl_memo_key *k, const char *text, size_t n, vl_error *err);
 
 #endif
