@@ -82,9 +82,6 @@ typedef struct cache_new {
 struct vl_cache {
 	char *path;
 	int fd;                        /* the file read, kept open for the save */
-	unsigned char *buf;            /* the file's bytes */
-	size_t len;
-	int mapped;                    /* buf is an mmap of the file */
 	char *keys;                    /* every record's key, one after another */
 	int64_t file_mtime_sec;        /* when the file was written */
 	uint32_t file_mtime_nsec;
@@ -450,31 +447,41 @@ static void drop_file(vl_cache *c)
 	c->n_recs = 0;
 	free(c->keys);
 	c->keys = NULL;
-	if (c->mapped)
-		munmap(c->buf, c->len);
-	else
-		free(c->buf);
-	c->buf = NULL;
-	c->len = 0;
-	c->mapped = 0;
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
 }
 
+/* The file's bytes while it is opened: mapped (or read, when it cannot
+ * be mapped), then let go once its records are indexed. */
+typedef struct cache_file {
+	unsigned char *buf;
+	size_t len;
+	int mapped;
+} cache_file;
+
+static void file_release(cache_file *f)
+{
+	if (f->mapped)
+		munmap(f->buf, f->len);
+	else
+		free(f->buf);
+	memset(f, 0, sizeof(*f));
+}
+
 /* Hands the mapped pages of [from, to) back to the kernel: they are read
  * again from the page cache if needed, and no longer count in this
  * process's memory. */
-static void release_pages(vl_cache *c, size_t from, size_t to)
+static void release_pages(const cache_file *f, size_t from, size_t to)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 
-	if (!c->mapped || page == 0)
+	if (!f->mapped || page == 0)
 		return;
 	from = (from + page - 1) / page * page;
 	to = to / page * page;
 	if (to > from)
-		(void)madvise(c->buf + from, to - from, MADV_DONTNEED);
+		(void)madvise(f->buf + from, to - from, MADV_DONTNEED);
 }
 
 #define SCAN_WINDOW (8u << 20)
@@ -482,9 +489,9 @@ static void release_pages(vl_cache *c, size_t from, size_t to)
 /* Checks the header and every record's framing, copies the keys and
  * indexes the records. Returns 0, 1 when the file is not valid, -1 out of
  * memory. */
-static int index_file(vl_cache *c)
+static int index_file(vl_cache *c, const cache_file *f)
 {
-	const unsigned char *b = c->buf;
+	const unsigned char *b = f->buf;
 	uint32_t format, flags, count, vlen;
 	uint64_t plen;
 	size_t vl = strlen(VL_VERSION), i, released = 0;
@@ -493,7 +500,7 @@ static int index_file(vl_cache *c)
 	vl_reader r;
 	int rc = 1;
 
-	if (c->len < HEADER_FIXED || memcmp(b, CACHE_MAGIC, 8) != 0)
+	if (f->len < HEADER_FIXED || memcmp(b, CACHE_MAGIC, 8) != 0)
 		return 1;
 	memcpy(&format, b + 8, 4);
 	memcpy(&flags, b + 12, 4);
@@ -501,12 +508,12 @@ static int index_file(vl_cache *c)
 	memcpy(&vlen, b + 20, 4);
 	memcpy(&plen, b + 24, 8);
 	if (format != CACHE_FORMAT || flags != CACHE_FLAGS || vlen != vl ||
-	    c->len - HEADER_FIXED < vl || memcmp(b + HEADER_FIXED, VL_VERSION, vl) != 0)
+	    f->len - HEADER_FIXED < vl || memcmp(b + HEADER_FIXED, VL_VERSION, vl) != 0)
 		return 1;
-	if (plen != c->len - HEADER_FIXED - vl)
+	if (plen != f->len - HEADER_FIXED - vl)
 		return 1;
 	r.p = b + HEADER_FIXED + vl;
-	r.end = b + c->len;
+	r.end = b + f->len;
 	r.bad = 0;
 	if (count > plen / (4 + 1 + STAT_BYTES + 4 + 8))
 		return 1;
@@ -521,9 +528,8 @@ static int index_file(vl_cache *c)
 		uint32_t klen, blen;
 
 		if ((size_t)(raw - b) - released > SCAN_WINDOW) {
-			release_pages(c, released, (size_t)(raw - b));
-			released = (size_t)(raw - b) / (size_t)sysconf(_SC_PAGESIZE) *
-				(size_t)sysconf(_SC_PAGESIZE);
+			release_pages(f, released, (size_t)(raw - b));
+			released = (size_t)(raw - b);
 		}
 		rec->raw_off = (uint64_t)(raw - b);
 		klen = vl_read_u32(&r);
@@ -549,7 +555,7 @@ static int index_file(vl_cache *c)
 	}
 	if (r.p != r.end)
 		goto done;
-	release_pages(c, released, c->len);
+	release_pages(f, released, f->len);
 	c->keys = vl_buf_detach(&keys);
 	for (i = 0; i < count; i++) {
 		cache_rec *rec = &c->recs[i];
@@ -571,8 +577,9 @@ done:
 	return rc;
 }
 
-/* Reads the whole file into c->buf; 1 when it does not exist. */
-static int read_file(vl_cache *c)
+/* Maps (or reads) the cache file into f and keeps it open in c->fd: 0,
+ * 1 when it does not exist, -1 when it cannot be read. */
+static int read_file(vl_cache *c, cache_file *f)
 {
 	struct stat st;
 	size_t n = 0;
@@ -586,35 +593,33 @@ static int read_file(vl_cache *c)
 		goto done;
 	c->file_mtime_sec = (int64_t)st.st_mtim.tv_sec;
 	c->file_mtime_nsec = (uint32_t)st.st_mtim.tv_nsec;
-	/* Mapped, not copied: a cache of a large vault is hundreds of MB,
-	 * and a run touches only what it decodes. A writer never changes the
-	 * file in place (it renames a new one over it), so the mapping stays
-	 * valid. */
+	/* A writer never changes the file in place (it renames a new one over
+	 * it), so the mapping and the descriptor stay valid. */
 	if (st.st_size > 0) {
 		void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 		if (m != MAP_FAILED) {
-			c->buf = m;
-			c->len = (size_t)st.st_size;
-			c->mapped = 1;
+			f->buf = m;
+			f->len = (size_t)st.st_size;
+			f->mapped = 1;
 			rc = 0;
 			goto done;
 		}
 	}
-	c->buf = malloc((size_t)st.st_size + 1);
-	if (c->buf == NULL)
+	f->buf = malloc((size_t)st.st_size + 1);
+	if (f->buf == NULL)
 		goto done;
 	while (n < (size_t)st.st_size) {
-		ssize_t k = read(fd, c->buf + n, (size_t)st.st_size - n);
+		ssize_t k = read(fd, f->buf + n, (size_t)st.st_size - n);
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k <= 0)
 			break;
 		n += (size_t)k;
 	}
-	c->len = n;
+	f->len = n;
 	rc = n == (size_t)st.st_size ? 0 : -1;
 done:
-	/* kept open: the save copies kept records from it */
+	/* kept open: bodies are read and kept records copied from it */
 	if (rc == 0)
 		c->fd = fd;
 	else
@@ -625,6 +630,7 @@ done:
 int vl_cache_open(vl_cache **out, const char *path, vl_error *err)
 {
 	vl_cache *c;
+	cache_file f = { NULL, 0, 0 };
 	int r, rc = -1;
 
 	*out = NULL;
@@ -644,34 +650,27 @@ int vl_cache_open(vl_cache **out, const char *path, vl_error *err)
 		vl_error_set(err, "out of memory");
 		goto done;
 	}
-	r = read_file(c);
-	if (r == 0)
-		r = index_file(c);
-	else if (r < 0)
-		r = 1;          /* unreadable: as good as invalid */
+	r = read_file(c, &f);
 	if (r == 0) {
-		/* bodies are read from the file when looked up */
-		if (c->mapped)
-			munmap(c->buf, c->len);
-		else
-			free(c->buf);
-		c->buf = NULL;
-		c->mapped = 0;
+		r = index_file(c, &f);
+		if (r < 0) {
+			vl_error_set(err, "out of memory reading the cache");
+			goto done;
+		}
+	} else if (r < 0) {
+		r = 1;          /* there but unreadable: as good as invalid */
+	} else {
+		r = 0;          /* none yet: an empty cache, not an invalid one */
 	}
-	if (r < 0 && c->buf != NULL) {
-		vl_error_set(err, "out of memory reading the cache");
-		goto done;
-	}
-	if (r != 0) {
-		c->invalid = r > 0 && c->buf != NULL ? 1 : c->invalid;
-		if (r > 0 && c->buf == NULL && access(c->path, F_OK) == 0)
-			c->invalid = 1;
+	if (r > 0) {
+		c->invalid = 1;
 		drop_file(c);
 	}
 	*out = c;
 	c = NULL;
 	rc = 0;
 done:
+	file_release(&f);   /* bodies are read from c->fd when looked up */
 	vl_cache_free(c);
 	return rc;
 }
