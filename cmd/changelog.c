@@ -36,6 +36,8 @@ static void usage(FILE *out)
 		"  --format FORMAT        markdown (default), text or json\n"
 		"  --group-by KEY         tag (default), note or folder\n"
 		"  --config FILE          use this .vaultlint.yaml\n"
+		"  --no-cache             neither read nor write the cache of parsed notes\n"
+		"                         nor the memo of changelogs (in the git folder)\n"
 		"  -h, --help             show this help\n\n"
 		"exit codes: 0 ok (also when nothing changed), 2 usage, git or I/O error\n");
 }
@@ -48,6 +50,7 @@ typedef struct changelog_opts {
 	vl_changelog_group group;
 	const char *revs[2];
 	int n_revs;
+	int no_cache;
 } changelog_opts;
 
 static int parse_args(changelog_opts *o, int argc, char **argv)
@@ -58,6 +61,7 @@ static int parse_args(changelog_opts *o, int argc, char **argv)
 		{ "group-by", required_argument, NULL, 'g' },
 		{ "since", required_argument, NULL, 's' },
 		{ "worktree", no_argument, NULL, 'w' },
+		{ "no-cache", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -95,6 +99,7 @@ static int parse_args(changelog_opts *o, int argc, char **argv)
 			break;
 		case 's': o->since = optarg; break;
 		case 'w': o->worktree = 1; break;
+		case 'N': o->no_cache = 1; break;
 		case 'h': return 1;
 		default:
 			cli_getopt_error("changelog", c, argv);
@@ -299,6 +304,7 @@ int cmd_changelog(int argc, char **argv)
 	end_point from, to;
 	vl_buf out = VL_BUF_INIT;
 	vl_memo_key key;
+	const char *gitdir;
 	vl_error err;
 	int rc = VL_EXIT_ERROR, r, have_cv = 0;
 
@@ -325,13 +331,14 @@ int cmd_changelog(int argc, char **argv)
 	}
 	if (resolve_range(&from, &to, repo, &o) < 0)
 		goto done;
+	gitdir = o.no_cache ? NULL : vl_repo_gitdir(repo);
 	/* two commits never change: the same range gives the same changelog */
 	r = 0;
 	if ((from.snap.kind == VL_SNAP_REV || from.snap.kind == VL_SNAP_EMPTY) &&
 	    (to.snap.kind == VL_SNAP_REV || to.snap.kind == VL_SNAP_EMPTY)) {
 		char how[32];
 		snprintf(how, sizeof(how), "%d %d", (int)o.format, (int)o.group);
-		if (vl_memo_key_init(&key, vl_repo_gitdir(repo), "changelog", cv.config.text,
+		if (vl_memo_key_init(&key, gitdir, "changelog", cv.config.text,
 		    cv.config.text_len, &err) < 0 ||
 		    add_git_settings(&key, repo, &err) < 0 ||
 		    vl_memo_key_add(&key, "how", how, &err) < 0 ||
@@ -352,7 +359,7 @@ int cmd_changelog(int argc, char **argv)
 	cl.range_from = range_label(&from, o.format == VL_CHANGELOG_JSON);
 	cl.range_to = range_label(&to, o.format == VL_CHANGELOG_JSON);
 	if (vl_git_changelog(&cl, repo, &from.snap, &to.snap,
-	    cv.vault_prefix ? cv.vault_prefix : "", &so, &err) < 0) {
+	    cv.vault_prefix ? cv.vault_prefix : "", &so, gitdir, &err) < 0) {
 		cli_error("%s", err.msg);
 		goto done;
 	}

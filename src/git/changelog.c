@@ -7,9 +7,9 @@
  * Links the range broke: for every note the range renamed or deleted, the
  * notes of the new side that still link to its old name or path. Their
  * links come from the cache of parsed notes in the git folder (cache.h,
- * shared with `check`); only notes missing there are read, parsed and
- * added, so a second changelog over the same end point reads no note it
- * did not change. A bare-name link still counts as resolved when another
+ * shared with `check`; none with --no-cache); only notes missing there
+ * are read, parsed and added, so a second changelog over the same end
+ * point reads no note it did not change. A bare-name link still counts as resolved when another
  * note of that name exists on the new side.
  */
 #include "git.h"
@@ -185,7 +185,7 @@ static int check_note_links(vl_changelog *cl, const broken_ctx *b, const vl_note
 /* Finds links on the `to` side to notes the range renamed or deleted. */
 static int find_broken(vl_changelog *cl, vl_repo *repo, const vl_snap *to,
 	const char *subdir, const vl_source_opts *opts, const vl_changes *changes,
-	vl_error *err)
+	const char *cache_gitdir, vl_error *err)
 {
 	broken_ctx b = { NULL, 0, 0 };
 	vl_source *src = NULL;
@@ -229,7 +229,7 @@ static int find_broken(vl_changelog *cl, vl_repo *repo, const vl_snap *to,
 	for (i = 0; i < b.len; i++)
 		b.items[i].name_alive = vl_map_get(&alive, b.items[i].name) != NULL;
 	/* a cache that cannot be opened or written only costs time */
-	if (vl_cache_open_gitdir(&cache, vl_repo_gitdir(repo), &cerr) < 0)
+	if (cache_gitdir != NULL && vl_cache_open_gitdir(&cache, cache_gitdir, &cerr) < 0)
 		cache = NULL;
 	for (i = 0; i < src->n_files; i++) {
 		const vl_file *f = &src->files[i];
@@ -280,7 +280,7 @@ done:
 
 int vl_git_changelog(struct vl_changelog *cl, vl_repo *repo, const vl_snap *from,
 	const vl_snap *to, const char *vault_subdir, const vl_source_opts *opts,
-	vl_error *err)
+	const char *cache_gitdir, vl_error *err)
 {
 	vl_changes changes = VL_CHANGES_INIT;
 	vl_note **notes = NULL;
@@ -313,7 +313,7 @@ int vl_git_changelog(struct vl_changelog *cl, vl_repo *repo, const vl_snap *from
 		if ((o != NULL || n != NULL) && vl_changelog_add_pair(cl, o, n, err) < 0)
 			goto done;
 	}
-	if (find_broken(cl, repo, to, vault_subdir, opts, &changes, err) < 0)
+	if (find_broken(cl, repo, to, vault_subdir, opts, &changes, cache_gitdir, err) < 0)
 		goto done;
 	if (vl_changelog_finish(cl, err) < 0)
 		goto done;

@@ -134,13 +134,14 @@ int vl_source_open_snap(vl_source **out, vl_repo *repo, const vl_snap *snap,
 
 struct vl_changelog;
 
-/* The changelog between two snapshots: only changed notes are read; notes
- * of `to` are read only to find links to notes the range renamed or
- * deleted, and only those whose text mentions an old name. Fills cl (set
- * up with vl_changelog_init) and calls vl_changelog_finish. */
+/* The changelog between two snapshots: only changed notes are read, and,
+ * when the range renamed or deleted notes, the links of every note of `to`
+ * (through the cache of parsed notes in the git folder cache_gitdir, or
+ * none when it is NULL) to find the links left pointing at an old name.
+ * Fills cl (set up with vl_changelog_init) and calls vl_changelog_finish. */
 int vl_git_changelog(struct vl_changelog *cl, vl_repo *repo, const vl_snap *from,
 	const vl_snap *to, const char *vault_subdir, const vl_source_opts *opts,
-	vl_error *err);
+	const char *cache_gitdir, vl_error *err);
 
 /* The last commit reachable from HEAD along first parents whose commit
  * time is before `before` (seconds since the epoch). Returns 0 with oid

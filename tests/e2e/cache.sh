@@ -130,6 +130,10 @@ same "changelog warm equals cold" "$tmp/l1" "$tmp/l2"
 rm -rf "$r/.git/vaultlint"
 vaultlint changelog --format text > "$tmp/l3" 2>&1
 same "changelog without a cache equals with one" "$tmp/l1" "$tmp/l3"
+rm -rf "$r/.git/vaultlint"
+"$VAULTLINT" changelog --no-cache --format text > "$tmp/l4" 2>&1
+same "changelog --no-cache equals with a cache" "$tmp/l1" "$tmp/l4"
+[ ! -e "$r/.git/vaultlint" ]; ok "changelog --no-cache writes neither cache nor memo" $? "$(ls -R "$r/.git/vaultlint" 2>&1 | head -5)"
 
 # a vault outside git: no cache anywhere
 o=$tmp/plain

@@ -209,6 +209,11 @@ has "changelog reports the range" "$tmp/l1" "[[v/sub/C]]"
 run_cl HEAD~2..HEAD
 is_hit "changelog again: hit"
 if cmp -s "$tmp/l1" "$out"; then pass "changelog hit: same text"; else fail "changelog hit: same text"; diff "$tmp/l1" "$out" | head; fi
+for e in "$memo"/*; do touch -d '2000-01-01' "$e"; done
+run_cl --no-cache HEAD~2..HEAD
+is_hit "changelog --no-cache writes no entry"
+if cmp -s "$tmp/l1" "$out"; then pass "changelog --no-cache: same text"; else fail "changelog --no-cache: same text"; fi
+[ -z "$(find "$memo" -newermt '2001-01-01' -type f)" ]; is_rc "changelog --no-cache reads no entry" $? 0
 run_cl --format json HEAD~2..HEAD
 is_miss "changelog --format json: miss"
 has "changelog json is JSON" "$out" '"notes"'
