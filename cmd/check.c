@@ -220,17 +220,26 @@ static int notes_linking(char ***out, size_t *n_out, const vl_vault *vault,
 	return 0;
 }
 
-/* Parses file i of src for the comparison below; NULL when it cannot. */
-static vl_note *parse_file(vl_source *src, long i)
+/* One version of a note for the comparison below: file f, which is file
+ * `at` of src, or (at < 0) the blob f->oid. From the cache of parsed notes
+ * when it has it, else parsed and added to it, so that loading the vault
+ * afterwards parses nothing again. NULL when it cannot be read. */
+static vl_note *note_version(check_run *run, vl_source *src, const vl_file *f, long at)
 {
+	vl_cache *cache = run_cache(run);
 	vl_note *note = NULL;
 	vl_error err;
 	char *buf = NULL;
 	size_t len = 0;
+	int r;
 
-	if (i >= 0 && vl_source_read(src, (size_t)i, &buf, &len, &err) == 0)
-		(void)vl_note_parse_ex(&note, src->files[i].path, buf, len,
-			VL_PARSE_NO_ENTRIES, &err);
+	if (vl_cache_get(cache, src, f, &note, &err) != 0)
+		return note;
+	r = at >= 0 ? vl_source_read(src, (size_t)at, &buf, &len, &err) :
+		vl_repo_read_blob(run->repo, f->oid, &buf, &len, &err);
+	if (r == 0 && vl_note_parse_ex(&note, f->path, buf, len, VL_PARSE_NO_ENTRIES,
+	    &err) == 0)
+		(void)vl_cache_put(cache, src, f, note, &err);
 	free(buf);
 	return note;
 }
@@ -240,12 +249,11 @@ static vl_note *parse_file(vl_source *src, long i)
  * aliases are the same as before and that still has every block id it
  * had. Links into such a note resolve as before, so the notes linking to
  * it need no second look. 0 when it may, or when that cannot be told. */
-static int links_into_kept(vl_repo *repo, vl_source *src, const vl_change *c)
+static int links_into_kept(check_run *run, vl_source *src, const vl_change *c)
 {
 	vl_note *old = NULL, *now = NULL;
-	vl_error err;
-	char *buf = NULL;
-	size_t len = 0, i;
+	vl_file was;
+	size_t i;
 	long at;
 	int kept = 0;
 
@@ -256,11 +264,14 @@ static int links_into_kept(vl_repo *repo, vl_source *src, const vl_change *c)
 		return 0;
 	if (!src->files[at].is_note)
 		return 1; /* an attachment: links to it need only its name */
-	now = parse_file(src, at);
-	if (now == NULL || vl_repo_read_blob(repo, c->old_oid, &buf, &len, &err) < 0 ||
-	    vl_note_parse_ex(&old, c->new_path, buf, len, VL_PARSE_NO_ENTRIES, &err) < 0)
-		goto done;
-	if (old->n_headings != now->n_headings || old->n_aliases != now->n_aliases)
+	memset(&was, 0, sizeof(was));
+	was.path = c->new_path;
+	was.is_note = 1;
+	memcpy(was.oid, c->old_oid, sizeof(was.oid));
+	now = note_version(run, src, &src->files[at], at);
+	old = note_version(run, src, &was, -1);
+	if (now == NULL || old == NULL ||
+	    old->n_headings != now->n_headings || old->n_aliases != now->n_aliases)
 		goto done;
 	for (i = 0; i < old->n_headings; i++)
 		if (old->headings[i].level != now->headings[i].level ||
@@ -276,7 +287,6 @@ static int links_into_kept(vl_repo *repo, vl_source *src, const vl_change *c)
 done:
 	vl_note_free(old);
 	vl_note_free(now);
-	free(buf);
 	return kept;
 }
 
@@ -386,7 +396,7 @@ static int lint_changes(vl_diags *out, check_run *run, size_t *n_checked)
 	/* the changed notes, and every name a change touches */
 	for (i = 0; i < ch.len; i++) {
 		char *paths[2] = { ch.items[i].old_path, ch.items[i].new_path };
-		int kept = links_into_kept(repo, src_a, &ch.items[i]);
+		int kept = links_into_kept(run, src_a, &ch.items[i]);
 		for (k = 0; k < 2; k++) {
 			char buf[1024], *key;
 			if (!paths[k])
