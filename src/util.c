@@ -1018,30 +1018,31 @@ done:
 	return rc;
 }
 
+/* Copies the next n bytes into v, or marks the reader bad. */
+static void read_n(vl_reader *r, void *v, size_t n)
+{
+	if (r->bad || (size_t)(r->end - r->p) < n) {
+		r->bad = 1;
+		return;
+	}
+	memcpy(v, r->p, n);
+	r->p += n;
+}
+
 uint32_t vl_read_u32(vl_reader *r)
 {
 	uint32_t v = 0;
 
-	if (r->bad || (size_t)(r->end - r->p) < 4) {
-		r->bad = 1;
-		return 0;
-	}
-	memcpy(&v, r->p, 4);
-	r->p += 4;
-	return v;
+	read_n(r, &v, 4);
+	return r->bad ? 0 : v;
 }
 
 uint64_t vl_read_u64(vl_reader *r)
 {
 	uint64_t v = 0;
 
-	if (r->bad || (size_t)(r->end - r->p) < 8) {
-		r->bad = 1;
-		return 0;
-	}
-	memcpy(&v, r->p, 8);
-	r->p += 8;
-	return v;
+	read_n(r, &v, 8);
+	return r->bad ? 0 : v;
 }
 
 int vl_buf_put_u32(vl_buf *b, uint32_t v)
