@@ -438,7 +438,7 @@ static int lint_changes(vl_diags *out, check_run *run, size_t *n_checked)
 			vl_source_opts so_rev = so;
 			so_rev.use_gitignore = 0; /* a revision's files are all tracked */
 			if (vl_source_open_snap(&src_b, repo, &before, cv->vault_prefix, &so_rev, &err) < 0 ||
-			    vl_vault_load_shared(&vb, src_b, va, o->threads, run_cache(run), &err) < 0 ||
+			    vl_vault_load_ex(&vb, src_b, va, NULL, o->threads, run_cache(run), &err) < 0 ||
 			    vl_lint_run(&db, vb, &lo, &err) < 0 ||
 			    vl_lint_run(&da, va, &lo, &err) < 0) {
 				free(aff);

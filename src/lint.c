@@ -149,7 +149,7 @@ done:
 int vl_vault_load(vl_vault **out, vl_source *src, int threads, vl_cache *cache,
 	vl_error *err)
 {
-	return vl_vault_load_shared(out, src, NULL, threads, cache, err);
+	return vl_vault_load_ex(out, src, NULL, NULL, threads, cache, err);
 }
 
 /* For each note of v (by its file in src), the note of base with the same
@@ -181,12 +181,6 @@ static int share_notes(vl_vault *v, const size_t *note_files, const vl_vault *ba
 	}
 	free(base_note);
 	return 0;
-}
-
-int vl_vault_load_shared(vl_vault **out, vl_source *src, const vl_vault *base,
-	int threads, vl_cache *cache, vl_error *err)
-{
-	return vl_vault_load_ex(out, src, base, NULL, threads, cache, err);
 }
 
 int vl_vault_load_ex(vl_vault **out, vl_source *src, const vl_vault *base,

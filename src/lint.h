@@ -31,18 +31,14 @@ typedef struct vl_vault {
  * the caller frees with vl_vault_free. */
 int vl_vault_load(vl_vault **out, vl_source *src, int threads, vl_cache *cache,
 	vl_error *err);
-/* Like vl_vault_load, but a note whose file has the same path and blob id
- * in base is shared with base instead of read again: what `check --staged`
- * does with HEAD and the index, which differ in a few notes. base must
- * outlive the new vault. */
-int vl_vault_load_shared(vl_vault **out, vl_source *src, const vl_vault *base,
-	int threads, vl_cache *cache, vl_error *err);
-
-/* Like vl_vault_load_shared (base may be NULL), but only the notes whose
- * paths are in full (a vl_map used as a set) are loaded whole; the others
- * are loaded from the cache for the index only (see VL_CACHE_SUMMARY):
- * enough to resolve links into them, never to check them. full NULL loads
- * every note whole. */
+/* vl_vault_load with two more choices. base (or NULL): a note whose file
+ * has the same path and blob id in base is shared with base instead of
+ * read again (what `check --staged` does with HEAD and the index, which
+ * differ in a few notes; base must outlive the new vault). full (or NULL:
+ * all): only the notes whose paths are in full (a vl_map used as a set)
+ * are loaded whole; the others are loaded from the cache for the index
+ * only (see VL_CACHE_SUMMARY), enough to resolve links into them, never
+ * to check them. */
 int vl_vault_load_ex(vl_vault **out, vl_source *src, const vl_vault *base,
 	const vl_map *full, int threads, vl_cache *cache, vl_error *err);
 
