@@ -10,6 +10,7 @@
  * sides, and keeping what is new.
  */
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include "../src/git/git.h"
 #include "../src/lint.h"
 #include "../src/memo.h"
+#include "../src/state.h"
 
 static void usage(FILE *out)
 {
@@ -498,17 +500,69 @@ done:
 	return rc;
 }
 
+/* With VAULTLINT_TRACE set, says on stderr how a run got its report. */
+static void trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void trace(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (getenv("VAULTLINT_TRACE") == NULL)
+		return;
+	va_start(ap, fmt);
+	fputs("vaultlint: trace: check: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+static vl_cache *state_cache(void *payload)
+{
+	return run_cache(payload);
+}
+
+/* The report of the whole vault from the saved check state, when it can
+ * serve: 1 (the report in out), 0 (it cannot: check every note), -1. */
+static int lint_from_state(vl_diags *out, check_run *run, vl_source *src,
+	const vl_memo_key *key, vl_memo_key *skey, const vl_lint_opts *lo, size_t *n_checked)
+{
+	vl_state *st = NULL;
+	vl_state_result res;
+	vl_error err;
+	int r;
+
+	res.why_not = "no saved state";
+	r = vl_state_load(&st, skey, &err);
+	if (r == 1)
+		r = vl_state_check(out, &res, st, src, key, skey, lo, state_cache, run, &err);
+	vl_state_free(st);
+	if (r < 0) {
+		cli_error("%s", err.msg);
+		return -1;
+	}
+	if (r == 0) {
+		trace("full run (%s)", res.why_not);
+		return 0;
+	}
+	trace("incremental run, %zu of %zu notes checked", res.n_checked, res.n_notes);
+	*n_checked = res.n_notes;
+	return 1;
+}
+
 static int lint_tree(vl_diags *out, check_run *run, size_t *n_checked)
 {
 	vl_cli_vault *cv = run->cv;
 	vl_error err;
 	vl_source *src = NULL;
 	vl_vault *vault = NULL;
+	vl_reach *reach = NULL;
 	vl_source_opts so;
 	vl_lint_opts lo;
-	vl_memo_key key;
+	vl_memo_key key, skey;
+	size_t i, n_notes = 0;
 	int rc = -1, r;
 
+	memset(&key, 0, sizeof(key));
+	memset(&skey, 0, sizeof(skey));
 	memset(&so, 0, sizeof(so));
 	so.ignore = (const char *const *)cv->config.ignore;
 	so.n_ignore = cv->config.n_ignore;
@@ -516,10 +570,13 @@ static int lint_tree(vl_diags *out, check_run *run, size_t *n_checked)
 	memset(&lo, 0, sizeof(lo));
 	lo.config = &cv->config;
 	lo.threads = run->o->threads;
-	/* the key starts before the listing: the racy rule counts from here */
+	/* the keys start before the listing: the racy rule counts from here;
+	 * the state's key leaves the files out */
 	if (vl_memo_key_init(&key, run->gitdir, "check", cv->config.text,
 	    cv->config.text_len, &err) < 0 ||
 	    vl_memo_key_add(&key, "vault", cv->vault_dir, &err) < 0 ||
+	    vl_state_key_init(&skey, run->gitdir, cv->config.text,
+	    cv->config.text_len, cv->vault_dir, &err) < 0 ||
 	    vl_source_open_dir(&src, cv->vault_dir, &so, &err) < 0 ||
 	    vl_memo_key_add_source(&key, src, &err) < 0 ||
 	    (r = vl_memo_get(&key, out, n_checked, &err)) < 0) {
@@ -527,9 +584,25 @@ static int lint_tree(vl_diags *out, check_run *run, size_t *n_checked)
 		goto done;
 	}
 	if (r == 1) {
+		trace("memo hit");
 		rc = 0;
 		goto done;
 	}
+	r = lint_from_state(out, run, src, &key, &skey, &lo, n_checked);
+	if (r != 0) {
+		if (r == 1)
+			memo_put(&key, out, *n_checked);
+		rc = r < 0 ? -1 : 0;
+		goto done;
+	}
+	for (i = 0; i < src->n_files; i++)
+		n_notes += src->files[i].is_note != 0;
+	reach = calloc(n_notes + 1, sizeof(*reach));
+	if (reach == NULL) {
+		cli_error("out of memory");
+		goto done;
+	}
+	lo.reach = skey.usable ? reach : NULL;
 	if (vl_vault_load(&vault, src, run->o->threads, run_cache(run), &err) < 0 ||
 	    vl_lint_run(out, vault, &lo, &err) < 0) {
 		cli_error("%s", err.msg);
@@ -537,9 +610,16 @@ static int lint_tree(vl_diags *out, check_run *run, size_t *n_checked)
 	}
 	*n_checked = vault->n_notes;
 	memo_put(&key, out, *n_checked);
+	/* a state that cannot be stored only costs the next run time */
+	if (lo.reach)
+		(void)vl_state_save(&skey, &key, vault, reach, out, &err);
 	rc = 0;
 done:
+	for (i = 0; reach && i < n_notes; i++)
+		free(reach[i].notes);
+	free(reach);
 	vl_memo_key_release(&key);
+	vl_memo_key_release(&skey);
 	vl_vault_free(vault);
 	vl_source_free(src);
 	return rc;

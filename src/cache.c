@@ -118,9 +118,7 @@ static int put_pos(vl_buf *b, vl_pos p)
 
 static const char *const problem_rules[] = { "invalid-input", "frontmatter-invalid" };
 
-/* Encodes the symbols of note. Returns 0, -1 when out of memory, or 1 when
- * the note holds something the format cannot say (then it is not cached). */
-static int encode_note(vl_buf *b, const vl_note *note)
+int vl_cache_encode_note(vl_buf *b, const vl_note *note)
 {
 	size_t i, k;
 
@@ -299,32 +297,18 @@ static void skip_array(vl_reader *r, size_t min, const char *shape)
 		}
 }
 
-/* Builds a note named path from a record's body. Returns 0, -1 when out
- * of memory, or 1 when the body is inconsistent. */
-static int decode_note(vl_note **out, const char *path, const unsigned char *body,
-	size_t len, int summary)
+int vl_cache_decode_note(vl_note **out, const char *path, const unsigned char *body,
+	size_t len, unsigned flags)
 {
 	vl_reader r = { body, body + len, 0 };
 	vl_note *note;
-	const char *name;
-	size_t i, name_len;
+	size_t i;
 	int oom = 0;
 
 	*out = NULL;
-	note = calloc(1, sizeof(*note));
+	note = vl_note_new(path);
 	if (note == NULL)
 		return -1;
-	note->path = vl_arena_strndup(&note->arena, path, strlen(path));
-	name = strrchr(path, '/');
-	name = name ? name + 1 : path;
-	name_len = strlen(name);
-	if (name_len > 3 && strcasecmp(name + name_len - 3, ".md") == 0)
-		name_len -= 3;
-	note->name = vl_arena_strndup(&note->arena, name, name_len);
-	if (note->path == NULL || note->name == NULL) {
-		oom = 1;
-		goto done;
-	}
 	note->has_frontmatter = (int)get_u8(&r);
 	note->n_lines = vl_read_u32(&r);
 	note->size = vl_read_u64(&r);
@@ -352,7 +336,7 @@ static int decode_note(vl_note **out, const char *path, const unsigned char *bod
 		t->frontmatter = (int)get_u8(&r);
 		t->entry = (int)(int32_t)vl_read_u32(&r);
 	}
-	if (summary) {
+	if (flags & VL_CACHE_SUMMARY) {
 		/* links, suppressions, problems, properties: passed over */
 		note->summary = 1;
 		skip_array(&r, 29, "1ssss84");   /* kind, 4 strings, pos, entry */
@@ -412,7 +396,6 @@ aliases:
 		note->aliases[i] = get_str(&r, &note->arena, &oom);
 	if (!r.bad && r.p != r.end)
 		r.bad = 1;
-done:
 	if (oom || r.bad) {
 		vl_note_free(note);
 		return oom ? -1 : 1;
@@ -814,8 +797,7 @@ int vl_cache_get_ex(vl_cache *c, const vl_source *src, const vl_file *f,
 	r = read_body(c, rec, &body);
 	if (r == 0)
 		r = record_sum(rec->head_sum, body, rec->body_len) != rec->sum ? 1 :
-			decode_note(out, f->path, body, rec->body_len,
-				(flags & VL_CACHE_SUMMARY) != 0);
+			vl_cache_decode_note(out, f->path, body, rec->body_len, flags);
 	free(body);
 	if (r < 0) {
 		rc = vl_error_set(err, "out of memory");
@@ -870,7 +852,7 @@ int vl_cache_put(vl_cache *c, const vl_source *src, const vl_file *f,
 		if (vl_buf_put(&rec, zero, sizeof(zero)) < 0)
 			goto oom;
 	}
-	r = encode_note(&body, note);
+	r = vl_cache_encode_note(&body, note);
 	if (r < 0 || body.len >= NSTR)
 		goto oom;
 	if (r > 0) {

@@ -68,6 +68,17 @@ enum {
 int vl_cache_get_ex(vl_cache *cache, const vl_source *src, const vl_file *f,
 	unsigned flags, vl_note **out, vl_error *err);
 
+/* A record's body: the encoding of a note's symbols, shared with the
+ * check state (state.h). vl_cache_encode_note appends it to b and returns
+ * 0, -1 when out of memory, or 1 when the note holds something the format
+ * cannot say. vl_cache_decode_note builds *out (path as given; caller
+ * frees it with vl_note_free) from body[0..len) with the flags of
+ * vl_cache_get_ex, and returns 0, -1 when out of memory, or 1 when the
+ * body is inconsistent. */
+int vl_cache_encode_note(vl_buf *b, const vl_note *note);
+int vl_cache_decode_note(vl_note **out, const char *path, const unsigned char *body,
+	size_t len, unsigned flags);
+
 /* Records the note parsed (with VL_PARSE_NO_ENTRIES) from file f of src.
  * Files with neither a blob id nor stat data are not cached. The note is
  * copied; the caller keeps it. Thread-safe. Returns 0 or -1. */

@@ -97,6 +97,7 @@ struct vl_index {
 	ix_key *stem_first, *stem_last, *fpath_first, *fpath_last; /* by path */
 	ix_ptr *by_ptr;    /* notes sorted by address, for ix_of */
 	vl_arena arena;
+	vl_index_facts facts; /* vault-wide facts kept elsewhere, or zeros */
 };
 
 static void hist_fill(unsigned char *h, const char *s, size_t n);
@@ -911,6 +912,11 @@ const vl_note *vl_index_note(const vl_index *idx, const char *path)
 	return in ? in->note : NULL;
 }
 
+void vl_index_set_facts(vl_index *idx, const vl_index_facts *facts)
+{
+	idx->facts = *facts;
+}
+
 const vl_note *vl_index_alias_owner(const vl_index *idx, const char *name)
 {
 	char *key;
@@ -918,6 +924,8 @@ const vl_note *vl_index_alias_owner(const vl_index *idx, const char *name)
 
 	if (idx == NULL || name == NULL)
 		return NULL;
+	if (idx->facts.alias_owner)
+		return idx->facts.alias_owner(name, idx->facts.payload);
 	key = vl_lower_dup(name, strlen(name));
 	if (key == NULL)
 		return NULL;
@@ -1260,6 +1268,8 @@ const vl_note *vl_index_block_elsewhere(const vl_index *idx, const vl_note *not_
 
 	if (idx == NULL || id == NULL)
 		return NULL;
+	if (idx->facts.block_elsewhere)
+		return idx->facts.block_elsewhere(not_this, id, idx->facts.payload);
 	l = list_get(&idx->blocks, id, strlen(id));
 	if (l == NULL)
 		return NULL;
@@ -1522,6 +1532,8 @@ const char *vl_index_tag_spelling(const vl_index *idx, const char *tag)
 
 	if (idx == NULL || tag == NULL)
 		return NULL;
+	if (idx->facts.tag_spelling)
+		return idx->facts.tag_spelling(tag, idx->facts.payload);
 	key = vl_lower_dup(tag, strlen(tag));
 	if (key == NULL)
 		return NULL;

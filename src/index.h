@@ -42,6 +42,20 @@ int vl_index_new(vl_index **out, vl_note *const *notes, size_t n_notes,
 	const vl_source *src, vl_error *err);
 void vl_index_free(vl_index *idx);
 
+/* Vault-wide facts that the index gets from elsewhere instead of its
+ * notes: the check state (state.h) builds an index over notes it has not
+ * decoded, and answers these from its own tables. Each function, when
+ * set, replaces the lookup of the same name below. */
+typedef struct vl_index_facts {
+	const vl_note *(*alias_owner)(const char *name, void *payload);
+	const vl_note *(*block_elsewhere)(const vl_note *not_this, const char *id,
+		void *payload);
+	const char *(*tag_spelling)(const char *tag, void *payload);
+	void *payload;
+} vl_index_facts;
+
+void vl_index_set_facts(vl_index *idx, const vl_index_facts *facts);
+
 /* Resolves link as written in note from. */
 void vl_index_resolve(const vl_index *idx, const vl_note *from,
 	const vl_link *link, vl_resolution *out);

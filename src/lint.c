@@ -106,38 +106,46 @@ typedef struct load_ctx {
 	vl_error *err;
 } load_ctx;
 
+int vl_vault_read_note(vl_note **out, vl_source *src, size_t file, vl_cache *cache,
+	unsigned flags, vl_error *err)
+{
+	const vl_file *f = &src->files[file];
+	char *buf = NULL;
+	size_t len = 0;
+	int hit;
+
+	*out = NULL;
+	hit = vl_cache_get_ex(cache, src, f, flags, out, err);
+	if (hit != 0)
+		return hit < 0 ? -1 : 0;
+	if (vl_source_read(src, file, &buf, &len, err) < 0)
+		return 1;
+	if (vl_note_parse_ex(out, f->path, buf, len, VL_PARSE_NO_ENTRIES, err) < 0) {
+		free(buf);
+		return -1;
+	}
+	free(buf);
+	return vl_cache_put(cache, src, f, *out, err) < 0 ? -1 : 0;
+}
+
 static int load_one(size_t i, int slot, void *payload)
 {
 	load_ctx *lc = payload;
 	vl_source *src = lc->vault->src;
 	const vl_file *f = &src->files[lc->note_files[i]];
-	char *buf = NULL;
-	size_t len = 0;
 	vl_error e;
-	int hit;
+	int r;
 
 	if (lc->vault->shared && lc->vault->shared[i])
 		return 0;
-	hit = vl_cache_get_ex(lc->cache, src, f,
-		lc->full && !vl_map_get(lc->full, f->path) ? VL_CACHE_SUMMARY : 0,
-		&lc->vault->notes[i], &e);
-	if (hit != 0)
-		goto done;
-	if (vl_source_read(src, lc->note_files[i], &buf, &len, &e) < 0) {
+	r = vl_vault_read_note(&lc->vault->notes[i], src, lc->note_files[i], lc->cache,
+		lc->full && !vl_map_get(lc->full, f->path) ? VL_CACHE_SUMMARY : 0, &e);
+	if (r > 0) {
 		/* an unreadable note is a finding, not a failure of the run */
 		return vl_diags_add(&lc->per_thread[slot], f->path, 0, 0, "invalid-input",
 			VL_SEV_WARNING, "cannot read: %s", e.msg);
 	}
-	if (vl_note_parse_ex(&lc->vault->notes[i], f->path, buf, len,
-	    VL_PARSE_NO_ENTRIES, &e) < 0) {
-		free(buf);
-		hit = -1;
-		goto done;
-	}
-	free(buf);
-	hit = vl_cache_put(lc->cache, src, f, lc->vault->notes[i], &e);
-done:
-	if (hit < 0) {
+	if (r < 0) {
 		pthread_mutex_lock(&lc->err_lock);
 		*lc->err = e;
 		pthread_mutex_unlock(&lc->err_lock);
@@ -183,6 +191,60 @@ static int share_notes(vl_vault *v, const size_t *note_files, const vl_vault *ba
 	return 0;
 }
 
+/* A new vault over src with no note yet: one slot per note file, and the
+ * problems met while listing src. NULL when out of memory. */
+static vl_vault *vault_alloc(vl_source *src)
+{
+	vl_vault *v = calloc(1, sizeof(*v));
+	size_t i;
+
+	if (!v)
+		return NULL;
+	v->src = src;
+	for (i = 0; i < src->n_files; i++)
+		if (src->files[i].is_note)
+			v->n_notes++;
+	v->notes = calloc(v->n_notes + 1, sizeof(*v->notes));
+	if (!v->notes)
+		goto fail;
+	for (i = 0; i < src->n_problems; i++)
+		if (vl_diags_add(&v->read_problems, src->problems[i].path, 0, 0,
+		    "invalid-input", VL_SEV_WARNING, "%s", src->problems[i].message) < 0)
+			goto fail;
+	return v;
+fail:
+	vl_vault_free(v);
+	return NULL;
+}
+
+int vl_vault_new(vl_vault **out, vl_source *src, vl_note **notes, unsigned char *shared,
+	vl_error *err)
+{
+	vl_vault *v = vault_alloc(src);
+	size_t i, n = 0;
+
+	*out = NULL;
+	if (!v) {
+		for (i = 0; i < src->n_files; i++)
+			n += src->files[i].is_note != 0;
+		for (i = 0; i < n; i++)
+			if (!shared || !shared[i])
+				vl_note_free(notes[i]);
+		free(notes);
+		free(shared);
+		return vl_error_set(err, "out of memory");
+	}
+	free(v->notes);
+	v->notes = notes;
+	v->shared = shared;
+	if (vl_index_new(&v->index, v->notes, v->n_notes, src, err) < 0) {
+		vl_vault_free(v);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
 int vl_vault_load_ex(vl_vault **out, vl_source *src, const vl_vault *base,
 	const vl_map *full, int threads, vl_cache *cache, vl_error *err)
 {
@@ -193,28 +255,17 @@ int vl_vault_load_ex(vl_vault **out, vl_source *src, const vl_vault *base,
 
 	*out = NULL;
 	memset(&lc, 0, sizeof(lc));
-	v = calloc(1, sizeof(*v));
+	v = vault_alloc(src);
 	if (!v)
 		return vl_error_set(err, "out of memory");
-	v->src = src;
-	for (i = 0; i < src->n_files; i++)
-		if (src->files[i].is_note)
-			v->n_notes++;
-	v->notes = calloc(v->n_notes + 1, sizeof(*v->notes));
 	lc.note_files = calloc(v->n_notes + 1, sizeof(*lc.note_files));
-	if (!v->notes || !lc.note_files) {
+	if (!lc.note_files) {
 		vl_error_set(err, "out of memory");
 		goto done;
 	}
 	for (i = k = 0; i < src->n_files; i++)
 		if (src->files[i].is_note)
 			lc.note_files[k++] = i;
-	for (i = 0; i < src->n_problems; i++)
-		if (vl_diags_add(&v->read_problems, src->problems[i].path, 0, 0,
-		    "invalid-input", VL_SEV_WARNING, "%s", src->problems[i].message) < 0) {
-			vl_error_set(err, "out of memory");
-			goto done;
-		}
 	if (base && share_notes(v, lc.note_files, base) < 0) {
 		vl_error_set(err, "out of memory");
 		goto done;
@@ -289,6 +340,41 @@ static int wanted(const vl_lint_opts *opts, const char *path)
 	return bsearch(&path, opts->only, opts->n_only, sizeof(*opts->only), cmp_str) != NULL;
 }
 
+static int reach_add(vl_reach *r, const vl_note *note)
+{
+	size_t i;
+
+	if (note == NULL)
+		return 0;
+	for (i = r->n; i > 0 && i + 8 > r->n; i--)
+		if (r->notes[i - 1] == note)
+			return 0;
+	return VL_PUSH(r->notes, r->n, r->cap, note);
+}
+
+/* Records in out the notes that a note's resolved links reach: the note
+ * opened, and for an ambiguous name every candidate (what a rule may look
+ * into). Recent duplicates are skipped; others may stay. */
+static int add_reach(vl_reach *out, const vl_resolution *res, size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		const vl_resolution *r = &res[i];
+
+		if (r->kind != VL_RESOLVE_NOTE && r->kind != VL_RESOLVE_SELF &&
+		    r->kind != VL_RESOLVE_AMBIGUOUS)
+			continue;
+		if (reach_add(out, r->note) < 0)
+			return -1;
+		for (j = 0; r->kind == VL_RESOLVE_AMBIGUOUS && j < r->n_candidates &&
+		    j < VL_MAX_CANDIDATES; j++)
+			if (reach_add(out, r->candidates[j]) < 0)
+				return -1;
+	}
+	return 0;
+}
+
 static int lint_one(size_t i, int slot, void *payload)
 {
 	lint_ctx *lc = payload;
@@ -323,6 +409,8 @@ static int lint_one(size_t i, int slot, void *payload)
 			vl_index_resolve(rc.index, note, &note->links[r], &lc->resolved[slot][r]);
 	}
 	rc.resolved = lc->resolved[slot];
+	if (lc->opts->reach && add_reach(&lc->opts->reach[i], lc->resolved[slot], note->n_links) < 0)
+		return -1;
 	for (r = 0; r < vl_rules_count; r++) {
 		vl_severity sev = lc->opts->config ? lc->opts->config->severity[r] :
 			vl_rules[r].default_severity;

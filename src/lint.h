@@ -42,7 +42,29 @@ int vl_vault_load(vl_vault **out, vl_source *src, int threads, vl_cache *cache,
 int vl_vault_load_ex(vl_vault **out, vl_source *src, const vl_vault *base,
 	const vl_map *full, int threads, vl_cache *cache, vl_error *err);
 
+/* Reads note file `file` of src the way vl_vault_load does: from the
+ * cache (or NULL) with its flags (VL_CACHE_SUMMARY), else read, parsed
+ * whole and added to the cache. Returns 0 with *out a new note (caller
+ * frees), 1 when the file cannot be read (err says why), -1 when out of
+ * memory. */
+int vl_vault_read_note(vl_note **out, vl_source *src, size_t file, vl_cache *cache,
+	unsigned flags, vl_error *err);
+
+/* A vault over src whose notes the caller made: notes[i] is the note of
+ * the i-th note file of src (NULL: it could not be read), whole or a
+ * summary (VL_CACHE_SUMMARY). The vault takes notes, shared (or NULL) and
+ * the notes, also when it fails, except those with shared[i] set: the
+ * caller keeps those, and frees them after the vault. */
+int vl_vault_new(vl_vault **out, vl_source *src, vl_note **notes, unsigned char *shared,
+	vl_error *err);
+
 void vl_vault_free(vl_vault *vault);
+
+/* The notes that one note's links reach (see vl_lint_opts.reach). */
+typedef struct vl_reach {
+	const vl_note **notes;
+	size_t n, cap;
+} vl_reach;
 
 typedef struct vl_lint_opts {
 	const vl_config *config;
@@ -51,6 +73,12 @@ typedef struct vl_lint_opts {
 	 * vault-relative note paths (sorted, byte order). */
 	const char *const *only;
 	size_t n_only;
+	/* When reach is not NULL (one per note of the vault), reach[i]
+	 * receives, if note i is checked, every note a link of it resolves to
+	 * (for an ambiguous name, every candidate), maybe more than once: the
+	 * notes whose headings, block ids or name its findings depend on. The
+	 * caller frees each reach[i].notes. */
+	vl_reach *reach;
 } vl_lint_opts;
 
 /* Runs every enabled rule over the vault and appends findings to out,

@@ -214,6 +214,21 @@ static int racy(const vl_memo_key *k, int64_t sec, uint32_t nsec)
 	return sec != k->racy_sec ? sec > k->racy_sec : nsec >= k->racy_nsec;
 }
 
+int vl_memo_file_identity(const vl_memo_key *k, const vl_file *f, vl_buf *out)
+{
+	if (f->oid[0] != '\0')
+		return vl_buf_printf(out, "oid %s\n", f->oid) < 0 ? -1 : 1;
+	if (!f->has_stat)
+		return 0;
+	if (vl_buf_printf(out, "stat %llu %llu %llu %lld.%09u %lld.%09u %o\n",
+	    (unsigned long long)f->dev, (unsigned long long)f->ino,
+	    (unsigned long long)f->size, (long long)f->mtime_sec,
+	    f->mtime_nsec, (long long)f->ctime_sec, f->ctime_nsec,
+	    (unsigned)f->mode) < 0)
+		return -1;
+	return !racy(k, f->mtime_sec, f->mtime_nsec) && !racy(k, f->ctime_sec, f->ctime_nsec);
+}
+
 int vl_memo_key_add_source(vl_memo_key *k, const vl_source *src, vl_error *err)
 {
 	size_t i;
@@ -223,21 +238,10 @@ int vl_memo_key_add_source(vl_memo_key *k, const vl_source *src, vl_error *err)
 		const vl_file *f = &src->files[i];
 
 		rc = put_field(&k->in, "file", f->path, strlen(f->path));
-		if (rc < 0)
-			break;
-		if (f->oid[0] != '\0') {
-			rc = vl_buf_printf(&k->in, "oid %s\n", f->oid);
-		} else if (f->has_stat) {
-			if (racy(k, f->mtime_sec, f->mtime_nsec) ||
-			    racy(k, f->ctime_sec, f->ctime_nsec))
+		if (rc == 0 && (rc = vl_memo_file_identity(k, f, &k->in)) >= 0) {
+			if (rc == 0)
 				k->usable = 0;
-			rc = vl_buf_printf(&k->in, "stat %llu %llu %llu %lld.%09u %lld.%09u %o\n",
-				(unsigned long long)f->dev, (unsigned long long)f->ino,
-				(unsigned long long)f->size, (long long)f->mtime_sec,
-				f->mtime_nsec, (long long)f->ctime_sec, f->ctime_nsec,
-				(unsigned)f->mode);
-		} else {
-			k->usable = 0;
+			rc = 0;
 		}
 	}
 	for (i = 0; i < src->n_problems && rc == 0 && k->usable; i++)
@@ -259,14 +263,24 @@ void vl_memo_key_release(vl_memo_key *k)
 	memset(k, 0, sizeof(*k));
 }
 
-/* The entry's path, "<gitdir>/vaultlint/memo/<digest>", in b. */
-static int entry_path(vl_buf *b, const char *gitdir, const char *digest)
+/* The entry's path, "<gitdir>/vaultlint/<folder>/<digest>", in b. */
+static int entry_path(vl_buf *b, const vl_memo_key *k)
 {
-	size_t n = strlen(gitdir);
+	size_t n = strlen(k->gitdir);
 
-	return vl_buf_put(b, gitdir, n) < 0 ||
-		(n > 0 && gitdir[n - 1] != '/' && vl_buf_putc(b, '/') < 0) ||
-		vl_buf_puts(b, "vaultlint/memo/") < 0 || vl_buf_puts(b, digest) < 0 ? -1 : 0;
+	return vl_buf_put(b, k->gitdir, n) < 0 ||
+		(n > 0 && k->gitdir[n - 1] != '/' && vl_buf_putc(b, '/') < 0) ||
+		vl_buf_printf(b, "vaultlint/%s/", k->folder ? k->folder : "memo") < 0 ||
+		vl_buf_puts(b, k->digest) < 0 ? -1 : 0;
+}
+
+static int make_digest(vl_memo_key *k);
+
+int vl_memo_key_path(vl_memo_key *k, vl_buf *out)
+{
+	if (!k->usable || make_digest(k) < 0)
+		return 1;
+	return entry_path(out, k) < 0 ? -1 : 0;
 }
 
 static int make_digest(vl_memo_key *k)
@@ -294,9 +308,7 @@ static const char *get_str(vl_reader *r, char *buf)
 	return buf;
 }
 
-/* Decodes the payload's count findings into out. Returns 1, 0 when the
- * payload is damaged, -1 when out of memory. */
-static int decode(vl_diags *out, const unsigned char *p, size_t n, uint32_t count)
+int vl_memo_decode_diags(vl_diags *out, const unsigned char *p, size_t n, uint32_t count)
 {
 	vl_reader r = { p, p + n, 0 };
 	char *path = malloc(n + 1), *rule = malloc(n + 1), *msg = malloc(n + 1);
@@ -343,7 +355,7 @@ static int entry_read(vl_memo_key *k, unsigned char **buf,
 	*buf = NULL;
 	if (!k->usable || make_digest(k) < 0)
 		return 0;
-	if (entry_path(&path, k->gitdir, k->digest) < 0) {
+	if (entry_path(&path, k) < 0) {
 		rc = -1;
 		goto done;
 	}
@@ -390,7 +402,7 @@ int vl_memo_get(vl_memo_key *k, vl_diags *out, size_t *n_notes, vl_error *err)
 
 	rc = entry_read(k, &buf, &payload, &plen, &count, &notes);
 	/* an entry too large to decode is a miss too: the run computes anew */
-	if (rc == 1 && (rc = decode(out, payload, plen, count)) < 0)
+	if (rc == 1 && (rc = vl_memo_decode_diags(out, payload, plen, count)) < 0)
 		rc = 0;
 	if (rc == 1) {
 		*n_notes = (size_t)notes;
@@ -426,6 +438,21 @@ int vl_memo_get_text(vl_memo_key *k, vl_buf *out, vl_error *err)
 	return rc;
 }
 
+int vl_memo_get_raw(vl_memo_key *k, unsigned char **buf, const unsigned char **payload,
+	size_t *n, vl_error *err)
+{
+	uint32_t count = 0;
+	uint64_t notes = 0;
+	int rc;
+
+	*payload = NULL;
+	*n = 0;
+	rc = entry_read(k, buf, payload, n, &count, &notes);
+	if (rc < 0)
+		vl_error_set(err, "out of memory");
+	return rc;
+}
+
 typedef struct entry_age {
 	char *name;
 	struct timespec mtime;
@@ -442,18 +469,24 @@ static int cmp_age(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-/* Removes the entries beyond the newest VL_MEMO_KEEP in the folder dir. */
-static void prune(const char *dir)
+static int is_digest(const char *s, size_t n)
+{
+	return n == 40 && strspn(s, "0123456789abcdef") >= 40;
+}
+
+/* Removes the entries beyond the newest keep in the folder dir, and the
+ * files that go with an entry ("<digest>.<ext>") once it is gone. */
+static void prune(const char *dir, size_t keep)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
 	entry_age *ages = NULL;
 	size_t n = 0, cap = 0, i;
+	struct stat st;
 
 	if (d == NULL)
 		return;
 	while ((e = readdir(d)) != NULL) {
-		struct stat st;
 		entry_age a;
 
 		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
@@ -464,7 +497,7 @@ static void prune(const char *dir)
 				(void)unlinkat(dirfd(d), e->d_name, 0);
 			continue;
 		}
-		if (strlen(e->d_name) != 40 || strspn(e->d_name, "0123456789abcdef") != 40)
+		if (!is_digest(e->d_name, strlen(e->d_name)))
 			continue;
 		a.name = strdup(e->d_name);
 		a.mtime = st.st_mtim;
@@ -473,10 +506,23 @@ static void prune(const char *dir)
 			break;
 		}
 	}
-	if (n > VL_MEMO_KEEP) {
+	if (n > keep) {
 		qsort(ages, n, sizeof(*ages), cmp_age);
-		for (i = VL_MEMO_KEEP; i < n; i++)
+		for (i = keep; i < n; i++)
 			(void)unlinkat(dirfd(d), ages[i].name, 0);
+	}
+	rewinddir(d);
+	while ((e = readdir(d)) != NULL) {
+		const char *dot = strchr(e->d_name, '.');
+		char entry[41];
+
+		if (dot == NULL || strstr(e->d_name, ".tmp-") != NULL ||
+		    !is_digest(e->d_name, (size_t)(dot - e->d_name)))
+			continue;
+		memcpy(entry, e->d_name, 40);
+		entry[40] = '\0';
+		if (fstatat(dirfd(d), entry, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
+			(void)unlinkat(dirfd(d), e->d_name, 0);
 	}
 	for (i = 0; i < n; i++)
 		free(ages[i].name);
@@ -510,17 +556,25 @@ static int entry_write(vl_memo_key *k, const char *payload, size_t n, uint32_t c
 	parts[1].n = 40;
 	parts[2].p = payload;
 	parts[2].n = n;
-	if (entry_path(&path, k->gitdir, k->digest) < 0) {
+	if (entry_path(&path, k) < 0) {
 		vl_buf_release(&path);
 		return vl_error_set(err, "out of memory");
 	}
 	rc = vl_write_file_atomic(path.ptr, parts, 3, "the memo", err);
 	if (rc == 0) {
 		path.ptr[path.len - 41] = '\0'; /* the folder */
-		prune(path.ptr);
+		prune(path.ptr, k->keep ? k->keep : VL_MEMO_KEEP);
 	}
 	vl_buf_release(&path);
 	return rc;
+}
+
+int vl_memo_encode_diag(vl_buf *b, const vl_diag *d)
+{
+	return vl_buf_put_u32(b, d->line) < 0 || vl_buf_put_u32(b, d->col) < 0 ||
+		vl_buf_put_u32(b, (uint32_t)d->severity) < 0 ||
+		vl_buf_put_lstr(b, d->path) < 0 || vl_buf_put_lstr(b, d->rule) < 0 ||
+		vl_buf_put_lstr(b, d->message) < 0 ? -1 : 0;
 }
 
 int vl_memo_put(vl_memo_key *k, const vl_diags *d, size_t n_notes, vl_error *err)
@@ -534,11 +588,7 @@ int vl_memo_put(vl_memo_key *k, const vl_diags *d, size_t n_notes, vl_error *err
 	if (d->len > UINT32_MAX)
 		return vl_error_set(err, "too many findings to remember");
 	for (i = 0; i < d->len; i++) {
-		const vl_diag *x = &d->items[i];
-		if (vl_buf_put_u32(&payload, x->line) < 0 || vl_buf_put_u32(&payload, x->col) < 0 ||
-		    vl_buf_put_u32(&payload, (uint32_t)x->severity) < 0 ||
-		    vl_buf_put_lstr(&payload, x->path) < 0 || vl_buf_put_lstr(&payload, x->rule) < 0 ||
-		    vl_buf_put_lstr(&payload, x->message) < 0) {
+		if (vl_memo_encode_diag(&payload, &d->items[i]) < 0) {
 			vl_buf_release(&payload);
 			return vl_error_set(err, "out of memory");
 		}

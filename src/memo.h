@@ -20,7 +20,8 @@
  *
  * Entries are files <git dir>/vaultlint/memo/<digest>, written to a
  * temporary file and renamed (safe against concurrent runs); the newest
- * VL_MEMO_KEEP are kept. An entry that fails any check (magic, format,
+ * VL_MEMO_KEEP are kept, and a file "<digest>.<ext>" that a caller keeps
+ * beside an entry goes with it. An entry that fails any check (magic, format,
  * digest, checksum, bounds) is a miss, never trusted and never an error.
  */
 #ifndef VL_MEMO_H
@@ -37,6 +38,8 @@
 
 typedef struct vl_memo_key {
 	const char *gitdir; /* where the memo lives (borrowed) */
+	const char *folder; /* its folder in <gitdir>/vaultlint/; NULL: "memo" */
+	size_t keep;        /* entries kept in the folder; 0: VL_MEMO_KEEP */
 	vl_buf in;          /* what the digest is taken of */
 	int usable;         /* 0 once something could not be keyed */
 	int64_t racy_sec;   /* work-tree files changed at or after this time */
@@ -69,6 +72,12 @@ int vl_memo_key_add(vl_memo_key *k, const char *name, const char *value,
  * listing it. Returns 0 or -1 (out of memory). */
 int vl_memo_key_add_source(vl_memo_key *k, const vl_source *src, vl_error *err);
 
+/* Appends the identity of file f (what vl_memo_key_add_source keys it
+ * by) to out. Returns 1 when the identity can be trusted, 0 when it
+ * cannot (a racy work-tree file, or one with neither blob id nor stat
+ * data), -1 when out of memory. */
+int vl_memo_file_identity(const vl_memo_key *k, const vl_file *f, vl_buf *out);
+
 void vl_memo_key_release(vl_memo_key *k);
 
 /* Looks the key up. Returns 1 on a hit (the findings appended to out, *n_notes set),
@@ -85,6 +94,25 @@ int vl_memo_put(vl_memo_key *k, const vl_diags *d, size_t n_notes, vl_error *err
 /* The same for a run whose result is text (a rendered changelog): on a
  * hit the text is appended to out. Returns 1, 0 or -1 as vl_memo_get. */
 int vl_memo_get_text(vl_memo_key *k, vl_buf *out, vl_error *err);
+
+/* The path of the key's entry, appended to out: 0, 1 for an unusable key
+ * (nothing appended), -1 when out of memory. The check state keeps a
+ * file of its own beside its entry. */
+int vl_memo_key_path(vl_memo_key *k, vl_buf *out);
+
+/* Looks the key up for a caller that decodes the entry itself (the check
+ * state, state.h): returns 1 with *buf the whole entry (caller frees) and
+ * *payload, *n the bytes stored with vl_memo_put_text, or 0 / -1 as
+ * vl_memo_get. */
+int vl_memo_get_raw(vl_memo_key *k, unsigned char **buf, const unsigned char **payload,
+	size_t *n, vl_error *err);
+
+/* The encoding of one finding in an entry, and the decoding of count of
+ * them from p[0..n) into out (1, 0 when the bytes are damaged or do not
+ * end with the last finding, -1 when out of memory); shared with the
+ * check state. */
+int vl_memo_encode_diag(vl_buf *b, const vl_diag *d);
+int vl_memo_decode_diags(vl_diags *out, const unsigned char *p, size_t n, uint32_t count);
 
 /* Stores the n bytes of text under the key. Returns 0 or -1. */
 int vl_memo_put_text(vl_memo_key *k, const char *text, size_t n, vl_error *err);

@@ -1305,6 +1305,33 @@ int vl_note_parse(vl_note **out, const char *path, const char *text, size_t n,
 	return vl_note_parse_ex(out, path, text, n, 0, err);
 }
 
+const char *vl_note_name_of(const char *path, size_t *len)
+{
+	const char *name = base_name(path);
+
+	*len = strlen(name);
+	if (*len > 3 && strcasecmp(name + *len - 3, ".md") == 0)
+		*len -= 3;
+	return name;
+}
+
+vl_note *vl_note_new(const char *path)
+{
+	vl_note *note = calloc(1, sizeof(*note));
+	size_t name_len;
+	const char *name = vl_note_name_of(path, &name_len);
+
+	if (!note)
+		return NULL;
+	note->path = vl_arena_strndup(&note->arena, path, strlen(path));
+	note->name = vl_arena_strndup(&note->arena, name, name_len);
+	if (!note->path || !note->name) {
+		vl_note_free(note);
+		return NULL;
+	}
+	return note;
+}
+
 int vl_note_parse_ex(vl_note **out, const char *path, const char *text, size_t n,
 	unsigned flags, vl_error *err)
 {
@@ -1312,24 +1339,14 @@ int vl_note_parse_ex(vl_note **out, const char *path, const char *text, size_t n
 	parse_ctx ctx;
 	MD_PARSER parser;
 	size_t start = 0, bad, i;
-	const char *name;
-	size_t name_len;
 	int rc = -1, fm;
 	vl_fm_span span;
 
 	*out = NULL;
-	note = calloc(1, sizeof(*note));
+	note = vl_note_new(path);
 	if (!note)
 		return vl_error_set(err, "out of memory");
 	memset(&ctx, 0, sizeof(ctx));
-	note->path = vl_arena_strndup(&note->arena, path, strlen(path));
-	name = base_name(path);
-	name_len = strlen(name);
-	if (name_len > 3 && strcasecmp(name + name_len - 3, ".md") == 0)
-		name_len -= 3;
-	note->name = vl_arena_strndup(&note->arena, name, name_len);
-	if (!note->path || !note->name)
-		goto oom;
 	note->size = n;
 	for (i = 0, note->n_lines = n ? 1 : 0; i < n; i++)
 		if (text[i] == '\n' && i + 1 < n)

@@ -141,6 +141,14 @@ enum {
 int vl_note_parse_ex(vl_note **out, const char *path, const char *text, size_t n,
 	unsigned flags, vl_error *err);
 
+/* The name of the note at path (its file name without ".md"): a pointer
+ * into path, and its length in *len. */
+const char *vl_note_name_of(const char *path, size_t *len);
+
+/* An empty note named path (no symbols), or NULL when out of memory; the
+ * caller frees it with vl_note_free. */
+vl_note *vl_note_new(const char *path);
+
 void vl_note_free(vl_note *note);
 
 /* For the parsers (note.c, frontmatter.c): records a problem on the note.

@@ -906,7 +906,7 @@ uint64_t vl_checksum64(const void *data, size_t n)
 }
 
 /* Writes all n bytes at p to fd. Returns 0 or -1 (errno set). */
-static int write_all(int fd, const char *p, size_t n)
+int vl_write_all(int fd, const char *p, size_t n)
 {
 	while (n > 0) {
 		ssize_t k = write(fd, p, n);
@@ -967,7 +967,7 @@ static int copy_range(int out, int in, uint64_t off, size_t n)
 				errno = EIO;
 			return -1;
 		}
-		if (write_all(out, buf, (size_t)k) < 0)
+		if (vl_write_all(out, buf, (size_t)k) < 0)
 			return -1;
 		at += k;
 		n -= (size_t)k;
@@ -997,7 +997,7 @@ int vl_write_file_atomic(const char *path, const vl_iovec *parts, size_t n_parts
 	for (i = 0; i < n_parts; i++)
 		if ((parts[i].p == NULL ?
 		    copy_range(fd, parts[i].fd, parts[i].off, parts[i].n) :
-		    write_all(fd, parts[i].p, parts[i].n)) < 0)
+		    vl_write_all(fd, parts[i].p, parts[i].n)) < 0)
 			goto fail;
 	rc = close(fd);
 	fd = -1;

@@ -137,6 +137,10 @@ typedef struct vl_iovec {
 	uint64_t off;
 } vl_iovec;
 
+/* Writes all n bytes at p to fd (retrying short writes and EINTR).
+ * Returns 0, or -1 with errno set. */
+int vl_write_all(int fd, const char *p, size_t n);
+
 /* Writes the n parts, in order, as the whole content of the file at path:
  * to a temporary file in the same folder (missing folders are created),
  * renamed over path at the end, so that a reader sees the old

@@ -1,0 +1,1615 @@
+/*
+ * state.c: the check state (see state.h for what a note's findings depend
+ * on, which is what decides the notes checked again).
+ *
+ * A run from the state decodes nothing it does not need: the vault is
+ * built of stubs (a path, a name) for the notes not checked, the notes
+ * that checked notes link to get their summary from the state, and the
+ * index answers the vault-wide lookups (alias owner, block elsewhere, tag
+ * spelling) from the state's tables, brought up to date with the changed
+ * notes. So its cost is the listing, the state's bytes and the notes
+ * checked, not the vault.
+ *
+ * The summaries, the bulk of the state, live in a file of their own beside
+ * the entry, <entry>.notes, that a run appends the summaries of changed
+ * notes to instead of writing all of them again; it is written anew (only
+ * the summaries in use) by a whole-vault run, or when most of it is no
+ * longer used. It starts with a random generation number that the entry
+ * names: an entry and a file that do not match (a run that died between
+ * the two writes, a concurrent run) make the state not serve. Each
+ * summary is checked against its checksum in the entry when read.
+ *
+ * The entry's payload, integers as vl_buf_put_u32/u64 write them, a
+ * "cstr" being a u32 length, the bytes and a NUL:
+ *   format
+ *   the listing: n_files and two hashes of every path and kind (note or
+ *     not), in order
+ *   n_notes, then per note: two hashes of its identity (as the memo keys
+ *     it; zeros when it could not be trusted: the note counts as
+ *     changed); its summary's offset, length and checksum in the notes
+ *     file (the cache's encoding of the note without links, suppressions,
+ *     problems or properties); the ordinals of the notes it reaches; the
+ *     hashes of the block ids its links name
+ *   the notes file's generation
+ *   the block table: n, then (hash of the lower-case id, note ordinal),
+ *     sorted: the notes that have each block id, in vault order
+ *   the alias table: n, then (cstr lower-case alias, ordinal of the first
+ *     note that has it), sorted by alias
+ *   the tag table: n, then per lower-case tag (sorted): cstr tag, n, then
+ *     (cstr spelling, how often it is written)
+ *   n_findings, then the findings in notes (memo encoding), to the end.
+ * Findings about files that could not be listed are not kept: each run
+ * lists the vault anew and reports them.
+ */
+#include "state.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define STATE_FORMAT 3u
+#define BLOCK_BYTES 12
+#define NOTES_MAGIC "VLSTNOTE"
+#define NOTES_HEAD 16            /* the magic and the generation */
+
+typedef struct st_note {
+	uint64_t ident[2];           /* zeros: not trusted */
+	uint64_t off, sum;           /* the summary in the notes file */
+	uint32_t len;
+	const unsigned char *reach;  /* n_reach encoded note ordinals */
+	uint32_t n_reach;
+	const unsigned char *refs;   /* n_refs encoded block id hashes */
+	uint32_t n_refs;
+} st_note;
+
+/* How often each spelling of a tag is written, in the state (before) and
+ * with this run's edits (after): the index's spelling is the most
+ * written, ties to byte order. */
+typedef struct spelling {
+	const char *name;
+	size_t before, after;
+} spelling;
+
+typedef struct tally {
+	char *key;
+	spelling *v;
+	size_t n, cap;
+} tally;
+
+typedef struct tallies {
+	vl_map map;        /* lower-case tag -> tally */
+	tally **all;
+	size_t n, cap;
+} tallies;
+
+struct vl_state {
+	unsigned char *buf;          /* the memo entry; the slices point here */
+	size_t n_files;
+	uint64_t listing[2];
+	char *notes_path;            /* <entry>.notes */
+	int notes_fd;                /* open for reading and appending, or -1 */
+	uint64_t gen;
+	st_note *notes;
+	size_t n_notes;
+	const unsigned char *blocks; /* n_blocks entries of BLOCK_BYTES */
+	size_t n_blocks;
+	const unsigned char *alias_raw; /* the alias table as stored */
+	size_t alias_raw_len;
+	const char **alias_key;      /* sorted */
+	uint32_t *alias_ord;
+	size_t n_aliases;
+	tallies tags;
+	vl_diags findings;
+};
+
+/* ---- tag tallies ---- */
+
+/* The tally of name's tag, created when create is set; NULL when there
+ * is none (or out of memory: *oom set). */
+static tally *tally_of(tallies *t, const char *name, int create, int *oom)
+{
+	char small[128], *key = small;
+	size_t n = strlen(name), i;
+	tally *y;
+
+	if (n >= sizeof(small) && (key = malloc(n + 1)) == NULL) {
+		*oom = 1;
+		return NULL;
+	}
+	for (i = 0; i < n; i++)
+		key[i] = name[i] >= 'A' && name[i] <= 'Z' ? (char)(name[i] - 'A' + 'a') : name[i];
+	key[n] = '\0';
+	y = vl_map_get(&t->map, key);
+	if (y == NULL && create) {
+		y = calloc(1, sizeof(*y));
+		if (y == NULL || (y->key = vl_strndup(key, n)) == NULL ||
+		    VL_PUSH(t->all, t->n, t->cap, y) < 0) {
+			if (y)
+				free(y->key);
+			free(y);
+			y = NULL;
+			*oom = 1;
+		} else if (vl_map_put(&t->map, y->key, y) < 0) {
+			y = NULL;   /* freed with t->all */
+			*oom = 1;
+		}
+	}
+	if (key != small)
+		free(key);
+	return y;
+}
+
+/* Adds before and after (each may be negative) to the count of name. */
+static int tally_count(tally *y, const char *name, long before, long after)
+{
+	spelling s;
+	size_t i;
+
+	for (i = 0; i < y->n; i++)
+		if (strcmp(y->v[i].name, name) == 0)
+			break;
+	if (i == y->n) {
+		s.name = name;
+		s.before = s.after = 0;
+		if (VL_PUSH(y->v, y->n, y->cap, s) < 0)
+			return -1;
+	}
+	y->v[i].before += (size_t)before;
+	y->v[i].after += (size_t)after;
+	return 0;
+}
+
+static const char *tally_best(const tally *y, int after)
+{
+	const spelling *best = NULL;
+	size_t i, bc = 0;
+
+	for (i = 0; i < y->n; i++) {
+		size_t c = after ? y->v[i].after : y->v[i].before;
+
+		if (c > 0 && (best == NULL || c > bc || (c == bc && strcmp(y->v[i].name, best->name) < 0))) {
+			best = &y->v[i];
+			bc = c;
+		}
+	}
+	return best ? best->name : NULL;
+}
+
+/* Counts the tags of note in t (after, and before when before is set). */
+static int tally_note(tallies *t, const vl_note *note, long before, long after)
+{
+	size_t i;
+	int oom = 0;
+
+	for (i = 0; i < note->n_tags; i++) {
+		const char *name = note->tags[i].name;
+		tally *y = name ? tally_of(t, name, 1, &oom) : NULL;
+
+		if (oom || (y && tally_count(y, name, before, after) < 0))
+			return -1;
+	}
+	return 0;
+}
+
+static void tallies_release(tallies *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++) {
+		free(t->all[i]->key);
+		free(t->all[i]->v);
+		free(t->all[i]);
+	}
+	free(t->all);
+	vl_map_release(&t->map);
+	memset(t, 0, sizeof(*t));
+}
+
+/* ---- reading ---- */
+
+static const unsigned char *get_slice(vl_reader *r, uint32_t *n)
+{
+	const unsigned char *p;
+
+	*n = vl_read_u32(r);
+	if (r->bad || (size_t)(r->end - r->p) < *n) {
+		r->bad = 1;
+		return NULL;
+	}
+	p = r->p;
+	r->p += *n;
+	return p;
+}
+
+/* A NUL-terminated string of the payload, or NULL (r->bad set). */
+static const char *get_cstr(vl_reader *r)
+{
+	uint32_t n;
+	const unsigned char *p = get_slice(r, &n);
+
+	if (p == NULL || r->p >= r->end || *r->p != '\0' || memchr(p, '\0', n) != NULL) {
+		r->bad = 1;
+		return NULL;
+	}
+	r->p++;
+	return (const char *)p;
+}
+
+/* n items of size bytes each at the reader, passed over; NULL if they do
+ * not fit. */
+static const unsigned char *get_items(vl_reader *r, size_t n, size_t size)
+{
+	const unsigned char *p = r->p;
+
+	if (r->bad || n > (size_t)(r->end - r->p) / size) {
+		r->bad = 1;
+		return NULL;
+	}
+	r->p += n * size;
+	return p;
+}
+
+static uint32_t u32_at(const unsigned char *p, size_t i)
+{
+	vl_reader r = { p + 4 * i, p + 4 * i + 4, 0 };
+
+	return vl_read_u32(&r);
+}
+
+static uint64_t u64_at(const unsigned char *p, size_t i)
+{
+	vl_reader r = { p + 8 * i, p + 8 * i + 8, 0 };
+
+	return vl_read_u64(&r);
+}
+
+static void block_at(const vl_state *st, size_t i, uint64_t *h, uint32_t *ord)
+{
+	vl_reader r = { st->blocks + BLOCK_BYTES * i, st->blocks + BLOCK_BYTES * (i + 1), 0 };
+
+	*h = vl_read_u64(&r);
+	*ord = vl_read_u32(&r);
+}
+
+/* Two hashes of bytes: a 128-bit fingerprint. */
+static void hash2(uint64_t out[2], const void *p, size_t n)
+{
+	out[0] = vl_checksum64(p, n);
+	out[1] = vl_hash(p, n);
+}
+
+/* The fingerprint of src's listing: every path and kind, in order. */
+static int listing_hash(uint64_t out[2], const vl_source *src)
+{
+	vl_buf b = VL_BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < src->n_files; i++)
+		if (vl_buf_put(&b, src->files[i].path, strlen(src->files[i].path) + 1) < 0 ||
+		    vl_buf_putc(&b, src->files[i].is_note ? 'n' : 'f') < 0) {
+			vl_buf_release(&b);
+			return -1;
+		}
+	hash2(out, b.ptr ? b.ptr : "", b.len);
+	vl_buf_release(&b);
+	return 0;
+}
+
+static int read_notes(vl_state *st, vl_reader *r)
+{
+	size_t i, k;
+
+	st->n_files = vl_read_u32(r);
+	st->listing[0] = vl_read_u64(r);
+	st->listing[1] = vl_read_u64(r);
+	st->n_notes = vl_read_u32(r);
+	/* a note takes at least 48 bytes: bounds the allocation */
+	if (r->bad || st->n_notes > (size_t)(r->end - r->p) / 48)
+		return 0;
+	st->notes = calloc(st->n_notes + 1, sizeof(*st->notes));
+	if (st->notes == NULL)
+		return -1;
+	for (i = 0; i < st->n_notes && !r->bad; i++) {
+		st_note *n = &st->notes[i];
+
+		n->ident[0] = vl_read_u64(r);
+		n->ident[1] = vl_read_u64(r);
+		n->off = vl_read_u64(r);
+		n->len = vl_read_u32(r);
+		n->sum = vl_read_u64(r);
+		n->n_reach = vl_read_u32(r);
+		n->reach = get_items(r, n->n_reach, 4);
+		n->n_refs = vl_read_u32(r);
+		n->refs = get_items(r, n->n_refs, 8);
+		for (k = 0; !r->bad && k < n->n_reach; k++)
+			if (u32_at(n->reach, k) >= st->n_notes)
+				return 0;
+	}
+	st->gen = vl_read_u64(r);
+	return !r->bad;
+}
+
+/* Opens the notes file and checks that it is the entry's. Returns 1, 0
+ * when it is missing or not the entry's, -1 when out of memory. */
+static int open_notes(vl_state *st, vl_memo_key *skey)
+{
+	vl_buf path = VL_BUF_INIT;
+	unsigned char head[NOTES_HEAD];
+	uint64_t gen;
+
+	if (vl_memo_key_path(skey, &path) != 0 || vl_buf_puts(&path, ".notes") < 0) {
+		vl_buf_release(&path);
+		return -1;
+	}
+	st->notes_path = vl_buf_detach(&path);
+	st->notes_fd = open(st->notes_path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+	if (st->notes_fd < 0 || pread(st->notes_fd, head, sizeof(head), 0) != (ssize_t)sizeof(head))
+		return 0;
+	memcpy(&gen, head + 8, 8);
+	return memcmp(head, NOTES_MAGIC, 8) == 0 && gen == st->gen;
+}
+
+/* The summary of note i from the notes file, as a note named path.
+ * Returns 0, 1 when it cannot be read or is damaged, -1 when out of
+ * memory. */
+static int read_summary(const vl_state *st, size_t i, const char *path, vl_note **out)
+{
+	const st_note *n = &st->notes[i];
+	unsigned char *body = malloc(n->len + 1);
+	int r = 1;
+
+	*out = NULL;
+	if (body == NULL)
+		return -1;
+	if (pread(st->notes_fd, body, n->len, (off_t)n->off) == (ssize_t)n->len &&
+	    vl_checksum64(body, n->len) == n->sum)
+		r = vl_cache_decode_note(out, path, body, n->len, VL_CACHE_SUMMARY);
+	free(body);
+	return r;
+}
+
+/* The block and alias tables, checked to be sorted (lookups bisect). */
+static int read_tables(vl_state *st, vl_reader *r)
+{
+	const unsigned char *start;
+	uint64_t h, ph = 0;
+	uint32_t o, po = 0;
+	size_t i;
+
+	st->n_blocks = vl_read_u32(r);
+	st->blocks = get_items(r, st->n_blocks, BLOCK_BYTES);
+	for (i = 0; !r->bad && i < st->n_blocks; i++) {
+		block_at(st, i, &h, &o);
+		if (o >= st->n_notes || (i > 0 && (h < ph || (h == ph && o <= po))))
+			return 0;
+		ph = h;
+		po = o;
+	}
+	start = r->p;
+	st->n_aliases = vl_read_u32(r);
+	if (r->bad || st->n_aliases > (size_t)(r->end - r->p) / 9)
+		return 0;
+	st->alias_key = calloc(st->n_aliases + 1, sizeof(*st->alias_key));
+	st->alias_ord = calloc(st->n_aliases + 1, sizeof(*st->alias_ord));
+	if (st->alias_key == NULL || st->alias_ord == NULL)
+		return -1;
+	for (i = 0; !r->bad && i < st->n_aliases; i++) {
+		st->alias_key[i] = get_cstr(r);
+		st->alias_ord[i] = vl_read_u32(r);
+		if (!r->bad && (st->alias_ord[i] >= st->n_notes ||
+		    (i > 0 && strcmp(st->alias_key[i - 1], st->alias_key[i]) >= 0)))
+			return 0;
+	}
+	st->alias_raw = start;
+	st->alias_raw_len = (size_t)(r->p - start);
+	return !r->bad;
+}
+
+static int read_tags(vl_state *st, vl_reader *r)
+{
+	uint32_t n_keys = vl_read_u32(r), k, n, j;
+	int oom = 0;
+
+	for (k = 0; k < n_keys && !r->bad; k++) {
+		const char *key = get_cstr(r);
+		tally *y = key ? tally_of(&st->tags, key, 1, &oom) : NULL;
+
+		if (oom)
+			return -1;
+		n = vl_read_u32(r);
+		for (j = 0; j < n && !r->bad; j++) {
+			const char *name = get_cstr(r);
+			uint32_t count = vl_read_u32(r);
+
+			if (!r->bad && y && tally_count(y, name, count, count) < 0)
+				return -1;
+		}
+	}
+	return !r->bad;
+}
+
+int vl_state_key_init(vl_memo_key *skey, const char *gitdir, const char *config,
+	size_t config_len, const char *vault, vl_error *err)
+{
+	if (vl_memo_key_init(skey, gitdir, "check state", config, config_len, err) < 0)
+		return -1;
+	skey->folder = "state";
+	/* a state is big: one per vault and config (the hook's, CI's) */
+	skey->keep = 2;
+	return vl_memo_key_add(skey, "vault", vault, err);
+}
+
+int vl_state_load(vl_state **out, vl_memo_key *skey, vl_error *err)
+{
+	const unsigned char *payload = NULL;
+	unsigned char *buf = NULL;
+	vl_state *st;
+	vl_reader r;
+	size_t n = 0;
+	int rc;
+
+	*out = NULL;
+	rc = vl_memo_get_raw(skey, &buf, &payload, &n, err);
+	if (rc <= 0)
+		return rc;
+	st = calloc(1, sizeof(*st));
+	if (st == NULL) {
+		free(buf);
+		return vl_error_set(err, "out of memory");
+	}
+	st->buf = buf;
+	r.p = payload;
+	r.end = payload + n;
+	r.bad = 0;
+	st->notes_fd = -1;
+	rc = vl_read_u32(&r) == STATE_FORMAT ? 1 : 0;
+	if (rc == 1)
+		rc = read_notes(st, &r);
+	if (rc == 1)
+		rc = read_tables(st, &r);
+	if (rc == 1)
+		rc = read_tags(st, &r);
+	if (rc == 1) {
+		uint32_t n_findings = vl_read_u32(&r);
+
+		rc = r.bad ? 0 : vl_memo_decode_diags(&st->findings, r.p,
+			(size_t)(r.end - r.p), n_findings);
+	}
+	if (rc == 1)
+		rc = open_notes(st, skey);
+	if (rc != 1) {
+		vl_state_free(st);
+		return rc < 0 ? vl_error_set(err, "out of memory") : 0;
+	}
+	*out = st;
+	return 1;
+}
+
+void vl_state_free(vl_state *st)
+{
+	if (st == NULL)
+		return;
+	free(st->buf);
+	if (st->notes_fd >= 0)
+		close(st->notes_fd);
+	free(st->notes_path);
+	free(st->notes);
+	free(st->alias_key);
+	free(st->alias_ord);
+	tallies_release(&st->tags);
+	vl_diags_release(&st->findings);
+	free(st);
+}
+
+/* ---- writing ---- */
+
+static int put_slice(vl_buf *b, const void *p, size_t n)
+{
+	if (n >= VL_NULL_STR || vl_buf_put_u32(b, (uint32_t)n) < 0)
+		return -1;
+	return vl_buf_put(b, p, n);
+}
+
+static int put_cstr(vl_buf *b, const char *s)
+{
+	return put_slice(b, s, strlen(s)) < 0 || vl_buf_putc(b, '\0') < 0 ? -1 : 0;
+}
+
+typedef struct blk {
+	uint64_t h;
+	uint32_t ord;
+} blk;
+
+static int cmp_blk(const void *a, const void *b)
+{
+	const blk *x = a, *y = b;
+
+	if (x->h != y->h)
+		return x->h < y->h ? -1 : 1;
+	return x->ord < y->ord ? -1 : x->ord > y->ord;
+}
+
+static uint64_t lower_hash(const char *s)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		h ^= c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+/* Appends the block ids of note (ordinal ord) to *v. */
+static int note_blocks(blk **v, size_t *n, size_t *cap, const vl_note *note, uint32_t ord)
+{
+	size_t i;
+
+	for (i = 0; i < note->n_blocks; i++) {
+		blk b;
+
+		if (note->blocks[i].id == NULL)
+			continue;
+		b.h = lower_hash(note->blocks[i].id);
+		b.ord = ord;
+		if (VL_PUSH(*v, *n, *cap, b) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Writes the sorted entries v[0..n), each once. */
+static int put_blocks(vl_buf *b, blk *v, size_t n)
+{
+	size_t i, k = 0;
+
+	qsort(v, n, sizeof(*v), cmp_blk);
+	for (i = 0; i < n; i++)
+		if (i == 0 || cmp_blk(&v[i - 1], &v[i]) != 0)
+			v[k++] = v[i];
+	if (vl_buf_put_u32(b, (uint32_t)k) < 0)
+		return -1;
+	for (i = 0; i < k; i++)
+		if (vl_buf_put_u64(b, v[i].h) < 0 || vl_buf_put_u32(b, v[i].ord) < 0)
+			return -1;
+	return 0;
+}
+
+static int cmp_cstr(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The alias table of vault: each lower-case alias with the first note
+ * that has it, as the index keeps it. */
+static int put_aliases(vl_buf *b, const vl_vault *vault)
+{
+	vl_map first = { 0 };
+	char **keys = NULL;
+	size_t n = 0, cap = 0, i, k;
+	int rc = -1;
+
+	for (i = 0; i < vault->n_notes; i++) {
+		const vl_note *note = vault->notes[i];
+
+		for (k = 0; k < note->n_aliases; k++) {
+			const char *a = note->aliases[k];
+			char *key;
+
+			if (a == NULL || a[0] == '\0')
+				continue;
+			key = vl_lower_dup(a, strlen(a));
+			if (key == NULL)
+				goto done;
+			if (vl_map_get(&first, key) != NULL) {
+				free(key);
+				continue;
+			}
+			if (VL_PUSH(keys, n, cap, key) < 0) {
+				free(key);
+				goto done;
+			}
+			if (vl_map_put(&first, key, (void *)(uintptr_t)(i + 1)) < 0)
+				goto done;
+		}
+	}
+	qsort(keys, n, sizeof(*keys), cmp_cstr);
+	if (vl_buf_put_u32(b, (uint32_t)n) < 0)
+		goto done;
+	for (i = 0; i < n; i++)
+		if (put_cstr(b, keys[i]) < 0 ||
+		    vl_buf_put_u32(b, (uint32_t)((uintptr_t)vl_map_get(&first, keys[i]) - 1)) < 0)
+			goto done;
+	rc = 0;
+done:
+	vl_map_release(&first);
+	for (i = 0; i < n; i++)
+		free(keys[i]);
+	free(keys);
+	return rc;
+}
+
+static int cmp_tally(const void *a, const void *b)
+{
+	return strcmp((*(tally *const *)a)->key, (*(tally *const *)b)->key);
+}
+
+/* The tag table: the after counts of t. Sorts t->all. */
+static int put_tags(vl_buf *b, tallies *t)
+{
+	size_t i, j, n_keys = 0;
+
+	qsort(t->all, t->n, sizeof(*t->all), cmp_tally);
+	for (i = 0; i < t->n; i++)
+		n_keys += tally_best(t->all[i], 1) != NULL;
+	if (vl_buf_put_u32(b, (uint32_t)n_keys) < 0)
+		return -1;
+	for (i = 0; i < t->n; i++) {
+		const tally *y = t->all[i];
+		size_t n = 0;
+
+		if (tally_best(y, 1) == NULL)
+			continue;
+		for (j = 0; j < y->n; j++)
+			n += y->v[j].after > 0;
+		if (put_cstr(b, y->key) < 0 || vl_buf_put_u32(b, (uint32_t)n) < 0)
+			return -1;
+		for (j = 0; j < y->n; j++)
+			if (y->v[j].after > 0 && (put_cstr(b, y->v[j].name) < 0 ||
+			    vl_buf_put_u32(b, (uint32_t)y->v[j].after) < 0))
+				return -1;
+	}
+	return 0;
+}
+
+typedef struct note_ord {
+	const vl_note *note;
+	uint32_t ord;
+} note_ord;
+
+static int cmp_note_ord(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)((const note_ord *)a)->note;
+	uintptr_t y = (uintptr_t)((const note_ord *)b)->note;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The vault's notes sorted by address, to turn a note into its ordinal. */
+static note_ord *note_ords(const vl_vault *vault)
+{
+	note_ord *v = malloc((vault->n_notes + 1) * sizeof(*v));
+	size_t i;
+
+	if (v == NULL)
+		return NULL;
+	for (i = 0; i < vault->n_notes; i++) {
+		v[i].note = vault->notes[i];
+		v[i].ord = (uint32_t)i;
+	}
+	qsort(v, vault->n_notes, sizeof(*v), cmp_note_ord);
+	return v;
+}
+
+static long ord_of_note(const note_ord *v, size_t n, const vl_note *note)
+{
+	note_ord key = { note, 0 }, *hit = bsearch(&key, v, n, sizeof(*v), cmp_note_ord);
+
+	return hit ? (long)hit->ord : -1;
+}
+
+/* The summary of note (what the index needs of it) in the cache's
+ * encoding, appended to b. Returns 0, 1 when it cannot be encoded, -1
+ * when out of memory. */
+static int put_summary(vl_buf *b, const vl_note *note)
+{
+	vl_note s = *note;
+
+	s.n_links = s.n_suppress = s.n_problems = s.n_props = 0;
+	return vl_cache_encode_note(b, &s);
+}
+
+/* The hashes of the block ids that note's links name. */
+static int put_refs(vl_buf *b, const vl_note *note)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < note->n_links; i++)
+		n += note->links[i].block != NULL;
+	if (vl_buf_put_u32(b, (uint32_t)n) < 0)
+		return -1;
+	for (i = 0; i < note->n_links; i++)
+		if (note->links[i].block != NULL &&
+		    vl_buf_put_u64(b, lower_hash(note->links[i].block)) < 0)
+			return -1;
+	return 0;
+}
+
+/* What state_write takes from where. A note with fresh[i] set has its
+ * summary encoded from the vault (whole), else it is the old state's; one
+ * with checked[i] set has its reach in reach[i] and its refs from the
+ * vault, else the old state's. NULL arrays, and no old state: every note.
+ * ident holds each note's identity (NULL: made from the key). The tables
+ * come encoded. */
+typedef struct write_plan {
+	const vl_state *old;
+	const unsigned char *fresh, *checked;
+	const vl_reach *reach;
+	uint64_t (*ident)[2];
+	const vl_buf *tables;
+} write_plan;
+
+/* Where each note's summary is in the notes file, as written. */
+typedef struct summary_at {
+	uint64_t off, sum;
+	uint32_t len;
+} summary_at;
+
+/* The fresh summaries, encoded one after another into enc; at[i] gets
+ * each one's place in enc (off) and checksum. Returns 0, 1 when a note
+ * cannot be encoded, -1 when out of memory. */
+static int encode_fresh(vl_buf *enc, summary_at *at, const write_plan *wp,
+	const vl_vault *vault)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < vault->n_notes; i++) {
+		size_t from = enc->len;
+
+		if (wp->old && !wp->fresh[i])
+			continue;
+		if ((r = put_summary(enc, vault->notes[i])) != 0)
+			return r;
+		at[i].off = from;
+		at[i].len = (uint32_t)(enc->len - from);
+		at[i].sum = vl_checksum64(enc->ptr + from, at[i].len);
+	}
+	return 0;
+}
+
+static uint64_t new_generation(void)
+{
+	struct timespec ts;
+	uint64_t g;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	g = ((uint64_t)ts.tv_sec << 30) ^ (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 40);
+	return vl_checksum64(&g, sizeof(g)) | 1;
+}
+
+/* Writes a new notes file at path: the fresh summaries from enc, the
+ * others copied from the old file; fixes at[] to their new places and
+ * sets *gen. Returns 0 or -1. */
+static int write_notes(const char *path, summary_at *at, const vl_buf *enc,
+	const write_plan *wp, size_t n, uint64_t *gen, vl_error *err)
+{
+	unsigned char head[NOTES_HEAD];
+	vl_iovec *parts = malloc((n + 1) * sizeof(*parts));
+	uint64_t off = NOTES_HEAD;
+	size_t i;
+	int rc;
+
+	if (parts == NULL)
+		return vl_error_set(err, "out of memory");
+	*gen = new_generation();
+	memcpy(head, NOTES_MAGIC, 8);
+	memcpy(head + 8, gen, 8);
+	memset(parts, 0, (n + 1) * sizeof(*parts));
+	parts[0].p = head;
+	parts[0].n = sizeof(head);
+	for (i = 0; i < n; i++) {
+		if (!wp->old || wp->fresh[i]) {
+			parts[i + 1].p = enc->ptr + at[i].off;
+		} else {
+			parts[i + 1].fd = wp->old->notes_fd;
+			parts[i + 1].off = wp->old->notes[i].off;
+			at[i] = (summary_at){ 0, wp->old->notes[i].sum, wp->old->notes[i].len };
+		}
+		parts[i + 1].n = at[i].len;
+		at[i].off = off;
+		off += at[i].len;
+	}
+	rc = vl_write_file_atomic(path, parts, n + 1, "the check state", err);
+	free(parts);
+	return rc;
+}
+
+/* Appends the fresh summaries to the old state's notes file, under a lock
+ * so that concurrent runs append one after the other; fixes at[] to their
+ * places and keeps the others'. Returns 0 or -1. */
+static int append_notes(summary_at *at, const vl_buf *enc, const write_plan *wp, size_t n,
+	vl_error *err)
+{
+	int fd = wp->old->notes_fd, rc = -1;
+	off_t end;
+	size_t i;
+
+	if (flock(fd, LOCK_EX) < 0)
+		return vl_error_set(err, "cannot lock the check state: %s", strerror(errno));
+	end = lseek(fd, 0, SEEK_END);
+	if (end >= 0 && vl_write_all(fd, enc->ptr ? enc->ptr : "", enc->len) == 0)
+		rc = 0;
+	else
+		vl_error_set(err, "cannot write the check state: %s", strerror(errno));
+	(void)flock(fd, LOCK_UN);
+	for (i = 0; rc == 0 && i < n; i++) {
+		if (wp->fresh[i])
+			at[i].off += (uint64_t)end;
+		else
+			at[i] = (summary_at){ wp->old->notes[i].off, wp->old->notes[i].sum,
+				wp->old->notes[i].len };
+	}
+	return rc;
+}
+
+/* Puts the summaries in the notes file: appended to the old one, or a new
+ * file when there is none or most of the old one is no longer used. */
+static int put_notes_file(vl_memo_key *skey, summary_at *at, const vl_buf *enc,
+	const write_plan *wp, size_t n, uint64_t *gen, vl_error *err)
+{
+	vl_buf path = VL_BUF_INIT;
+	uint64_t live = enc->len;
+	struct stat sb;
+	size_t i;
+	int rc;
+
+	if (wp->old) {
+		for (i = 0; i < n; i++)
+			live += wp->fresh[i] ? 0 : wp->old->notes[i].len;
+		if (fstat(wp->old->notes_fd, &sb) == 0 &&
+		    (uint64_t)sb.st_size + enc->len <= 2 * live + (8u << 20)) {
+			*gen = wp->old->gen;
+			return append_notes(at, enc, wp, n, err);
+		}
+	}
+	if (vl_memo_key_path(skey, &path) != 0 || vl_buf_puts(&path, ".notes") < 0) {
+		vl_buf_release(&path);
+		return vl_error_set(err, "out of memory");
+	}
+	rc = write_notes(path.ptr, at, enc, wp, n, gen, err);
+	vl_buf_release(&path);
+	return rc;
+}
+
+static int put_note(vl_buf *b, const write_plan *wp, const vl_vault *vault,
+	const note_ord *ords, const summary_at *at, size_t i)
+{
+	const st_note *on = wp->old ? &wp->old->notes[i] : NULL;
+	const vl_note *note = vault->notes[i];
+	size_t j;
+
+	if (vl_buf_put_u64(b, wp->ident[i][0]) < 0 || vl_buf_put_u64(b, wp->ident[i][1]) < 0 ||
+	    vl_buf_put_u64(b, at[i].off) < 0 || vl_buf_put_u32(b, at[i].len) < 0 ||
+	    vl_buf_put_u64(b, at[i].sum) < 0)
+		return -1;
+	if (wp->checked && !wp->checked[i])
+		return vl_buf_put_u32(b, on->n_reach) < 0 ||
+			vl_buf_put(b, (const char *)on->reach, 4 * (size_t)on->n_reach) < 0 ||
+			vl_buf_put_u32(b, on->n_refs) < 0 ||
+			vl_buf_put(b, (const char *)on->refs, 8 * (size_t)on->n_refs) < 0 ? -1 : 0;
+	if (vl_buf_put_u32(b, (uint32_t)wp->reach[i].n) < 0)
+		return -1;
+	for (j = 0; j < wp->reach[i].n; j++) {
+		long o = ord_of_note(ords, vault->n_notes, wp->reach[i].notes[j]);
+
+		if (vl_buf_put_u32(b, o >= 0 ? (uint32_t)o : (uint32_t)i) < 0)
+			return -1;
+	}
+	return put_refs(b, note);
+}
+
+/* Stores the state of vault with the report d under skey. Returns 0 (also
+ * when a note cannot be encoded: then nothing is stored) or -1. */
+static int state_write(vl_memo_key *skey, const vl_vault *vault, const write_plan *wp,
+	const vl_diags *d, vl_error *err)
+{
+	const vl_source *src = vault->src;
+	vl_buf b = VL_BUF_INIT, enc = VL_BUF_INIT;
+	summary_at *at = NULL;
+	note_ord *ords = NULL;
+	uint64_t listing[2], gen = 0;
+	size_t i, n_find = 0;
+	int rc = -1, r;
+
+	ords = note_ords(vault);
+	at = calloc(vault->n_notes + 1, sizeof(*at));
+	if (ords == NULL || at == NULL || listing_hash(listing, src) < 0)
+		goto oom;
+	if ((r = encode_fresh(&enc, at, wp, vault)) != 0) {
+		rc = r > 0 ? 0 : -1; /* not encodable: no state */
+		if (r < 0)
+			goto oom;
+		goto done;
+	}
+	if (put_notes_file(skey, at, &enc, wp, vault->n_notes, &gen, err) < 0)
+		goto done;
+	if (vl_buf_put_u32(&b, STATE_FORMAT) < 0 || vl_buf_put_u32(&b, (uint32_t)src->n_files) < 0 ||
+	    vl_buf_put_u64(&b, listing[0]) < 0 || vl_buf_put_u64(&b, listing[1]) < 0 ||
+	    vl_buf_put_u32(&b, (uint32_t)vault->n_notes) < 0)
+		goto oom;
+	for (i = 0; i < vault->n_notes; i++)
+		if (put_note(&b, wp, vault, ords, at, i) < 0)
+			goto oom;
+	if (vl_buf_put_u64(&b, gen) < 0 || vl_buf_put(&b, wp->tables->ptr, wp->tables->len) < 0)
+		goto oom;
+	for (i = 0; i < d->len; i++) {
+		long f = vl_source_find(src, d->items[i].path);
+		n_find += f >= 0 && src->files[f].is_note;
+	}
+	if (vl_buf_put_u32(&b, (uint32_t)n_find) < 0)
+		goto oom;
+	for (i = 0; i < d->len; i++) {
+		long f = vl_source_find(src, d->items[i].path);
+
+		if (f >= 0 && src->files[f].is_note && vl_memo_encode_diag(&b, &d->items[i]) < 0)
+			goto oom;
+	}
+	rc = vl_memo_put_text(skey, b.ptr, b.len, err);
+	goto done;
+oom:
+	vl_error_set(err, "out of memory");
+done:
+	free(ords);
+	free(at);
+	vl_buf_release(&b);
+	vl_buf_release(&enc);
+	return rc;
+}
+
+/* The fingerprint of file f's identity in out: 1, or 0 (zeros) when it
+ * cannot be trusted, -1 when out of memory. */
+static int note_identity(uint64_t out[2], const vl_memo_key *k, const vl_file *f)
+{
+	vl_buf b = VL_BUF_INIT;
+	int r = vl_memo_file_identity(k, f, &b);
+
+	out[0] = out[1] = 0;
+	if (r == 1)
+		hash2(out, b.ptr, b.len);
+	vl_buf_release(&b);
+	return r;
+}
+
+/* Whether every note of vault was read and no listing problem names a
+ * note: then a finding about a note comes from the rules alone, and the
+ * notes' findings can be kept apart from the listing's. */
+static int storable(const vl_vault *vault)
+{
+	const vl_source *src = vault->src;
+	size_t i;
+
+	if (vault->read_problems.len != src->n_problems)
+		return 0;
+	for (i = 0; i < vault->n_notes; i++)
+		if (vault->notes[i] == NULL)
+			return 0;
+	for (i = 0; i < src->n_problems; i++) {
+		long f = vl_source_find(src, src->problems[i].path);
+		if (f >= 0 && src->files[f].is_note)
+			return 0;
+	}
+	return 1;
+}
+
+int vl_state_save(vl_memo_key *skey, const vl_memo_key *k, const vl_vault *vault,
+	const vl_reach *reach, const vl_diags *d, vl_error *err)
+{
+	write_plan wp;
+	vl_buf tables = VL_BUF_INIT;
+	tallies tags = { 0 };
+	blk *v = NULL;
+	uint64_t (*ident)[2] = NULL;
+	size_t n = 0, cap = 0, i, j;
+	int rc = -1;
+
+	if (!skey->usable || !storable(vault))
+		return 0;
+	ident = calloc(vault->n_notes + 1, sizeof(*ident));
+	if (ident == NULL)
+		goto oom;
+	for (i = j = 0; i < vault->src->n_files; i++)
+		if (vault->src->files[i].is_note &&
+		    note_identity(ident[j++], k, &vault->src->files[i]) < 0)
+			goto oom;
+	for (i = 0; i < vault->n_notes; i++)
+		if (note_blocks(&v, &n, &cap, vault->notes[i], (uint32_t)i) < 0 ||
+		    tally_note(&tags, vault->notes[i], 0, 1) < 0)
+			goto oom;
+	if (put_blocks(&tables, v, n) < 0 || put_aliases(&tables, vault) < 0 ||
+	    put_tags(&tables, &tags) < 0)
+		goto oom;
+	memset(&wp, 0, sizeof(wp));
+	wp.reach = reach;
+	wp.ident = ident;
+	wp.tables = &tables;
+	rc = state_write(skey, vault, &wp, d, err);
+	goto done;
+oom:
+	vl_error_set(err, "out of memory");
+done:
+	free(ident);
+	free(v);
+	tallies_release(&tags);
+	vl_buf_release(&tables);
+	return rc;
+}
+
+/* ---- what an edit can change ---- */
+
+static int same_str(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+static int same_headings(const vl_note *a, const vl_note *b)
+{
+	size_t i;
+
+	if (a->n_headings != b->n_headings)
+		return 0;
+	for (i = 0; i < a->n_headings; i++)
+		if (a->headings[i].level != b->headings[i].level ||
+		    !same_str(a->headings[i].text, b->headings[i].text))
+			return 0;
+	return 1;
+}
+
+static int same_blocks(const vl_note *a, const vl_note *b)
+{
+	size_t i;
+
+	if (a->n_blocks != b->n_blocks)
+		return 0;
+	for (i = 0; i < a->n_blocks; i++)
+		if (!same_str(a->blocks[i].id, b->blocks[i].id))
+			return 0;
+	return 1;
+}
+
+static int same_aliases(const vl_note *a, const vl_note *b)
+{
+	size_t i;
+
+	if (a->n_aliases != b->n_aliases)
+		return 0;
+	for (i = 0; i < a->n_aliases; i++)
+		if (!same_str(a->aliases[i], b->aliases[i]))
+			return 0;
+	return 1;
+}
+
+static int same_tags(const vl_note *a, const vl_note *b)
+{
+	size_t i;
+
+	if (a->n_tags != b->n_tags)
+		return 0;
+	for (i = 0; i < a->n_tags; i++)
+		if (!same_str(a->tags[i].name, b->tags[i].name))
+			return 0;
+	return 1;
+}
+
+/* What a run compares: per note (ordinal), its old summary and new
+ * version when it changed, and the notes to check. */
+typedef struct plan {
+	vl_state *st;
+	vl_source *src;
+	size_t n;
+	size_t *file_of;         /* note ordinal -> file of src */
+	long *ord_of;            /* file of src -> note ordinal, or -1 */
+	vl_note **old;           /* summaries of changed notes, from the state */
+	vl_note **now;           /* changed notes, read whole; else NULL */
+	unsigned char *changed, *check, *moved; /* moved: headings or ids changed */
+	uint64_t *ids;           /* hashes of the block ids added or removed */
+	size_t n_ids, cap_ids;
+	uint64_t (*ident)[2];    /* every note's identity (zeros: not trusted) */
+	vl_vault *vault;         /* once built */
+	note_ord *ords;
+	vl_note *stubs;          /* the notes not checked: a path and a name */
+	char *names;
+	vl_note **fills;         /* the summaries that filled stubs */
+} plan;
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Adds the ids of a that b lacks to p->ids. */
+static int ids_gone(plan *p, const vl_note *a, const vl_note *b)
+{
+	size_t i, j;
+
+	for (i = 0; i < a->n_blocks; i++) {
+		const char *id = a->blocks[i].id;
+		uint64_t h;
+
+		if (id == NULL)
+			continue;
+		for (j = 0; j < b->n_blocks; j++)
+			if (b->blocks[j].id && strcasecmp(b->blocks[j].id, id) == 0)
+				break;
+		h = lower_hash(id);
+		if (j == b->n_blocks && VL_PUSH(p->ids, p->n_ids, p->cap_ids, h) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Compares a changed note with its old summary: marks it moved, notes
+ * the block ids it gained or lost and recounts its tags. Returns 1, 0
+ * when the state cannot serve (*why), -1 when out of memory. */
+static int compare_note(plan *p, size_t j, const char **why)
+{
+	const vl_note *o = p->old[j], *n = p->now[j];
+
+	if (!same_aliases(o, n)) {
+		*why = "aliases changed";
+		return 0;
+	}
+	if (!same_headings(o, n) || !same_blocks(o, n))
+		p->moved[j] = 1;
+	if (!same_blocks(o, n) && (ids_gone(p, o, n) < 0 || ids_gone(p, n, o) < 0))
+		return -1;
+	if (!same_tags(o, n) &&
+	    (tally_note(&p->st->tags, o, 0, -1) < 0 || tally_note(&p->st->tags, n, 0, 1) < 0))
+		return -1;
+	return 1;
+}
+
+/* Finds the changed notes, reads them, and marks what must be checked.
+ * Returns 1, 0 when the state cannot serve (*why), -1 on error. */
+static int plan_run(plan *p, const vl_memo_key *k, const char **why, vl_error *err)
+{
+	const vl_state *st = p->st;
+	vl_source *src = p->src;
+	size_t i, j, e;
+	int r;
+
+	uint64_t listing[2];
+
+	if (listing_hash(listing, src) < 0)
+		return vl_error_set(err, "out of memory");
+	if (st->n_files != src->n_files || listing[0] != st->listing[0] ||
+	    listing[1] != st->listing[1]) {
+		*why = "files were added, removed or renamed";
+		return 0;
+	}
+	for (i = 0, j = 0; i < src->n_files; i++) {
+		const vl_file *f = &src->files[i];
+
+		p->ord_of[i] = f->is_note ? (long)j : -1;
+		if (!f->is_note)
+			continue;
+		p->file_of[j] = i;
+		if ((r = note_identity(p->ident[j], k, f)) < 0)
+			return vl_error_set(err, "out of memory");
+		p->changed[j] = r == 0 || (st->notes[j].ident[0] == 0 && st->notes[j].ident[1] == 0) ||
+			st->notes[j].ident[0] != p->ident[j][0] || st->notes[j].ident[1] != p->ident[j][1];
+		j++;
+	}
+	if (j != p->n) {
+		*why = "the saved state is damaged";
+		return 0;
+	}
+	for (i = 0; i < src->n_problems; i++) {
+		long f = vl_source_find(src, src->problems[i].path);
+		if (f >= 0 && src->files[f].is_note) {
+			*why = "a note could not be listed";
+			return 0;
+		}
+	}
+	for (j = 0; j < p->n; j++) {
+		if (!p->changed[j])
+			continue;
+		r = read_summary(st, j, src->files[p->file_of[j]].path, &p->old[j]);
+		if (r > 0)
+			*why = "the saved state is damaged";
+		if (r != 0)
+			return r < 0 ? vl_error_set(err, "out of memory") : 0;
+		/* not through the cache: a changed file misses it */
+		r = vl_vault_read_note(&p->now[j], src, p->file_of[j], NULL, 0, err);
+		if (r > 0)
+			*why = "a note could not be read";
+		if (r != 0)
+			return r < 0 ? -1 : 0;
+		p->check[j] = 1;
+		if ((r = compare_note(p, j, why)) <= 0)
+			return r < 0 ? vl_error_set(err, "out of memory") : 0;
+	}
+	for (i = 0; i < st->tags.n; i++) {
+		const char *a = tally_best(st->tags.all[i], 0), *b = tally_best(st->tags.all[i], 1);
+
+		if (a && b && strcmp(a, b) != 0) {
+			*why = "the common spelling of a tag changed";
+			return 0;
+		}
+	}
+	qsort(p->ids, p->n_ids, sizeof(*p->ids), cmp_u64);
+	for (j = 0; j < p->n; j++) {
+		const st_note *on = &st->notes[j];
+
+		for (e = 0; e < on->n_reach && !p->check[j]; e++)
+			if (p->moved[u32_at(on->reach, e)])
+				p->check[j] = 1;
+		for (e = 0; p->n_ids > 0 && e < on->n_refs && !p->check[j]; e++) {
+			uint64_t h = u64_at(on->refs, e);
+			if (bsearch(&h, p->ids, p->n_ids, sizeof(h), cmp_u64) != NULL)
+				p->check[j] = 1;
+		}
+	}
+	return 1;
+}
+
+/* ---- the vault-wide lookups, from the state ---- */
+
+static const vl_note *fact_alias_owner(const char *name, void *payload)
+{
+	plan *p = payload;
+	const vl_state *st = p->st;
+	char *key = vl_lower_dup(name, strlen(name));
+	const char **hit;
+
+	if (key == NULL)
+		return NULL;
+	hit = bsearch(&key, st->alias_key, st->n_aliases, sizeof(*st->alias_key), cmp_cstr);
+	free(key);
+	return hit ? p->vault->notes[st->alias_ord[hit - st->alias_key]] : NULL;
+}
+
+/* The first note in vault order other than not_this with a block id: the
+ * state's table for unchanged notes (each checked against the note's
+ * summary: the table holds hashes), the notes themselves for changed
+ * ones. */
+static const vl_note *fact_block_elsewhere(const vl_note *not_this, const char *id,
+	void *payload)
+{
+	plan *p = payload;
+	const vl_state *st = p->st;
+	long skip = ord_of_note(p->ords, p->n, not_this);
+	uint64_t h = lower_hash(id), eh;
+	uint32_t o;
+	size_t lo = 0, hi = st->n_blocks, i, best = p->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		block_at(st, mid, &eh, &o);
+		if (eh < h)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (i = lo; i < st->n_blocks; i++) {
+		vl_note *s = NULL;
+		int has;
+
+		block_at(st, i, &eh, &o);
+		if (eh != h || o >= best)
+			break;
+		if ((long)o == skip || p->changed[o])
+			continue;
+		if (read_summary(st, o, "", &s) != 0)
+			continue;
+		has = vl_index_find_block(s, id) != NULL;
+		vl_note_free(s);
+		if (has)
+			best = o;
+	}
+	for (i = 0; i < best; i++)
+		if (p->changed[i] && (long)i != skip && vl_index_find_block(p->vault->notes[i], id))
+			best = i;
+	return best < p->n ? p->vault->notes[best] : NULL;
+}
+
+static const char *fact_tag_spelling(const char *tag, void *payload)
+{
+	plan *p = payload;
+	int oom = 0;
+	tally *y = tally_of(&p->st->tags, tag, 0, &oom);
+
+	return y ? tally_best(y, 1) : NULL;
+}
+
+/* Gives the stub of note ordinal i the headings and block ids of its
+ * summary from the state: the index keeps the stub's address. Returns 0,
+ * 1 when the summary is damaged, -1 when out of memory. */
+static int fill_stub(plan *p, size_t i)
+{
+	vl_note *stub = &p->stubs[i], *s = NULL;
+	int r;
+
+	r = read_summary(p->st, i, stub->path, &s);
+	if (r != 0)
+		return r;
+	p->fills[i] = s;
+	stub->headings = s->headings;
+	stub->n_headings = s->n_headings;
+	stub->blocks = s->blocks;
+	stub->n_blocks = s->n_blocks;
+	return 0;
+}
+
+/* Fills the stubs that the links of the notes to check reach. */
+static int fill_reached(plan *p)
+{
+	vl_vault *v = p->vault;
+	vl_resolution res;
+	size_t i, l, c;
+	int r;
+
+	for (i = 0; i < p->n; i++) {
+		const vl_note *note = v->notes[i];
+
+		if (!p->check[i])
+			continue;
+		for (l = 0; l < note->n_links; l++) {
+			if (note->links[l].kind == VL_LINK_URL)
+				continue;
+			vl_index_resolve(v->index, note, &note->links[l], &res);
+			for (c = 0; c <= res.n_candidates && c <= VL_MAX_CANDIDATES; c++) {
+				const vl_note *t = c == 0 ? res.note : res.candidates[c - 1];
+				long o = t ? ord_of_note(p->ords, p->n, t) : -1;
+
+				if (c > 0 && res.kind != VL_RESOLVE_AMBIGUOUS)
+					break;
+				if (o < 0 || p->check[o] || p->fills[o])
+					continue;
+				if ((r = fill_stub(p, (size_t)o)) != 0)
+					return r;
+			}
+		}
+	}
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The state's tables with this run's edits: block ids of changed notes
+ * replaced, the aliases as they were (unchanged, or the state would not
+ * serve), the tags recounted. */
+static int put_tables(vl_buf *b, plan *p)
+{
+	const vl_state *st = p->st;
+	blk *v = NULL;
+	size_t n = 0, cap = 0, i;
+	uint64_t h;
+	uint32_t o;
+	int rc = -1;
+
+	for (i = 0; i < st->n_blocks; i++) {
+		blk e;
+
+		block_at(st, i, &h, &o);
+		if (p->changed[o])
+			continue;
+		e.h = h;
+		e.ord = o;
+		if (VL_PUSH(v, n, cap, e) < 0)
+			goto done;
+	}
+	for (i = 0; i < p->n; i++)
+		if (p->changed[i] && note_blocks(&v, &n, &cap, p->vault->notes[i], (uint32_t)i) < 0)
+			goto done;
+	if (put_blocks(b, v, n) < 0 ||
+	    vl_buf_put(b, (const char *)st->alias_raw, st->alias_raw_len) < 0 ||
+	    put_tags(b, &p->st->tags) < 0)
+		goto done;
+	rc = 0;
+done:
+	free(v);
+	return rc;
+}
+
+/* The stubs of every note (those of notes checked stay unused): one
+ * block, and one for the names, instead of a note each. */
+static int make_stubs(plan *p)
+{
+	size_t i, total = 0, len, at = 0;
+	const char *name;
+
+	for (i = 0; i < p->n; i++)
+		total += strlen(p->src->files[p->file_of[i]].path) + 1;
+	p->stubs = calloc(p->n + 1, sizeof(*p->stubs));
+	p->names = malloc(total + 1);
+	p->fills = calloc(p->n + 1, sizeof(*p->fills));
+	if (p->stubs == NULL || p->names == NULL || p->fills == NULL)
+		return -1;
+	for (i = 0; i < p->n; i++) {
+		vl_note *s = &p->stubs[i];
+
+		s->path = p->src->files[p->file_of[i]].path;
+		name = vl_note_name_of(s->path, &len);
+		memcpy(p->names + at, name, len);
+		p->names[at + len] = '\0';
+		s->name = p->names + at;
+		s->summary = 1;
+		at += len + 1;
+	}
+	return 0;
+}
+
+/* Checks the notes p marked and merges their findings with the old
+ * report's for the others into out; stores the new state. */
+static int run_plan(vl_diags *out, plan *p, vl_memo_key *skey,
+	const vl_lint_opts *lo, vl_state_cache_fn cache_fn, void *payload, vl_error *err)
+{
+	vl_source *src = p->src;
+	vl_note **notes = NULL;
+	vl_reach *reach = NULL;
+	const char **only = NULL;
+	unsigned char *shared = NULL;
+	vl_diags report = VL_DIAGS_INIT;
+	vl_buf tables = VL_BUF_INIT;
+	vl_lint_opts o = *lo;
+	vl_index_facts facts;
+	write_plan wp;
+	size_t i, n_only = 0;
+	int rc = -1, r;
+
+	notes = calloc(p->n + 1, sizeof(*notes));
+	reach = calloc(p->n + 1, sizeof(*reach));
+	shared = calloc(p->n + 1, 1);
+	only = calloc(p->n + src->n_problems + 1, sizeof(*only));
+	if (notes == NULL || reach == NULL || shared == NULL || only == NULL ||
+	    make_stubs(p) < 0)
+		goto oom;
+	for (i = 0; i < p->n; i++) {
+		const char *path = src->files[p->file_of[i]].path;
+
+		if (p->now[i]) {
+			notes[i] = p->now[i];
+			p->now[i] = NULL;
+		} else if (p->check[i]) {
+			r = vl_vault_read_note(&notes[i], src, p->file_of[i], cache_fn(payload), 0, err);
+			if (r != 0) {
+				/* listed a moment ago: a race with an edit */
+				if (r > 0)
+					vl_error_set(err, "'%s' changed while it was checked; run again", path);
+				goto done;
+			}
+		} else {
+			notes[i] = &p->stubs[i];
+			shared[i] = 1;
+		}
+		if (p->check[i])
+			only[n_only++] = path;
+	}
+	for (i = 0; i < src->n_problems; i++)
+		only[n_only++] = src->problems[i].path;
+	qsort(only, n_only, sizeof(*only), cmp_str);
+	r = vl_vault_new(&p->vault, src, notes, shared, err);
+	notes = NULL;
+	shared = NULL;
+	if (r < 0)
+		goto done;
+	p->ords = note_ords(p->vault);
+	if (p->ords == NULL)
+		goto oom;
+	if ((r = fill_reached(p)) != 0) {
+		if (r > 0)
+			vl_error_set(err, "the saved check state is damaged; run with --no-cache");
+		goto done;
+	}
+	facts.alias_owner = fact_alias_owner;
+	facts.block_elsewhere = fact_block_elsewhere;
+	facts.tag_spelling = fact_tag_spelling;
+	facts.payload = p;
+	vl_index_set_facts(p->vault->index, &facts);
+	o.only = only;
+	o.n_only = n_only;
+	o.reach = reach;
+	if (vl_lint_run(&report, p->vault, &o, err) < 0)
+		goto done;
+	/* the old report's findings in notes not checked */
+	for (i = 0; i < p->st->findings.len; i++) {
+		const vl_diag *d = &p->st->findings.items[i];
+		long f = vl_source_find(src, d->path);
+
+		if (f < 0 || p->ord_of[f] < 0 || p->check[p->ord_of[f]])
+			continue;
+		if (vl_diags_add(&report, d->path, d->line, d->col, d->rule, d->severity,
+		    "%s", d->message) < 0)
+			goto oom;
+	}
+	vl_diags_sort(&report);
+	memset(&wp, 0, sizeof(wp));
+	wp.old = p->st;
+	wp.fresh = p->changed;
+	wp.checked = p->check;
+	wp.reach = reach;
+	wp.ident = p->ident;
+	wp.tables = &tables;
+	/* a state that cannot be stored only costs the next run time */
+	if (storable(p->vault) && put_tables(&tables, p) == 0)
+		(void)state_write(skey, p->vault, &wp, &report, err);
+	if (vl_diags_append(out, &report) < 0)
+		goto oom;
+	rc = 0;
+	goto done;
+oom:
+	vl_error_set(err, "out of memory");
+done:
+	for (i = 0; reach && i < p->n; i++)
+		free(reach[i].notes);
+	free(reach);
+	free(only);
+	free(notes);
+	free(shared);
+	vl_buf_release(&tables);
+	vl_diags_release(&report);
+	return rc;
+}
+
+int vl_state_check(vl_diags *out, vl_state_result *res, vl_state *st,
+	vl_source *src, const vl_memo_key *k, vl_memo_key *skey,
+	const vl_lint_opts *lo, vl_state_cache_fn cache_fn, void *payload, vl_error *err)
+{
+	plan p;
+	size_t i;
+	int rc = -1;
+
+	memset(res, 0, sizeof(*res));
+	memset(&p, 0, sizeof(p));
+	p.st = st;
+	p.src = src;
+	p.n = st->n_notes;
+	p.file_of = calloc(p.n + 1, sizeof(*p.file_of));
+	p.ord_of = calloc(src->n_files + 1, sizeof(*p.ord_of));
+	p.ident = calloc(p.n + 1, sizeof(*p.ident));
+	p.old = calloc(p.n + 1, sizeof(*p.old));
+	p.now = calloc(p.n + 1, sizeof(*p.now));
+	p.changed = calloc(p.n + 1, 1);
+	p.check = calloc(p.n + 1, 1);
+	p.moved = calloc(p.n + 1, 1);
+	if (!p.file_of || !p.ord_of || !p.ident || !p.old || !p.now ||
+	    !p.changed || !p.check || !p.moved) {
+		vl_error_set(err, "out of memory");
+		goto done;
+	}
+	rc = plan_run(&p, k, &res->why_not, err);
+	if (rc <= 0)
+		goto done;
+	for (i = 0; i < p.n; i++)
+		res->n_checked += p.check[i];
+	res->n_notes = p.n;
+	rc = run_plan(out, &p, skey, lo, cache_fn, payload, err) < 0 ? -1 : 1;
+done:
+	for (i = 0; p.old && i < p.n; i++)
+		vl_note_free(p.old[i]);
+	for (i = 0; p.now && i < p.n; i++)
+		vl_note_free(p.now[i]);
+	/* the vault before the stubs and what fills them */
+	vl_vault_free(p.vault);
+	for (i = 0; p.fills && i < p.n; i++)
+		vl_note_free(p.fills[i]);
+	free(p.fills);
+	free(p.stubs);
+	free(p.names);
+	free(p.ords);
+	free(p.ids);
+	free(p.file_of);
+	free(p.ord_of);
+	free(p.ident);
+	free(p.old);
+	free(p.now);
+	free(p.changed);
+	free(p.check);
+	free(p.moved);
+	return rc;
+}

@@ -1,0 +1,84 @@
+/*
+ * state.h: the check state, the last whole-vault report of `check` kept
+ * note by note, so that the run after an edit checks only the notes the
+ * edit can change and takes every other note's findings from it.
+ *
+ * A note's findings depend on its own bytes, the config, the set of
+ * vault paths (link resolution, did-you-mean), and four facts of other
+ * notes: the headings and block ids of the notes its links reach, the
+ * vault's block ids (the "it is in 'X'" hint of a dangling block
+ * reference), its aliases (the hint of a broken link) and the vault's
+ * most common spelling of each tag. So the state keeps, for each file,
+ * its identity (as the memo keys it); for each note, the summary the
+ * index needs (VL_CACHE_SUMMARY) and the notes its links reach; and the
+ * report. A run whose files are the same paths then checks:
+ *   - the notes whose identity changed (or cannot be trusted: racy);
+ *   - when such a note's headings or block ids changed, the notes that
+ *     reach it;
+ *   - when block ids changed, the notes with a dangling-block-ref
+ *     finding; when aliases changed, the notes with a broken-link finding;
+ *   - when the common spelling of a tag changed, the notes that have it.
+ * A file added, removed or renamed, another config or program, a note
+ * that cannot be read: the state does not serve and the run checks all.
+ *
+ * The state is a memo entry (memo.h) keyed by the program, the config and
+ * the vault folder, not by the files, in its own folder; it is replaced
+ * after each run.
+ */
+#ifndef VL_STATE_H
+#define VL_STATE_H
+
+#include <stddef.h>
+
+#include "cache.h"
+#include "diag.h"
+#include "lint.h"
+#include "memo.h"
+#include "source.h"
+
+typedef struct vl_state vl_state;
+
+/* Starts the key of the state of a check of the vault folder vault with
+ * the config's bytes (memo.h): kept in <gitdir>/vaultlint/state/, apart
+ * from the memo. Returns 0 or -1 (out of memory). */
+int vl_state_key_init(vl_memo_key *skey, const char *gitdir, const char *config,
+	size_t config_len, const char *vault, vl_error *err);
+
+/* Reads the state stored under skey (a key without files). Returns 1 with
+ * *out a new state (caller frees), 0 when there is none or it is damaged,
+ * -1 when out of memory. */
+int vl_state_load(vl_state **out, vl_memo_key *skey, vl_error *err);
+
+void vl_state_free(vl_state *st);
+
+/* What vl_state_check did, for a trace. */
+typedef struct vl_state_result {
+	const char *why_not;   /* when the state did not serve: why */
+	size_t n_checked;      /* notes checked again */
+	size_t n_notes;        /* notes of the vault */
+} vl_state_result;
+
+/* The notes cache, opened when first wanted (it costs a scan of its file):
+ * a changed note misses it anyway, so only an unchanged note checked again
+ * is read through it. */
+typedef vl_cache *(*vl_state_cache_fn)(void *payload);
+
+/* Computes the report of a whole-vault check of src from st: the notes
+ * that must be are checked with lo (its only and reach are the state's),
+ * unchanged ones read through cache_fn(payload). k is the run's key (for the identity of
+ * files, racy rule included). On success the new state is stored under
+ * skey. Returns 1 with the report appended to out (sorted), 0 when the
+ * state cannot serve (res->why_not says why; out is left as it was), -1
+ * on error. */
+int vl_state_check(vl_diags *out, vl_state_result *res, vl_state *st,
+	vl_source *src, const vl_memo_key *k, vl_memo_key *skey,
+	const vl_lint_opts *lo, vl_state_cache_fn cache_fn, void *payload, vl_error *err);
+
+/* Stores the state of a whole-vault run: vault (every note whole), the
+ * reach of each note (vl_lint_opts.reach) and the report d. Nothing is
+ * stored when a note could not be read. Returns 0, or -1 when it could
+ * not be stored (the run's report stands). */
+int vl_state_save(vl_memo_key *skey, const vl_memo_key *k, const vl_vault *vault,
+	const vl_reach *reach, const vl_diags *d, vl_error *err);
+
+#endif
