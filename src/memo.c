@@ -214,6 +214,14 @@ static int racy(const vl_memo_key *k, int64_t sec, uint32_t nsec)
 	return sec != k->racy_sec ? sec > k->racy_sec : nsec >= k->racy_nsec;
 }
 
+int vl_memo_file_trusted(const vl_memo_key *k, const vl_file *f)
+{
+	if (f->oid[0] != '\0')
+		return 1;
+	return f->has_stat && !racy(k, f->mtime_sec, f->mtime_nsec) &&
+		!racy(k, f->ctime_sec, f->ctime_nsec);
+}
+
 int vl_memo_file_identity(const vl_memo_key *k, const vl_file *f, vl_buf *out)
 {
 	if (f->oid[0] != '\0')
@@ -226,7 +234,7 @@ int vl_memo_file_identity(const vl_memo_key *k, const vl_file *f, vl_buf *out)
 	    f->mtime_nsec, (long long)f->ctime_sec, f->ctime_nsec,
 	    (unsigned)f->mode) < 0)
 		return -1;
-	return !racy(k, f->mtime_sec, f->mtime_nsec) && !racy(k, f->ctime_sec, f->ctime_nsec);
+	return vl_memo_file_trusted(k, f);
 }
 
 int vl_memo_key_add_source(vl_memo_key *k, const vl_source *src, vl_error *err)

@@ -78,6 +78,10 @@ int vl_memo_key_add_source(vl_memo_key *k, const vl_source *src, vl_error *err);
  * data), -1 when out of memory. */
 int vl_memo_file_identity(const vl_memo_key *k, const vl_file *f, vl_buf *out);
 
+/* Whether file f's identity can be trusted (what vl_memo_file_identity
+ * returns, without writing it). */
+int vl_memo_file_trusted(const vl_memo_key *k, const vl_file *f);
+
 void vl_memo_key_release(vl_memo_key *k);
 
 /* Looks the key up. Returns 1 on a hit (the findings appended to out, *n_notes set),

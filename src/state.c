@@ -66,6 +66,8 @@ typedef struct st_note {
 	uint32_t n_reach;
 	const unsigned char *refs;   /* n_refs encoded block id hashes */
 	uint32_t n_refs;
+	const unsigned char *raw;    /* the note's bytes in the entry */
+	size_t raw_len;
 } st_note;
 
 /* How often each spelling of a tag is written, in the state (before) and
@@ -99,6 +101,8 @@ struct vl_state {
 	size_t n_notes;
 	const unsigned char *blocks; /* n_blocks entries of BLOCK_BYTES */
 	size_t n_blocks;
+	const unsigned char *blocks_raw; /* the block table as stored */
+	size_t blocks_raw_len;
 	const unsigned char *alias_raw; /* the alias table as stored */
 	size_t alias_raw_len;
 	const char **alias_key;      /* sorted */
@@ -318,6 +322,7 @@ static int read_notes(vl_state *st, vl_reader *r)
 	for (i = 0; i < st->n_notes && !r->bad; i++) {
 		st_note *n = &st->notes[i];
 
+		n->raw = r->p;
 		n->ident[0] = vl_read_u64(r);
 		n->ident[1] = vl_read_u64(r);
 		n->off = vl_read_u64(r);
@@ -330,6 +335,7 @@ static int read_notes(vl_state *st, vl_reader *r)
 		for (k = 0; !r->bad && k < n->n_reach; k++)
 			if (u32_at(n->reach, k) >= st->n_notes)
 				return 0;
+		n->raw_len = (size_t)(r->p - n->raw);
 	}
 	st->gen = vl_read_u64(r);
 	return !r->bad;
@@ -382,8 +388,10 @@ static int read_tables(vl_state *st, vl_reader *r)
 	uint32_t o, po = 0;
 	size_t i;
 
+	st->blocks_raw = r->p;
 	st->n_blocks = vl_read_u32(r);
 	st->blocks = get_items(r, st->n_blocks, BLOCK_BYTES);
+	st->blocks_raw_len = (size_t)(r->p - st->blocks_raw);
 	for (i = 0; !r->bad && i < st->n_blocks; i++) {
 		block_at(st, i, &h, &o);
 		if (o >= st->n_notes || (i > 0 && (h < ph || (h == ph && o <= po))))
@@ -854,7 +862,7 @@ static int append_notes(summary_at *at, const vl_buf *enc, const write_plan *wp,
 /* Puts the summaries in the notes file: appended to the old one, or a new
  * file when there is none or most of the old one is no longer used. */
 static int put_notes_file(vl_memo_key *skey, summary_at *at, const vl_buf *enc,
-	const write_plan *wp, size_t n, uint64_t *gen, vl_error *err)
+	const write_plan *wp, size_t n, uint64_t *gen, int *rewritten, vl_error *err)
 {
 	vl_buf path = VL_BUF_INIT;
 	uint64_t live = enc->len;
@@ -868,6 +876,7 @@ static int put_notes_file(vl_memo_key *skey, summary_at *at, const vl_buf *enc,
 		if (fstat(wp->old->notes_fd, &sb) == 0 &&
 		    (uint64_t)sb.st_size + enc->len <= 2 * live + (8u << 20)) {
 			*gen = wp->old->gen;
+			*rewritten = 0;
 			return append_notes(at, enc, wp, n, err);
 		}
 	}
@@ -875,6 +884,7 @@ static int put_notes_file(vl_memo_key *skey, summary_at *at, const vl_buf *enc,
 		vl_buf_release(&path);
 		return vl_error_set(err, "out of memory");
 	}
+	*rewritten = 1;
 	rc = write_notes(path.ptr, at, enc, wp, n, gen, err);
 	vl_buf_release(&path);
 	return rc;
@@ -918,7 +928,7 @@ static int state_write(vl_memo_key *skey, const vl_vault *vault, const write_pla
 	note_ord *ords = NULL;
 	uint64_t listing[2], gen = 0;
 	size_t i, n_find = 0;
-	int rc = -1, r;
+	int rc = -1, r, rewritten = 1;
 
 	ords = note_ords(vault);
 	at = calloc(vault->n_notes + 1, sizeof(*at));
@@ -930,15 +940,30 @@ static int state_write(vl_memo_key *skey, const vl_vault *vault, const write_pla
 			goto oom;
 		goto done;
 	}
-	if (put_notes_file(skey, at, &enc, wp, vault->n_notes, &gen, err) < 0)
+	if (put_notes_file(skey, at, &enc, wp, vault->n_notes, &gen, &rewritten, err) < 0)
 		goto done;
 	if (vl_buf_put_u32(&b, STATE_FORMAT) < 0 || vl_buf_put_u32(&b, (uint32_t)src->n_files) < 0 ||
 	    vl_buf_put_u64(&b, listing[0]) < 0 || vl_buf_put_u64(&b, listing[1]) < 0 ||
 	    vl_buf_put_u32(&b, (uint32_t)vault->n_notes) < 0)
 		goto oom;
-	for (i = 0; i < vault->n_notes; i++)
-		if (put_note(&b, wp, vault, ords, at, i) < 0)
+	for (i = 0; i < vault->n_notes; i++) {
+		size_t j = i;
+
+		/* a run of notes neither changed nor checked, their summaries
+		 * where they were: their bytes as they were */
+		while (wp->old && !rewritten && j < vault->n_notes && !wp->fresh[j] && !wp->checked[j])
+			j++;
+		if (j > i) {
+			const st_note *first = &wp->old->notes[i], *last = &wp->old->notes[j - 1];
+
+			if (vl_buf_put(&b, (const char *)first->raw,
+			    (size_t)(last->raw + last->raw_len - first->raw)) < 0)
+				goto oom;
+			i = j - 1;
+		} else if (put_note(&b, wp, vault, ords, at, i) < 0) {
 			goto oom;
+		}
+	}
 	if (vl_buf_put_u64(&b, gen) < 0 || vl_buf_put(&b, wp->tables->ptr, wp->tables->len) < 0)
 		goto oom;
 	for (i = 0; i < d->len; i++) {
@@ -965,18 +990,33 @@ done:
 	return rc;
 }
 
-/* The fingerprint of file f's identity in out: 1, or 0 (zeros) when it
- * cannot be trusted, -1 when out of memory. */
+/* The fingerprint of file f's identity (the data the memo keys it by) in
+ * out: 1, or 0 (zeros) when it cannot be trusted. */
 static int note_identity(uint64_t out[2], const vl_memo_key *k, const vl_file *f)
 {
-	vl_buf b = VL_BUF_INIT;
-	int r = vl_memo_file_identity(k, f, &b);
+	struct {
+		uint64_t dev, ino, size, mtime_sec, ctime_sec;
+		uint32_t mtime_nsec, ctime_nsec, mode, pad;
+	} st;
 
 	out[0] = out[1] = 0;
-	if (r == 1)
-		hash2(out, b.ptr, b.len);
-	vl_buf_release(&b);
-	return r;
+	if (!vl_memo_file_trusted(k, f))
+		return 0;
+	if (f->oid[0] != '\0') {
+		hash2(out, f->oid, strlen(f->oid));
+		return 1;
+	}
+	memset(&st, 0, sizeof(st));
+	st.dev = f->dev;
+	st.ino = f->ino;
+	st.size = f->size;
+	st.mtime_sec = (uint64_t)f->mtime_sec;
+	st.ctime_sec = (uint64_t)f->ctime_sec;
+	st.mtime_nsec = f->mtime_nsec;
+	st.ctime_nsec = f->ctime_nsec;
+	st.mode = (uint32_t)f->mode;
+	hash2(out, &st, sizeof(st));
+	return 1;
 }
 
 /* Whether every note of vault was read and no listing problem names a
@@ -1017,9 +1057,8 @@ int vl_state_save(vl_memo_key *skey, const vl_memo_key *k, const vl_vault *vault
 	if (ident == NULL)
 		goto oom;
 	for (i = j = 0; i < vault->src->n_files; i++)
-		if (vault->src->files[i].is_note &&
-		    note_identity(ident[j++], k, &vault->src->files[i]) < 0)
-			goto oom;
+		if (vault->src->files[i].is_note)
+			(void)note_identity(ident[j++], k, &vault->src->files[i]);
 	for (i = 0; i < vault->n_notes; i++)
 		if (note_blocks(&v, &n, &cap, vault->notes[i], (uint32_t)i) < 0 ||
 		    tally_note(&tags, vault->notes[i], 0, 1) < 0)
@@ -1194,8 +1233,7 @@ static int plan_run(plan *p, const vl_memo_key *k, const char **why, vl_error *e
 		if (!f->is_note)
 			continue;
 		p->file_of[j] = i;
-		if ((r = note_identity(p->ident[j], k, f)) < 0)
-			return vl_error_set(err, "out of memory");
+		r = note_identity(p->ident[j], k, f);
 		p->changed[j] = r == 0 || (st->notes[j].ident[0] == 0 && st->notes[j].ident[1] == 0) ||
 			st->notes[j].ident[0] != p->ident[j][0] || st->notes[j].ident[1] != p->ident[j][1];
 		j++;
@@ -1386,28 +1424,50 @@ static int cmp_str(const void *a, const void *b)
 static int put_tables(vl_buf *b, plan *p)
 {
 	const vl_state *st = p->st;
-	blk *v = NULL;
-	size_t n = 0, cap = 0, i;
-	uint64_t h;
-	uint32_t o;
+	blk *v = NULL, e, o = { 0, 0 }, last = { 0, 0 };
+	size_t n = 0, cap = 0, i, k = 0, count_at;
+	uint32_t count = 0;
 	int rc = -1;
 
-	for (i = 0; i < st->n_blocks; i++) {
-		blk e;
-
-		block_at(st, i, &h, &o);
-		if (p->changed[o])
-			continue;
-		e.h = h;
-		e.ord = o;
-		if (VL_PUSH(v, n, cap, e) < 0)
+	if (p->n_ids == 0) {
+		/* every changed note has the ids it had: the same table */
+		if (vl_buf_put(b, (const char *)st->blocks_raw, st->blocks_raw_len) < 0)
 			goto done;
+	} else {
+		for (i = 0; i < p->n; i++)
+			if (p->changed[i] && note_blocks(&v, &n, &cap, p->vault->notes[i], (uint32_t)i) < 0)
+				goto done;
+		qsort(v, n, sizeof(*v), cmp_blk);
+		/* the old table without the changed notes, merged with theirs */
+		count_at = b->len;
+		if (vl_buf_put_u32(b, 0) < 0)
+			goto done;
+		for (i = 0;;) {
+			while (i < st->n_blocks) {
+				block_at(st, i, &o.h, &o.ord);
+				if (!p->changed[o.ord])
+					break;
+				i++;
+			}
+			if (i == st->n_blocks && k == n)
+				break;
+			if (i == st->n_blocks || (k < n && cmp_blk(&v[k], &o) < 0)) {
+				e = v[k++];
+			} else {
+				e = o;
+				i++;
+			}
+			/* a note with an id twice has it once in the table */
+			if (count > 0 && cmp_blk(&e, &last) == 0)
+				continue;
+			if (vl_buf_put_u64(b, e.h) < 0 || vl_buf_put_u32(b, e.ord) < 0)
+				goto done;
+			last = e;
+			count++;
+		}
+		memcpy(b->ptr + count_at, &count, 4);
 	}
-	for (i = 0; i < p->n; i++)
-		if (p->changed[i] && note_blocks(&v, &n, &cap, p->vault->notes[i], (uint32_t)i) < 0)
-			goto done;
-	if (put_blocks(b, v, n) < 0 ||
-	    vl_buf_put(b, (const char *)st->alias_raw, st->alias_raw_len) < 0 ||
+	if (vl_buf_put(b, (const char *)st->alias_raw, st->alias_raw_len) < 0 ||
 	    put_tags(b, &p->st->tags) < 0)
 		goto done;
 	rc = 0;
@@ -1518,14 +1578,15 @@ static int run_plan(vl_diags *out, plan *p, vl_memo_key *skey,
 		goto done;
 	/* the old report's findings in notes not checked */
 	for (i = 0; i < p->st->findings.len; i++) {
-		const vl_diag *d = &p->st->findings.items[i];
+		vl_diag *d = &p->st->findings.items[i];
 		long f = vl_source_find(src, d->path);
 
 		if (f < 0 || p->ord_of[f] < 0 || p->check[p->ord_of[f]])
 			continue;
-		if (vl_diags_add(&report, d->path, d->line, d->col, d->rule, d->severity,
-		    "%s", d->message) < 0)
+		/* moved: the state is not used again */
+		if (VL_PUSH(report.items, report.len, report.cap, *d) < 0)
 			goto oom;
+		d->path = d->message = NULL;
 	}
 	vl_diags_sort(&report);
 	memset(&wp, 0, sizeof(wp));
