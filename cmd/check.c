@@ -40,12 +40,15 @@ static void usage(FILE *out)
 		"  --changed-since REV    the same for the changes from REV to the work tree\n"
 		"  --all                  with --staged or --changed-since: report every finding\n"
 		"  --threads N            worker threads (default: one per core)\n"
-		"  --no-cache             neither read nor write the cache of parsed notes\n"
-		"                         nor the memo of findings (kept in the repository's\n"
-		"                         git folder, in vaultlint/; damaged ones are rebuilt)\n"
+		"  --no-cache             neither read nor write the cache of parsed notes,\n"
+		"                         the memo of findings nor the check state (kept in\n"
+		"                         the repository's git folder, in vaultlint/;\n"
+		"                         damaged ones are rebuilt)\n"
 		"  -h, --help             show this help\n\n"
 		"exit codes: 0 nothing at or above --fail-on, 1 findings at or above it,\n"
-		"            2 usage, config, git or I/O error\n");
+		"            2 usage, config, git or I/O error\n\n"
+		"environment: VAULTLINT_TRACE=1 says on stderr how the report was made\n"
+		"            (memo hit, incremental run, or full run and why)\n");
 }
 
 typedef struct check_opts {

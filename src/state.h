@@ -3,27 +3,29 @@
  * note by note, so that the run after an edit checks only the notes the
  * edit can change and takes every other note's findings from it.
  *
- * A note's findings depend on its own bytes, the config, the set of
- * vault paths (link resolution, did-you-mean), and four facts of other
- * notes: the headings and block ids of the notes its links reach, the
- * vault's block ids (the "it is in 'X'" hint of a dangling block
- * reference), its aliases (the hint of a broken link) and the vault's
- * most common spelling of each tag. So the state keeps, for each file,
- * its identity (as the memo keys it); for each note, the summary the
- * index needs (VL_CACHE_SUMMARY) and the notes its links reach; and the
- * report. A run whose files are the same paths then checks:
- *   - the notes whose identity changed (or cannot be trusted: racy);
+ * A note's findings depend on its own bytes, the config, the program, the
+ * set of vault paths (link resolution, did-you-mean), and four facts of
+ * other notes: the headings and block ids of the notes its links reach;
+ * which notes have a block id (the "it is in 'X'" hint of a dangling block
+ * reference); which note has an alias (the hint of a broken link); the
+ * vault's most common spelling of each tag. So the state keeps, per note,
+ * its identity (as the memo keys it), the summary the index needs
+ * (VL_CACHE_SUMMARY), the notes its links reach and the block ids they
+ * name; tables of block ids, aliases and tag spellings; and the report.
+ * A run over the same paths then checks:
+ *   - the notes whose identity changed or cannot be trusted (racy);
  *   - when such a note's headings or block ids changed, the notes that
  *     reach it;
- *   - when block ids changed, the notes with a dangling-block-ref
- *     finding; when aliases changed, the notes with a broken-link finding;
- *   - when the common spelling of a tag changed, the notes that have it.
- * A file added, removed or renamed, another config or program, a note
- * that cannot be read: the state does not serve and the run checks all.
+ *   - when a block id appeared or went, the notes whose links name it.
+ * It does not serve (the run checks every note) when a file was added,
+ * removed or renamed, the config or the program changed, a changed note's
+ * aliases changed, an edit changed a tag's common spelling, or a note
+ * cannot be read.
  *
  * The state is a memo entry (memo.h) keyed by the program, the config and
- * the vault folder, not by the files, in its own folder; it is replaced
- * after each run.
+ * the vault folder, not by the files, in <gitdir>/vaultlint/state/ (the
+ * newest two kept); it is replaced after each run. Anything wrong with it
+ * makes it not serve, never a wrong report.
  */
 #ifndef VL_STATE_H
 #define VL_STATE_H
@@ -65,7 +67,8 @@ typedef vl_cache *(*vl_state_cache_fn)(void *payload);
 
 /* Computes the report of a whole-vault check of src from st: the notes
  * that must be are checked with lo (its only and reach are the state's),
- * unchanged ones read through cache_fn(payload). k is the run's key (for the identity of
+ * unchanged ones read through cache_fn(payload); st's findings are moved
+ * into the report (st is spent). k is the run's key (for the identity of
  * files, racy rule included). On success the new state is stored under
  * skey. Returns 1 with the report appended to out (sorted), 0 when the
  * state cannot serve (res->why_not says why; out is left as it was), -1

@@ -14,9 +14,13 @@
 # Each timing is the best of 3 runs after one warm-up run, so the page
 # cache is warm for both sides. Peak memory is the largest of the 3 runs.
 # The warm-up run leaves vaultlint's memo of findings (memo.h) holding the
-# answer, so the first table times a repeated run; the second table times
-# the same commands with the memo removed before each run (the notes cache
-# still warm): the cost of the first run after a change.
+# answer, so the first table times a repeated run. The second table times
+# the first run after a change: for check, a line added to one note before
+# each run (the check state, state.h, then re-checks what the edit can
+# change); for check --staged, a new line staged before each run; for
+# changelog (whose range does not change), the memo removed. The third
+# table times check with neither memo nor check state (a new vault, a new
+# vaultlint, another config), the notes cache warm.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 : "${VAULTLINT:?set VAULTLINT}" "${GEN:?set GEN}" "${RTIME:?set RTIME}"
@@ -122,10 +126,25 @@ echo "vaultlint bench: $N notes, $vault_files files, $vault_bytes bytes, $n_comm
 echo "  (best of $runs after $warmup warm-up run(s); peak = largest max RSS of the $runs runs)"
 printf '  %-44s %11s %13s\n' "command" "wall" "peak RSS"
 
+gitdir=$(git rev-parse --absolute-git-dir)
 # $nomemo CMD...: CMD with the memo removed first
 nomemo=$tmp/nomemo
-printf '#!/bin/sh\nrm -rf "%s"\nexec "$@"\n' "$(git rev-parse --absolute-git-dir)/vaultlint/memo" > "$nomemo"
+printf '#!/bin/sh\nrm -rf "%s"\nexec "$@"\n' "$gitdir/vaultlint/memo" > "$nomemo"
 chmod +x "$nomemo"
+# $nostate CMD...: CMD with the memo and the check state removed first
+nostate=$tmp/nostate
+printf '#!/bin/sh\nrm -rf "%s" "%s"\nexec "$@"\n' "$gitdir/vaultlint/memo" "$gitdir/vaultlint/state" > "$nostate"
+chmod +x "$nostate"
+# $edit CMD...: CMD after a new line at the end of one note (restored at the end)
+edit_file=$(git ls-files '*.md' | sed -n '3p')
+edit=$tmp/edit
+printf '#!/bin/sh\necho "- bench edit $(date +%%s%%N)" >> "%s"\nexec "$@"\n' "$edit_file" > "$edit"
+chmod +x "$edit"
+# $stage CMD...: CMD after a new line in one note is staged
+stage=$tmp/stage
+printf '#!/bin/sh\necho "- bench edit $(date +%%s%%N)" >> "%s" && git add -- "%s"\nexec "$@"\n' \
+	"$edit_file" "$edit_file" > "$stage"
+chmod +x "$stage"
 
 measure check "vaultlint check" "0 1" "$VAULTLINT" check .
 measure grep "grep -rc '#' (same files)" "0 1" grep -rc --exclude-dir=.git '#' .
@@ -136,16 +155,21 @@ printf -- '- #PAPER [Staged bench entry (Bench 2024)](https://example.org/p/benc
 git add -- "$staged_file"
 measure staged "vaultlint check --staged (1 staged change)" "0 1" "$VAULTLINT" check --staged
 measure status "git status (same state)" "0" git status
-measure staged1 "vaultlint check --staged, memo removed" "0 1" "$nomemo" "$VAULTLINT" check --staged
 git reset -q HEAD -- "$staged_file"
 git checkout -q -- "$staged_file"
-staged_file=
+staged_file=$edit_file
+measure staged1 "vaultlint check --staged, a new line staged" "0 1" "$stage" "$VAULTLINT" check --staged
+git reset -q HEAD -- "$staged_file"
+git checkout -q -- "$staged_file"
 
 from=HEAD~$range_commits
 measure changelog "vaultlint changelog $from..HEAD" "0" "$VAULTLINT" changelog "$from..HEAD"
 measure diffstat "git diff --stat $from HEAD" "0" git diff --stat "$from" HEAD
-measure check1 "vaultlint check, memo removed" "0 1" "$nomemo" "$VAULTLINT" check .
+measure check1 "vaultlint check, after a one-note edit" "0 1" "$edit" "$VAULTLINT" check .
+git checkout -q -- "$edit_file"
+staged_file=
 measure changelog1 "vaultlint changelog $from..HEAD, memo removed" "0" "$nomemo" "$VAULTLINT" changelog "$from..HEAD"
+measure check0 "vaultlint check, no memo, no check state" "0 1" "$nostate" "$VAULTLINT" check .
 
 # ratio A B: A / B (times below 10 ms count as 10 ms)
 ratio() {
@@ -162,6 +186,8 @@ r_check1=$(ratio "$t_check1" "$t_grep")
 r_mem1=$(awk -v k="$m_check1" -v b="$vault_bytes" 'BEGIN { printf "%.3f", k * 1024 / b }')
 r_staged1=$(ratio "$t_staged1" "$t_status")
 r_cl1=$(ratio "$t_changelog1" "$t_diffstat")
+r_check0=$(ratio "$t_check0" "$t_grep")
+r_mem0=$(awk -v k="$m_check0" -v b="$vault_bytes" 'BEGIN { printf "%.3f", k * 1024 / b }')
 
 echo
 printf '  %-52s %8s %7s  %s\n' "target" "ratio" "limit" "result"
@@ -170,8 +196,12 @@ printf '  %-52s %7sx %6sx  %s\n' "check peak RSS / vault bytes ($(awk -v k="$m_c
 printf '  %-52s %7sx %6sx  %s\n' "check --staged (1 change) / git status (time)" "$r_staged" 3 "$(verdict "$r_staged" 3)"
 printf '  %-52s %7sx %6sx  %s\n' "changelog $from..HEAD / git diff --stat (time)" "$r_cl" 3 "$(verdict "$r_cl" 3)"
 echo
-echo "  the same targets for a first run after a change (memo removed, notes cache warm):"
+echo "  the same targets for the first run after a change (see the top of tests/bench/bench.sh):"
 printf '  %-52s %7sx %6sx  %s\n' "check / grep -rc '#' (time)" "$r_check1" 3 "$(verdict "$r_check1" 3)"
 printf '  %-52s %7sx %6sx  %s\n' "check peak RSS / vault bytes ($(awk -v k="$m_check1" 'BEGIN{printf "%.1f", k/1024}') MB)" "$r_mem1" 0.3 "$(verdict "$r_mem1" 0.3)"
 printf '  %-52s %7sx %6sx  %s\n' "check --staged (1 change) / git status (time)" "$r_staged1" 3 "$(verdict "$r_staged1" 3)"
 printf '  %-52s %7sx %6sx  %s\n' "changelog $from..HEAD / git diff --stat (time)" "$r_cl1" 3 "$(verdict "$r_cl1" 3)"
+echo
+echo "  check with neither memo nor check state (notes cache warm):"
+printf '  %-52s %7sx %6sx  %s\n' "check / grep -rc '#' (time)" "$r_check0" 3 "$(verdict "$r_check0" 3)"
+printf '  %-52s %7sx %6sx  %s\n' "check peak RSS / vault bytes ($(awk -v k="$m_check0" 'BEGIN{printf "%.1f", k/1024}') MB)" "$r_mem0" 0.3 "$(verdict "$r_mem0" 0.3)"
