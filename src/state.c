@@ -1157,6 +1157,7 @@ typedef struct plan {
 	vl_note *stubs;          /* the notes not checked: a path and a name */
 	char *names;
 	vl_note **fills;         /* the summaries that filled stubs */
+	int damaged;             /* a lookup met a damaged summary */
 } plan;
 
 static int cmp_u64(const void *a, const void *b)
@@ -1339,8 +1340,10 @@ static const vl_note *fact_block_elsewhere(const vl_note *not_this, const char *
 			break;
 		if ((long)o == skip || p->changed[o])
 			continue;
-		if (read_summary(st, o, "", &s) != 0)
+		if (read_summary(st, o, "", &s) != 0) {
+			p->damaged = 1;
 			continue;
+		}
 		has = vl_index_find_block(s, id) != NULL;
 		vl_note_free(s);
 		if (has)
@@ -1505,9 +1508,11 @@ static int make_stubs(plan *p)
 }
 
 /* Checks the notes p marked and merges their findings with the old
- * report's for the others into out; stores the new state. */
-static int run_plan(vl_diags *out, plan *p, vl_memo_key *skey,
-	const vl_lint_opts *lo, vl_state_cache_fn cache_fn, void *payload, vl_error *err)
+ * report's for the others into out; stores the new state. Returns 1, 0
+ * when the state turns out not to serve (*why; out untouched), -1 on
+ * error. */
+static int run_plan(vl_diags *out, plan *p, vl_memo_key *skey, const vl_lint_opts *lo,
+	vl_state_cache_fn cache_fn, void *payload, const char **why, vl_error *err)
 {
 	vl_source *src = p->src;
 	vl_note **notes = NULL;
@@ -1538,9 +1543,12 @@ static int run_plan(vl_diags *out, plan *p, vl_memo_key *skey,
 		} else if (p->check[i]) {
 			r = vl_vault_read_note(&notes[i], src, p->file_of[i], cache_fn(payload), 0, err);
 			if (r != 0) {
-				/* listed a moment ago: a race with an edit */
-				if (r > 0)
-					vl_error_set(err, "'%s' changed while it was checked; run again", path);
+				/* listed a moment ago: a race with an edit; a run
+				 * over every note reports it */
+				if (r > 0) {
+					*why = "a note could not be read";
+					rc = 0;
+				}
 				goto done;
 			}
 		} else {
@@ -1562,8 +1570,10 @@ static int run_plan(vl_diags *out, plan *p, vl_memo_key *skey,
 	if (p->ords == NULL)
 		goto oom;
 	if ((r = fill_reached(p)) != 0) {
-		if (r > 0)
-			vl_error_set(err, "the saved check state is damaged; run with --no-cache");
+		if (r > 0) {
+			*why = "the saved state is damaged";
+			rc = 0;
+		}
 		goto done;
 	}
 	facts.alias_owner = fact_alias_owner;
@@ -1576,6 +1586,13 @@ static int run_plan(vl_diags *out, plan *p, vl_memo_key *skey,
 	o.reach = reach;
 	if (vl_lint_run(&report, p->vault, &o, err) < 0)
 		goto done;
+	if (p->damaged) {
+		/* a summary a lookup needed could not be read: the report may
+		 * lack a hint */
+		*why = "the saved state is damaged";
+		rc = 0;
+		goto done;
+	}
 	/* the old report's findings in notes not checked */
 	for (i = 0; i < p->st->findings.len; i++) {
 		vl_diag *d = &p->st->findings.items[i];
@@ -1601,7 +1618,7 @@ static int run_plan(vl_diags *out, plan *p, vl_memo_key *skey,
 		(void)state_write(skey, p->vault, &wp, &report, err);
 	if (vl_diags_append(out, &report) < 0)
 		goto oom;
-	rc = 0;
+	rc = 1;
 	goto done;
 oom:
 	vl_error_set(err, "out of memory");
@@ -1649,7 +1666,7 @@ int vl_state_check(vl_diags *out, vl_state_result *res, vl_state *st,
 	for (i = 0; i < p.n; i++)
 		res->n_checked += p.check[i];
 	res->n_notes = p.n;
-	rc = run_plan(out, &p, skey, lo, cache_fn, payload, err) < 0 ? -1 : 1;
+	rc = run_plan(out, &p, skey, lo, cache_fn, payload, &res->why_not, err);
 done:
 	for (i = 0; p.old && i < p.n; i++)
 		vl_note_free(p.old[i]);
