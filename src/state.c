@@ -579,7 +579,8 @@ static int put_blocks(vl_buf *b, blk *v, size_t n)
 {
 	size_t i, k = 0;
 
-	qsort(v, n, sizeof(*v), cmp_blk);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_blk);
 	for (i = 0; i < n; i++)
 		if (i == 0 || cmp_blk(&v[i - 1], &v[i]) != 0)
 			v[k++] = v[i];
@@ -629,7 +630,8 @@ static int put_aliases(vl_buf *b, const vl_vault *vault)
 				goto done;
 		}
 	}
-	qsort(keys, n, sizeof(*keys), cmp_cstr);
+	if (n > 1)
+		qsort(keys, n, sizeof(*keys), cmp_cstr);
 	if (vl_buf_put_u32(b, (uint32_t)n) < 0)
 		goto done;
 	for (i = 0; i < n; i++)
@@ -655,7 +657,8 @@ static int put_tags(vl_buf *b, tallies *t)
 {
 	size_t i, j, n_keys = 0;
 
-	qsort(t->all, t->n, sizeof(*t->all), cmp_tally);
+	if (t->n > 1)
+		qsort(t->all, t->n, sizeof(*t->all), cmp_tally);
 	for (i = 0; i < t->n; i++)
 		n_keys += tally_best(t->all[i], 1) != NULL;
 	if (vl_buf_put_u32(b, (uint32_t)n_keys) < 0)
@@ -703,7 +706,8 @@ static note_ord *note_ords(const vl_vault *vault)
 		v[i].note = vault->notes[i];
 		v[i].ord = (uint32_t)i;
 	}
-	qsort(v, vault->n_notes, sizeof(*v), cmp_note_ord);
+	if (vault->n_notes > 1)
+		qsort(v, vault->n_notes, sizeof(*v), cmp_note_ord);
 	return v;
 }
 
@@ -1276,7 +1280,8 @@ static int plan_run(plan *p, const vl_memo_key *k, const char **why, vl_error *e
 			return 0;
 		}
 	}
-	qsort(p->ids, p->n_ids, sizeof(*p->ids), cmp_u64);
+	if (p->n_ids > 1)
+		qsort(p->ids, p->n_ids, sizeof(*p->ids), cmp_u64);
 	for (j = 0; j < p->n; j++) {
 		const st_note *on = &st->notes[j];
 
@@ -1440,7 +1445,8 @@ static int put_tables(vl_buf *b, plan *p)
 		for (i = 0; i < p->n; i++)
 			if (p->changed[i] && note_blocks(&v, &n, &cap, p->vault->notes[i], (uint32_t)i) < 0)
 				goto done;
-		qsort(v, n, sizeof(*v), cmp_blk);
+		if (n > 1)
+			qsort(v, n, sizeof(*v), cmp_blk);
 		/* the old table without the changed notes, merged with theirs */
 		count_at = b->len;
 		if (vl_buf_put_u32(b, 0) < 0)
@@ -1560,7 +1566,8 @@ static int run_plan(vl_diags *out, plan *p, vl_memo_key *skey, const vl_lint_opt
 	}
 	for (i = 0; i < src->n_problems; i++)
 		only[n_only++] = src->problems[i].path;
-	qsort(only, n_only, sizeof(*only), cmp_str);
+	if (n_only > 1)
+		qsort(only, n_only, sizeof(*only), cmp_str);
 	r = vl_vault_new(&p->vault, src, notes, shared, err);
 	notes = NULL;
 	shared = NULL;
