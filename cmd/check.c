@@ -231,7 +231,8 @@ static int notes_linking(char ***out, size_t *n_out, const vl_vault *vault,
  * afterwards parses nothing again. NULL when it cannot be read. */
 static vl_note *note_version(check_run *run, vl_source *src, const vl_file *f, long at)
 {
-	vl_cache *cache = run_cache(run);
+	/* not opened for two notes: a run from the check state needs it not */
+	vl_cache *cache = run->cache_opened ? run->cache : NULL;
 	vl_note *note = NULL;
 	vl_error err;
 	char *buf = NULL;
@@ -319,6 +320,110 @@ static int key_add_changes(vl_memo_key *key, const vl_changes *ch, vl_error *err
 
 /* Lints `after` but reports only the changed notes and what the change
  * broke elsewhere (findings in unchanged notes that `before` lacks). */
+/* With VAULTLINT_TRACE set, says on stderr how a run got its report. */
+static void trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void trace(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (getenv("VAULTLINT_TRACE") == NULL)
+		return;
+	va_start(ap, fmt);
+	fputs("vaultlint: trace: check: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+static vl_cache *state_cache(void *payload)
+{
+	return run_cache(payload);
+}
+
+/* The report of the whole vault from the saved check state, when it can
+ * serve: 1 (the report in out), 0 (it cannot: check every note), -1. */
+static int lint_from_state(vl_diags *out, check_run *run, vl_source *src,
+	const vl_memo_key *key, vl_memo_key *skey, const vl_lint_opts *lo, size_t *n_checked)
+{
+	vl_state *st = NULL;
+	vl_state_result res;
+	vl_error err;
+	int r;
+
+	res.why_not = "no saved state";
+	r = vl_state_load(&st, skey, &err);
+	if (r == 1)
+		r = vl_state_check(out, &res, st, src, key, skey, lo, state_cache, run, &err);
+	vl_state_free(st);
+	if (r < 0) {
+		cli_error("%s", err.msg);
+		return -1;
+	}
+	if (r == 0) {
+		trace("full run (%s)", res.why_not);
+		return 0;
+	}
+	trace("incremental run, %zu of %zu notes checked", res.n_checked, res.n_notes);
+	*n_checked = res.n_notes;
+	return 1;
+}
+
+/* The report of every note of src and the number of notes: from the
+ * check state of this kind of run when it serves, else by checking every
+ * note (and saving the state for the next run). key is the run's memo
+ * key (it knows which files' stat data can be trusted). */
+static int lint_whole(vl_diags *out, check_run *run, vl_source *src,
+	const vl_memo_key *key, const char *kind, size_t *n_notes)
+{
+	vl_cli_vault *cv = run->cv;
+	vl_error err;
+	vl_vault *vault = NULL;
+	vl_reach *reach = NULL;
+	vl_lint_opts lo;
+	vl_memo_key skey;
+	size_t i, n = 0;
+	int rc = -1, r;
+
+	memset(&lo, 0, sizeof(lo));
+	lo.config = &cv->config;
+	lo.threads = run->o->threads;
+	if (vl_state_key_init(&skey, run->gitdir, kind, cv->config.text,
+	    cv->config.text_len, cv->vault_dir, &err) < 0) {
+		cli_error("%s", err.msg);
+		return -1;
+	}
+	r = lint_from_state(out, run, src, key, &skey, &lo, n_notes);
+	if (r != 0) {
+		rc = r < 0 ? -1 : 0;
+		goto done;
+	}
+	for (i = 0; i < src->n_files; i++)
+		n += src->files[i].is_note != 0;
+	reach = calloc(n + 1, sizeof(*reach));
+	if (reach == NULL) {
+		cli_error("out of memory");
+		goto done;
+	}
+	lo.reach = skey.usable ? reach : NULL;
+	if (vl_vault_load(&vault, src, run->o->threads, run_cache(run), &err) < 0 ||
+	    vl_lint_run(out, vault, &lo, &err) < 0) {
+		cli_error("%s", err.msg);
+		goto done;
+	}
+	*n_notes = vault->n_notes;
+	/* a state that cannot be stored only costs the next run time */
+	if (lo.reach)
+		(void)vl_state_save(&skey, key, vault, reach, out, &err);
+	rc = 0;
+done:
+	for (i = 0; reach && i < n; i++)
+		free(reach[i].notes);
+	free(reach);
+	vl_memo_key_release(&skey);
+	vl_vault_free(vault);
+	return rc;
+}
+
 static int lint_changes(vl_diags *out, check_run *run, size_t *n_checked)
 {
 	vl_cli_vault *cv = run->cv;
@@ -381,12 +486,23 @@ static int lint_changes(vl_diags *out, check_run *run, size_t *n_checked)
 		goto done;
 	}
 	if (r == 1) {
+		trace("memo hit");
 		rc = 0;
 		goto done;
 	}
 	memset(&lo, 0, sizeof(lo));
 	lo.config = &cv->config;
 	lo.threads = o->threads;
+	if (o->all && o->staged) {
+		/* the index's whole report: what the check state of the index
+		 * keeps (the hook runs often; CI's --changed-since, on a fresh
+		 * clone each time, would only pay for saving one) */
+		if (lint_whole(out, run, src_a, &mkey, "staged state", n_checked) < 0)
+			goto done;
+		memo_put(&mkey, out, *n_checked);
+		rc = 0;
+		goto done;
+	}
 	if (o->all) {
 		if (vl_vault_load(&va, src_a, o->threads, run_cache(run), &err) < 0 ||
 		    vl_lint_run(out, va, &lo, &err) < 0) {
@@ -420,6 +536,26 @@ static int lint_changes(vl_diags *out, check_run *run, size_t *n_checked)
 			if (vl_map_put(&names, key, key) < 0)
 				goto oom;
 		}
+	}
+	/* When no change can break a link elsewhere, the report is the
+	 * changed notes' findings: for --staged, those of the index's whole
+	 * report, from its check state. */
+	if (names.len == 0 && o->staged) {
+		size_t n_notes;
+
+		if (lint_whole(&da, run, src_a, &mkey, "staged state", &n_notes) < 0)
+			goto done;
+		for (i = 0; i < da.len; i++) {
+			if (vl_map_get(&changed, da.items[i].path) == NULL)
+				continue;
+			if (VL_PUSH(out->items, out->len, out->cap, da.items[i]) < 0)
+				goto oom;
+			da.items[i].path = da.items[i].message = NULL;
+		}
+		*n_checked = n_only;
+		memo_put(&mkey, out, *n_checked);
+		rc = 0;
+		goto done;
 	}
 	/* When no change can break a link elsewhere, only the changed notes
 	 * are checked, and the others are needed for the index alone. */
@@ -503,83 +639,23 @@ done:
 	return rc;
 }
 
-/* With VAULTLINT_TRACE set, says on stderr how a run got its report. */
-static void trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void trace(const char *fmt, ...)
-{
-	va_list ap;
-
-	if (getenv("VAULTLINT_TRACE") == NULL)
-		return;
-	va_start(ap, fmt);
-	fputs("vaultlint: trace: check: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-}
-
-static vl_cache *state_cache(void *payload)
-{
-	return run_cache(payload);
-}
-
-/* The report of the whole vault from the saved check state, when it can
- * serve: 1 (the report in out), 0 (it cannot: check every note), -1. */
-static int lint_from_state(vl_diags *out, check_run *run, vl_source *src,
-	const vl_memo_key *key, vl_memo_key *skey, const vl_lint_opts *lo, size_t *n_checked)
-{
-	vl_state *st = NULL;
-	vl_state_result res;
-	vl_error err;
-	int r;
-
-	res.why_not = "no saved state";
-	r = vl_state_load(&st, skey, &err);
-	if (r == 1)
-		r = vl_state_check(out, &res, st, src, key, skey, lo, state_cache, run, &err);
-	vl_state_free(st);
-	if (r < 0) {
-		cli_error("%s", err.msg);
-		return -1;
-	}
-	if (r == 0) {
-		trace("full run (%s)", res.why_not);
-		return 0;
-	}
-	trace("incremental run, %zu of %zu notes checked", res.n_checked, res.n_notes);
-	*n_checked = res.n_notes;
-	return 1;
-}
-
 static int lint_tree(vl_diags *out, check_run *run, size_t *n_checked)
 {
 	vl_cli_vault *cv = run->cv;
 	vl_error err;
 	vl_source *src = NULL;
-	vl_vault *vault = NULL;
-	vl_reach *reach = NULL;
 	vl_source_opts so;
-	vl_lint_opts lo;
-	vl_memo_key key, skey;
-	size_t i, n_notes = 0;
+	vl_memo_key key;
 	int rc = -1, r;
 
-	memset(&key, 0, sizeof(key));
-	memset(&skey, 0, sizeof(skey));
 	memset(&so, 0, sizeof(so));
 	so.ignore = (const char *const *)cv->config.ignore;
 	so.n_ignore = cv->config.n_ignore;
 	so.use_gitignore = cv->repo_root != NULL;
-	memset(&lo, 0, sizeof(lo));
-	lo.config = &cv->config;
-	lo.threads = run->o->threads;
-	/* the keys start before the listing: the racy rule counts from here;
-	 * the state's key leaves the files out */
+	/* the key starts before the listing: the racy rule counts from here */
 	if (vl_memo_key_init(&key, run->gitdir, "check", cv->config.text,
 	    cv->config.text_len, &err) < 0 ||
 	    vl_memo_key_add(&key, "vault", cv->vault_dir, &err) < 0 ||
-	    vl_state_key_init(&skey, run->gitdir, cv->config.text,
-	    cv->config.text_len, cv->vault_dir, &err) < 0 ||
 	    vl_source_open_dir(&src, cv->vault_dir, &so, &err) < 0 ||
 	    vl_memo_key_add_source(&key, src, &err) < 0 ||
 	    (r = vl_memo_get(&key, out, n_checked, &err)) < 0) {
@@ -591,39 +667,12 @@ static int lint_tree(vl_diags *out, check_run *run, size_t *n_checked)
 		rc = 0;
 		goto done;
 	}
-	r = lint_from_state(out, run, src, &key, &skey, &lo, n_checked);
-	if (r != 0) {
-		if (r == 1)
-			memo_put(&key, out, *n_checked);
-		rc = r < 0 ? -1 : 0;
+	if (lint_whole(out, run, src, &key, "check state", n_checked) < 0)
 		goto done;
-	}
-	for (i = 0; i < src->n_files; i++)
-		n_notes += src->files[i].is_note != 0;
-	reach = calloc(n_notes + 1, sizeof(*reach));
-	if (reach == NULL) {
-		cli_error("out of memory");
-		goto done;
-	}
-	lo.reach = skey.usable ? reach : NULL;
-	if (vl_vault_load(&vault, src, run->o->threads, run_cache(run), &err) < 0 ||
-	    vl_lint_run(out, vault, &lo, &err) < 0) {
-		cli_error("%s", err.msg);
-		goto done;
-	}
-	*n_checked = vault->n_notes;
 	memo_put(&key, out, *n_checked);
-	/* a state that cannot be stored only costs the next run time */
-	if (lo.reach)
-		(void)vl_state_save(&skey, &key, vault, reach, out, &err);
 	rc = 0;
 done:
-	for (i = 0; reach && i < n_notes; i++)
-		free(reach[i].notes);
-	free(reach);
 	vl_memo_key_release(&key);
-	vl_memo_key_release(&skey);
-	vl_vault_free(vault);
 	vl_source_free(src);
 	return rc;
 }

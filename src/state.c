@@ -442,14 +442,14 @@ static int read_tags(vl_state *st, vl_reader *r)
 	return !r->bad;
 }
 
-int vl_state_key_init(vl_memo_key *skey, const char *gitdir, const char *config,
-	size_t config_len, const char *vault, vl_error *err)
+int vl_state_key_init(vl_memo_key *skey, const char *gitdir, const char *kind,
+	const char *config, size_t config_len, const char *vault, vl_error *err)
 {
-	if (vl_memo_key_init(skey, gitdir, "check state", config, config_len, err) < 0)
+	if (vl_memo_key_init(skey, gitdir, kind, config, config_len, err) < 0)
 		return -1;
 	skey->folder = "state";
-	/* a state is big: one per vault and config (the hook's, CI's) */
-	skey->keep = 2;
+	/* a state is big: a few (the work tree's and the index's, per config) */
+	skey->keep = VL_STATE_KEEP;
 	return vl_memo_key_add(skey, "vault", vault, err);
 }
 

@@ -23,8 +23,9 @@
  * cannot be read.
  *
  * The state is a memo entry (memo.h) keyed by the program, the config and
- * the vault folder, not by the files, in <gitdir>/vaultlint/state/ (the
- * newest two kept); it is replaced after each run. Anything wrong with it
+ * the vault folder, not by the files, in <gitdir>/vaultlint/state/; it
+ * is replaced after each run. `check --staged` keeps one for the index the
+ * same way (blob ids for identities). Anything wrong with it
  * makes it not serve, never a wrong report.
  */
 #ifndef VL_STATE_H
@@ -40,11 +41,15 @@
 
 typedef struct vl_state vl_state;
 
-/* Starts the key of the state of a check of the vault folder vault with
- * the config's bytes (memo.h): kept in <gitdir>/vaultlint/state/, apart
- * from the memo. Returns 0 or -1 (out of memory). */
-int vl_state_key_init(vl_memo_key *skey, const char *gitdir, const char *config,
-	size_t config_len, const char *vault, vl_error *err);
+#define VL_STATE_KEEP 4
+
+/* Starts the key of the state of a kind of check ("check state" for the
+ * work tree, "staged state" for the index) of the vault folder vault
+ * with the config's bytes (memo.h): kept in <gitdir>/vaultlint/state/,
+ * apart from the memo, the newest VL_STATE_KEEP. Returns 0 or -1 (out of
+ * memory). */
+int vl_state_key_init(vl_memo_key *skey, const char *gitdir, const char *kind,
+	const char *config, size_t config_len, const char *vault, vl_error *err);
 
 /* Reads the state stored under skey (a key without files). Returns 1 with
  * *out a new state (caller frees), 0 when there is none or it is damaged,
