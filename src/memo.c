@@ -54,45 +54,9 @@ static int put_stat(vl_buf *b, const char *name, const struct stat *st)
  * Returns 0, or -1 (errno set) when it cannot. */
 static int read_whole(const char *path, int flags, unsigned char **out, size_t *len)
 {
-	struct stat st;
-	unsigned char *buf = NULL;
-	size_t n = 0;
-	int k_errno, fd = open(path, O_RDONLY | O_CLOEXEC | flags);
-
 	*out = NULL;
 	*len = 0;
-	if (fd < 0)
-		return -1;
-	if (fstat(fd, &st) < 0)
-		goto fail;
-	if (!S_ISREG(st.st_mode) || st.st_size < 0 || (uint64_t)st.st_size > MEMO_MAX_BYTES) {
-		errno = EINVAL;
-		goto fail;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (buf == NULL)
-		goto fail;
-	while (n < (size_t)st.st_size) {
-		ssize_t k = read(fd, buf + n, (size_t)st.st_size - n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0) {
-			if (k == 0)
-				errno = EIO;
-			goto fail;
-		}
-		n += (size_t)k;
-	}
-	close(fd);
-	*out = buf;
-	*len = n;
-	return 0;
-fail:
-	k_errno = errno;
-	free(buf);
-	close(fd);
-	errno = k_errno;
-	return -1;
+	return vl_read_fd(open(path, O_RDONLY | O_CLOEXEC | flags), MEMO_MAX_BYTES, out, len);
 }
 
 static int cmp_cstr(const void *a, const void *b)

@@ -975,6 +975,49 @@ static int copy_range(int out, int in, uint64_t off, size_t n)
 	return 0;
 }
 
+int vl_read_fd(int fd, uint64_t max, unsigned char **out, size_t *len)
+{
+	struct stat st;
+	unsigned char *buf = NULL;
+	size_t n = 0;
+	int k_errno;
+
+	*out = NULL;
+	*len = 0;
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0)
+		goto fail;
+	if (!S_ISREG(st.st_mode) || st.st_size < 0 || (uint64_t)st.st_size > max) {
+		errno = EINVAL;
+		goto fail;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (buf == NULL)
+		goto fail;
+	while (n < (size_t)st.st_size) {
+		ssize_t k = read(fd, buf + n, (size_t)st.st_size - n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			if (k == 0)
+				errno = EIO;
+			goto fail;
+		}
+		n += (size_t)k;
+	}
+	close(fd);
+	*out = buf;
+	*len = n;
+	return 0;
+fail:
+	k_errno = errno;
+	free(buf);
+	close(fd);
+	errno = k_errno;
+	return -1;
+}
+
 int vl_write_file_atomic(const char *path, const vl_iovec *parts, size_t n_parts,
 	const char *what, vl_error *err)
 {

@@ -137,6 +137,11 @@ typedef struct vl_iovec {
 	uint64_t off;
 } vl_iovec;
 
+/* Reads the whole regular file open on fd (at most max bytes) into *out
+ * (malloc'd, *len bytes) and closes fd (fd < 0: fails at once). Returns
+ * 0, or -1 with errno set (EINVAL: not a regular file, or too big). */
+int vl_read_fd(int fd, uint64_t max, unsigned char **out, size_t *len);
+
 /* Writes all n bytes at p to fd (retrying short writes and EINTR).
  * Returns 0, or -1 with errno set. */
 int vl_write_all(int fd, const char *p, size_t n);
