@@ -1529,10 +1529,16 @@ static int run_plan(vl_diags *out, plan *p, vl_memo_key *skey, const vl_lint_opt
 	vl_buf tables = VL_BUF_INIT;
 	vl_lint_opts o = *lo;
 	vl_index_facts facts;
+	vl_cache *cache;
 	write_plan wp;
-	size_t i, n_only = 0;
+	size_t i, n_only = 0, n_again = 0;
 	int rc = -1, r;
 
+	/* a few unchanged notes to check are parsed again: cheaper than
+	 * opening the notes cache, which scans its whole file */
+	for (i = 0; i < p->n; i++)
+		n_again += p->check[i] && !p->changed[i];
+	cache = n_again > 256 ? cache_fn(payload) : NULL;
 	notes = calloc(p->n + 1, sizeof(*notes));
 	reach = calloc(p->n + 1, sizeof(*reach));
 	shared = calloc(p->n + 1, 1);
@@ -1547,7 +1553,7 @@ static int run_plan(vl_diags *out, plan *p, vl_memo_key *skey, const vl_lint_opt
 			notes[i] = p->now[i];
 			p->now[i] = NULL;
 		} else if (p->check[i]) {
-			r = vl_vault_read_note(&notes[i], src, p->file_of[i], cache_fn(payload), 0, err);
+			r = vl_vault_read_note(&notes[i], src, p->file_of[i], cache, 0, err);
 			if (r != 0) {
 				/* listed a moment ago: a race with an edit; a run
 				 * over every note reports it */
