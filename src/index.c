@@ -3,10 +3,11 @@
  *
  * Everything is looked up case-insensitively, as Obsidian does, through
  * hash maps keyed by lower-cased strings: note paths without ".md", note
- * names, attachment paths and file names, aliases, block ids and tags.
- * A map value is a list, since several notes can share a name. All keys
- * and small records live in one arena freed with the index; the notes
- * themselves are borrowed.
+ * names, attachment paths and file names, aliases and tags. A map value
+ * is a list, since several notes can share a name. Block ids, hundreds of
+ * thousands in a large vault, go to a sorted array of hashes instead. All
+ * keys and small records live in one arena freed with the index; the
+ * notes themselves are borrowed.
  */
 #include "index.h"
 
@@ -21,10 +22,15 @@
 /* Longest string the banded edit distance handles on the stack. */
 #define IX_BAND_MAX 255
 
-/* A growable list of pointers: the value of every map. */
+/* A list of pointers: the value of every map. Nearly every name and path
+ * belongs to one item, kept in `one` (items points at it), so that a list
+ * costs one arena allocation and no malloc. A longer list moves to a
+ * larger array in the arena; the array it outgrew stays there until the
+ * index is freed, which at most doubles what lists take. */
 typedef struct ix_list {
 	void **items;
 	size_t n, cap;
+	void *one;
 } ix_list;
 
 /* What the index knows about one note. */
@@ -32,6 +38,7 @@ typedef struct ix_note {
 	const vl_note *note;
 	char *stem;      /* path without ".md", case kept */
 	char *lc_stem;   /* the same, lower case */
+	const char *lc_name; /* the name, lower case (often the end of lc_stem) */
 	size_t stem_len;
 	size_t name_len;
 	unsigned char stem_hist[IX_HIST];
@@ -85,17 +92,20 @@ struct vl_index {
 	vl_map file_name;  /* lc file name -> list of ix_file */
 	vl_map file_stem;  /* lc file name without extension -> list of ix_file */
 	vl_map alias;      /* lc alias -> vl_note (the first that has it) */
-	vl_map blocks;     /* lc block id -> list of vl_note */
 	vl_map tags;       /* lc tag -> ix_tag */
-	ix_list **lists;   /* every list and tag record, for freeing */
-	size_t n_lists, cap_lists;
-	ix_tag **tagv;
+	ix_tag **tagv;     /* every tag record, for freeing */
 	size_t n_tagv, cap_tagv;
 	/* Did-you-mean buckets: notes (then files) sorted by the first and by
 	 * the last letter of their name, then by length (see suggest_target). */
 	ix_key *note_first, *note_last, *file_first, *file_last;
 	ix_key *stem_first, *stem_last, *fpath_first, *fpath_last; /* by path */
 	ix_ptr *by_ptr;    /* notes sorted by address, for ix_of */
+	/* Every block id of the vault as id_hash(id) << 32 | the index of its
+	 * note in notes, sorted: a vault has hundreds of thousands of ids,
+	 * and a sorted array of them costs a fraction of the memory (and so
+	 * of the time) of a map and its lists. */
+	uint64_t *block_ids;
+	size_t n_block_ids;
 	vl_arena arena;
 	vl_index_facts facts; /* vault-wide facts kept elsewhere, or zeros */
 };
@@ -104,19 +114,41 @@ static void hist_fill(unsigned char *h, const char *s, size_t n);
 static size_t heading_key(const char *s, size_t n, char *out);
 static size_t banded_distance(const char *a, size_t alen, const char *b, size_t blen,
 	size_t max);
+static unsigned char fold(unsigned char c);
+
+/* Writes s[0..n) lower-cased into out (room for n + 1 bytes). */
+static void lower_into(char *out, const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+
+		out[i] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+	}
+	out[n] = '\0';
+}
 
 static char *arena_lower(vl_arena *a, const char *s, size_t n)
 {
 	char *p = vl_arena_strndup(a, s, n);
-	size_t i;
 
-	if (p == NULL)
-		return NULL;
-	for (i = 0; i < n; i++) {
-		if (p[i] >= 'A' && p[i] <= 'Z')
-			p[i] = (char)(p[i] - 'A' + 'a');
-	}
+	if (p != NULL)
+		lower_into(p, p, n);
 	return p;
+}
+
+/* A hash of a block id that ignores ASCII case, as block ids match
+ * (FNV-1a of the lower-cased bytes, folded to 32 bits). */
+static uint32_t id_hash(const char *s)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (; *s != '\0'; s++) {
+		h ^= fold((unsigned char)*s);
+		h *= 1099511628211ULL;
+	}
+	return (uint32_t)(h ^ h >> 32);
 }
 
 /* Length of s without a trailing ".md" (any case). */
@@ -129,24 +161,34 @@ static size_t strip_md(const char *s, size_t n)
 
 /* Appends item to the list stored under key (a lower-case key that lives
  * in the arena), creating the list when needed. */
-static int list_add(vl_index *idx, vl_map *m, char *key, void *item)
+static int list_add(vl_index *idx, vl_map *m, const char *key, void *item)
 {
 	ix_list *l = vl_map_get(m, key);
+	void **v;
 
 	if (l == NULL) {
-		l = calloc(1, sizeof(*l));
-		if (l == NULL)
+		l = vl_arena_alloc(&idx->arena, sizeof(*l));
+		if (l == NULL || vl_map_put(m, key, l) < 0)
 			return -1;
-		if (VL_PUSH(idx->lists, idx->n_lists, idx->cap_lists, l) < 0) {
-			free(l);
-			return -1;
-		}
-		if (vl_map_put(m, key, l) < 0)
-			return -1;
-	}
-	if (l->n > 0 && l->items[l->n - 1] == item)
+		l->one = item;
+		l->items = &l->one;
+		l->n = l->cap = 1;
 		return 0;
-	return VL_PUSH(l->items, l->n, l->cap, item);
+	}
+	if (l->items[l->n - 1] == item)
+		return 0;
+	if (l->n == l->cap) {
+		if (l->cap > SIZE_MAX / 2 / sizeof(*v))
+			return -1;
+		v = vl_arena_alloc(&idx->arena, 2 * l->cap * sizeof(*v));
+		if (v == NULL)
+			return -1;
+		memcpy(v, l->items, l->n * sizeof(*v));
+		l->items = v;
+		l->cap *= 2;
+	}
+	l->items[l->n++] = item;
+	return 0;
 }
 
 /* Looks up a lower-cased copy of s[0..n) in m. */
@@ -162,17 +204,24 @@ static ix_list *list_get(const vl_map *m, const char *s, size_t n)
 	return l;
 }
 
+/* Counts one spelling of a tag. A vault writes the same few tags over and
+ * over, so the key is lower-cased on the stack and copied into the arena
+ * only for a tag not seen before. */
 static int add_tag(vl_index *idx, const char *name)
 {
-	char *key = arena_lower(&idx->arena, name, strlen(name));
+	char buf[128], *key = buf;
+	size_t n = strlen(name), i;
 	ix_tag *t;
 	ix_spelling s;
-	size_t i;
 
-	if (key == NULL)
+	if (n < sizeof(buf))
+		lower_into(buf, name, n);
+	else if ((key = arena_lower(&idx->arena, name, n)) == NULL)
 		return -1;
 	t = vl_map_get(&idx->tags, key);
 	if (t == NULL) {
+		if (key == buf && (key = vl_arena_strndup(&idx->arena, buf, n)) == NULL)
+			return -1;
 		t = calloc(1, sizeof(*t));
 		if (t == NULL)
 			return -1;
@@ -240,7 +289,7 @@ static int index_tables(vl_index *idx, ix_note *in, const vl_note *note)
 static int index_note(vl_index *idx, ix_note *in, const vl_note *note)
 {
 	size_t plen = strlen(note->path), i;
-	char *key;
+	const char *key;
 
 	in->note = note;
 	in->stem_len = strip_md(note->path, plen);
@@ -249,10 +298,16 @@ static int index_note(vl_index *idx, ix_note *in, const vl_note *note)
 	in->name_len = strlen(note->name);
 	hist_fill(in->stem_hist, note->path, in->stem_len);
 	hist_fill(in->name_hist, note->name, in->name_len);
-	key = arena_lower(&idx->arena, note->name, in->name_len);
-	if (in->stem == NULL || in->lc_stem == NULL || key == NULL ||
+	/* The name ends the path nearly always: then its key is the end of
+	 * lc_stem, and needs no copy of its own. */
+	if (in->lc_stem != NULL && in->name_len <= in->stem_len &&
+	    memcmp(note->path + in->stem_len - in->name_len, note->name, in->name_len) == 0)
+		in->lc_name = in->lc_stem + in->stem_len - in->name_len;
+	else
+		in->lc_name = arena_lower(&idx->arena, note->name, in->name_len);
+	if (in->stem == NULL || in->lc_stem == NULL || in->lc_name == NULL ||
 	    list_add(idx, &idx->by_path, in->lc_stem, in) < 0 ||
-	    list_add(idx, &idx->by_name, key, in) < 0)
+	    list_add(idx, &idx->by_name, in->lc_name, in) < 0)
 		return -1;
 	for (i = 0; i < note->n_aliases; i++) {
 		const char *a = note->aliases[i];
@@ -269,11 +324,9 @@ static int index_note(vl_index *idx, ix_note *in, const vl_note *note)
 	for (i = 0; i < note->n_blocks; i++) {
 		const char *id = note->blocks[i].id;
 
-		if (id == NULL)
-			continue;
-		key = arena_lower(&idx->arena, id, strlen(id));
-		if (key == NULL || list_add(idx, &idx->blocks, key, (void *)note) < 0)
-			return -1;
+		if (id != NULL)
+			idx->block_ids[idx->n_block_ids++] =
+				(uint64_t)id_hash(id) << 32 | (uint32_t)(in - idx->notes);
 	}
 	for (i = 0; i < note->n_tags; i++) {
 		if (note->tags[i].name != NULL && add_tag(idx, note->tags[i].name) < 0)
@@ -365,17 +418,37 @@ static uint32_t bucket_key(unsigned char c, size_t len)
 	return (uint32_t)c << 16 | (uint32_t)(len > 0xFFFF ? 0xFFFF : len);
 }
 
-static int cmp_key(const void *a, const void *b)
+/* Sorts v[0..n) by key, then id, through tmp (room for n): a counting
+ * sort on each byte of the 24-bit key, the lowest first, a few linear
+ * passes where qsort would call a comparison a million times for 50,000
+ * names. Each pass keeps the order of equal bytes and the ids come in
+ * increasing order, so equal keys end up by id. A byte that every key
+ * shares needs no pass. */
+static void sort_keys(ix_key *v, ix_key *tmp, size_t n)
 {
-	const ix_key *x = a, *y = b;
+	size_t count[256], shift, i, at;
 
-	if (x->key != y->key)
-		return x->key < y->key ? -1 : 1;
-	return x->id < y->id ? -1 : x->id > y->id;
+	for (shift = 0; shift < 24; shift += 8) {
+		memset(count, 0, sizeof(count));
+		for (i = 0; i < n; i++)
+			count[(v[i].key >> shift) & 0xFF]++;
+		if (count[(v[0].key >> shift) & 0xFF] == n)
+			continue;
+		for (i = 0, at = 0; i < 256; i++) {
+			size_t c = count[i];
+
+			count[i] = at;
+			at += c;
+		}
+		for (i = 0; i < n; i++)
+			tmp[count[(v[i].key >> shift) & 0xFF]++] = v[i];
+		memcpy(v, tmp, n * sizeof(*v));
+	}
 }
 
-/* Sorts names (n of them, given by getter) by first and by last letter. */
-static int sort_buckets(ix_key **first, ix_key **last, size_t n,
+/* Sorts names (n of them, given by getter) by first and by last letter;
+ * tmp is scratch room for n keys. */
+static int sort_buckets(ix_key **first, ix_key **last, ix_key *tmp, size_t n,
 	const char *(*name)(const vl_index *, size_t, size_t *), const vl_index *idx)
 {
 	size_t i;
@@ -395,15 +468,17 @@ static int sort_buckets(ix_key **first, ix_key **last, size_t n,
 		(*first)[i].id = (*last)[i].id = (uint32_t)i;
 		(*first)[i].letters = (*last)[i].letters = letter_mask(s, len);
 	}
-	qsort(*first, n, sizeof(**first), cmp_key);
-	qsort(*last, n, sizeof(**last), cmp_key);
+	sort_keys(*first, tmp, n);
+	sort_keys(*last, tmp, n);
 	return 0;
 }
 
+/* The lower-case name: the buckets ignore case, and it lies in the
+ * index's arena, in note order, where the name itself is in the note's. */
 static const char *note_name_at(const vl_index *idx, size_t i, size_t *len)
 {
 	*len = idx->notes[i].name_len;
-	return idx->notes[i].note->name;
+	return idx->notes[i].lc_name;
 }
 
 static const char *file_name_at(const vl_index *idx, size_t i, size_t *len)
@@ -434,8 +509,12 @@ static int cmp_ptr(const void *a, const void *b)
 
 static int build_buckets(vl_index *idx)
 {
-	size_t i;
+	size_t i, n = idx->n_notes > idx->n_files ? idx->n_notes : idx->n_files;
+	ix_key *tmp;
+	int rc = -1;
 
+	if (n == 0)
+		return 0;
 	if (idx->n_notes > 0) {
 		idx->by_ptr = malloc(idx->n_notes * sizeof(*idx->by_ptr));
 		if (idx->by_ptr == NULL)
@@ -446,15 +525,19 @@ static int build_buckets(vl_index *idx)
 		}
 		qsort(idx->by_ptr, idx->n_notes, sizeof(*idx->by_ptr), cmp_ptr);
 	}
-	if (sort_buckets(&idx->note_first, &idx->note_last, idx->n_notes,
-	    note_name_at, idx) < 0 ||
-	    sort_buckets(&idx->stem_first, &idx->stem_last, idx->n_notes,
-	    note_stem_at, idx) < 0 ||
-	    sort_buckets(&idx->fpath_first, &idx->fpath_last, idx->n_files,
-	    file_path_at, idx) < 0)
-		return -1;
-	return sort_buckets(&idx->file_first, &idx->file_last, idx->n_files,
-		file_name_at, idx);
+	tmp = malloc(n * sizeof(*tmp));
+	if (tmp != NULL &&
+	    sort_buckets(&idx->note_first, &idx->note_last, tmp, idx->n_notes,
+	    note_name_at, idx) == 0 &&
+	    sort_buckets(&idx->stem_first, &idx->stem_last, tmp, idx->n_notes,
+	    note_stem_at, idx) == 0 &&
+	    sort_buckets(&idx->fpath_first, &idx->fpath_last, tmp, idx->n_files,
+	    file_path_at, idx) == 0 &&
+	    sort_buckets(&idx->file_first, &idx->file_last, tmp, idx->n_files,
+	    file_name_at, idx) == 0)
+		rc = 0;
+	free(tmp);
+	return rc;
 }
 
 /* The first position in v[0..n) whose key is >= key. */
@@ -470,6 +553,69 @@ static size_t lower_key(const ix_key *v, size_t n, uint32_t key)
 			hi = mid;
 	}
 	return lo;
+}
+
+/* Sorts block_ids (see struct vl_index), filled in note order by
+ * index_note. Each pass of the radix sort (on the 32 bits of the hash, a
+ * byte at a time) keeps the order of equal bytes, so the notes that share
+ * an id stay in note order. */
+static int sort_block_ids(vl_index *idx)
+{
+	uint64_t *v = idx->block_ids, *tmp;
+	size_t n = idx->n_block_ids, i, shift, count[256], at;
+
+	if (n == 0)
+		return 0;
+	tmp = malloc(n * sizeof(*tmp));
+	if (tmp == NULL)
+		return -1;
+	/* Four passes: the sorted values end up in v again. */
+	for (shift = 32; shift < 64; shift += 8) {
+		uint64_t *from = shift % 16 == 0 ? v : tmp, *to = shift % 16 == 0 ? tmp : v;
+
+		memset(count, 0, sizeof(count));
+		for (i = 0; i < n; i++)
+			count[(from[i] >> shift) & 0xFF]++;
+		for (i = 0, at = 0; i < 256; i++) {
+			size_t c = count[i];
+
+			count[i] = at;
+			at += c;
+		}
+		for (i = 0; i < n; i++)
+			to[count[(from[i] >> shift) & 0xFF]++] = from[i];
+	}
+	free(tmp);
+	return 0;
+}
+
+/* Sizes the vault-wide maps and block_ids for what they will hold (at
+ * most: names and aliases can repeat), so that they are allocated once
+ * instead of growing their way up. Tags are left to grow: a vault writes
+ * many tags but few distinct ones. */
+static int reserve(vl_index *idx, vl_note *const *notes, size_t n_notes,
+	size_t n_files)
+{
+	size_t i, n_aliases = 0, n_blocks = 0;
+
+	for (i = 0; i < n_notes; i++) {
+		if (notes[i] != NULL) {
+			n_aliases += notes[i]->n_aliases;
+			n_blocks += notes[i]->n_blocks;
+		}
+	}
+	if (n_blocks > 0) {
+		idx->block_ids = malloc(n_blocks * sizeof(*idx->block_ids));
+		if (idx->block_ids == NULL)
+			return -1;
+	}
+	if (vl_map_reserve(&idx->by_path, n_notes) < 0 ||
+	    vl_map_reserve(&idx->by_name, n_notes) < 0 ||
+	    vl_map_reserve(&idx->alias, n_aliases) < 0 ||
+	    vl_map_reserve(&idx->file_path, n_files) < 0 ||
+	    vl_map_reserve(&idx->file_name, n_files) < 0)
+		return -1;
+	return vl_map_reserve(&idx->file_stem, n_files);
 }
 
 int vl_index_new(vl_index **out, vl_note *const *notes, size_t n_notes,
@@ -488,6 +634,12 @@ int vl_index_new(vl_index **out, vl_note *const *notes, size_t n_notes,
 		if (idx->notes == NULL)
 			goto done;
 	}
+	if (src != NULL) {
+		for (i = 0; i < src->n_files; i++)
+			n_files += !src->files[i].is_note;
+	}
+	if (reserve(idx, notes, n_notes, n_files) < 0)
+		goto done;
 	for (i = 0; i < n_notes; i++) {
 		const vl_note *note = notes[i];
 
@@ -497,10 +649,6 @@ int vl_index_new(vl_index **out, vl_note *const *notes, size_t n_notes,
 		idx->n_notes++;
 		if (index_note(idx, &idx->notes[idx->n_notes - 1], note) < 0)
 			goto done;
-	}
-	if (src != NULL) {
-		for (i = 0; i < src->n_files; i++)
-			n_files += !src->files[i].is_note;
 	}
 	if (n_files > 0) {
 		idx->files = calloc(n_files, sizeof(*idx->files));
@@ -514,7 +662,7 @@ int vl_index_new(vl_index **out, vl_note *const *notes, size_t n_notes,
 			idx->n_files++;
 		}
 	}
-	if (build_buckets(idx) < 0)
+	if (build_buckets(idx) < 0 || sort_block_ids(idx) < 0)
 		goto done;
 	*out = idx;
 	idx = NULL;
@@ -532,11 +680,6 @@ void vl_index_free(vl_index *idx)
 
 	if (idx == NULL)
 		return;
-	for (i = 0; i < idx->n_lists; i++) {
-		free(idx->lists[i]->items);
-		free(idx->lists[i]);
-	}
-	free(idx->lists);
 	for (i = 0; i < idx->n_tagv; i++) {
 		free(idx->tagv[i]->sp);
 		free(idx->tagv[i]);
@@ -548,7 +691,6 @@ void vl_index_free(vl_index *idx)
 	vl_map_release(&idx->file_name);
 	vl_map_release(&idx->file_stem);
 	vl_map_release(&idx->alias);
-	vl_map_release(&idx->blocks);
 	vl_map_release(&idx->tags);
 	for (i = 0; i < idx->n_notes; i++) {
 		if (idx->notes[i].headings != NULL)
@@ -568,6 +710,7 @@ void vl_index_free(vl_index *idx)
 	free(idx->fpath_first);
 	free(idx->fpath_last);
 	free(idx->by_ptr);
+	free(idx->block_ids);
 	free(idx->notes);
 	free(idx->files);
 	free(idx);
@@ -1227,14 +1370,15 @@ const vl_heading *vl_index_heading(const vl_index *idx, const vl_note *note,
 	return found;
 }
 
-const vl_block *vl_index_block(const vl_index *idx, const vl_note *note, const char *id)
+/* The first block with this id in the indexed note in, through its table
+ * when it has one. */
+static const vl_block *note_block(const ix_note *in, const char *id)
 {
-	const ix_note *in = ix_of(idx, note);
 	char *key;
 	const vl_block *b;
 
-	if (in == NULL || in->blocks == NULL)
-		return vl_index_find_block(note, id);
+	if (in->blocks == NULL)
+		return vl_index_find_block(in->note, id);
 	if (id == NULL)
 		return NULL;
 	key = vl_lower_dup(id, strlen(id));
@@ -1243,6 +1387,13 @@ const vl_block *vl_index_block(const vl_index *idx, const vl_note *note, const c
 	b = vl_map_get(in->blocks, key);
 	free(key);
 	return b;
+}
+
+const vl_block *vl_index_block(const vl_index *idx, const vl_note *note, const char *id)
+{
+	const ix_note *in = ix_of(idx, note);
+
+	return in ? note_block(in, id) : vl_index_find_block(note, id);
 }
 
 /* ---- blocks ---- */
@@ -1263,19 +1414,30 @@ const vl_block *vl_index_find_block(const vl_note *note, const char *id)
 const vl_note *vl_index_block_elsewhere(const vl_index *idx, const vl_note *not_this,
 	const char *id)
 {
-	const ix_list *l;
-	size_t i;
+	uint64_t h;
+	size_t lo = 0, hi;
 
 	if (idx == NULL || id == NULL)
 		return NULL;
 	if (idx->facts.block_elsewhere)
 		return idx->facts.block_elsewhere(not_this, id, idx->facts.payload);
-	l = list_get(&idx->blocks, id, strlen(id));
-	if (l == NULL)
-		return NULL;
-	for (i = 0; i < l->n; i++) {
-		if (l->items[i] != not_this)
-			return l->items[i];
+	h = (uint64_t)id_hash(id) << 32;
+	hi = idx->n_block_ids;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (idx->block_ids[mid] < h)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* The notes whose ids have this hash, in note order: the first one
+	 * that really has the id (and is not not_this) is the answer. */
+	for (; lo < idx->n_block_ids && (idx->block_ids[lo] >> 32) == h >> 32; lo++) {
+		const ix_note *in = &idx->notes[(uint32_t)idx->block_ids[lo]];
+
+		if (in->note != not_this && note_block(in, id) != NULL)
+			return in->note;
 	}
 	return NULL;
 }

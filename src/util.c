@@ -490,6 +490,22 @@ vl_map_put(vl_map *m, const char *key, void *value)
 	return 0;
 }
 
+int
+vl_map_reserve(vl_map *m, size_t n)
+{
+	size_t ncap = m->cap ? m->cap : 16;
+
+	if (n > SIZE_MAX / 10)
+		return -1;
+	/* The load that vl_map_put keeps: at most 70%. */
+	while (n * 10 > ncap * 7) {
+		if (ncap > SIZE_MAX / 2 / sizeof(vl_map_slot))
+			return -1;
+		ncap *= 2;
+	}
+	return ncap == m->cap || n == 0 ? 0 : map_resize(m, ncap);
+}
+
 void *
 vl_map_get(const vl_map *m, const char *key)
 {

@@ -83,6 +83,9 @@ typedef struct vl_map {
 uint64_t vl_hash(const char *s, size_t n);
 /* Inserts or replaces; returns 0 or -1 when out of memory. */
 int vl_map_put(vl_map *m, const char *key, void *value);
+/* Makes room for n keys in all, so that putting them does not grow the
+ * table again; returns 0 or -1 when out of memory. */
+int vl_map_reserve(vl_map *m, size_t n);
 void *vl_map_get(const vl_map *m, const char *key);
 void vl_map_release(vl_map *m);
 
