@@ -276,16 +276,9 @@ static int links_into_kept(check_run *run, vl_source *src, const vl_change *c)
 	memcpy(was.oid, c->old_oid, sizeof(was.oid));
 	now = note_version(run, src, &src->files[at], at);
 	old = note_version(run, src, &was, -1);
-	if (now == NULL || old == NULL ||
-	    old->n_headings != now->n_headings || old->n_aliases != now->n_aliases)
+	if (now == NULL || old == NULL || !vl_note_same_headings(old, now) ||
+	    !vl_note_same_aliases(old, now))
 		goto done;
-	for (i = 0; i < old->n_headings; i++)
-		if (old->headings[i].level != now->headings[i].level ||
-		    strcmp(old->headings[i].text, now->headings[i].text) != 0)
-			goto done;
-	for (i = 0; i < old->n_aliases; i++)
-		if (strcmp(old->aliases[i], now->aliases[i]) != 0)
-			goto done;
 	for (i = 0; i < old->n_blocks; i++)
 		if (vl_index_find_block(now, old->blocks[i].id) == NULL)
 			goto done;

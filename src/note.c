@@ -1438,6 +1438,60 @@ done:
 	return rc;
 }
 
+static int same_str(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+int vl_note_same_headings(const vl_note *a, const vl_note *b)
+{
+	size_t i;
+
+	if (a->n_headings != b->n_headings)
+		return 0;
+	for (i = 0; i < a->n_headings; i++)
+		if (a->headings[i].level != b->headings[i].level ||
+		    !same_str(a->headings[i].text, b->headings[i].text))
+			return 0;
+	return 1;
+}
+
+int vl_note_same_blocks(const vl_note *a, const vl_note *b)
+{
+	size_t i;
+
+	if (a->n_blocks != b->n_blocks)
+		return 0;
+	for (i = 0; i < a->n_blocks; i++)
+		if (!same_str(a->blocks[i].id, b->blocks[i].id))
+			return 0;
+	return 1;
+}
+
+int vl_note_same_aliases(const vl_note *a, const vl_note *b)
+{
+	size_t i;
+
+	if (a->n_aliases != b->n_aliases)
+		return 0;
+	for (i = 0; i < a->n_aliases; i++)
+		if (!same_str(a->aliases[i], b->aliases[i]))
+			return 0;
+	return 1;
+}
+
+int vl_note_same_tags(const vl_note *a, const vl_note *b)
+{
+	size_t i;
+
+	if (a->n_tags != b->n_tags)
+		return 0;
+	for (i = 0; i < a->n_tags; i++)
+		if (!same_str(a->tags[i].name, b->tags[i].name))
+			return 0;
+	return 1;
+}
+
 void vl_note_free(vl_note *note)
 {
 	if (!note)

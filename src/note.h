@@ -151,6 +151,14 @@ vl_note *vl_note_new(const char *path);
 
 void vl_note_free(vl_note *note);
 
+/* Whether two versions of a note have the same headings (text and level),
+ * block ids, aliases, tags (as written), in order: what other notes'
+ * findings may depend on. */
+int vl_note_same_headings(const vl_note *a, const vl_note *b);
+int vl_note_same_blocks(const vl_note *a, const vl_note *b);
+int vl_note_same_aliases(const vl_note *a, const vl_note *b);
+int vl_note_same_tags(const vl_note *a, const vl_note *b);
+
 /* For the parsers (note.c, frontmatter.c): records a problem on the note.
  * rule is a static rule id. Returns 0 or -1 (out of memory). */
 int vl_note_add_problem(vl_note *note, const char *rule, vl_pos pos,

@@ -1088,60 +1088,6 @@ done:
 
 /* ---- what an edit can change ---- */
 
-static int same_str(const char *a, const char *b)
-{
-	return strcmp(a ? a : "", b ? b : "") == 0;
-}
-
-static int same_headings(const vl_note *a, const vl_note *b)
-{
-	size_t i;
-
-	if (a->n_headings != b->n_headings)
-		return 0;
-	for (i = 0; i < a->n_headings; i++)
-		if (a->headings[i].level != b->headings[i].level ||
-		    !same_str(a->headings[i].text, b->headings[i].text))
-			return 0;
-	return 1;
-}
-
-static int same_blocks(const vl_note *a, const vl_note *b)
-{
-	size_t i;
-
-	if (a->n_blocks != b->n_blocks)
-		return 0;
-	for (i = 0; i < a->n_blocks; i++)
-		if (!same_str(a->blocks[i].id, b->blocks[i].id))
-			return 0;
-	return 1;
-}
-
-static int same_aliases(const vl_note *a, const vl_note *b)
-{
-	size_t i;
-
-	if (a->n_aliases != b->n_aliases)
-		return 0;
-	for (i = 0; i < a->n_aliases; i++)
-		if (!same_str(a->aliases[i], b->aliases[i]))
-			return 0;
-	return 1;
-}
-
-static int same_tags(const vl_note *a, const vl_note *b)
-{
-	size_t i;
-
-	if (a->n_tags != b->n_tags)
-		return 0;
-	for (i = 0; i < a->n_tags; i++)
-		if (!same_str(a->tags[i].name, b->tags[i].name))
-			return 0;
-	return 1;
-}
-
 /* What a run compares: per note (ordinal), its old summary and new
  * version when it changed, and the notes to check. */
 typedef struct plan {
@@ -1199,15 +1145,15 @@ static int compare_note(plan *p, size_t j, const char **why)
 {
 	const vl_note *o = p->old[j], *n = p->now[j];
 
-	if (!same_aliases(o, n)) {
+	if (!vl_note_same_aliases(o, n)) {
 		*why = "aliases changed";
 		return 0;
 	}
-	if (!same_headings(o, n) || !same_blocks(o, n))
+	if (!vl_note_same_headings(o, n) || !vl_note_same_blocks(o, n))
 		p->moved[j] = 1;
-	if (!same_blocks(o, n) && (ids_gone(p, o, n) < 0 || ids_gone(p, n, o) < 0))
+	if (!vl_note_same_blocks(o, n) && (ids_gone(p, o, n) < 0 || ids_gone(p, n, o) < 0))
 		return -1;
-	if (!same_tags(o, n) &&
+	if (!vl_note_same_tags(o, n) &&
 	    (tally_note(&p->st->tags, o, 0, -1) < 0 || tally_note(&p->st->tags, n, 0, 1) < 0))
 		return -1;
 	return 1;
