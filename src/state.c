@@ -313,8 +313,9 @@ static int read_notes(vl_state *st, vl_reader *r)
 	st->listing[0] = vl_read_u64(r);
 	st->listing[1] = vl_read_u64(r);
 	st->n_notes = vl_read_u32(r);
-	/* a note takes at least 48 bytes: bounds the allocation */
-	if (r->bad || st->n_notes > (size_t)(r->end - r->p) / 48)
+	/* a note takes at least 44 bytes (a note without links): bounds the
+	 * allocation */
+	if (r->bad || st->n_notes > (size_t)(r->end - r->p) / 44)
 		return 0;
 	st->notes = calloc(st->n_notes + 1, sizeof(*st->notes));
 	if (st->notes == NULL)
@@ -347,7 +348,9 @@ static int open_notes(vl_state *st, vl_memo_key *skey)
 {
 	vl_buf path = VL_BUF_INIT;
 	unsigned char head[NOTES_HEAD];
+	struct stat sb;
 	uint64_t gen;
+	size_t i;
 
 	if (vl_memo_key_path(skey, &path) != 0 || vl_buf_puts(&path, ".notes") < 0) {
 		vl_buf_release(&path);
@@ -358,7 +361,14 @@ static int open_notes(vl_state *st, vl_memo_key *skey)
 	if (st->notes_fd < 0 || pread(st->notes_fd, head, sizeof(head), 0) != (ssize_t)sizeof(head))
 		return 0;
 	memcpy(&gen, head + 8, 8);
-	return memcmp(head, NOTES_MAGIC, 8) == 0 && gen == st->gen;
+	if (memcmp(head, NOTES_MAGIC, 8) != 0 || gen != st->gen || fstat(st->notes_fd, &sb) < 0)
+		return 0;
+	/* every summary within the file: a length is never trusted blindly */
+	for (i = 0; i < st->n_notes; i++)
+		if (st->notes[i].off > (uint64_t)sb.st_size ||
+		    st->notes[i].len > (uint64_t)sb.st_size - st->notes[i].off)
+			return 0;
+	return 1;
 }
 
 /* The summary of note i from the notes file, as a note named path.
@@ -1183,6 +1193,10 @@ static int plan_run(plan *p, const vl_memo_key *k, const char **why, vl_error *e
 		p->ord_of[i] = f->is_note ? (long)j : -1;
 		if (!f->is_note)
 			continue;
+		if (j == p->n) {
+			*why = "the saved state is damaged";
+			return 0;
+		}
 		p->file_of[j] = i;
 		r = note_identity(p->ident[j], k, f);
 		p->changed[j] = r == 0 || (st->notes[j].ident[0] == 0 && st->notes[j].ident[1] == 0) ||
@@ -1586,6 +1600,10 @@ done:
 		free(reach[i].notes);
 	free(reach);
 	free(only);
+	/* not yet the vault's: the notes read whole are still ours */
+	for (i = 0; notes && i < p->n; i++)
+		if (!shared || !shared[i])
+			vl_note_free(notes[i]);
 	free(notes);
 	free(shared);
 	vl_buf_release(&tables);

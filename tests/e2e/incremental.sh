@@ -906,6 +906,22 @@ has "--staged: the new broken link is reported" "$ref" "'Nowhere'"
 run_both "--staged --all" check --staged --all
 git commit -q --no-verify -m staged
 
+# A vault of notes without links: the state of a run over it must be one
+# the next run reads (a bound on its size once refused it).
+(
+	mkdir -p "$tmp/plain" && cd "$tmp/plain" && git init -q . &&
+	i=1 && while [ $i -le 60 ]; do printf '# N%d\nplain text\n' $i > "n$i.md"; i=$((i + 1)); done
+) || exit 1
+cd "$tmp/plain" || exit 1
+settle
+run_both "notes without links" check
+printf 'more\n' >> n5.md
+mark
+settle
+run_both "notes without links, one edited" check
+trace_is "notes without links, one edited: incremental" inc
+cd "$repo" || exit 1
+
 # --- the random sequence ---------------------------------------------------
 kinds=aaabbbcccddeeeffgghhiijkkk
 n_inc=0 n_full=0 n_hit=0 n_none=0

@@ -1,0 +1,311 @@
+/*
+ * test_state.c: unit tests for src/state.c, the check state. An intact
+ * state serves and gives the report of a run over every note. A state is
+ * a memo entry whose checksum a test can make valid again
+ * (vl_memo_put_text), so every mutation of its payload (truncated, a byte
+ * flipped, a count rewritten) reaches the reader and the planner: none
+ * may fail the run or read out of bounds (make asan runs this too), and
+ * one whose note count no longer matches the listing does not serve.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "../../src/lint.h"
+#include "../../src/memo.h"
+#include "../../src/state.h"
+
+static const char *const g_notes[][2] = {
+	{ "A.md", "---\naliases: [Alpha]\ntags: [PAPER]\n---\n# A\n## Part\n"
+		"Text ^a1 #Paper\nSee [[B#^b1]] [[B#Nope]] [[Gone]] [[Alpha]] [[C#^b1]]\n" },
+	{ "B.md", "# B\nBody ^b1 #paper #paper\n[[A#Part]] [[C#^zz]] [[A#^c1]]\n" },
+	{ "sub/C.md", "# C\n- #PAPER item ^c1\n- again ^c1\n[[A]] [[A]] [[B#Part]]\n" },
+	{ "sub/D.md", "# D\nplain\n" },
+	{ "sub/E.md", "# E\nplain\n" },
+};
+#define N_NOTES (sizeof(g_notes) / sizeof(*g_notes))
+
+static char g_dir[] = "/tmp/vl-test-state-XXXXXX";
+static char g_vault[300], g_git[300];
+
+static vl_cache *no_cache(void *payload)
+{
+	(void)payload;
+	return NULL;
+}
+
+/* The keys of a run over the vault as it is now. */
+static void keys(vl_memo_key *key, vl_memo_key *skey, vl_source **src)
+{
+	vl_source_opts so;
+	vl_error err;
+
+	memset(&so, 0, sizeof(so));
+	assert_int_equal(vl_memo_key_init(key, g_git, "check", NULL, 0, &err), 0);
+	assert_int_equal(vl_state_key_init(skey, g_git, "check state", NULL, 0, g_vault, &err), 0);
+	assert_int_equal(vl_source_open_dir(src, g_vault, &so, &err), 0);
+	assert_int_equal(vl_memo_key_add_source(key, *src, &err), 0);
+}
+
+/* Checks every note (the report in d) and saves the state. */
+static void full_run(vl_diags *d)
+{
+	vl_memo_key key, skey;
+	vl_source *src;
+	vl_vault *vault;
+	vl_reach reach[N_NOTES];
+	vl_lint_opts lo;
+	vl_error err;
+	size_t i;
+
+	keys(&key, &skey, &src);
+	memset(reach, 0, sizeof(reach));
+	memset(&lo, 0, sizeof(lo));
+	lo.threads = 1;
+	lo.reach = reach;
+	assert_int_equal(vl_vault_load(&vault, src, 1, NULL, &err), 0);
+	assert_int_equal(vault->n_notes, N_NOTES);
+	assert_int_equal(vl_lint_run(d, vault, &lo, &err), 0);
+	assert_int_equal(vl_state_save(&skey, &key, vault, reach, d, &err), 0);
+	for (i = 0; i < N_NOTES; i++)
+		free(reach[i].notes);
+	vl_vault_free(vault);
+	vl_source_free(src);
+	vl_memo_key_release(&key);
+	vl_memo_key_release(&skey);
+}
+
+/* A run from the state: 1 (report in d), 0 (it does not serve), -1. */
+static int state_run(vl_diags *d)
+{
+	vl_memo_key key, skey;
+	vl_source *src;
+	vl_state *st = NULL;
+	vl_state_result res;
+	vl_lint_opts lo;
+	vl_error err;
+	int r;
+
+	keys(&key, &skey, &src);
+	memset(&lo, 0, sizeof(lo));
+	lo.threads = 1;
+	r = vl_state_load(&st, &skey, &err);
+	if (r == 1)
+		r = vl_state_check(d, &res, st, src, &key, &skey, &lo, no_cache, NULL, &err);
+	vl_state_free(st);
+	vl_source_free(src);
+	vl_memo_key_release(&key);
+	vl_memo_key_release(&skey);
+	return r;
+}
+
+static void same_report(const vl_diags *a, const vl_diags *b)
+{
+	size_t i;
+
+	assert_int_equal(a->len, b->len);
+	for (i = 0; i < a->len; i++)
+		assert_int_equal(vl_diag_cmp(&a->items[i], &b->items[i]), 0);
+}
+
+/* The payload of the state stored now, copied. */
+static unsigned char *payload(size_t *n)
+{
+	vl_memo_key key, skey;
+	vl_source *src;
+	const unsigned char *p;
+	unsigned char *buf, *copy;
+	vl_error err;
+
+	keys(&key, &skey, &src);
+	assert_int_equal(vl_memo_get_raw(&skey, &buf, &p, n, &err), 1);
+	copy = malloc(*n + 1);
+	assert_non_null(copy);
+	memcpy(copy, p, *n);
+	free(buf);
+	vl_source_free(src);
+	vl_memo_key_release(&key);
+	vl_memo_key_release(&skey);
+	return copy;
+}
+
+static void put_payload(const unsigned char *p, size_t n)
+{
+	vl_memo_key key, skey;
+	vl_source *src;
+	vl_error err;
+
+	keys(&key, &skey, &src);
+	assert_int_equal(vl_memo_put_text(&skey, (const char *)p, n, &err), 0);
+	vl_source_free(src);
+	vl_memo_key_release(&key);
+	vl_memo_key_release(&skey);
+}
+
+static void write_file(const char *rel, const char *text)
+{
+	char path[400], *slash;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", g_vault, rel);
+	slash = strrchr(path, '/');
+	*slash = '\0';
+	mkdir(path, 0755);
+	*slash = '/';
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* One vault for the whole group, old enough (three seconds) that no file
+ * is racy: the state then serves with unchanged notes as stubs. */
+static int group_setup(void **state)
+{
+	size_t i;
+
+	(void)state;
+	if (mkdtemp(g_dir) == NULL)
+		return -1;
+	snprintf(g_vault, sizeof(g_vault), "%s/vault", g_dir);
+	snprintf(g_git, sizeof(g_git), "%s/git", g_dir);
+	if (mkdir(g_vault, 0755) < 0 || mkdir(g_git, 0755) < 0)
+		return -1;
+	for (i = 0; i < N_NOTES; i++)
+		write_file(g_notes[i][0], g_notes[i][1]);
+	sleep(3);
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	char cmd[400];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", g_dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void test_intact(void **state)
+{
+	vl_diags full = VL_DIAGS_INIT, inc = VL_DIAGS_INIT;
+
+	(void)state;
+	full_run(&full);
+	assert_true(full.len > 5);
+	assert_int_equal(state_run(&inc), 1);
+	same_report(&full, &inc);
+	vl_diags_release(&full);
+	vl_diags_release(&inc);
+}
+
+/* The payload mutated at byte i in three ways, each stored with a valid
+ * checksum and run from: never an error (-1), never out of bounds. */
+static void test_mutations(void **state)
+{
+	vl_diags full = VL_DIAGS_INIT;
+	unsigned char *orig, *p;
+	size_t n, i, v;
+	static const uint32_t values[] = { 0, 1, 2, 3, 0xFFFFFFFFu };
+
+	(void)state;
+	full_run(&full);
+	orig = payload(&n);
+	p = malloc(n + 1);
+	assert_non_null(p);
+	for (i = 0; i < n; i++) {
+		vl_diags d = VL_DIAGS_INIT;
+
+		/* cut short */
+		put_payload(orig, i);
+		assert_int_not_equal(state_run(&d), -1);
+		vl_diags_release(&d);
+		/* one byte flipped */
+		memcpy(p, orig, n);
+		p[i] ^= 0xA5;
+		put_payload(p, n);
+		assert_int_not_equal(state_run(&d), -1);
+		vl_diags_release(&d);
+		/* a count rewritten (every few bytes: the fields are not aligned) */
+		for (v = 0; i % 3 == 0 && i + 4 <= n && v < sizeof(values) / sizeof(*values); v++) {
+			memcpy(p, orig, n);
+			memcpy(p + i, &values[v], 4);
+			put_payload(p, n);
+			assert_int_not_equal(state_run(&d), -1);
+			vl_diags_release(&d);
+		}
+	}
+	free(p);
+	free(orig);
+	vl_diags_release(&full);
+}
+
+/* Where the record of note k ends in the payload p: records start after
+ * the format, the file count, the listing's two hashes and the note count
+ * (28 bytes); each is two identity hashes, the summary's offset, length
+ * and checksum, then the reach (a count and u32s) and refs (a count and
+ * u64s). */
+static size_t record_end(const unsigned char *p, uint32_t k)
+{
+	size_t at = 28;
+	uint32_t i, count;
+
+	for (i = 0; i <= k; i++) {
+		at += 16 + 8 + 4 + 8;
+		memcpy(&count, p + at, 4);
+		at += 4 + 4 * (size_t)count;
+		memcpy(&count, p + at, 4);
+		at += 4 + 8 * (size_t)count;
+	}
+	return at;
+}
+
+/* A state whose listing matches the vault but that holds fewer notes (the
+ * last records cut out, the note count lowered) does not serve: the run
+ * must not index notes past those the state holds. The last two notes
+ * are linked from none and have no ids, so such a state still loads. */
+static void test_fewer_notes(void **state)
+{
+	vl_diags full = VL_DIAGS_INIT, d = VL_DIAGS_INIT;
+	unsigned char *p, *q;
+	uint32_t fewer;
+	size_t n, head, tail;
+
+	(void)state;
+	full_run(&full);
+	p = payload(&n);
+	q = malloc(n);
+	assert_non_null(q);
+	tail = record_end(p, N_NOTES - 1);
+	for (fewer = 1; fewer < N_NOTES; fewer++) {
+		head = record_end(p, fewer - 1);
+		memcpy(q, p, head);
+		memcpy(q + 24, &fewer, 4);
+		memcpy(q + head, p + tail, n - tail);
+		put_payload(q, head + n - tail);
+		assert_int_equal(state_run(&d), 0);
+		vl_diags_release(&d);
+	}
+	free(q);
+	free(p);
+	vl_diags_release(&full);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_intact),
+		cmocka_unit_test(test_fewer_notes),
+		cmocka_unit_test(test_mutations),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
