@@ -114,27 +114,12 @@ static void hist_fill(unsigned char *h, const char *s, size_t n);
 static size_t heading_key(const char *s, size_t n, char *out);
 static size_t banded_distance(const char *a, size_t alen, const char *b, size_t blen,
 	size_t max);
-static unsigned char fold(unsigned char c);
-
-/* Writes s[0..n) lower-cased into out (room for n + 1 bytes). */
-static void lower_into(char *out, const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		char c = s[i];
-
-		out[i] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-	}
-	out[n] = '\0';
-}
-
 static char *arena_lower(vl_arena *a, const char *s, size_t n)
 {
 	char *p = vl_arena_strndup(a, s, n);
 
 	if (p != NULL)
-		lower_into(p, p, n);
+		vl_lower_into(p, p, n);
 	return p;
 }
 
@@ -142,12 +127,8 @@ static char *arena_lower(vl_arena *a, const char *s, size_t n)
  * (FNV-1a of the lower-cased bytes, folded to 32 bits). */
 static uint32_t id_hash(const char *s)
 {
-	uint64_t h = 14695981039346656037ULL;
+	uint64_t h = vl_hash_lower(s);
 
-	for (; *s != '\0'; s++) {
-		h ^= fold((unsigned char)*s);
-		h *= 1099511628211ULL;
-	}
 	return (uint32_t)(h ^ h >> 32);
 }
 
@@ -215,7 +196,7 @@ static int add_tag(vl_index *idx, const char *name)
 	ix_spelling s;
 
 	if (n < sizeof(buf))
-		lower_into(buf, name, n);
+		vl_lower_into(buf, name, n);
 	else if ((key = arena_lower(&idx->arena, name, n)) == NULL)
 		return -1;
 	t = vl_map_get(&idx->tags, key);

@@ -186,7 +186,9 @@ int vl_memo_file_trusted(const vl_memo_key *k, const vl_file *f)
 		!racy(k, f->ctime_sec, f->ctime_nsec);
 }
 
-int vl_memo_file_identity(const vl_memo_key *k, const vl_file *f, vl_buf *out)
+/* Appends the identity of file f to out: 1 when it can be trusted, 0 when
+ * not (racy, or neither blob id nor stat data), -1 when out of memory. */
+static int file_identity(const vl_memo_key *k, const vl_file *f, vl_buf *out)
 {
 	if (f->oid[0] != '\0')
 		return vl_buf_printf(out, "oid %s\n", f->oid) < 0 ? -1 : 1;
@@ -210,7 +212,7 @@ int vl_memo_key_add_source(vl_memo_key *k, const vl_source *src, vl_error *err)
 		const vl_file *f = &src->files[i];
 
 		rc = put_field(&k->in, "file", f->path, strlen(f->path));
-		if (rc == 0 && (rc = vl_memo_file_identity(k, f, &k->in)) >= 0) {
+		if (rc == 0 && (rc = file_identity(k, f, &k->in)) >= 0) {
 			if (rc == 0)
 				k->usable = 0;
 			rc = 0;

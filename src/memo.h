@@ -72,14 +72,8 @@ int vl_memo_key_add(vl_memo_key *k, const char *name, const char *value,
  * listing it. Returns 0 or -1 (out of memory). */
 int vl_memo_key_add_source(vl_memo_key *k, const vl_source *src, vl_error *err);
 
-/* Appends the identity of file f (what vl_memo_key_add_source keys it
- * by) to out. Returns 1 when the identity can be trusted, 0 when it
- * cannot (a racy work-tree file, or one with neither blob id nor stat
- * data), -1 when out of memory. */
-int vl_memo_file_identity(const vl_memo_key *k, const vl_file *f, vl_buf *out);
-
-/* Whether file f's identity can be trusted (what vl_memo_file_identity
- * returns, without writing it). */
+/* Whether the identity that vl_memo_key_add_source keys file f by can be
+ * trusted: a blob id, or stat data that is not racy. */
 int vl_memo_file_trusted(const vl_memo_key *k, const vl_file *f);
 
 void vl_memo_key_release(vl_memo_key *k);

@@ -119,16 +119,14 @@ struct vl_state {
 static tally *tally_of(tallies *t, const char *name, int create, int *oom)
 {
 	char small[128], *key = small;
-	size_t n = strlen(name), i;
+	size_t n = strlen(name);
 	tally *y;
 
 	if (n >= sizeof(small) && (key = malloc(n + 1)) == NULL) {
 		*oom = 1;
 		return NULL;
 	}
-	for (i = 0; i < n; i++)
-		key[i] = name[i] >= 'A' && name[i] <= 'Z' ? (char)(name[i] - 'A' + 'a') : name[i];
-	key[n] = '\0';
+	vl_lower_into(key, name, n);
 	y = vl_map_get(&t->map, key);
 	if (y == NULL && create) {
 		y = calloc(1, sizeof(*y));
@@ -553,19 +551,6 @@ static int cmp_blk(const void *a, const void *b)
 	return x->ord < y->ord ? -1 : x->ord > y->ord;
 }
 
-static uint64_t lower_hash(const char *s)
-{
-	uint64_t h = 14695981039346656037ULL;
-
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		h ^= c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 /* Appends the block ids of note (ordinal ord) to *v. */
 static int note_blocks(blk **v, size_t *n, size_t *cap, const vl_note *note, uint32_t ord)
 {
@@ -576,7 +561,7 @@ static int note_blocks(blk **v, size_t *n, size_t *cap, const vl_note *note, uin
 
 		if (note->blocks[i].id == NULL)
 			continue;
-		b.h = lower_hash(note->blocks[i].id);
+		b.h = vl_hash_lower(note->blocks[i].id);
 		b.ord = ord;
 		if (VL_PUSH(*v, *n, *cap, b) < 0)
 			return -1;
@@ -750,7 +735,7 @@ static int put_refs(vl_buf *b, const vl_note *note)
 		return -1;
 	for (i = 0; i < note->n_links; i++)
 		if (note->links[i].block != NULL &&
-		    vl_buf_put_u64(b, lower_hash(note->links[i].block)) < 0)
+		    vl_buf_put_u64(b, vl_hash_lower(note->links[i].block)) < 0)
 			return -1;
 	return 0;
 }
@@ -946,7 +931,12 @@ static int state_write(vl_memo_key *skey, const vl_vault *vault, const write_pla
 
 	ords = note_ords(vault);
 	at = calloc(vault->n_notes + 1, sizeof(*at));
-	if (ords == NULL || at == NULL || listing_hash(listing, src) < 0)
+	if (ords == NULL || at == NULL)
+		goto oom;
+	/* a run from a state had the same listing (or it would not serve) */
+	if (wp->old)
+		memcpy(listing, wp->old->listing, sizeof(listing));
+	else if (listing_hash(listing, src) < 0)
 		goto oom;
 	if ((r = encode_fresh(&enc, at, wp, vault)) != 0) {
 		rc = r > 0 ? 0 : -1; /* not encodable: no state */
@@ -1141,7 +1131,7 @@ static int ids_gone(plan *p, const vl_note *a, const vl_note *b)
 		for (j = 0; j < b->n_blocks; j++)
 			if (b->blocks[j].id && strcasecmp(b->blocks[j].id, id) == 0)
 				break;
-		h = lower_hash(id);
+		h = vl_hash_lower(id);
 		if (j == b->n_blocks && VL_PUSH(p->ids, p->n_ids, p->cap_ids, h) < 0)
 			return -1;
 	}
@@ -1283,7 +1273,7 @@ static const vl_note *fact_block_elsewhere(const vl_note *not_this, const char *
 	plan *p = payload;
 	const vl_state *st = p->st;
 	long skip = ord_of_note(p->ords, p->n, not_this);
-	uint64_t h = lower_hash(id), eh;
+	uint64_t h = vl_hash_lower(id), eh;
 	uint32_t o;
 	size_t lo = 0, hi = st->n_blocks, i, best = p->n;
 
@@ -1586,8 +1576,10 @@ static int run_plan(vl_diags *out, plan *p, vl_memo_key *skey, const vl_lint_opt
 	wp.reach = reach;
 	wp.ident = p->ident;
 	wp.tables = &tables;
-	/* a state that cannot be stored only costs the next run time */
-	if (storable(p->vault) && put_tables(&tables, p) == 0)
+	/* every note is here (a stub or read) and no listing problem names
+	 * one (plan_run saw to it): the vault is storable. A state that
+	 * cannot be stored only costs the next run time. */
+	if (put_tables(&tables, p) == 0)
 		(void)state_write(skey, p->vault, &wp, &report, err);
 	if (vl_diags_append(out, &report) < 0)
 		goto oom;

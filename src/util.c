@@ -589,14 +589,33 @@ ascii_lower(unsigned char c)
 char *
 vl_lower_dup(const char *s, size_t n)
 {
-	char *p = vl_strndup(s, n);
+	char *p = malloc(n + 1);
+
+	if (p != NULL)
+		vl_lower_into(p, s, n);
+	return p;
+}
+
+void
+vl_lower_into(char *out, const char *s, size_t n)
+{
 	size_t i;
 
-	if (p == NULL)
-		return NULL;
 	for (i = 0; i < n; i++)
-		p[i] = (char)ascii_lower((unsigned char)p[i]);
-	return p;
+		out[i] = (char)ascii_lower((unsigned char)s[i]);
+	out[n] = '\0';
+}
+
+uint64_t
+vl_hash_lower(const char *s)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (; *s != '\0'; s++) {
+		h ^= ascii_lower((unsigned char)*s);
+		h *= 1099511628211ULL;
+	}
+	return h;
 }
 
 /* Two-row Levenshtein. The shorter string indexes the rows, so memory is

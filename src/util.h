@@ -100,6 +100,14 @@ size_t vl_utf8_count(const char *s, size_t n);
  * bytes are copied). Caller frees. */
 char *vl_lower_dup(const char *s, size_t n);
 
+/* Writes s[0..n) ASCII-lower-cased into out (room for n + 1 bytes), as
+ * vl_lower_dup does, without an allocation. */
+void vl_lower_into(char *out, const char *s, size_t n);
+
+/* vl_hash of the ASCII-lower-cased string s: one hash for spellings that
+ * differ only in case (block ids, tags). */
+uint64_t vl_hash_lower(const char *s);
+
 /* Edit distance of two byte strings, compared without ASCII case: inserts,
  * deletes, substitutions and swaps of two neighbours cost one each (optimal
  * string alignment, so typos like "tgas" are one step from "tags").

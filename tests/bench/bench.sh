@@ -178,6 +178,10 @@ ratio() {
 verdict() {
 	awk -v r="$1" -v l="$2" 'BEGIN { print (r + 0 <= l + 0) ? "PASS" : "MISS" }'
 }
+# row LABEL RATIO LIMIT: one line of a targets table
+row() {
+	printf '  %-52s %7sx %6sx  %s\n' "$1" "$2" "$3" "$(verdict "$2" "$3")"
+}
 r_check=$(ratio "$t_check" "$t_grep")
 r_mem=$(awk -v k="$m_check" -v b="$vault_bytes" 'BEGIN { printf "%.3f", k * 1024 / b }')
 r_staged=$(ratio "$t_staged" "$t_status")
@@ -191,17 +195,17 @@ r_mem0=$(awk -v k="$m_check0" -v b="$vault_bytes" 'BEGIN { printf "%.3f", k * 10
 
 echo
 printf '  %-52s %8s %7s  %s\n' "target" "ratio" "limit" "result"
-printf '  %-52s %7sx %6sx  %s\n' "check / grep -rc '#' (time)" "$r_check" 3 "$(verdict "$r_check" 3)"
-printf '  %-52s %7sx %6sx  %s\n' "check peak RSS / vault bytes ($(awk -v k="$m_check" 'BEGIN{printf "%.1f", k/1024}') MB / $(awk -v b="$vault_bytes" 'BEGIN{printf "%.1f", b/1048576}') MB)" "$r_mem" 0.3 "$(verdict "$r_mem" 0.3)"
-printf '  %-52s %7sx %6sx  %s\n' "check --staged (1 change) / git status (time)" "$r_staged" 3 "$(verdict "$r_staged" 3)"
-printf '  %-52s %7sx %6sx  %s\n' "changelog $from..HEAD / git diff --stat (time)" "$r_cl" 3 "$(verdict "$r_cl" 3)"
+row "check / grep -rc '#' (time)" "$r_check" 3
+row "check peak RSS / vault bytes ($(awk -v k="$m_check" 'BEGIN{printf "%.1f", k/1024}') MB / $(awk -v b="$vault_bytes" 'BEGIN{printf "%.1f", b/1048576}') MB)" "$r_mem" 0.3
+row "check --staged (1 change) / git status (time)" "$r_staged" 3
+row "changelog $from..HEAD / git diff --stat (time)" "$r_cl" 3
 echo
 echo "  the same targets for the first run after a change (see the top of tests/bench/bench.sh):"
-printf '  %-52s %7sx %6sx  %s\n' "check / grep -rc '#' (time)" "$r_check1" 3 "$(verdict "$r_check1" 3)"
-printf '  %-52s %7sx %6sx  %s\n' "check peak RSS / vault bytes ($(awk -v k="$m_check1" 'BEGIN{printf "%.1f", k/1024}') MB)" "$r_mem1" 0.3 "$(verdict "$r_mem1" 0.3)"
-printf '  %-52s %7sx %6sx  %s\n' "check --staged (1 change) / git status (time)" "$r_staged1" 3 "$(verdict "$r_staged1" 3)"
-printf '  %-52s %7sx %6sx  %s\n' "changelog $from..HEAD / git diff --stat (time)" "$r_cl1" 3 "$(verdict "$r_cl1" 3)"
+row "check / grep -rc '#' (time)" "$r_check1" 3
+row "check peak RSS / vault bytes ($(awk -v k="$m_check1" 'BEGIN{printf "%.1f", k/1024}') MB)" "$r_mem1" 0.3
+row "check --staged (1 change) / git status (time)" "$r_staged1" 3
+row "changelog $from..HEAD / git diff --stat (time)" "$r_cl1" 3
 echo
 echo "  check with neither memo nor check state (notes cache warm):"
-printf '  %-52s %7sx %6sx  %s\n' "check / grep -rc '#' (time)" "$r_check0" 3 "$(verdict "$r_check0" 3)"
-printf '  %-52s %7sx %6sx  %s\n' "check peak RSS / vault bytes ($(awk -v k="$m_check0" 'BEGIN{printf "%.1f", k/1024}') MB)" "$r_mem0" 0.3 "$(verdict "$r_mem0" 0.3)"
+row "check / grep -rc '#' (time)" "$r_check0" 3
+row "check peak RSS / vault bytes ($(awk -v k="$m_check0" 'BEGIN{printf "%.1f", k/1024}') MB)" "$r_mem0" 0.3
