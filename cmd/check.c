@@ -343,7 +343,8 @@ static int lint_from_state(vl_diags *out, check_run *run, vl_source *src,
 	vl_error err;
 	int r;
 
-	res.why_not = "no saved state";
+	res.why_not = skey->usable ? "no saved state" :
+		"no state kept: --no-cache, no git repository, or the program cannot be identified";
 	r = vl_state_load(&st, skey, &err);
 	if (r == 1)
 		r = vl_state_check(out, &res, st, src, key, skey, lo, state_cache, run, &err);

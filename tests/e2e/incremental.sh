@@ -796,6 +796,8 @@ has "fixture: $M notes" "$ref" "in $M notes"
 
 run_both "same state again" check
 trace_is "same state again: memo hit" hit
+VAULTLINT_TRACE=1 "$VAULTLINT" check --no-cache > /dev/null 2> "$err"
+has "--no-cache: a full run, and the trace says why" "$err" "full run (no state kept: --no-cache"
 
 # saved for the "stale state" case below
 mkdir -p "$tmp/old" && cp -rp .git/vaultlint "$tmp/old/"
