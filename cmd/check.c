@@ -358,6 +358,8 @@ static int lint_from_state(vl_diags *out, check_run *run, vl_source *src,
 		return 0;
 	}
 	trace("incremental run, %zu of %zu notes checked", res.n_checked, res.n_notes);
+	trace("%s", res.saved ? "check state saved" :
+		"check state left as it was (too few notes checked to pay for saving it)");
 	*n_checked = res.n_notes;
 	return 1;
 }
@@ -365,9 +367,12 @@ static int lint_from_state(vl_diags *out, check_run *run, vl_source *src,
 /* The report of every note of src and the number of notes: from the
  * check state of this kind of run when it serves, else by checking every
  * note (and saving the state for the next run). key is the run's memo
- * key (it knows which files' stat data can be trusted). */
+ * key (it knows which files' stat data can be trusted). want, when not
+ * NULL, are the n_want paths (sorted) whose findings the caller keeps:
+ * the report may lack the others. */
 static int lint_whole(vl_diags *out, check_run *run, vl_source *src,
-	const vl_memo_key *key, const char *kind, size_t *n_notes)
+	const vl_memo_key *key, const char *kind, const char *const *want, size_t n_want,
+	size_t *n_notes)
 {
 	vl_cli_vault *cv = run->cv;
 	vl_error err;
@@ -386,7 +391,11 @@ static int lint_whole(vl_diags *out, check_run *run, vl_source *src,
 		cli_error("%s", err.msg);
 		return -1;
 	}
+	lo.only = want;
+	lo.n_only = n_want;
 	r = lint_from_state(out, run, src, key, &skey, &lo, n_notes);
+	lo.only = NULL; /* the state saved is of every note's findings */
+	lo.n_only = 0;
 	if (r != 0) {
 		rc = r < 0 ? -1 : 0;
 		goto done;
@@ -491,7 +500,7 @@ static int lint_changes(vl_diags *out, check_run *run, size_t *n_checked)
 		/* the index's whole report: what the check state of the index
 		 * keeps (the hook runs often; CI's --changed-since, on a fresh
 		 * clone each time, would only pay for saving one) */
-		if (lint_whole(out, run, src_a, &mkey, "staged state", n_checked) < 0)
+		if (lint_whole(out, run, src_a, &mkey, "staged state", NULL, 0, n_checked) < 0)
 			goto done;
 		memo_put(&mkey, out, *n_checked);
 		rc = 0;
@@ -537,7 +546,9 @@ static int lint_changes(vl_diags *out, check_run *run, size_t *n_checked)
 	if (names.len == 0 && o->staged) {
 		size_t n_notes;
 
-		if (lint_whole(&da, run, src_a, &mkey, "staged state", &n_notes) < 0)
+		qsort(only, n_only, sizeof(*only), cmp_str);
+		if (lint_whole(&da, run, src_a, &mkey, "staged state", (const char *const *)only,
+		    n_only, &n_notes) < 0)
 			goto done;
 		for (i = 0; i < da.len; i++) {
 			if (vl_map_get(&changed, da.items[i].path) == NULL)
@@ -661,7 +672,7 @@ static int lint_tree(vl_diags *out, check_run *run, size_t *n_checked)
 		rc = 0;
 		goto done;
 	}
-	if (lint_whole(out, run, src, &key, "check state", n_checked) < 0)
+	if (lint_whole(out, run, src, &key, "check state", NULL, 0, n_checked) < 0)
 		goto done;
 	memo_put(&key, out, *n_checked);
 	rc = 0;

@@ -266,9 +266,9 @@ static int make_digest(vl_memo_key *k)
 
 /* ---- entries ---- */
 
-/* A string of the payload, copied NUL-terminated into buf (size cap, at
- * least the longest string of the entry); NULL when out of bounds. */
-static const char *get_str(vl_reader *r, char *buf)
+/* A string of the payload, copied NUL-terminated into b (grown as
+ * needed); NULL when out of bounds or out of memory (*oom set). */
+static const char *get_str(vl_reader *r, vl_buf *b, int *oom)
 {
 	uint32_t n = vl_read_u32(r);
 
@@ -276,40 +276,49 @@ static const char *get_str(vl_reader *r, char *buf)
 		r->bad = 1;
 		return NULL;
 	}
-	memcpy(buf, r->p, n);
-	buf[n] = '\0';
+	b->len = 0;
+	if (vl_buf_put(b, (const char *)r->p, n) < 0 || vl_buf_put(b, "", 1) < 0) {
+		*oom = 1;
+		return NULL;
+	}
 	r->p += n;
-	return buf;
+	return b->ptr;
 }
 
 int vl_memo_decode_diags(vl_diags *out, const unsigned char *p, size_t n, uint32_t count)
 {
-	vl_reader r = { p, p + n, 0 };
-	char *path = malloc(n + 1), *rule = malloc(n + 1), *msg = malloc(n + 1);
-	uint32_t i;
-	int rc = -1;
+	return vl_memo_decode_diags_if(out, p, n, count, NULL, NULL);
+}
 
-	if (path == NULL || rule == NULL || msg == NULL)
-		goto done;
+int vl_memo_decode_diags_if(vl_diags *out, const unsigned char *p, size_t n, uint32_t count,
+	int (*keep)(const char *path, void *payload), void *payload)
+{
+	vl_reader r = { p, p + n, 0 };
+	vl_buf path = VL_BUF_INIT, rule = VL_BUF_INIT, msg = VL_BUF_INIT;
+	uint32_t i;
+	int rc = -1, oom = 0;
+
 	for (i = 0; i < count; i++) {
 		uint32_t line = vl_read_u32(&r), col = vl_read_u32(&r), sev = vl_read_u32(&r);
 		int ri;
 
-		if (get_str(&r, path) == NULL || get_str(&r, rule) == NULL ||
-		    get_str(&r, msg) == NULL || sev < VL_SEV_INFO || sev > VL_SEV_ERROR ||
-		    (ri = vl_rule_index(rule)) < 0) {
-			rc = 0;
+		if (get_str(&r, &path, &oom) == NULL || get_str(&r, &rule, &oom) == NULL ||
+		    get_str(&r, &msg, &oom) == NULL || sev < VL_SEV_INFO || sev > VL_SEV_ERROR ||
+		    (ri = vl_rule_index(rule.ptr)) < 0) {
+			rc = oom ? -1 : 0;
 			goto done;
 		}
-		if (vl_diags_add(out, path, line, col, vl_rules[ri].id, (vl_severity)sev,
-		    "%s", msg) < 0)
+		if (keep && !keep(path.ptr, payload))
+			continue;
+		if (vl_diags_add(out, path.ptr, line, col, vl_rules[ri].id, (vl_severity)sev,
+		    "%s", msg.ptr) < 0)
 			goto done;
 	}
 	rc = r.p == r.end ? 1 : 0;
 done:
-	free(path);
-	free(rule);
-	free(msg);
+	vl_buf_release(&path);
+	vl_buf_release(&rule);
+	vl_buf_release(&msg);
 	return rc;
 }
 

@@ -111,6 +111,10 @@ int vl_memo_get_raw(vl_memo_key *k, unsigned char **buf, const unsigned char **p
  * check state. */
 int vl_memo_encode_diag(vl_buf *b, const vl_diag *d);
 int vl_memo_decode_diags(vl_diags *out, const unsigned char *p, size_t n, uint32_t count);
+/* The same, adding to out only the findings whose path keep(path,
+ * payload) accepts (all of them are checked). */
+int vl_memo_decode_diags_if(vl_diags *out, const unsigned char *p, size_t n, uint32_t count,
+	int (*keep)(const char *path, void *payload), void *payload);
 
 /* Stores the n bytes of text under the key. Returns 0 or -1. */
 int vl_memo_put_text(vl_memo_key *k, const char *text, size_t n, vl_error *err);

@@ -57,6 +57,8 @@
 #define BLOCK_BYTES 12
 #define NOTES_MAGIC "VLSTNOTE"
 #define NOTES_HEAD 16            /* the magic and the generation */
+#define SAVE_ALWAYS 1024         /* notes: a state this small is always stored */
+#define SAVE_SHARE 16
 
 typedef struct st_note {
 	uint64_t ident[2];           /* zeros: not trusted */
@@ -109,7 +111,9 @@ struct vl_state {
 	uint32_t *alias_ord;
 	size_t n_aliases;
 	tallies tags;
-	vl_diags findings;
+	const unsigned char *findings; /* n_findings, decoded when used */
+	size_t findings_len;
+	uint32_t n_findings;
 };
 
 /* ---- tag tallies ---- */
@@ -492,10 +496,10 @@ int vl_state_load(vl_state **out, vl_memo_key *skey, vl_error *err)
 	if (rc == 1)
 		rc = read_tags(st, &r);
 	if (rc == 1) {
-		uint32_t n_findings = vl_read_u32(&r);
-
-		rc = r.bad ? 0 : vl_memo_decode_diags(&st->findings, r.p,
-			(size_t)(r.end - r.p), n_findings);
+		st->n_findings = vl_read_u32(&r);
+		st->findings = r.p;
+		st->findings_len = (size_t)(r.end - r.p);
+		rc = r.bad ? 0 : 1;
 	}
 	if (rc == 1)
 		rc = open_notes(st, skey);
@@ -519,7 +523,6 @@ void vl_state_free(vl_state *st)
 	free(st->alias_key);
 	free(st->alias_ord);
 	tallies_release(&st->tags);
-	vl_diags_release(&st->findings);
 	free(st);
 }
 
@@ -1108,6 +1111,9 @@ typedef struct plan {
 	char *names;
 	vl_note **fills;         /* the summaries that filled stubs */
 	int damaged;             /* a lookup met a damaged summary */
+	int save;                /* the new state is stored */
+	const char *const *want; /* sorted; NULL: every note's findings */
+	size_t n_want;
 } plan;
 
 static int cmp_u64(const void *a, const void *b)
@@ -1376,6 +1382,20 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* Which findings of the old report a run keeps: those of notes not
+ * checked again; when the state is not stored, only the wanted ones. */
+static int keep_old(const char *path, void *payload)
+{
+	const plan *p = payload;
+	long f;
+
+	if (!p->save && p->want &&
+	    bsearch(&path, p->want, p->n_want, sizeof(*p->want), cmp_str) == NULL)
+		return 0;
+	f = vl_source_find(p->src, path);
+	return f >= 0 && p->ord_of[f] >= 0 && !p->check[p->ord_of[f]];
+}
+
 /* The state's tables with this run's edits: block ids of changed notes
  * replaced, the aliases as they were (unchanged, or the state would not
  * serve), the tags recounted. */
@@ -1556,17 +1576,14 @@ static int run_plan(vl_diags *out, plan *p, vl_memo_key *skey, const vl_lint_opt
 		rc = 0;
 		goto done;
 	}
-	/* the old report's findings in notes not checked */
-	for (i = 0; i < p->st->findings.len; i++) {
-		vl_diag *d = &p->st->findings.items[i];
-		long f = vl_source_find(src, d->path);
-
-		if (f < 0 || p->ord_of[f] < 0 || p->check[p->ord_of[f]])
-			continue;
-		/* moved: the state is not used again */
-		if (VL_PUSH(report.items, report.len, report.cap, *d) < 0)
+	r = vl_memo_decode_diags_if(&report, p->st->findings, p->st->findings_len,
+		p->st->n_findings, keep_old, p);
+	if (r <= 0) {
+		if (r < 0)
 			goto oom;
-		d->path = d->message = NULL;
+		*why = "the saved state is damaged";
+		rc = 0;
+		goto done;
 	}
 	vl_diags_sort(&report);
 	memset(&wp, 0, sizeof(wp));
@@ -1579,7 +1596,7 @@ static int run_plan(vl_diags *out, plan *p, vl_memo_key *skey, const vl_lint_opt
 	/* every note is here (a stub or read) and no listing problem names
 	 * one (plan_run saw to it): the vault is storable. A state that
 	 * cannot be stored only costs the next run time. */
-	if (put_tables(&tables, p) == 0)
+	if (p->save && put_tables(&tables, p) == 0)
 		(void)state_write(skey, p->vault, &wp, &report, err);
 	if (vl_diags_append(out, &report) < 0)
 		goto oom;
@@ -1635,6 +1652,13 @@ int vl_state_check(vl_diags *out, vl_state_result *res, vl_state *st,
 	for (i = 0; i < p.n; i++)
 		res->n_checked += p.check[i];
 	res->n_notes = p.n;
+	/* Storing the state costs about what checking 1/SAVE_SHARE of the
+	 * notes again does: a run that checked fewer leaves it as it was, and
+	 * the next run checks them again from it. */
+	p.save = p.n <= SAVE_ALWAYS || res->n_checked * SAVE_SHARE >= p.n;
+	res->saved = p.save;
+	p.want = lo->only;
+	p.n_want = lo->n_only;
 	rc = run_plan(out, &p, skey, lo, cache_fn, payload, &res->why_not, err);
 done:
 	for (i = 0; p.old && i < p.n; i++)

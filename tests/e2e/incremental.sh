@@ -24,7 +24,11 @@
 # notes checks at least 1+K; a new file is a full run; a damaged state
 # (every file under <git dir>/vaultlint but the notes cache: flipped
 # bytes, truncated, garbage, empty) is a full run with the right report; a
-# stale but well-formed state put back gives the right report too.
+# stale but well-formed state put back gives the right report too. In a
+# vault of more than 1,024 notes a run that checks few notes leaves the
+# state as it was (the trace says "check state left as it was"), so the
+# next run checks those notes again; one that checks a 16th of them saves
+# it ("check state saved").
 #
 # INCREMENTAL_STEPS=N runs N random steps (default 25), INCREMENTAL_SEED=S
 # another sequence (default 20240611); a failing step prints its edits and
@@ -922,6 +926,59 @@ mark
 settle
 run_both "notes without links, one edited" check
 trace_is "notes without links, one edited: incremental" inc
+has "a small vault: the state is saved after every run" "$err" "check state saved"
+
+# A vault of more than 1,024 notes: a run that checks few notes leaves the
+# state as it was (saving it costs more than checking them again), so the
+# next run checks them again with its own edits; one that checks at least
+# a 16th of the notes saves it. 1,200 notes, each linking the next one's
+# heading and block; the first 100 also link Hub#Top.
+(
+	mkdir -p "$tmp/big" && cd "$tmp/big" && git init -q . &&
+	awk 'BEGIN {
+		for (i = 1; i <= 1200; i++) {
+			f = sprintf("n%d.md", i)
+			printf "# N%d\n\n## Part\nText [[n%d#Part]] and [[n%d#^b%d]].\n- entry ^b%d\n", \
+				i, i + 1, i + 1, i + 1, i > f
+			if (i <= 100) print "- see [[Hub#Top]]" > f
+			close(f)
+		}
+		print "# Hub\n\n## Top\nThe hub." > "Hub.md"
+	}'
+) || exit 1
+cd "$tmp/big" || exit 1
+settle
+run_both "1,201 notes" check
+trace_is "1,201 notes: full run" full
+has "1,201 notes: the last note's links are broken" "$ref" "no note or file 'n1201'"
+printf '\nA first edit.\n' >> n5.md
+mark
+settle
+run_both "1,201 notes, one edited" check
+if [ "$trace" = inc ] && [ "$tr_n" = 1 ]; then pass "1,201 notes, one edited: 1 note checked"
+else fail "1,201 notes, one edited: 1 note checked" "trace: $trace ${tr_n:-}"; fi
+has "1,201 notes, one edited: the state is left as it was" "$err" "check state left as it was"
+printf '\n- [[n5#Nowhere]]\n' >> n9.md
+mark
+settle
+run_both "1,201 notes, another edited" check
+if [ "$trace" = inc ] && [ "$tr_n" = 2 ]; then pass "1,201 notes, another edited: both edits checked (2 notes)"
+else fail "1,201 notes, another edited: both edits checked (2 notes)" "trace: $trace ${tr_n:-}"; fi
+has "1,201 notes, another edited: its new broken link is reported" "$ref" "n9.md:8:3: error: no heading 'Nowhere'"
+printf '# Hub\n\nNo heading now.\n' > Hub.md
+mark
+settle
+run_both "1,201 notes, a heading linked from 100 notes removed" check
+if [ "$trace" = inc ] && [ "$tr_n" -ge 101 ]; then pass "1,201 notes, heading removed: at least 101 notes checked ($tr_n)"
+else fail "1,201 notes, heading removed: at least 101 notes checked" "trace: $trace ${tr_n:-}"; fi
+has "1,201 notes, heading removed: the state is saved" "$err" "check state saved"
+has "1,201 notes, heading removed: the links to it are reported" "$ref" "n100.md:6:7: error: no heading 'Top'"
+printf '\nA last edit.\n' >> n20.md
+mark
+settle
+run_both "1,201 notes, the run after the save" check
+if [ "$trace" = inc ] && [ "$tr_n" = 1 ]; then pass "1,201 notes, the run after the save: 1 note checked (the saved state has the earlier edits)"
+else fail "1,201 notes, the run after the save: 1 note checked (the saved state has the earlier edits)" "trace: $trace ${tr_n:-}"; fi
 cd "$repo" || exit 1
 
 # --- the random sequence ---------------------------------------------------
