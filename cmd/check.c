@@ -546,7 +546,8 @@ static int lint_changes(vl_diags *out, check_run *run, size_t *n_checked)
 	if (names.len == 0 && o->staged) {
 		size_t n_notes;
 
-		qsort(only, n_only, sizeof(*only), cmp_str);
+		if (n_only > 1)
+			qsort(only, n_only, sizeof(*only), cmp_str);
 		if (lint_whole(&da, run, src_a, &mkey, "staged state", (const char *const *)only,
 		    n_only, &n_notes) < 0)
 			goto done;

@@ -4,23 +4,26 @@
  * File format (host byte order: the file never leaves the machine that
  * wrote it, and another order fails a checksum or a bound check):
  *
- *   header   "VLNCACHE", u32 format, u32 parser flags, u32 record count,
- *            u32 length of the VL_VERSION string, u64 payload length,
- *            u64 zero, then the VL_VERSION bytes
- *   payload  records, each: u32 key length, key, NUL, stat (u64 size,
- *            i64 mtime s, u32 mtime ns, i64 ctime s, u32 ctime ns, u64 ino,
- *            u64 dev, u32 mode), u32 body length, u64 checksum of the
- *            record (of the bytes before it, and of the body), body
+ *   header    "VLNCACHE", u32 format, u32 parser flags, u32 record count,
+ *             u32 length of the VL_VERSION string, u64 payload length,
+ *             u64 directory length, then the VL_VERSION bytes
+ *   payload   records, each: u32 key length, key, NUL, stat (u64 size,
+ *             i64 mtime s, u32 mtime ns, i64 ctime s, u32 ctime ns, u64
+ *             ino, u64 dev, u32 mode), u32 body length, u64 checksum of
+ *             the record (of the bytes before it, and of the body), body
+ *   directory per record, in payload order: u64 its offset in the
+ *             payload, u32 its length, u32 key length, key, NUL; then a
+ *             u64 checksum of the directory's bytes before it
  *
  * A key is "o<blob id>" or "w<absolute path>". A body is the note's
  * symbols: counts, then per item its strings (u32 length, or 0xFFFFFFFF
- * for NULL, then the bytes) and plain integers. Opening the file checks
- * the header and every record's framing and copies the keys; the pages
- * read are handed back to the kernel as the scan goes, so that a cache of
- * hundreds of MB does not stay in the process's memory. A body is checked
- * against its checksum and decoded only when its note is looked up, on the
- * loader's threads, with every read bounds-checked. A body that fails
- * either marks the cache corrupt: every later lookup misses and the save
+ * for NULL, then the bytes) and plain integers. Opening the file reads
+ * the header and the directory only (a cache of hundreds of MB has a
+ * directory of a few: its records are not touched). A record is read
+ * whole when its note is looked up, on the loader's threads: its key must
+ * be the directory's, its framing right and its checksum match, and its
+ * body is decoded with every read bounds-checked. A record that fails
+ * marks the cache corrupt: every later lookup misses and the save
  * rewrites it from what this run parsed.
  *
  * Saving copies the raw bytes of old records that are kept from the old
@@ -46,7 +49,7 @@
 #endif
 
 #define CACHE_MAGIC "VLNCACHE"
-#define CACHE_FORMAT 3u
+#define CACHE_FORMAT 4u
 #define CACHE_FLAGS 1u          /* VL_PARSE_NO_ENTRIES */
 #define HEADER_FIXED 40
 #define STAT_BYTES 52
@@ -60,14 +63,9 @@ typedef struct cache_stat {
 	uint32_t mode;
 } cache_stat;
 
-/* A record of the loaded file; every pointer points into the file's bytes. */
+/* A record of the loaded file, as its directory says. */
 typedef struct cache_rec {
 	const char *key;               /* NUL-terminated, in the cache's keys */
-	cache_stat st;
-	uint64_t body_off;             /* its place in the file */
-	size_t body_len;
-	uint64_t sum;                  /* of the record: see record_sum */
-	uint64_t head_sum;             /* of its bytes before the checksum */
 	uint64_t raw_off;              /* the whole record's place in the file */
 	size_t raw_len;
 } cache_rec;
@@ -452,32 +450,23 @@ static void file_release(cache_file *f)
 	memset(f, 0, sizeof(*f));
 }
 
-/* Hands the mapped pages of [from, to) back to the kernel: they are read
- * again from the page cache if needed, and no longer count in this
- * process's memory. */
-static void release_pages(const cache_file *f, size_t from, size_t to)
-{
-	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 
-	if (!f->mapped || page == 0)
-		return;
-	from = (from + page - 1) / page * page;
-	to = to / page * page;
-	if (to > from)
-		(void)madvise(f->buf + from, to - from, MADV_DONTNEED);
-}
+/* The smallest record: a one-byte key, its NUL, stat, body length,
+ * checksum, an empty body. */
+#define RECORD_MIN (4 + 2 + STAT_BYTES + 4 + 8)
+/* The smallest directory entry: offset, length, key length, a one-byte
+ * key and its NUL. */
+#define DIR_ENTRY_MIN (8 + 4 + 4 + 2)
 
-#define SCAN_WINDOW (8u << 20)
-
-/* Checks the header and every record's framing, copies the keys and
- * indexes the records. Returns 0, 1 when the file is not valid, -1 out of
- * memory. */
+/* Checks the header and the directory, copies the keys and indexes the
+ * records (which are checked when read). Returns 0, 1 when the file is
+ * not valid, -1 out of memory. */
 static int index_file(vl_cache *c, const cache_file *f)
 {
-	const unsigned char *b = f->buf;
+	const unsigned char *b = f->buf, *dir;
 	uint32_t format, flags, count, vlen;
-	uint64_t plen;
-	size_t vl = strlen(VL_VERSION), i, released = 0;
+	uint64_t plen, dlen, sum, base;
+	size_t vl = strlen(VL_VERSION), i;
 	size_t *key_at = NULL;
 	vl_buf keys = VL_BUF_INIT;
 	vl_reader r;
@@ -490,16 +479,21 @@ static int index_file(vl_cache *c, const cache_file *f)
 	memcpy(&count, b + 16, 4);
 	memcpy(&vlen, b + 20, 4);
 	memcpy(&plen, b + 24, 8);
+	memcpy(&dlen, b + 32, 8);
 	if (format != CACHE_FORMAT || flags != CACHE_FLAGS || vlen != vl ||
 	    f->len - HEADER_FIXED < vl || memcmp(b + HEADER_FIXED, VL_VERSION, vl) != 0)
 		return 1;
-	if (plen != f->len - HEADER_FIXED - vl)
+	base = HEADER_FIXED + vl;
+	if (plen > f->len - base || dlen != f->len - base - plen || dlen < 8)
 		return 1;
-	r.p = b + HEADER_FIXED + vl;
-	r.end = b + f->len;
+	dir = b + base + plen;
+	memcpy(&sum, dir + dlen - 8, 8);
+	if (vl_checksum64(dir, (size_t)dlen - 8) != sum ||
+	    count > (dlen - 8) / DIR_ENTRY_MIN || count > plen / RECORD_MIN)
+		return 1;
+	r.p = dir;
+	r.end = dir + dlen - 8;
 	r.bad = 0;
-	if (count > plen / (4 + 1 + STAT_BYTES + 4 + 8))
-		return 1;
 	c->recs = calloc((size_t)count + 1, sizeof(*c->recs));
 	c->used = calloc((size_t)count + 1, sizeof(*c->used));
 	key_at = calloc((size_t)count + 1, sizeof(*key_at));
@@ -507,38 +501,23 @@ static int index_file(vl_cache *c, const cache_file *f)
 		goto oom;
 	for (i = 0; i < count; i++) {
 		cache_rec *rec = &c->recs[i];
-		const unsigned char *raw = r.p;
-		uint32_t klen, blen;
+		uint64_t off = vl_read_u64(&r);
+		uint32_t len = vl_read_u32(&r), klen = vl_read_u32(&r);
 
-		if ((size_t)(raw - b) - released > SCAN_WINDOW) {
-			release_pages(f, released, (size_t)(raw - b));
-			released = (size_t)(raw - b);
-		}
-		rec->raw_off = (uint64_t)(raw - b);
-		klen = vl_read_u32(&r);
 		if (r.bad || klen == 0 || (size_t)(r.end - r.p) < (size_t)klen + 1 ||
 		    r.p[klen] != '\0' || memchr(r.p, '\0', klen) != NULL ||
-		    (r.p[0] != 'o' && r.p[0] != 'w'))
+		    (r.p[0] != 'o' && r.p[0] != 'w') ||
+		    len < RECORD_MIN + klen || off > plen || len > plen - off)
 			goto done;
 		key_at[i] = keys.len;
 		if (vl_buf_put(&keys, (const char *)r.p, (size_t)klen + 1) < 0)
 			goto oom;
 		r.p += (size_t)klen + 1;
-		read_stat(&r, &rec->st);
-		blen = vl_read_u32(&r);
-		if (!r.bad)
-			rec->head_sum = vl_checksum64(raw, (size_t)(r.p - raw));
-		rec->sum = vl_read_u64(&r);
-		if (r.bad || (size_t)(r.end - r.p) < blen)
-			goto done;
-		rec->body_off = (uint64_t)(r.p - b);
-		rec->body_len = blen;
-		r.p += blen;
-		rec->raw_len = (size_t)(r.p - raw);
+		rec->raw_off = base + off;
+		rec->raw_len = len;
 	}
 	if (r.p != r.end)
 		goto done;
-	release_pages(f, released, f->len);
 	c->keys = vl_buf_detach(&keys);
 	for (i = 0; i < count; i++) {
 		cache_rec *rec = &c->recs[i];
@@ -742,26 +721,48 @@ static uint64_t record_sum(uint64_t head_sum, const void *body, size_t n)
 	return head_sum * 0x9E3779B97F4A7C15ull + vl_checksum64(body, n);
 }
 
-/* Reads a record's body into *out (malloc'd): 0, 1 when it cannot be
- * read (the file changed under us: treated as damaged), -1 out of memory.
- * Bodies are read, not mapped, so that what a run decodes does not stay in
- * its memory. */
-static int read_body(vl_cache *c, const cache_rec *rec, unsigned char **out)
+/* Reads record rec whole into *raw (malloc'd) and checks it: its key is
+ * the directory's, its framing right, its checksum a match; *st, *body and
+ * *blen are its stat data and body. Returns 0, 1 when it cannot be read
+ * or fails a check (damaged, or the file changed under us), -1 out of
+ * memory. Records are read, not mapped, so that what a run decodes does
+ * not stay in its memory. */
+static int read_record(vl_cache *c, const cache_rec *rec, unsigned char **raw,
+	cache_stat *st, const unsigned char **body, size_t *blen)
 {
-	size_t n = 0;
+	size_t n = 0, klen = strlen(rec->key);
+	uint64_t head_sum, sum;
+	uint32_t bl;
+	vl_reader r;
 
-	*out = malloc(rec->body_len + 1);
-	if (*out == NULL)
+	*raw = malloc(rec->raw_len + 1);
+	if (*raw == NULL)
 		return -1;
-	while (n < rec->body_len) {
-		ssize_t k = pread(c->fd, *out + n, rec->body_len - n,
-			(off_t)(rec->body_off + n));
+	while (n < rec->raw_len) {
+		ssize_t k = pread(c->fd, *raw + n, rec->raw_len - n, (off_t)(rec->raw_off + n));
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k <= 0)
 			return 1;
 		n += (size_t)k;
 	}
+	r.p = *raw;
+	r.end = *raw + rec->raw_len;
+	r.bad = 0;
+	if (vl_read_u32(&r) != klen || r.bad || (size_t)(r.end - r.p) < klen + 1 ||
+	    memcmp(r.p, rec->key, klen + 1) != 0)
+		return 1;
+	r.p += klen + 1;
+	read_stat(&r, st);
+	bl = vl_read_u32(&r);
+	if (r.bad)
+		return 1;
+	head_sum = vl_checksum64(*raw, (size_t)(r.p - *raw));
+	sum = vl_read_u64(&r);
+	if (r.bad || (size_t)(r.end - r.p) != bl || record_sum(head_sum, r.p, bl) != sum)
+		return 1;
+	*body = r.p;
+	*blen = bl;
 	return 0;
 }
 
@@ -775,8 +776,11 @@ int vl_cache_get_ex(vl_cache *c, const vl_source *src, const vl_file *f,
 	unsigned flags, vl_note **out, vl_error *err)
 {
 	vl_buf key = VL_BUF_INIT;
-	unsigned char *body = NULL;
+	unsigned char *raw = NULL;
+	const unsigned char *body = NULL;
 	const cache_rec *rec;
+	cache_stat st;
+	size_t blen = 0;
 	int r, rc = 0;
 
 	*out = NULL;
@@ -792,13 +796,14 @@ int vl_cache_get_ex(vl_cache *c, const vl_source *src, const vl_file *f,
 	rec = vl_map_get(&c->map, key.ptr);
 	if (rec == NULL)
 		goto miss;
-	if (key.ptr[0] == 'w' && (!same_stat(&rec->st, f) || racy(c, &rec->st)))
+	r = read_record(c, rec, &raw, &st, &body, &blen);
+	if (r == 0 && key.ptr[0] == 'w' && (!same_stat(&st, f) || racy(c, &st))) {
+		free(raw);
 		goto miss;
-	r = read_body(c, rec, &body);
+	}
 	if (r == 0)
-		r = record_sum(rec->head_sum, body, rec->body_len) != rec->sum ? 1 :
-			vl_cache_decode_note(out, f->path, body, rec->body_len, flags);
-	free(body);
+		r = vl_cache_decode_note(out, f->path, body, blen, flags);
+	free(raw);
 	if (r < 0) {
 		rc = vl_error_set(err, "out of memory");
 		goto done;
@@ -904,14 +909,45 @@ static int in_begun_root(const vl_cache *c, const char *key)
 	return 0;
 }
 
-/* Writes the header and the version string, then parts (records), as
- * the new file. */
+static int put_dir_entry(vl_buf *d, uint64_t off, size_t len, const char *key)
+{
+	size_t klen = strlen(key);
+
+	if (len > UINT32_MAX || klen > UINT32_MAX)
+		return -1;
+	return vl_buf_put_u64(d, off) < 0 || vl_buf_put_u32(d, (uint32_t)len) < 0 ||
+		vl_buf_put_u32(d, (uint32_t)klen) < 0 || vl_buf_put(d, key, klen + 1) < 0 ? -1 : 0;
+}
+
+/* The directory of the file vl_cache_save writes: the new records, then
+ * the old ones kept, in that order, then its checksum. */
+static int put_dir(vl_buf *d, const vl_cache *c, const unsigned char *keep)
+{
+	uint64_t off = 0;
+	size_t i;
+
+	for (i = 0; i < c->n_news; i++) {
+		if (put_dir_entry(d, off, c->news[i].raw_len, c->news[i].key) < 0)
+			return -1;
+		off += c->news[i].raw_len;
+	}
+	for (i = 0; i < c->n_recs; i++) {
+		if (!keep[i])
+			continue;
+		if (put_dir_entry(d, off, c->recs[i].raw_len, c->recs[i].key) < 0)
+			return -1;
+		off += c->recs[i].raw_len;
+	}
+	return vl_buf_put_u64(d, vl_checksum64(d->ptr ? d->ptr : "", d->len));
+}
+
+/* Writes the header and the version string, then parts (the records and
+ * the directory, dlen bytes, last), as the new file. */
 static int write_file(vl_cache *c, vl_iovec *parts, size_t n_parts, uint64_t plen,
-	uint32_t count, vl_error *err)
+	uint64_t dlen, uint32_t count, vl_error *err)
 {
 	unsigned char head[HEADER_FIXED];
 	uint32_t format = CACHE_FORMAT, flags = CACHE_FLAGS, vlen = (uint32_t)strlen(VL_VERSION);
-	uint64_t zero = 0;
 
 	memcpy(head, CACHE_MAGIC, 8);
 	memcpy(head + 8, &format, 4);
@@ -919,7 +955,7 @@ static int write_file(vl_cache *c, vl_iovec *parts, size_t n_parts, uint64_t ple
 	memcpy(head + 16, &count, 4);
 	memcpy(head + 20, &vlen, 4);
 	memcpy(head + 24, &plen, 8);
-	memcpy(head + 32, &zero, 8);
+	memcpy(head + 32, &dlen, 8);
 	parts[0].p = head;
 	parts[0].n = sizeof(head);
 	parts[1].p = VL_VERSION;
@@ -932,6 +968,7 @@ int vl_cache_save(vl_cache *c, vl_error *err)
 	size_t i, count = 0, lookups, cap, plen = 0, n_parts;
 	vl_iovec *parts = NULL;
 	unsigned char *keep = NULL;
+	vl_buf dir = VL_BUF_INIT;
 	int dirty, corrupt, rc = -1;
 
 	if (c == NULL)
@@ -982,8 +1019,13 @@ int vl_cache_save(vl_cache *c, vl_error *err)
 		vl_error_set(err, "the cache would be too large");
 		goto done;
 	}
+	if (put_dir(&dir, c, keep) < 0) {
+		vl_error_set(err, "out of memory");
+		goto done;
+	}
 	/* two parts for the header, one a new record, one a run of kept
-	 * records that lie next to each other in the old file */
+	 * records that lie next to each other in the old file, one for the
+	 * directory */
 	parts = calloc(2 + c->n_news + c->n_recs + 1, sizeof(*parts));
 	if (parts == NULL) {
 		vl_error_set(err, "out of memory");
@@ -1009,7 +1051,9 @@ int vl_cache_save(vl_cache *c, vl_error *err)
 		parts[n_parts].off = rec->raw_off;
 		parts[n_parts++].n = rec->raw_len;
 	}
-	if (write_file(c, parts, n_parts, plen, (uint32_t)count, err) < 0)
+	parts[n_parts].p = dir.ptr;
+	parts[n_parts++].n = dir.len;
+	if (write_file(c, parts, n_parts, plen, dir.len, (uint32_t)count, err) < 0)
 		goto done;
 	c->written = 1;
 	rc = 0;
@@ -1017,6 +1061,7 @@ done:
 	pthread_mutex_unlock(&c->lock);
 	free(parts);
 	free(keep);
+	vl_buf_release(&dir);
 	return rc;
 }
 

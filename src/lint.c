@@ -31,15 +31,10 @@ int vl_lint_threads(int threads)
 	return n > VL_MAX_THREADS ? VL_MAX_THREADS : (int)n;
 }
 
-/* Runs fn(i, payload) for every i in [0, n) on `threads` threads; each
- * thread gets its own slot index for per-thread state. Returns 0 or -1 if a
- * call failed (the first failure's error is kept). */
-typedef int (*work_fn)(size_t i, int slot, void *payload);
-
 typedef struct pool {
 	atomic_size_t next;
 	size_t n;
-	work_fn fn;
+	vl_work_fn fn;
 	void *payload;
 	atomic_int failed;
 } pool;
@@ -64,7 +59,7 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-static int run_pool(size_t n, int threads, work_fn fn, void *payload)
+int vl_run_pool(size_t n, int threads, vl_work_fn fn, void *payload)
 {
 	pthread_t tid[VL_MAX_THREADS];
 	worker w[VL_MAX_THREADS];
@@ -277,7 +272,7 @@ int vl_vault_load_ex(vl_vault **out, vl_source *src, const vl_vault *base,
 	lc.full = full;
 	lc.err = err;
 	pthread_mutex_init(&lc.err_lock, NULL);
-	if (run_pool(v->n_notes, nt, load_one, &lc) < 0) {
+	if (vl_run_pool(v->n_notes, nt, load_one, &lc) < 0) {
 		pthread_mutex_destroy(&lc.err_lock);
 		goto done;
 	}
@@ -439,7 +434,7 @@ int vl_lint_run(vl_diags *out, const vl_vault *vault, const vl_lint_opts *opts,
 	if (ri >= 0 && opts->config)
 		input_sev = opts->config->severity[ri];
 	atomic_init(&lc.summary_linted, 0);
-	if (run_pool(vault->n_notes, nt, lint_one, &lc) < 0) {
+	if (vl_run_pool(vault->n_notes, nt, lint_one, &lc) < 0) {
 		vl_error_set(err, atomic_load(&lc.summary_linted) ?
 			"internal error: a note loaded for the index only was to be checked" :
 			"out of memory while checking notes");

@@ -89,4 +89,11 @@ int vl_lint_run(vl_diags *out, const vl_vault *vault, const vl_lint_opts *opts,
 /* Number of worker threads to use for `threads` (0 means one per core). */
 int vl_lint_threads(int threads);
 
+/* Runs fn(i, slot, payload) for every i in [0, n) on `threads` threads
+ * (the caller's among them); slot (0 <= slot < threads) tells the calls
+ * of one thread apart, for per-thread state. Stops at the first call
+ * that fails. Returns 0, or -1 when a call failed. */
+typedef int (*vl_work_fn)(size_t i, int slot, void *payload);
+int vl_run_pool(size_t n, int threads, vl_work_fn fn, void *payload);
+
 #endif

@@ -16,7 +16,7 @@
 
 typedef struct vl_file {
 	char *path;       /* relative to the vault root, '/' separated */
-	uint64_t size;
+	uint64_t size;    /* bytes; 0 for a revision's files (see git/source.c) */
 	int is_note;      /* 1 for *.md */
 	char oid[41];     /* git blob id when known (hex), else "" */
 	/* Work-tree files only (has_stat 1): the stat data taken when listing,

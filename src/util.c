@@ -1096,33 +1096,6 @@ done:
 	return rc;
 }
 
-/* Copies the next n bytes into v, or marks the reader bad. */
-static void read_n(vl_reader *r, void *v, size_t n)
-{
-	if (r->bad || (size_t)(r->end - r->p) < n) {
-		r->bad = 1;
-		return;
-	}
-	memcpy(v, r->p, n);
-	r->p += n;
-}
-
-uint32_t vl_read_u32(vl_reader *r)
-{
-	uint32_t v = 0;
-
-	read_n(r, &v, 4);
-	return r->bad ? 0 : v;
-}
-
-uint64_t vl_read_u64(vl_reader *r)
-{
-	uint64_t v = 0;
-
-	read_n(r, &v, 8);
-	return r->bad ? 0 : v;
-}
-
 int vl_buf_put_u32(vl_buf *b, uint32_t v)
 {
 	return vl_buf_put(b, (const char *)&v, 4);

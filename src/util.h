@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* An error message filled by a failing function; never a global. */
 typedef struct vl_error {
@@ -129,8 +130,32 @@ typedef struct vl_reader {
 	int bad;
 } vl_reader;
 
-uint32_t vl_read_u32(vl_reader *r);
-uint64_t vl_read_u64(vl_reader *r);
+/* Inline: the decoders of the caches call them for every field. */
+static inline uint32_t vl_read_u32(vl_reader *r)
+{
+	uint32_t v;
+
+	if (r->bad || r->end - r->p < 4) {
+		r->bad = 1;
+		return 0;
+	}
+	memcpy(&v, r->p, 4);
+	r->p += 4;
+	return v;
+}
+
+static inline uint64_t vl_read_u64(vl_reader *r)
+{
+	uint64_t v;
+
+	if (r->bad || r->end - r->p < 8) {
+		r->bad = 1;
+		return 0;
+	}
+	memcpy(&v, r->p, 8);
+	r->p += 8;
+	return v;
+}
 
 /* The writing side (host byte order): integers, and a string as a u32
  * length and its bytes, NULL as the length VL_NULL_STR. Return 0 or -1. */

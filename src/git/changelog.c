@@ -7,21 +7,23 @@
  * Links the range broke: for every note the range renamed or deleted, the
  * notes of the new side that still link to its old name or path. Their
  * links come from the cache of parsed notes in the git folder (cache.h,
- * shared with `check`; none with --no-cache); only notes missing there
- * are read, parsed and added, so a second changelog over the same end
- * point reads no note it did not change. A bare-name link still counts as resolved when another
+ * shared with `check`; none with --no-cache), on one thread per core; only
+ * notes missing there are read, parsed and added, so a second changelog
+ * over the same end point reads no note it did not change. A bare-name link still counts as resolved when another
  * note of that name exists on the new side.
  */
 #include "git.h"
 #include "internal.h"
 
 #include <git2.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "../cache.h"
 #include "../changelog.h"
+#include "../lint.h"
 #include "../note.h"
 
 static int is_note_path(const char *path)
@@ -143,9 +145,20 @@ static char *relative_key(const char *note_path, const char *target)
 	return key;
 }
 
+/* The search of one snapshot's notes, on the loader's threads. */
+typedef struct scan_ctx {
+	vl_changelog *cl;
+	const broken_ctx *b;
+	vl_source *src;
+	vl_cache *cache;          /* or NULL */
+	pthread_mutex_t lock;     /* guards cl's broken links and err */
+	vl_error *err;
+} scan_ctx;
+
 /* Checks the links of one new-side note against the notes gone. */
-static int check_note_links(vl_changelog *cl, const broken_ctx *b, const vl_note *note)
+static int check_note_links(scan_ctx *sc, const vl_note *note)
 {
+	const broken_ctx *b = sc->b;
 	size_t i, j;
 	int rc = 0;
 
@@ -171,8 +184,10 @@ static int check_note_links(vl_changelog *cl, const broken_ctx *b, const vl_note
 			if (!hit && rel != NULL)
 				hit = strcmp(rel, g->path) == 0;
 			if (hit) {
-				rc = vl_changelog_add_broken(cl, note->path, l->pos.line,
+				pthread_mutex_lock(&sc->lock);
+				rc = vl_changelog_add_broken(sc->cl, note->path, l->pos.line,
 					l->target, g->why);
+				pthread_mutex_unlock(&sc->lock);
 				break;
 			}
 		}
@@ -180,6 +195,48 @@ static int check_note_links(vl_changelog *cl, const broken_ctx *b, const vl_note
 		free(rel);
 	}
 	return rc;
+}
+
+/* Note i of the snapshot (from the cache, else read and parsed, and
+ * cached): its links to the notes gone. */
+static int scan_one(size_t i, int slot, void *payload)
+{
+	scan_ctx *sc = payload;
+	const vl_file *f = &sc->src->files[i];
+	vl_note *note = NULL;
+	vl_error err;
+	char *text = NULL;
+	size_t len = 0;
+	int hit, rc = -1;
+
+	(void)slot;
+	if (!f->is_note)
+		return 0;
+	hit = vl_cache_get(sc->cache, sc->src, f, &note, &err);
+	if (hit < 0)
+		goto fail;
+	if (hit == 0) {
+		if (vl_source_read(sc->src, i, &text, &len, &err) < 0)
+			goto fail;
+		rc = vl_note_parse_ex(&note, f->path, text, len, VL_PARSE_NO_ENTRIES, &err);
+		free(text);
+		if (rc < 0 || vl_cache_put(sc->cache, sc->src, f, note, &err) < 0)
+			goto fail;
+	}
+	rc = check_note_links(sc, note);
+	vl_note_free(note);
+	if (rc < 0)
+		vl_error_set(&err, "out of memory");
+	else
+		return 0;
+	note = NULL;
+fail:
+	vl_note_free(note);
+	pthread_mutex_lock(&sc->lock);
+	if (sc->err->msg[0] == '\0')
+		*sc->err = err;
+	pthread_mutex_unlock(&sc->lock);
+	return -1;
 }
 
 /* Finds links on the `to` side to notes the range renamed or deleted. */
@@ -193,8 +250,9 @@ static int find_broken(vl_changelog *cl, vl_repo *repo, const vl_snap *to,
 	vl_cache *cache = NULL;
 	vl_error cerr;
 	char **names = NULL;
+	scan_ctx sc;
 	size_t i;
-	int rc = -1;
+	int rc = -1, r;
 
 	for (i = 0; i < changes->len; i++) {
 		const vl_change *c = &changes->items[i];
@@ -231,39 +289,20 @@ static int find_broken(vl_changelog *cl, vl_repo *repo, const vl_snap *to,
 	/* a cache that cannot be opened or written only costs time */
 	if (cache_gitdir != NULL && vl_cache_open_gitdir(&cache, cache_gitdir, &cerr) < 0)
 		cache = NULL;
-	for (i = 0; i < src->n_files; i++) {
-		const vl_file *f = &src->files[i];
-		char *text = NULL;
-		size_t len = 0;
-		vl_note *note = NULL;
-		int hit;
-
-		if (!f->is_note)
-			continue;
-		hit = vl_cache_get(cache, src, f, &note, err);
-		if (hit < 0)
-			goto done;
-		if (hit == 0) {
-			if (vl_source_read(src, i, &text, &len, err) < 0)
-				goto done;
-			if (vl_note_parse_ex(&note, f->path, text, len, VL_PARSE_NO_ENTRIES,
-			    err) < 0) {
-				free(text);
-				goto done;
-			}
-			free(text);
-			if (vl_cache_put(cache, src, f, note, err) < 0) {
-				vl_note_free(note);
-				goto done;
-			}
-		}
-		if (check_note_links(cl, &b, note) < 0) {
-			vl_note_free(note);
-			vl_error_set(err, "out of memory");
-			goto done;
-		}
-		vl_note_free(note);
+	sc.cl = cl;
+	sc.b = &b;
+	sc.src = src;
+	sc.cache = cache;
+	sc.err = err;
+	err->msg[0] = '\0';
+	if (pthread_mutex_init(&sc.lock, NULL) != 0) {
+		vl_error_set(err, "cannot create a mutex");
+		goto done;
 	}
+	r = vl_run_pool(src->n_files, vl_lint_threads(0), scan_one, &sc);
+	pthread_mutex_destroy(&sc.lock);
+	if (r < 0)
+		goto done;
 	(void)vl_cache_save(cache, &cerr);
 	rc = 0;
 done:

@@ -463,6 +463,72 @@ static void test_swapped_keys(void **state)
 	vl_note_free(b);
 }
 
+/* The directory (after the records) names each record's place: two
+ * entries with their places swapped, the directory's checksum made right
+ * again, must not give one blob's note for the other either (a record's
+ * own key is checked when it is read). */
+static void test_swapped_places(void **state)
+{
+	static const char a_text[] = "# A\n## Only in A\n", b_text[] = "# B\n## Only in B\n";
+	vl_source src;
+	vl_file files[2];
+	vl_note *a = NULL, *b = NULL, *got = NULL;
+	vl_cache *c = NULL;
+	vl_cache_stats st;
+	vl_error err;
+	unsigned char *bytes, *dir, tmp[8];
+	uint32_t vlen, klen;
+	uint64_t plen, dlen, sum;
+	size_t len, e1, e2;
+	int r;
+
+	(void)state;
+	make_src(&src, files);
+	strcpy(files[1].oid, "fedcba9876543210fedcba9876543210fedcba98");
+	files[1].has_stat = 0;
+	assert_int_equal(vl_note_parse_ex(&a, files[0].path, a_text, sizeof(a_text) - 1,
+		VL_PARSE_NO_ENTRIES, &err), 0);
+	assert_int_equal(vl_note_parse_ex(&b, files[1].path, b_text, sizeof(b_text) - 1,
+		VL_PARSE_NO_ENTRIES, &err), 0);
+	assert_int_equal(vl_cache_open(&c, cache_path(), &err), 0);
+	assert_int_equal(vl_cache_put(c, &src, &files[0], a, &err), 0);
+	assert_int_equal(vl_cache_put(c, &src, &files[1], b, &err), 0);
+	assert_int_equal(vl_cache_save(c, &err), 0);
+	vl_cache_free(c);
+	bytes = slurp(&len);
+	memcpy(&vlen, bytes + 20, 4);
+	memcpy(&plen, bytes + 24, 8);
+	memcpy(&dlen, bytes + 32, 8);
+	assert_int_equal(40 + vlen + plen + dlen, len);
+	dir = bytes + 40 + vlen + plen;
+	/* entries: u64 place, u32 length, u32 key length, key, NUL */
+	e1 = 0;
+	memcpy(&klen, dir + 12, 4);
+	e2 = 16 + (size_t)klen + 1;
+	assert_true(e2 + 16 < dlen);
+	memcpy(tmp, dir + e1, 8);
+	memcpy(dir + e1, dir + e2, 8);
+	memcpy(dir + e2, tmp, 8);
+	memcpy(tmp, dir + e1 + 8, 4);
+	memcpy(dir + e1 + 8, dir + e2 + 8, 4);
+	memcpy(dir + e2 + 8, tmp, 4);
+	sum = vl_checksum64(dir, (size_t)dlen - 8);
+	memcpy(dir + dlen - 8, &sum, 8);
+	rewrite(bytes, len);
+	free(bytes);
+	assert_int_equal(vl_cache_open(&c, cache_path(), &err), 0);
+	vl_cache_get_stats(c, &st);
+	assert_int_equal(st.invalid, 0);     /* the directory itself is sound */
+	assert_int_equal(st.loaded, 2);
+	r = vl_cache_get(c, &src, &files[0], &got, &err);
+	assert_int_equal(r, 0);              /* the record there is B's */
+	r = vl_cache_get_ex(c, &src, &files[1], VL_CACHE_SUMMARY, &got, &err);
+	assert_int_equal(r, 0);
+	vl_cache_free(c);
+	vl_note_free(a);
+	vl_note_free(b);
+}
+
 static void test_bad_files(void **state)
 {
 	vl_source src;
@@ -582,6 +648,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_summary, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_swapped_keys, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_swapped_places, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stale_worktree, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_eviction, setup, teardown),
