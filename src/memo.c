@@ -203,6 +203,24 @@ static int file_identity(const vl_memo_key *k, const vl_file *f, vl_buf *out)
 	return vl_memo_file_trusted(k, f);
 }
 
+/* What the digest is taken of is kept short: once it passes a
+ * megabyte, it is replaced by "chain <digest of it>" (a key's text starts
+ * "vaultlint memo", so no text that was not chained reads the same). A
+ * listing of 50,000 files would otherwise hold 5 MB. */
+#define KEY_CHAIN (1u << 20)
+
+static int key_chain(vl_memo_key *k)
+{
+	char hex[41];
+
+	if (k->in.len < KEY_CHAIN)
+		return 0;
+	if (vl_git_hash(hex, k->in.ptr, k->in.len) < 0)
+		return -1;
+	k->in.len = 0;
+	return vl_buf_printf(&k->in, "chain %s\n", hex) < 0 ? -1 : 0;
+}
+
 int vl_memo_key_add_source(vl_memo_key *k, const vl_source *src, vl_error *err)
 {
 	size_t i;
@@ -215,7 +233,7 @@ int vl_memo_key_add_source(vl_memo_key *k, const vl_source *src, vl_error *err)
 		if (rc == 0 && (rc = file_identity(k, f, &k->in)) >= 0) {
 			if (rc == 0)
 				k->usable = 0;
-			rc = 0;
+			rc = key_chain(k);
 		}
 	}
 	for (i = 0; i < src->n_problems && rc == 0 && k->usable; i++)
