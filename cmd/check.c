@@ -358,7 +358,8 @@ static int lint_from_state(vl_diags *out, check_run *run, vl_source *src,
 		return 0;
 	}
 	trace("incremental run, %zu of %zu notes checked", res.n_checked, res.n_notes);
-	trace("%s", res.saved ? "check state saved" :
+	trace("%s", res.saved > 0 ? "check state saved" : res.saved < 0 ?
+		"check state could not be saved" :
 		"check state left as it was (too few notes checked to pay for saving it)");
 	*n_checked = res.n_notes;
 	return 1;
@@ -540,14 +541,20 @@ static int lint_changes(vl_diags *out, check_run *run, size_t *n_checked)
 				goto oom;
 		}
 	}
+	/* No note changed and no name went: nothing to report. */
+	if (names.len == 0 && n_only == 0) {
+		*n_checked = 0;
+		memo_put(&mkey, out, 0);
+		rc = 0;
+		goto done;
+	}
 	/* When no change can break a link elsewhere, the report is the
 	 * changed notes' findings: for --staged, those of the index's whole
 	 * report, from its check state. */
 	if (names.len == 0 && o->staged) {
 		size_t n_notes;
 
-		if (n_only > 1)
-			qsort(only, n_only, sizeof(*only), cmp_str);
+		qsort(only, n_only, sizeof(*only), cmp_str);
 		if (lint_whole(&da, run, src_a, &mkey, "staged state", (const char *const *)only,
 		    n_only, &n_notes) < 0)
 			goto done;

@@ -7,8 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 #ifdef __GLIBC__
+#include <fcntl.h>
 #include <malloc.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #endif
 
@@ -58,9 +60,34 @@ int cmd_version(int argc, char **argv)
  * and freed memory kept in it for reuse. Only with glibc's malloc (not
  * under a sanitizer's or valgrind's, which leave the heap alone: then
  * nothing is advised); a kernel without huge pages ignores the advice.
+ * Nothing is changed where address space reserved ahead would count as
+ * memory used: a kernel that does not overcommit (vm.overcommit_memory
+ * 2: the reservation would count against the commit limit for the whole
+ * run, and again for every fork), or a limit on the address space or
+ * the data segment.
  */
 #define HEAP_RESERVE ((size_t)512 << 20)
 #define HUGE_PAGE ((uintptr_t)2 << 20)
+
+#if defined(__GLIBC__) && defined(M_TOP_PAD) && defined(MADV_HUGEPAGE)
+static int reserve_allowed(void)
+{
+	struct rlimit rl;
+	char mode = '0';
+	int fd = open("/proc/sys/vm/overcommit_memory", O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		if (read(fd, &mode, 1) != 1)
+			mode = '2';
+		close(fd);
+	}
+	if (mode == '2')
+		return 0;
+	if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		return 0;
+	return !(getrlimit(RLIMIT_DATA, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY);
+}
+#endif
 
 static void tune_memory(void)
 {
@@ -68,7 +95,7 @@ static void tune_memory(void)
 	uintptr_t before, after, from, to;
 	void *p;
 
-	if (sizeof(void *) < 8 || mallopt(M_MMAP_THRESHOLD, 32 << 20) != 1 ||
+	if (sizeof(void *) < 8 || !reserve_allowed() || mallopt(M_MMAP_THRESHOLD, 32 << 20) != 1 ||
 	    mallopt(M_TRIM_THRESHOLD, 1 << 30) != 1 || mallopt(M_TOP_PAD, HEAP_RESERVE) != 1)
 		return;
 	before = (uintptr_t)sbrk(0);

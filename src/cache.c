@@ -504,7 +504,7 @@ static int index_file(vl_cache *c, const cache_file *f)
 		uint64_t off = vl_read_u64(&r);
 		uint32_t len = vl_read_u32(&r), klen = vl_read_u32(&r);
 
-		if (r.bad || klen == 0 || (size_t)(r.end - r.p) < (size_t)klen + 1 ||
+		if (r.bad || klen == 0 || klen >= (size_t)(r.end - r.p) ||
 		    r.p[klen] != '\0' || memchr(r.p, '\0', klen) != NULL ||
 		    (r.p[0] != 'o' && r.p[0] != 'w') ||
 		    len < RECORD_MIN + klen || off > plen || len > plen - off)
@@ -724,9 +724,10 @@ static uint64_t record_sum(uint64_t head_sum, const void *body, size_t n)
 /* Reads record rec whole into *raw (malloc'd) and checks it: its key is
  * the directory's, its framing right, its checksum a match; *st, *body and
  * *blen are its stat data and body. Returns 0, 1 when it cannot be read
- * or fails a check (damaged, or the file changed under us), -1 out of
- * memory. Records are read, not mapped, so that what a run decodes does
- * not stay in its memory. */
+ * or fails a check (damaged, or the file changed under us; also when
+ * its room cannot be allocated: a damaged directory can name a length
+ * as long as the file). Records are read, not mapped, so that what a run
+ * decodes does not stay in its memory. */
 static int read_record(vl_cache *c, const cache_rec *rec, unsigned char **raw,
 	cache_stat *st, const unsigned char **body, size_t *blen)
 {
@@ -737,7 +738,7 @@ static int read_record(vl_cache *c, const cache_rec *rec, unsigned char **raw,
 
 	*raw = malloc(rec->raw_len + 1);
 	if (*raw == NULL)
-		return -1;
+		return 1;
 	while (n < rec->raw_len) {
 		ssize_t k = pread(c->fd, *raw + n, rec->raw_len - n, (off_t)(rec->raw_off + n));
 		if (k < 0 && errno == EINTR)

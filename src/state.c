@@ -919,8 +919,8 @@ static int put_note(vl_buf *b, const write_plan *wp, const vl_vault *vault,
 	return put_refs(b, note);
 }
 
-/* Stores the state of vault with the report d under skey. Returns 0 (also
- * when a note cannot be encoded: then nothing is stored) or -1. */
+/* Stores the state of vault with the report d under skey. Returns 1, 0
+ * when a note cannot be encoded (nothing is stored), or -1. */
 static int state_write(vl_memo_key *skey, const vl_vault *vault, const write_plan *wp,
 	const vl_diags *d, vl_error *err)
 {
@@ -985,7 +985,7 @@ static int state_write(vl_memo_key *skey, const vl_vault *vault, const write_pla
 		if (f >= 0 && src->files[f].is_note && vl_memo_encode_diag(&b, &d->items[i]) < 0)
 			goto oom;
 	}
-	rc = vl_memo_put_text(skey, b.ptr, b.len, err);
+	rc = vl_memo_put_text(skey, b.ptr, b.len, err) < 0 ? -1 : 1;
 	goto done;
 oom:
 	vl_error_set(err, "out of memory");
@@ -1077,7 +1077,7 @@ int vl_state_save(vl_memo_key *skey, const vl_memo_key *k, const vl_vault *vault
 	wp.reach = reach;
 	wp.ident = ident;
 	wp.tables = &tables;
-	rc = state_write(skey, vault, &wp, d, err);
+	rc = state_write(skey, vault, &wp, d, err) < 0 ? -1 : 0;
 	goto done;
 oom:
 	vl_error_set(err, "out of memory");
@@ -1111,7 +1111,7 @@ typedef struct plan {
 	char *names;
 	vl_note **fills;         /* the summaries that filled stubs */
 	int damaged;             /* a lookup met a damaged summary */
-	int save;                /* the new state is stored */
+	int save, saved;         /* the new state is to be stored; it was */
 	const char *const *want; /* sorted; NULL: every note's findings */
 	size_t n_want;
 } plan;
@@ -1596,8 +1596,8 @@ static int run_plan(vl_diags *out, plan *p, vl_memo_key *skey, const vl_lint_opt
 	/* every note is here (a stub or read) and no listing problem names
 	 * one (plan_run saw to it): the vault is storable. A state that
 	 * cannot be stored only costs the next run time. */
-	if (p->save && put_tables(&tables, p) == 0)
-		(void)state_write(skey, p->vault, &wp, &report, err);
+	p->saved = p->save && put_tables(&tables, p) == 0 &&
+		state_write(skey, p->vault, &wp, &report, err) == 1;
 	if (vl_diags_append(out, &report) < 0)
 		goto oom;
 	rc = 1;
@@ -1656,10 +1656,10 @@ int vl_state_check(vl_diags *out, vl_state_result *res, vl_state *st,
 	 * notes again does: a run that checked fewer leaves it as it was, and
 	 * the next run checks them again from it. */
 	p.save = p.n <= SAVE_ALWAYS || res->n_checked * SAVE_SHARE >= p.n;
-	res->saved = p.save;
 	p.want = lo->only;
 	p.n_want = lo->n_only;
 	rc = run_plan(out, &p, skey, lo, cache_fn, payload, &res->why_not, err);
+	res->saved = !p.save ? 0 : p.saved ? 1 : -1;
 done:
 	for (i = 0; p.old && i < p.n; i++)
 		vl_note_free(p.old[i]);

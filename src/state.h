@@ -63,7 +63,9 @@ typedef struct vl_state_result {
 	const char *why_not;   /* when the state did not serve: why */
 	size_t n_checked;      /* notes checked again */
 	size_t n_notes;        /* notes of the vault */
-	int saved;             /* the new state was stored (else st's stands) */
+	int saved;             /* 1: the new state was stored; 0: too few notes
+				* were checked to store it, st's stands; -1:
+				* it could not be stored */
 } vl_state_result;
 
 /* The notes cache, opened when first wanted (it costs a scan of its file):

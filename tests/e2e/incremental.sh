@@ -25,10 +25,10 @@
 # (every file under <git dir>/vaultlint but the notes cache: flipped
 # bytes, truncated, garbage, empty) is a full run with the right report; a
 # stale but well-formed state put back gives the right report too. In a
-# vault of more than 1,024 notes a run that checks few notes leaves the
-# state as it was (the trace says "check state left as it was"), so the
-# next run checks those notes again; one that checks a 16th of them saves
-# it ("check state saved").
+# vault of more than 1,024 notes a run that checks fewer than a 16th of
+# the notes leaves the state as it was (the trace says "check state left
+# as it was"), so the next run checks those notes again; one that checks
+# more saves it ("check state saved"); --staged too.
 #
 # INCREMENTAL_STEPS=N runs N random steps (default 25), INCREMENTAL_SEED=S
 # another sequence (default 20240611); a failing step prints its edits and
@@ -931,54 +931,94 @@ has "a small vault: the state is saved after every run" "$err" "check state save
 # A vault of more than 1,024 notes: a run that checks few notes leaves the
 # state as it was (saving it costs more than checking them again), so the
 # next run checks them again with its own edits; one that checks at least
-# a 16th of the notes saves it. 1,200 notes, each linking the next one's
-# heading and block; the first 100 also link Hub#Top.
+# a 16th of the notes saves it. 1,203 notes: 1,200 each linking the next
+# one's heading and block, the first 100 of them also Hub#Top, the next 74
+# Hub3#Mid, the 74 after those Hub2#Mid. A 16th of 1,203 is 75.2: 76
+# notes checked save the state, 75 do not.
+# checked_is NAME N: the last run was incremental and checked N notes
+checked_is() {
+	if [ "$trace" = inc ] && [ "$tr_n" = "$2" ]; then pass "$1"
+	else fail "$1" "trace: $trace ${tr_n:-}, expected $2 notes checked"; fi
+}
 (
 	mkdir -p "$tmp/big" && cd "$tmp/big" && git init -q . &&
+	git config user.name Test && git config user.email test@example.org &&
+	git config commit.gpgsign false &&
 	awk 'BEGIN {
 		for (i = 1; i <= 1200; i++) {
 			f = sprintf("n%d.md", i)
 			printf "# N%d\n\n## Part\nText [[n%d#Part]] and [[n%d#^b%d]].\n- entry ^b%d\n", \
 				i, i + 1, i + 1, i + 1, i > f
 			if (i <= 100) print "- see [[Hub#Top]]" > f
+			else if (i <= 174) print "- see [[Hub3#Mid]]" > f
+			else if (i <= 248) print "- see [[Hub2#Mid]]" > f
 			close(f)
 		}
 		print "# Hub\n\n## Top\nThe hub." > "Hub.md"
+		print "# Hub2\n\n## Mid\nThe second hub." > "Hub2.md"
+		print "# Hub3\n\n## Mid\nThe third hub." > "Hub3.md"
 	}'
 ) || exit 1
 cd "$tmp/big" || exit 1
 settle
-run_both "1,201 notes" check
-trace_is "1,201 notes: full run" full
-has "1,201 notes: the last note's links are broken" "$ref" "no note or file 'n1201'"
+run_both "1,203 notes" check
+trace_is "1,203 notes: full run" full
+has "1,203 notes: the last note's links are broken" "$ref" "no note or file 'n1201'"
 printf '\nA first edit.\n' >> n5.md
 mark
 settle
-run_both "1,201 notes, one edited" check
-if [ "$trace" = inc ] && [ "$tr_n" = 1 ]; then pass "1,201 notes, one edited: 1 note checked"
-else fail "1,201 notes, one edited: 1 note checked" "trace: $trace ${tr_n:-}"; fi
-has "1,201 notes, one edited: the state is left as it was" "$err" "check state left as it was"
+run_both "1,203 notes, one edited" check
+checked_is "1,203 notes, one edited: 1 note checked" 1
+has "1,203 notes, one edited: the state is left as it was" "$err" "check state left as it was"
 printf '\n- [[n5#Nowhere]]\n' >> n9.md
 mark
 settle
-run_both "1,201 notes, another edited" check
-if [ "$trace" = inc ] && [ "$tr_n" = 2 ]; then pass "1,201 notes, another edited: both edits checked (2 notes)"
-else fail "1,201 notes, another edited: both edits checked (2 notes)" "trace: $trace ${tr_n:-}"; fi
-has "1,201 notes, another edited: its new broken link is reported" "$ref" "n9.md:8:3: error: no heading 'Nowhere'"
+run_both "1,203 notes, another edited" check
+checked_is "1,203 notes, another edited: both edits checked" 2
+has "1,203 notes, another edited: its new broken link is reported" "$ref" "n9.md:8:3: error: no heading 'Nowhere'"
 printf '# Hub\n\nNo heading now.\n' > Hub.md
 mark
 settle
-run_both "1,201 notes, a heading linked from 100 notes removed" check
-if [ "$trace" = inc ] && [ "$tr_n" -ge 101 ]; then pass "1,201 notes, heading removed: at least 101 notes checked ($tr_n)"
-else fail "1,201 notes, heading removed: at least 101 notes checked" "trace: $trace ${tr_n:-}"; fi
-has "1,201 notes, heading removed: the state is saved" "$err" "check state saved"
-has "1,201 notes, heading removed: the links to it are reported" "$ref" "n100.md:6:7: error: no heading 'Top'"
+run_both "1,203 notes, a heading linked from 100 notes removed" check
+checked_is "1,203 notes, heading removed: Hub and its 100 linkers (the two edited among them) checked" 101
+has "1,203 notes, heading removed: the state is saved" "$err" "check state saved"
+has "1,203 notes, heading removed: the links to it are reported" "$ref" "n100.md:6:7: error: no heading 'Top'"
 printf '\nA last edit.\n' >> n20.md
 mark
 settle
-run_both "1,201 notes, the run after the save" check
-if [ "$trace" = inc ] && [ "$tr_n" = 1 ]; then pass "1,201 notes, the run after the save: 1 note checked (the saved state has the earlier edits)"
-else fail "1,201 notes, the run after the save: 1 note checked (the saved state has the earlier edits)" "trace: $trace ${tr_n:-}"; fi
+run_both "1,203 notes, the run after the save" check
+checked_is "1,203 notes, the run after the save: 1 note checked (the saved state has the earlier edits)" 1
+printf '# Hub3\n\nNo heading now.\n' > Hub3.md
+mark
+settle
+run_both "1,203 notes, 76 notes to check" check
+checked_is "1,203 notes, 76 notes to check: n20, Hub3 and its 74 linkers" 76
+has "1,203 notes, 76 notes checked: the state is saved" "$err" "check state saved"
+printf '# Hub2\n\nNo heading now.\n' > Hub2.md
+mark
+settle
+run_both "1,203 notes, 75 notes to check" check
+checked_is "1,203 notes, 75 notes to check: Hub2 and its 74 linkers" 75
+has "1,203 notes, 75 notes checked: the state is left as it was" "$err" "check state left as it was"
+# check --staged keeps its state the same way; when it is left as it was,
+# a staged note that is not checked again has its findings from the state
+# (edits that keep every heading: no other note's links can break)
+git add -A && git commit -q --no-verify -m big
+printf '\n- [[Nowhere50]]\n' >> n50.md
+git add n50.md
+run_both "1,203 notes, --staged, first run" check --staged
+trace_is "1,203 notes, --staged, first run: full run" full
+has "1,203 notes, --staged: the staged broken link is reported" "$ref" "n50.md:8:3: error: no note or file 'Nowhere50'"
+printf '\nStaged text.\n' >> n60.md
+git add n60.md
+run_both "1,203 notes, --staged, one more note staged" check --staged
+checked_is "1,203 notes, --staged, one more note staged: 1 note checked" 1
+has "1,203 notes, --staged, one more note staged: the state is left as it was" "$err" "check state left as it was"
+has "1,203 notes, --staged: a staged note not checked again keeps its finding" "$ref" "n50.md:8:3: error: no note or file 'Nowhere50'"
+printf '\nStaged text.\n' >> n70.md
+git add n70.md
+run_both "1,203 notes, --staged, another note staged" check --staged
+checked_is "1,203 notes, --staged, another note staged: both checked" 2
 cd "$repo" || exit 1
 
 # --- the random sequence ---------------------------------------------------
