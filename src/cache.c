@@ -310,6 +310,13 @@ int vl_cache_decode_note(vl_note **out, const char *path, const unsigned char *b
 	note->has_frontmatter = (int)get_u8(&r);
 	note->n_lines = vl_read_u32(&r);
 	note->size = vl_read_u64(&r);
+	if (flags & VL_CACHE_LINKS) {
+		/* headings, block ids, tags: passed over */
+		skip_array(&r, 16, "s48");       /* text, level, pos */
+		skip_array(&r, 12, "s8");        /* id, pos */
+		skip_array(&r, 17, "s814");      /* name, pos, front matter, entry */
+		goto links;
+	}
 
 	note->headings = get_array(&r, &note->n_headings, 16, sizeof(*note->headings), &oom);
 	note->cap_headings = note->n_headings;
@@ -343,6 +350,7 @@ int vl_cache_decode_note(vl_note **out, const char *path, const unsigned char *b
 		skip_array(&r, 16, "ss8");       /* key, value, pos */
 		goto aliases;
 	}
+links:
 	note->links = get_array(&r, &note->n_links, 29, sizeof(*note->links), &oom);
 	note->cap_links = note->n_links;
 	for (i = 0; i < note->n_links && !r.bad; i++) {
@@ -357,6 +365,14 @@ int vl_cache_decode_note(vl_note **out, const char *path, const unsigned char *b
 		l->alias = get_str(&r, &note->arena, &oom);
 		l->pos = get_pos(&r);
 		l->entry = (int)(int32_t)vl_read_u32(&r);
+	}
+	if (flags & VL_CACHE_LINKS) {
+		/* suppressions, problems, properties, aliases: passed over */
+		skip_array(&r, 12, "s44");
+		skip_array(&r, 13, "1s8");
+		skip_array(&r, 16, "ss8");
+		skip_array(&r, 4, "s");
+		goto end;
 	}
 	note->suppress = get_array(&r, &note->n_suppress, 12, sizeof(*note->suppress), &oom);
 	note->cap_suppress = note->n_suppress;
@@ -392,6 +408,7 @@ aliases:
 	note->cap_aliases = note->n_aliases;
 	for (i = 0; i < note->n_aliases && !r.bad; i++)
 		note->aliases[i] = get_str(&r, &note->arena, &oom);
+end:
 	if (!r.bad && r.p != r.end)
 		r.bad = 1;
 	if (oom || r.bad) {

@@ -61,7 +61,10 @@ enum {
 	/* Decode only what the vault index needs of a note it does not lint:
 	 * headings, block ids, tags, aliases. The note has summary set, and
 	 * no links, suppressions, problems or properties. */
-	VL_CACHE_SUMMARY = 1
+	VL_CACHE_SUMMARY = 1,
+	/* Decode the links only (changelog's search for links that a range
+	 * broke): the note has nothing else, and is never linted. */
+	VL_CACHE_LINKS = 2
 };
 
 /* vl_cache_get with flags. */

@@ -212,7 +212,7 @@ static int scan_one(size_t i, int slot, void *payload)
 	(void)slot;
 	if (!f->is_note)
 		return 0;
-	hit = vl_cache_get(sc->cache, sc->src, f, &note, &err);
+	hit = vl_cache_get_ex(sc->cache, sc->src, f, VL_CACHE_LINKS, &note, &err);
 	if (hit < 0)
 		goto fail;
 	if (hit == 0) {

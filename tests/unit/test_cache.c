@@ -123,13 +123,10 @@ static void summary_eq(const vl_note *a, const vl_note *b)
 		str_eq(a->aliases[i], b->aliases[i]);
 }
 
-static void note_eq(const vl_note *a, const vl_note *b)
+static void links_eq(const vl_note *a, const vl_note *b)
 {
 	size_t i;
 
-	summary_eq(a, b);
-	assert_int_equal(a->summary, 0);
-	assert_int_equal(b->summary, 0);
 	assert_int_equal(a->n_links, b->n_links);
 	for (i = 0; i < a->n_links; i++) {
 		assert_int_equal(a->links[i].kind, b->links[i].kind);
@@ -140,6 +137,16 @@ static void note_eq(const vl_note *a, const vl_note *b)
 		pos_eq(a->links[i].pos, b->links[i].pos);
 		assert_int_equal(a->links[i].entry, b->links[i].entry);
 	}
+}
+
+static void note_eq(const vl_note *a, const vl_note *b)
+{
+	size_t i;
+
+	summary_eq(a, b);
+	assert_int_equal(a->summary, 0);
+	assert_int_equal(b->summary, 0);
+	links_eq(a, b);
 	assert_int_equal(a->n_suppress, b->n_suppress);
 	for (i = 0; i < a->n_suppress; i++) {
 		str_eq(a->suppress[i].rule, b->suppress[i].rule);
@@ -270,6 +277,17 @@ static void test_summary(void **state)
 	assert_int_equal(got->n_suppress, 0);
 	vl_note_free(got);
 	got = NULL;
+	/* the links alone: nothing else decoded */
+	assert_int_equal(vl_cache_get_ex(c, &src, &files[0], VL_CACHE_LINKS, &got, &err), 1);
+	links_eq(n, got);
+	assert_true(n->n_headings > 0 && n->n_blocks > 0 && n->n_tags > 0 && n->n_aliases > 0);
+	assert_int_equal(got->n_headings, 0);
+	assert_int_equal(got->n_blocks, 0);
+	assert_int_equal(got->n_tags, 0);
+	assert_int_equal(got->n_aliases, 0);
+	assert_int_equal(got->n_props + got->n_problems + got->n_suppress, 0);
+	vl_note_free(got);
+	got = NULL;
 	/* the whole note is still there for a lookup without the flag */
 	assert_int_equal(vl_cache_get(c, &src, &files[0], &got, &err), 1);
 	assert_int_equal(got->summary, 0);
@@ -375,13 +393,26 @@ static void expect_empty(vl_source *src, vl_note *n)
 	assert_int_equal(vl_note_parse_ex(&want[1], src->files[1].path, rich,
 		sizeof(rich) - 1, VL_PARSE_NO_ENTRIES, &err), 0);
 	/* a summary decode reads the same bytes another way: never a wrong
-	 * note either (asked first, as the corrupt mark then holds for all) */
+	 * note either (asked first, as the corrupt mark then holds for all);
+	 * nor a links-only one */
 	assert_int_equal(vl_cache_open(&c, cache_path(), &err), 0);
 	for (i = 0; i < 2; i++) {
 		r = vl_cache_get_ex(c, src, &src->files[i], VL_CACHE_SUMMARY, &got, &err);
 		assert_true(r == 0 || r == 1);
 		if (r == 1) {
 			summary_eq(want[i], got);
+			vl_note_free(got);
+			got = NULL;
+		}
+	}
+	vl_cache_free(c);
+	c = NULL;
+	assert_int_equal(vl_cache_open(&c, cache_path(), &err), 0);
+	for (i = 0; i < 2; i++) {
+		r = vl_cache_get_ex(c, src, &src->files[i], VL_CACHE_LINKS, &got, &err);
+		assert_true(r == 0 || r == 1);
+		if (r == 1) {
+			links_eq(want[i], got);
 			vl_note_free(got);
 			got = NULL;
 		}
