@@ -130,31 +130,31 @@ typedef struct vl_reader {
 	int bad;
 } vl_reader;
 
-/* Inline: the decoders of the caches call them for every field. */
+/* Inline: the decoders of the caches call them for every field.
+ * vl_read_n copies the next n bytes to v, or marks the reader bad. */
+static inline int vl_read_n(vl_reader *r, void *v, size_t n)
+{
+	if (r->bad || (size_t)(r->end - r->p) < n) {
+		r->bad = 1;
+		return 0;
+	}
+	memcpy(v, r->p, n);
+	r->p += n;
+	return 1;
+}
+
 static inline uint32_t vl_read_u32(vl_reader *r)
 {
 	uint32_t v;
 
-	if (r->bad || r->end - r->p < 4) {
-		r->bad = 1;
-		return 0;
-	}
-	memcpy(&v, r->p, 4);
-	r->p += 4;
-	return v;
+	return vl_read_n(r, &v, 4) ? v : 0;
 }
 
 static inline uint64_t vl_read_u64(vl_reader *r)
 {
 	uint64_t v;
 
-	if (r->bad || r->end - r->p < 8) {
-		r->bad = 1;
-		return 0;
-	}
-	memcpy(&v, r->p, 8);
-	r->p += 8;
-	return v;
+	return vl_read_n(r, &v, 8) ? v : 0;
 }
 
 /* The writing side (host byte order): integers, and a string as a u32
