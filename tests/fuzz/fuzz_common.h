@@ -1,5 +1,5 @@
 /*
- * fuzz_common.h: the three fuzzed entry points and the checks made on what
+ * fuzz_common.h: the four fuzzed entry points and the checks made on what
  * they return, shared by the libFuzzer harnesses (tests/fuzz/fuzz_*.c) and
  * the corpus replay test (tests/unit/test_fuzz_replay.c), so that replaying
  * the corpus without libFuzzer checks exactly what fuzzing checked.
@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../../src/cache.h"
 #include "../../src/config.h"
 #include "../../src/note.h"
 
@@ -233,6 +234,57 @@ static inline int vl_fuzz_config(vl_fuzz_ctx *c, const uint8_t *data, size_t siz
 		(void)vl_config_tag_allowed(&cfg, "PAPER/SUB");
 	}
 	vl_config_release(&cfg);
+	return rc;
+}
+
+/* The decoder of the cache's records (cache.h), which reads what a file in
+ * the git folder says, on arbitrary bytes as a record's body, with each of
+ * its flags: it accepts or refuses, never more. What the whole decode
+ * accepts, the summary and links-only decodes accept too, and its encoding
+ * decodes and encodes to the same bytes again (the format is canonical but
+ * for flag bytes, where any non-zero byte reads as 1). */
+static inline int vl_fuzz_cache(vl_fuzz_ctx *c, const uint8_t *data, size_t size)
+{
+	static const unsigned flags[] = { 0, VL_CACHE_SUMMARY, VL_CACHE_LINKS };
+	vl_buf once = VL_BUF_INIT, twice = VL_BUF_INIT;
+	vl_note *note = NULL, *again = NULL;
+	int r[3], rc = 0;
+	size_t k;
+
+	for (k = 0; k < 3; k++) {
+		vl_note *n = NULL;
+
+		r[k] = vl_cache_decode_note(&n, "fuzz/Note.md", data, size, flags[k]);
+		if (r[k] < 0)
+			return size < (1u << 24) ? vl_fuzz_fail(c,
+				"decode (flags %u) ran out of memory on %zu bytes", flags[k], size) : 0;
+		if ((r[k] == 0) != (n != NULL)) {
+			vl_note_free(n);
+			return vl_fuzz_fail(c, "decode (flags %u) returned %d %s a note",
+				flags[k], r[k], n ? "with" : "without");
+		}
+		if (k == 0)
+			note = n;
+		else
+			vl_note_free(n);
+	}
+	if (r[0] != 0)
+		return 0;
+	if (r[1] != 0 || r[2] != 0)
+		rc = vl_fuzz_fail(c, "a body the whole decode accepts is refused by the %s decode",
+			r[1] != 0 ? "summary" : "links-only");
+	else if (vl_cache_encode_note(&once, note) != 0)
+		rc = vl_fuzz_fail(c, "a decoded note cannot be encoded");
+	else if (vl_cache_decode_note(&again, "fuzz/Note.md", (const unsigned char *)once.ptr,
+	    once.len, 0) != 0)
+		rc = vl_fuzz_fail(c, "the encoding of a decoded note does not decode");
+	else if (vl_cache_encode_note(&twice, again) != 0 || once.len != twice.len ||
+	    memcmp(once.ptr, twice.ptr, once.len) != 0)
+		rc = vl_fuzz_fail(c, "encoding, decoding and encoding again gives other bytes");
+	vl_note_free(note);
+	vl_note_free(again);
+	vl_buf_release(&once);
+	vl_buf_release(&twice);
 	return rc;
 }
 
