@@ -541,22 +541,19 @@ static int lint_changes(vl_diags *out, check_run *run, size_t *n_checked)
 				goto oom;
 		}
 	}
-	/* No note changed and no name went: nothing to report. */
-	if (names.len == 0 && n_only == 0) {
-		*n_checked = 0;
-		memo_put(&mkey, out, 0);
-		rc = 0;
-		goto done;
-	}
 	/* When no change can break a link elsewhere, the report is the
 	 * changed notes' findings: for --staged, those of the index's whole
 	 * report, from its check state. */
 	if (names.len == 0 && o->staged) {
 		size_t n_notes;
 
-		qsort(only, n_only, sizeof(*only), cmp_str);
-		if (lint_whole(&da, run, src_a, &mkey, "staged state", (const char *const *)only,
-		    n_only, &n_notes) < 0)
+		/* none staged: no note's findings are wanted (not all of them) */
+		static const char *const none[1] = { NULL };
+
+		if (n_only > 1)
+			qsort(only, n_only, sizeof(*only), cmp_str);
+		if (lint_whole(&da, run, src_a, &mkey, "staged state",
+		    n_only ? (const char *const *)only : none, n_only, &n_notes) < 0)
 			goto done;
 		for (i = 0; i < da.len; i++) {
 			if (vl_map_get(&changed, da.items[i].path) == NULL)

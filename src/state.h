@@ -75,9 +75,9 @@ typedef vl_cache *(*vl_state_cache_fn)(void *payload);
 
 /* Computes the report of a whole-vault check of src from st: the notes
  * that must be are checked with lo (its reach is the state's),
- * unchanged ones read through cache_fn(payload). lo->only, when set, are
- * the paths (sorted) whose findings the caller wants: the others may be
- * left out of the report. k is the run's key (for the identity of files,
+ * unchanged ones read through cache_fn(payload). lo->only, when not NULL,
+ * are the lo->n_only paths (sorted; none when 0) whose findings the caller
+ * wants: the others may be left out of the report. k is the run's key (for the identity of files,
  * racy rule included). The new state is stored under skey unless the run
  * checked only a few notes (res->saved): storing it would cost more than
  * checking them again next time. Returns 1 with the report appended to out
