@@ -379,7 +379,7 @@ static int lint_whole(vl_diags *out, check_run *run, vl_source *src,
 	vl_error err;
 	vl_vault *vault = NULL;
 	vl_reach *reach = NULL;
-	vl_lint_opts lo;
+	vl_lint_opts lo, slo;
 	vl_memo_key skey;
 	size_t i, n = 0;
 	int rc = -1, r;
@@ -392,11 +392,12 @@ static int lint_whole(vl_diags *out, check_run *run, vl_source *src,
 		cli_error("%s", err.msg);
 		return -1;
 	}
-	lo.only = want;
-	lo.n_only = n_want;
-	r = lint_from_state(out, run, src, key, &skey, &lo, n_notes);
-	lo.only = NULL; /* the state saved is of every note's findings */
-	lo.n_only = 0;
+	/* only the state's run may leave findings out; a full run saves
+	 * every note's */
+	slo = lo;
+	slo.only = want;
+	slo.n_only = n_want;
+	r = lint_from_state(out, run, src, key, &skey, &slo, n_notes);
 	if (r != 0) {
 		rc = r < 0 ? -1 : 0;
 		goto done;

@@ -467,7 +467,6 @@ static void file_release(cache_file *f)
 	memset(f, 0, sizeof(*f));
 }
 
-
 /* The smallest record: a one-byte key, its NUL, stat, body length,
  * checksum, an empty body. */
 #define RECORD_MIN (4 + 2 + STAT_BYTES + 4 + 8)

@@ -74,15 +74,15 @@ typedef struct vl_state_result {
 typedef vl_cache *(*vl_state_cache_fn)(void *payload);
 
 /* Computes the report of a whole-vault check of src from st: the notes
- * that must be are checked with lo (its reach is the state's),
- * unchanged ones read through cache_fn(payload). lo->only, when not NULL,
- * are the lo->n_only paths (sorted; none when 0) whose findings the caller
- * wants: the others may be left out of the report. k is the run's key (for the identity of files,
- * racy rule included). The new state is stored under skey unless the run
- * checked only a few notes (res->saved): storing it would cost more than
- * checking them again next time. Returns 1 with the report appended to out
- * (sorted), 0 when the state cannot serve (res->why_not says why; out is
- * left as it was), -1 on error. */
+ * that must be are checked with lo (its reach is the state's), unchanged
+ * ones read through cache_fn(payload). lo->only, when not NULL, are the
+ * lo->n_only paths (sorted; none when 0) whose findings the caller wants:
+ * the others may be left out of the report. k is the run's key (for the
+ * identity of files, racy rule included). The new state is stored under
+ * skey unless the run checked only a few notes (res->saved): storing it
+ * would cost more than checking them again next time. Returns 1 with the
+ * report appended to out (sorted), 0 when the state cannot serve
+ * (res->why_not says why; out is left as it was), -1 on error. */
 int vl_state_check(vl_diags *out, vl_state_result *res, vl_state *st,
 	vl_source *src, const vl_memo_key *k, vl_memo_key *skey,
 	const vl_lint_opts *lo, vl_state_cache_fn cache_fn, void *payload, vl_error *err);

@@ -7,9 +7,10 @@
  * Links the range broke: for every note the range renamed or deleted, the
  * notes of the new side that still link to its old name or path. Their
  * links come from the cache of parsed notes in the git folder (cache.h,
- * shared with `check`; none with --no-cache), on one thread per core; only
- * notes missing there are read, parsed and added, so a second changelog
- * over the same end point reads no note it did not change. A bare-name link still counts as resolved when another
+ * shared with `check`; none with --no-cache; links only are decoded), on
+ * one thread per core; only notes missing there are read, parsed and
+ * added, so a second changelog over the same end point reads no note it
+ * did not change. A bare-name link still counts as resolved when another
  * note of that name exists on the new side.
  */
 #include "git.h"
@@ -207,7 +208,7 @@ static int scan_one(size_t i, int slot, void *payload)
 	vl_error err;
 	char *text = NULL;
 	size_t len = 0;
-	int hit, rc = -1;
+	int hit, r;
 
 	(void)slot;
 	if (!f->is_note)
@@ -218,18 +219,17 @@ static int scan_one(size_t i, int slot, void *payload)
 	if (hit == 0) {
 		if (vl_source_read(sc->src, i, &text, &len, &err) < 0)
 			goto fail;
-		rc = vl_note_parse_ex(&note, f->path, text, len, VL_PARSE_NO_ENTRIES, &err);
+		r = vl_note_parse_ex(&note, f->path, text, len, VL_PARSE_NO_ENTRIES, &err);
 		free(text);
-		if (rc < 0 || vl_cache_put(sc->cache, sc->src, f, note, &err) < 0)
+		if (r < 0 || vl_cache_put(sc->cache, sc->src, f, note, &err) < 0)
 			goto fail;
 	}
-	rc = check_note_links(sc, note);
-	vl_note_free(note);
-	if (rc < 0)
+	if (check_note_links(sc, note) < 0) {
 		vl_error_set(&err, "out of memory");
-	else
-		return 0;
-	note = NULL;
+		goto fail;
+	}
+	vl_note_free(note);
+	return 0;
 fail:
 	vl_note_free(note);
 	pthread_mutex_lock(&sc->lock);
