@@ -410,7 +410,8 @@ static int lint_whole(vl_diags *out, check_run *run, vl_source *src,
 		goto done;
 	}
 	lo.reach = skey.usable ? reach : NULL;
-	if (vl_vault_load(&vault, src, run->o->threads, run_cache(run), &err) < 0 ||
+	/* every note is checked once: held whole only while it is */
+	if (vl_vault_load_lazy(&vault, src, run->o->threads, run_cache(run), &err) < 0 ||
 	    vl_lint_run(out, vault, &lo, &err) < 0) {
 		cli_error("%s", err.msg);
 		goto done;
@@ -421,9 +422,7 @@ static int lint_whole(vl_diags *out, check_run *run, vl_source *src,
 		(void)vl_state_save(&skey, key, vault, reach, out, &err);
 	rc = 0;
 done:
-	for (i = 0; reach && i < n; i++)
-		free(reach[i].notes);
-	free(reach);
+	vl_reach_free(reach, n);
 	vl_memo_key_release(&skey);
 	vl_vault_free(vault);
 	return rc;

@@ -74,101 +74,125 @@ static int normalise_url(vl_buf *b, const char *url)
 	return vl_buf_puts(b, query);
 }
 
-/* The comparison key of a link and the name to show, or 0 when the link
- * does not take part (embeds, unresolved links). */
-static int link_key(vl_rule_ctx *ctx, const vl_link *link, vl_buf *key, vl_buf *shown)
+/* Appends the comparison key of a link to key: 1, or 0 when the link
+ * does not take part (embeds, unresolved links), or -1. A vault link's
+ * key is what it resolves to; the note's path also goes to *path. */
+static int link_key(vl_rule_ctx *ctx, const vl_link *link, vl_buf *key, const char **path)
 {
 	vl_resolution r;
-	const char *path;
+	const char *b;
 	char *h;
 	int rc;
 
-	if (link->kind == VL_LINK_URL) {
-		if (vl_buf_puts(key, "u ") < 0 || normalise_url(key, link->target) < 0 ||
-				vl_buf_puts(shown, link->target) < 0)
-			return -1;
-		return 1;
-	}
+	if (link->kind == VL_LINK_URL)
+		return vl_buf_puts(key, "u ") < 0 || normalise_url(key, link->target) < 0 ? -1 : 1;
 	if (link->kind != VL_LINK_WIKI && link->kind != VL_LINK_MARKDOWN)
 		return 0;
 	vl_rule_resolve(ctx, (size_t)(link - ctx->note->links), &r);
 	if ((r.kind == VL_RESOLVE_NOTE || r.kind == VL_RESOLVE_SELF) && r.note != NULL)
-		path = r.note->path;
+		*path = r.note->path;
 	else if (r.kind == VL_RESOLVE_FILE && r.file != NULL)
-		path = r.file;
+		*path = r.file;
 	else
 		return 0;
-	if (vl_buf_printf(key, "n %s", path) < 0 || vl_buf_puts(shown, path) < 0)
+	if (vl_buf_puts(key, "n ") < 0 || vl_buf_puts(key, *path) < 0)
 		return -1;
 	if (link->heading != NULL && link->heading[0] != '\0') {
 		h = vl_index_heading_key(link->heading);
 		if (h == NULL)
 			return -1;
-		rc = vl_buf_printf(key, "#%s", h);
+		rc = vl_buf_putc(key, '#') < 0 || vl_buf_puts(key, h) < 0 ? -1 : 0;
 		free(h);
-		if (rc < 0 || vl_buf_printf(shown, "#%s", link->heading) < 0)
+		if (rc < 0)
 			return -1;
 	}
 	if (link->block != NULL && link->block[0] != '\0') {
-		h = vl_lower_dup(link->block, strlen(link->block));
-		if (h == NULL)
+		if (vl_buf_puts(key, "#^") < 0)
 			return -1;
-		rc = vl_buf_printf(key, "#^%s", h);
-		free(h);
-		if (rc < 0 || vl_buf_printf(shown, "#^%s", link->block) < 0)
-			return -1;
+		for (b = link->block; *b; b++)
+			if (vl_buf_putc(key, (char)(*b >= 'A' && *b <= 'Z' ? *b + 32 : *b)) < 0)
+				return -1;
 	}
 	return 1;
 }
 
+/* The name a finding shows for link: the URL as written, or the path it
+ * resolves to with the heading and block as written. */
+static int shown(vl_buf *b, const vl_link *link, const char *path)
+{
+	if (link->kind == VL_LINK_URL)
+		return vl_buf_puts(b, link->target);
+	if (vl_buf_puts(b, path) < 0 ||
+	    (link->heading != NULL && link->heading[0] != '\0' &&
+	     (vl_buf_putc(b, '#') < 0 || vl_buf_puts(b, link->heading) < 0)) ||
+	    (link->block != NULL && link->block[0] != '\0' &&
+	     (vl_buf_puts(b, "#^") < 0 || vl_buf_puts(b, link->block) < 0)))
+		return -1;
+	return 0;
+}
+
+/* The keys seen so far: their text one after another in all (each with
+ * its NUL), and an open-addressing table of (hash, offset, link) with at
+ * least twice as many slots as the note has links. */
+typedef struct seen_key {
+	uint64_t hash;
+	size_t off;
+	const vl_link *link;   /* NULL: a free slot */
+} seen_key;
+
 int vl_rule_duplicate_link(vl_rule_ctx *ctx)
 {
 	const vl_note *note = ctx->note;
-	vl_map seen = { NULL, 0, 0 };
-	char **keys = NULL;
-	size_t i, n_keys = 0;
-	vl_buf key = VL_BUF_INIT, shown = VL_BUF_INIT;
+	seen_key *seen = NULL;
+	size_t i, size = 4, mask;
+	vl_buf all = VL_BUF_INIT, show = VL_BUF_INIT;
 	int rc = -1;
 
 	if (ctx->severity == VL_SEV_OFF || note->n_links < 2)
 		return 0;
-	keys = calloc(note->n_links, sizeof(*keys));
-	if (keys == NULL)
+	while (size < 2 * note->n_links)
+		size *= 2;
+	mask = size - 1;
+	seen = calloc(size, sizeof(*seen));
+	if (seen == NULL)
 		goto done;
 	for (i = 0; i < note->n_links; i++) {
 		const vl_link *link = &note->links[i];
-		const vl_link *first;
-		int k;
+		const char *path = NULL, *key;
+		size_t at = all.len, k;
+		uint64_t h;
+		int r = link_key(ctx, link, &all, &path);
 
-		key.len = 0;
-		shown.len = 0;
-		if (key.ptr != NULL)
-			key.ptr[0] = '\0';
-		if (shown.ptr != NULL)
-			shown.ptr[0] = '\0';
-		k = link_key(ctx, link, &key, &shown);
-		if (k < 0)
+		if (r < 0)
 			goto done;
-		if (k == 0)
+		if (r == 0) {
+			all.len = at;
 			continue;
-		first = vl_map_get(&seen, key.ptr);
-		if (first != NULL) {
-			if (vl_rule_report(ctx, link->pos, "'%s' is already linked on line %lu",
-					shown.ptr, (unsigned long)first->pos.line) < 0)
+		}
+		if (vl_buf_putc(&all, '\0') < 0)
+			goto done;
+		key = all.ptr + at;
+		h = vl_hash(key, all.len - at - 1);
+		for (k = (size_t)h & mask; seen[k].link != NULL; k = (k + 1) & mask)
+			if (seen[k].hash == h && strcmp(all.ptr + seen[k].off, key) == 0)
+				break;
+		if (seen[k].link != NULL) {
+			all.len = at;
+			show.len = 0;
+			if (shown(&show, link, path) < 0 ||
+			    vl_rule_report(ctx, link->pos, "'%s' is already linked on line %lu",
+			    show.ptr, (unsigned long)seen[k].link->pos.line) < 0)
 				goto done;
 			continue;
 		}
-		keys[n_keys] = vl_buf_detach(&key);
-		if (vl_map_put(&seen, keys[n_keys++], (void *)link) < 0)
-			goto done;
+		seen[k].hash = h;
+		seen[k].off = at;
+		seen[k].link = link;
 	}
 	rc = 0;
 done:
-	vl_map_release(&seen);
-	for (i = 0; i < n_keys; i++)
-		free(keys[i]);
-	free(keys);
-	vl_buf_release(&key);
-	vl_buf_release(&shown);
+	free(seen);
+	vl_buf_release(&all);
+	vl_buf_release(&show);
 	return rc;
 }

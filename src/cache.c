@@ -258,23 +258,28 @@ static void *get_array(vl_reader *r, size_t *n, size_t min, size_t elem, int *oo
 	return p;
 }
 
-/* Passes over a string of the body without keeping it. */
-static void skip_str(vl_reader *r)
+/* Passes over a string of the body without keeping it; adds the bytes
+ * its copy would take (with its NUL) to *bytes, unless bytes is NULL. */
+static void skip_str(vl_reader *r, size_t *bytes)
 {
 	uint32_t n = vl_read_u32(r);
 
 	if (n == NSTR || r->bad)
 		return;
-	if ((size_t)(r->end - r->p) < n)
+	if ((size_t)(r->end - r->p) < n) {
 		r->bad = 1;
-	else
+	} else {
 		r->p += n;
+		if (bytes != NULL)
+			*bytes += (size_t)n + 1;
+	}
 }
 
 /* Passes over an array's count and its items, each made of the strings
  * and fixed bytes that shape[] lists in order ('s' a string, a digit that
- * many bytes), without keeping them. */
-static void skip_array(vl_reader *r, size_t min, const char *shape)
+ * many bytes), without keeping them; adds what its strings' copies would
+ * take to *bytes, unless bytes is NULL. */
+static void walk_array(vl_reader *r, size_t min, const char *shape, size_t *bytes)
 {
 	uint32_t n = vl_read_u32(r), i;
 	const char *k;
@@ -286,13 +291,52 @@ static void skip_array(vl_reader *r, size_t min, const char *shape)
 	for (i = 0; i < n && !r->bad; i++)
 		for (k = shape; *k && !r->bad; k++) {
 			if (*k == 's') {
-				skip_str(r);
+				skip_str(r, bytes);
 			} else if ((size_t)(r->end - r->p) < (size_t)(*k - '0')) {
 				r->bad = 1;
 			} else {
 				r->p += *k - '0';
 			}
 		}
+}
+
+static void skip_array(vl_reader *r, size_t min, const char *shape)
+{
+	walk_array(r, min, shape, NULL);
+}
+
+/* The shapes of a note record's arrays after its 13-byte head, in order
+ * (see vl_cache_encode_note), with each one's least size, and which decodes keep it. */
+static const struct {
+	size_t min;
+	const char *shape;
+	unsigned skipped_by;  /* the flags that pass over it */
+} note_arrays[] = {
+	{ 16, "s48", VL_CACHE_LINKS },                        /* headings */
+	{ 12, "s8", VL_CACHE_LINKS },                         /* blocks */
+	{ 17, "s814", VL_CACHE_LINKS },                       /* tags */
+	{ 29, "1ssss84", VL_CACHE_SUMMARY },                  /* links */
+	{ 12, "s44", VL_CACHE_SUMMARY | VL_CACHE_LINKS },     /* suppressions */
+	{ 13, "1s8", VL_CACHE_SUMMARY | VL_CACHE_LINKS },     /* problems */
+	{ 16, "ss8", VL_CACHE_SUMMARY | VL_CACHE_LINKS },     /* properties */
+	{ 4, "s", VL_CACHE_LINKS },                           /* aliases */
+};
+
+/* The bytes that a decode with flags copies into the note's arena, so
+ * that it can be had in one piece; 0 for a record that does not parse
+ * (the decode then finds it bad). */
+static size_t string_bytes(const unsigned char *body, size_t len, unsigned flags)
+{
+	vl_reader r = { body, body + len, 0 };
+	size_t i, bytes = 0;
+
+	if (len < 13)
+		return 0;
+	r.p += 13;
+	for (i = 0; i < sizeof(note_arrays) / sizeof(*note_arrays) && !r.bad; i++)
+		walk_array(&r, note_arrays[i].min, note_arrays[i].shape,
+			note_arrays[i].skipped_by & flags ? NULL : &bytes);
+	return r.bad ? 0 : bytes;
 }
 
 int vl_cache_decode_note(vl_note **out, const char *path, const unsigned char *body,
@@ -304,7 +348,7 @@ int vl_cache_decode_note(vl_note **out, const char *path, const unsigned char *b
 	int oom = 0;
 
 	*out = NULL;
-	note = vl_note_new(path);
+	note = vl_note_new_ex(path, string_bytes(body, len, flags));
 	if (note == NULL)
 		return -1;
 	note->has_frontmatter = (int)get_u8(&r);

@@ -427,6 +427,27 @@ static void sort_keys(ix_key *v, ix_key *tmp, size_t n)
 	}
 }
 
+/* A bucket array of n keys ends with one more key per run of IX_RUN keys
+ * (in sorted order), whose letters are the union of the run's: a target
+ * with more letters than the cutoff that no name of a run holds can pass
+ * over the whole run (see suggest_target). */
+#define IX_RUN 64
+
+static size_t runs_of(size_t n)
+{
+	return (n + IX_RUN - 1) / IX_RUN;
+}
+
+static void fill_runs(ix_key *v, size_t n)
+{
+	ix_key *run = v + n;
+	size_t i;
+
+	memset(run, 0, runs_of(n) * sizeof(*run));
+	for (i = 0; i < n; i++)
+		run[i / IX_RUN].letters |= v[i].letters;
+}
+
 /* Sorts names (n of them, given by getter) by first and by last letter;
  * tmp is scratch room for n keys. */
 static int sort_buckets(ix_key **first, ix_key **last, ix_key *tmp, size_t n,
@@ -436,8 +457,8 @@ static int sort_buckets(ix_key **first, ix_key **last, ix_key *tmp, size_t n,
 
 	if (n == 0)
 		return 0;
-	*first = malloc(n * sizeof(**first));
-	*last = malloc(n * sizeof(**last));
+	*first = malloc((n + runs_of(n)) * sizeof(**first));
+	*last = malloc((n + runs_of(n)) * sizeof(**last));
 	if (*first == NULL || *last == NULL)
 		return -1;
 	for (i = 0; i < n; i++) {
@@ -451,6 +472,8 @@ static int sort_buckets(ix_key **first, ix_key **last, ix_key *tmp, size_t n,
 	}
 	sort_keys(*first, tmp, n);
 	sort_keys(*last, tmp, n);
+	fill_runs(*first, n);
+	fill_runs(*last, n);
 	return 0;
 }
 
@@ -1521,27 +1544,41 @@ static size_t banded_distance(const char *a, size_t alen, const char *b, size_t 
 	return prev[blen] > max ? inf : prev[blen];
 }
 
-/* Keeps candidate c[0..n) when it is closer to t than the best so far.
- * Only a strictly closer candidate wins, so ties keep the first. */
-static void consider(const char *t, size_t tlen, const unsigned char *th, size_t cut,
-	const char *c, size_t n, const unsigned char *ch, const char **best,
-	size_t *best_d)
+/* The largest distance at which a candidate still beats the best so far
+ * (only a strictly closer one wins, so ties keep the first), or -1 when
+ * none can. */
+static long room(const char *best, size_t best_d, size_t cut)
 {
-	size_t d, max = cut;
+	if (best == NULL)
+		return (long)cut;
+	if (best_d == 0)
+		return -1;
+	return (long)(best_d - 1 < cut ? best_d - 1 : cut);
+}
 
-	if (*best != NULL) {
-		if (*best_d == 0)
-			return;
-		if (*best_d - 1 < max)
-			max = *best_d - 1;
-	}
-	if (diff(n, tlen) > max || hist_bound(th, ch) > max)
-		return;
-	d = banded_distance(t, tlen, c, n, max);
+/* Keeps candidate c[0..n) when it is within max of t, which room() says
+ * beats the best so far. */
+static void take(const char *t, size_t tlen, const char *c, size_t n, size_t max,
+	const char **best, size_t *best_d)
+{
+	size_t d = banded_distance(t, tlen, c, n, max);
+
 	if (d <= max) {
 		*best_d = d;
 		*best = c;
 	}
+}
+
+/* Keeps candidate c[0..n) when it is closer to t than the best so far. */
+static void consider(const char *t, size_t tlen, const unsigned char *th, size_t cut,
+	const char *c, size_t n, const unsigned char *ch, const char **best,
+	size_t *best_d)
+{
+	long max = room(*best, *best_d, cut);
+
+	if (max < 0 || diff(n, tlen) > (size_t)max || hist_bound(th, ch) > (size_t)max)
+		return;
+	take(t, tlen, c, n, (size_t)max, best, best_d);
 }
 
 /* How far a vault-wide did-you-mean may be from the target: a quarter of
@@ -1619,18 +1656,36 @@ const char *vl_index_suggest_target(const vl_index *idx, const char *target)
 
 				if (pass == 1 && best != NULL && best_d <= 1)
 					break;
+				/* the cheap bounds first, against what can still win:
+				 * a run's letters, the key's length and letters, then
+				 * the note's histogram; the name itself last (another
+				 * cache line, in the note) */
 				for (k = from[b]; k < to[b]; k++) {
 					const ix_note *in;
+					long max = room(best, best_d, cut);
+					size_t len = v[b][k].key & 0xFFFF;
 
-					if (mask_bound(tm, v[b][k].letters) > cut)
+					if (max < 0)
+						break;
+					if ((k == from[b] || k % IX_RUN == 0) &&
+					    bit_count(tm & ~v[b][idx->n_notes + k / IX_RUN].letters) >
+					    (size_t)max) {
+						k = (k / IX_RUN + 1) * IX_RUN - 1;
+						continue;
+					}
+					if ((len < 0xFFFF && diff(len, wlen) > (size_t)max) ||
+					    mask_bound(tm, v[b][k].letters) > (size_t)max)
 						continue;
 					in = &idx->notes[v[b][k].id];
+					if (hist_bound(th_stem, has_slash ? in->stem_hist :
+					    in->name_hist) > (size_t)max)
+						continue;
 					if (has_slash)
-						consider(t, stem, th_stem, cut, in->stem, in->stem_len,
-							in->stem_hist, &best, &best_d);
+						take(t, stem, in->stem, in->stem_len, (size_t)max,
+							&best, &best_d);
 					else
-						consider(t, stem, th_stem, cut, in->note->name,
-							in->name_len, in->name_hist, &best, &best_d);
+						take(t, stem, in->note->name, in->name_len, (size_t)max,
+							&best, &best_d);
 				}
 			}
 		}

@@ -95,6 +95,7 @@ typedef struct load_ctx {
 	vl_vault *vault;
 	vl_cache *cache;          /* or NULL */
 	const vl_map *full;       /* paths to load whole; NULL: all */
+	int lazy;                 /* load what the cache has for the index only */
 	size_t *note_files;       /* source index of each note */
 	vl_diags per_thread[VL_MAX_THREADS];
 	pthread_mutex_t err_lock;
@@ -134,7 +135,8 @@ static int load_one(size_t i, int slot, void *payload)
 	if (lc->vault->shared && lc->vault->shared[i])
 		return 0;
 	r = vl_vault_read_note(&lc->vault->notes[i], src, lc->note_files[i], lc->cache,
-		lc->full && !vl_map_get(lc->full, f->path) ? VL_CACHE_SUMMARY : 0, &e);
+		lc->lazy || (lc->full && !vl_map_get(lc->full, f->path)) ? VL_CACHE_SUMMARY : 0,
+		&e);
 	if (r > 0) {
 		/* an unreadable note is a finding, not a failure of the run */
 		return vl_diags_add(&lc->per_thread[slot], f->path, 0, 0, "invalid-input",
@@ -240,8 +242,8 @@ int vl_vault_new(vl_vault **out, vl_source *src, vl_note **notes, unsigned char 
 	return 0;
 }
 
-int vl_vault_load_ex(vl_vault **out, vl_source *src, const vl_vault *base,
-	const vl_map *full, int threads, vl_cache *cache, vl_error *err)
+static int load_vault(vl_vault **out, vl_source *src, const vl_vault *base,
+	const vl_map *full, int lazy, int threads, vl_cache *cache, vl_error *err)
 {
 	vl_vault *v;
 	load_ctx lc;
@@ -270,6 +272,7 @@ int vl_vault_load_ex(vl_vault **out, vl_source *src, const vl_vault *base,
 	lc.vault = v;
 	lc.cache = cache;
 	lc.full = full;
+	lc.lazy = lazy && cache != NULL;
 	lc.err = err;
 	pthread_mutex_init(&lc.err_lock, NULL);
 	if (vl_run_pool(v->n_notes, nt, load_one, &lc) < 0) {
@@ -284,6 +287,11 @@ int vl_vault_load_ex(vl_vault **out, vl_source *src, const vl_vault *base,
 		}
 	if (vl_index_new(&v->index, v->notes, v->n_notes, src, err) < 0)
 		goto done;
+	if (lc.lazy) {
+		v->lazy_cache = cache;
+		v->note_files = lc.note_files;
+		lc.note_files = NULL;
+	}
 	*out = v;
 	v = NULL;
 	rc = 0;
@@ -293,6 +301,18 @@ done:
 	free(lc.note_files);
 	vl_vault_free(v);
 	return rc;
+}
+
+int vl_vault_load_ex(vl_vault **out, vl_source *src, const vl_vault *base,
+	const vl_map *full, int threads, vl_cache *cache, vl_error *err)
+{
+	return load_vault(out, src, base, full, 0, threads, cache, err);
+}
+
+int vl_vault_load_lazy(vl_vault **out, vl_source *src, int threads, vl_cache *cache,
+	vl_error *err)
+{
+	return load_vault(out, src, NULL, NULL, 1, threads, cache, err);
 }
 
 void vl_vault_free(vl_vault *vault)
@@ -307,8 +327,20 @@ void vl_vault_free(vl_vault *vault)
 			vl_note_free(vault->notes[i]);
 	free(vault->notes);
 	free(vault->shared);
+	free(vault->note_files);
 	vl_diags_release(&vault->read_problems);
 	free(vault);
+}
+
+void vl_reach_free(vl_reach *r, size_t n)
+{
+	size_t i;
+
+	for (i = 0; r && i < n; i++) {
+		free(r[i].notes);
+		free(r[i].refs);
+	}
+	free(r);
 }
 
 /* ---- linting ---- */
@@ -321,6 +353,9 @@ typedef struct lint_ctx {
 	vl_resolution *resolved[VL_MAX_THREADS];
 	size_t cap_resolved[VL_MAX_THREADS];
 	atomic_int summary_linted;
+	pthread_mutex_t err_lock;
+	vl_error fail;            /* why a note could not be checked */
+	int failed;
 } lint_ctx;
 
 static int cmp_str(const void *a, const void *b)
@@ -370,20 +405,45 @@ static int add_reach(vl_reach *out, const vl_resolution *res, size_t n)
 	return 0;
 }
 
-static int lint_one(size_t i, int slot, void *payload)
+/* The hashes of the block ids that note's links name, into r. */
+static int add_refs(vl_reach *r, const vl_note *note)
 {
-	lint_ctx *lc = payload;
-	const vl_note *note = lc->vault->notes[i];
+	size_t i, n = 0;
+
+	for (i = 0; i < note->n_links; i++)
+		n += note->links[i].block != NULL;
+	free(r->refs);
+	r->refs = NULL;
+	r->n_refs = 0;
+	if (n == 0)
+		return 0;
+	r->refs = malloc(n * sizeof(*r->refs));
+	if (r->refs == NULL)
+		return -1;
+	for (i = 0; i < note->n_links; i++)
+		if (note->links[i].block != NULL)
+			r->refs[r->n_refs++] = vl_hash_lower(note->links[i].block);
+	return 0;
+}
+
+static int lint_fail(lint_ctx *lc, const vl_error *e)
+{
+	pthread_mutex_lock(&lc->err_lock);
+	lc->fail = *e;
+	lc->failed = 1;
+	pthread_mutex_unlock(&lc->err_lock);
+	return -1;
+}
+
+/* Runs the rules over note, which is the vault's note i (indexed) or,
+ * for a lazy vault, that note read whole: links resolve from the indexed
+ * one, so that a link into the note itself finds the index's record. */
+static int lint_note(lint_ctx *lc, size_t i, int slot, const vl_note *indexed,
+	const vl_note *note)
+{
 	vl_rule_ctx rc;
 	size_t r;
 
-	if (!note || !wanted(lc->opts, note->path))
-		return 0;
-	if (note->summary) {
-		/* a caller's bug: its findings would be wrong, so none at all */
-		atomic_store(&lc->summary_linted, 1);
-		return -1;
-	}
 	memset(&rc, 0, sizeof(rc));
 	rc.note = note;
 	rc.index = lc->vault->index;
@@ -401,10 +461,12 @@ static int lint_one(size_t i, int slot, void *payload)
 		if (note->links[r].kind == VL_LINK_URL)
 			lc->resolved[slot][r].kind = VL_RESOLVE_EXTERNAL;
 		else
-			vl_index_resolve(rc.index, note, &note->links[r], &lc->resolved[slot][r]);
+			vl_index_resolve(rc.index, indexed, &note->links[r],
+				&lc->resolved[slot][r]);
 	}
 	rc.resolved = lc->resolved[slot];
-	if (lc->opts->reach && add_reach(&lc->opts->reach[i], lc->resolved[slot], note->n_links) < 0)
+	if (lc->opts->reach && (add_reach(&lc->opts->reach[i], lc->resolved[slot],
+	    note->n_links) < 0 || add_refs(&lc->opts->reach[i], note) < 0))
 		return -1;
 	for (r = 0; r < vl_rules_count; r++) {
 		vl_severity sev = lc->opts->config ? lc->opts->config->severity[r] :
@@ -419,6 +481,39 @@ static int lint_one(size_t i, int slot, void *payload)
 	return 0;
 }
 
+/* Checks note i. A note of a lazy vault held for the index only is read
+ * whole for the check and let go after. */
+static int lint_one(size_t i, int slot, void *payload)
+{
+	lint_ctx *lc = payload;
+	const vl_vault *v = lc->vault;
+	const vl_note *note = v->notes[i];
+	vl_note *whole = NULL;
+	vl_error e;
+	int r;
+
+	if (!note || !wanted(lc->opts, note->path))
+		return 0;
+	if (note->summary && v->lazy_cache == NULL) {
+		/* a caller's bug: its findings would be wrong, so none at all */
+		atomic_store(&lc->summary_linted, 1);
+		return -1;
+	}
+	if (!note->summary)
+		return lint_note(lc, i, slot, note, note);
+	r = vl_vault_read_note(&whole, v->src, v->note_files[i], v->lazy_cache, 0, &e);
+	if (r > 0) {
+		/* gone from the cache and unreadable since it was loaded */
+		return vl_diags_add(&lc->per_thread[slot], note->path, 0, 0, "invalid-input",
+			VL_SEV_WARNING, "cannot read: %s", e.msg);
+	}
+	if (r < 0)
+		return lint_fail(lc, &e);
+	r = lint_note(lc, i, slot, note, whole);
+	vl_note_free(whole);
+	return r;
+}
+
 int vl_lint_run(vl_diags *out, const vl_vault *vault, const vl_lint_opts *opts,
 	vl_error *err)
 {
@@ -431,13 +526,17 @@ int vl_lint_run(vl_diags *out, const vl_vault *vault, const vl_lint_opts *opts,
 	memset(&lc, 0, sizeof(lc));
 	lc.vault = vault;
 	lc.opts = opts;
+	pthread_mutex_init(&lc.err_lock, NULL);
 	if (ri >= 0 && opts->config)
 		input_sev = opts->config->severity[ri];
 	atomic_init(&lc.summary_linted, 0);
 	if (vl_run_pool(vault->n_notes, nt, lint_one, &lc) < 0) {
-		vl_error_set(err, atomic_load(&lc.summary_linted) ?
-			"internal error: a note loaded for the index only was to be checked" :
-			"out of memory while checking notes");
+		if (lc.failed)
+			vl_error_set(err, "%s", lc.fail.msg);
+		else
+			vl_error_set(err, atomic_load(&lc.summary_linted) ?
+				"internal error: a note loaded for the index only was to be checked" :
+				"out of memory while checking notes");
 		goto done;
 	}
 	for (t = 0; t < nt; t++)
@@ -462,5 +561,6 @@ done:
 		vl_diags_release(&lc.per_thread[t]);
 		free(lc.resolved[t]);
 	}
+	pthread_mutex_destroy(&lc.err_lock);
 	return rc;
 }

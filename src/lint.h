@@ -22,6 +22,10 @@ typedef struct vl_vault {
 	vl_index *index;
 	vl_diags read_problems; /* files that could not be read, listing problems */
 	unsigned char *shared;  /* shared[i]: notes[i] belongs to another vault */
+	/* A vault loaded by vl_vault_load_lazy: the cache its summaries came
+	 * from (borrowed) and each note's file in src; else NULL. */
+	vl_cache *lazy_cache;
+	size_t *note_files;
 } vl_vault;
 
 /* Reads and parses every note of src with `threads` workers (0: one per
@@ -42,6 +46,14 @@ int vl_vault_load(vl_vault **out, vl_source *src, int threads, vl_cache *cache,
 int vl_vault_load_ex(vl_vault **out, vl_source *src, const vl_vault *base,
 	const vl_map *full, int threads, vl_cache *cache, vl_error *err);
 
+/* vl_vault_load for a run that checks every note once: a note found in
+ * the cache is loaded for the index only (VL_CACHE_SUMMARY), and
+ * vl_lint_run reads it whole from the cache again when it checks it, and
+ * lets it go after. The vault's notes are then never all held whole at
+ * once (links are most of a note). The cache must outlive the vault. */
+int vl_vault_load_lazy(vl_vault **out, vl_source *src, int threads, vl_cache *cache,
+	vl_error *err);
+
 /* Reads note file `file` of src the way vl_vault_load does: from the
  * cache (or NULL) with its flags (VL_CACHE_SUMMARY), else read, parsed
  * whole and added to the cache. Returns 0 with *out a new note (caller
@@ -60,11 +72,17 @@ int vl_vault_new(vl_vault **out, vl_source *src, vl_note **notes, unsigned char 
 
 void vl_vault_free(vl_vault *vault);
 
-/* The notes that one note's links reach (see vl_lint_opts.reach). */
+/* The notes that one note's links reach, and the block ids they name
+ * (see vl_lint_opts.reach). */
 typedef struct vl_reach {
 	const vl_note **notes;
 	size_t n, cap;
+	uint64_t *refs;  /* vl_hash_lower of each link's block id, in order */
+	size_t n_refs;
 } vl_reach;
+
+/* Frees the n reaches of r and r. */
+void vl_reach_free(vl_reach *r, size_t n);
 
 typedef struct vl_lint_opts {
 	const vl_config *config;
@@ -76,8 +94,9 @@ typedef struct vl_lint_opts {
 	/* When reach is not NULL (one per note of the vault), reach[i]
 	 * receives, if note i is checked, every note a link of it resolves to
 	 * (for an ambiguous name, every candidate), maybe more than once: the
-	 * notes whose headings, block ids or name its findings depend on. The
-	 * caller frees each reach[i].notes. */
+	 * notes whose headings, block ids or name its findings depend on;
+	 * and the hashes of the block ids its links name. The caller frees
+	 * them with vl_reach_free. */
 	vl_reach *reach;
 } vl_lint_opts;
 

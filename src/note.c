@@ -1317,12 +1317,22 @@ const char *vl_note_name_of(const char *path, size_t *len)
 
 vl_note *vl_note_new(const char *path)
 {
+	return vl_note_new_ex(path, 0);
+}
+
+vl_note *vl_note_new_ex(const char *path, size_t string_bytes)
+{
 	vl_note *note = calloc(1, sizeof(*note));
 	size_t name_len;
 	const char *name = vl_note_name_of(path, &name_len);
 
 	if (!note)
 		return NULL;
+	if (string_bytes > 0 && vl_arena_reserve(&note->arena,
+	    strlen(path) + 1 + name_len + 1 + string_bytes) < 0) {
+		free(note);
+		return NULL;
+	}
 	note->path = vl_arena_strndup(&note->arena, path, strlen(path));
 	note->name = vl_arena_strndup(&note->arena, name, name_len);
 	if (!note->path || !note->name) {

@@ -148,6 +148,11 @@ const char *vl_note_name_of(const char *path, size_t *len);
 /* An empty note named path (no symbols), or NULL when out of memory; the
  * caller frees it with vl_note_free. */
 vl_note *vl_note_new(const char *path);
+/* vl_note_new for a caller that knows the string_bytes (each with its
+ * NUL) it will copy into the note's arena: the arena is then one piece
+ * that holds them and the path, with no room to spare. 0: as
+ * vl_note_new. */
+vl_note *vl_note_new_ex(const char *path, size_t string_bytes);
 
 void vl_note_free(vl_note *note);
 

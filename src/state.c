@@ -679,41 +679,57 @@ static int put_tags(vl_buf *b, tallies *t)
 	return 0;
 }
 
+/* The vault's notes by address, to turn a note into its ordinal: an
+ * open-addressing table of a power of two slots, at most half full. */
 typedef struct note_ord {
 	const vl_note *note;
 	uint32_t ord;
 } note_ord;
 
-static int cmp_note_ord(const void *a, const void *b)
-{
-	uintptr_t x = (uintptr_t)((const note_ord *)a)->note;
-	uintptr_t y = (uintptr_t)((const note_ord *)b)->note;
+typedef struct ord_table {
+	size_t mask;
+	note_ord slot[];
+} ord_table;
 
-	return x < y ? -1 : x > y;
+static size_t ord_slot(const ord_table *t, const vl_note *note)
+{
+	uint64_t h = (uint64_t)(uintptr_t)note * 0x9E3779B97F4A7C15ULL;
+
+	return (size_t)(h >> 32) & t->mask;
 }
 
-/* The vault's notes sorted by address, to turn a note into its ordinal. */
-static note_ord *note_ords(const vl_vault *vault)
+static ord_table *note_ords(const vl_vault *vault)
 {
-	note_ord *v = malloc((vault->n_notes + 1) * sizeof(*v));
-	size_t i;
+	size_t size = 2, i, k;
+	ord_table *t;
 
-	if (v == NULL)
+	while (size < 2 * vault->n_notes)
+		size *= 2;
+	t = calloc(1, sizeof(*t) + size * sizeof(t->slot[0]));
+	if (t == NULL)
 		return NULL;
+	t->mask = size - 1;
 	for (i = 0; i < vault->n_notes; i++) {
-		v[i].note = vault->notes[i];
-		v[i].ord = (uint32_t)i;
+		if (vault->notes[i] == NULL)
+			continue;
+		for (k = ord_slot(t, vault->notes[i]); t->slot[k].note != NULL; k = (k + 1) & t->mask)
+			;
+		t->slot[k].note = vault->notes[i];
+		t->slot[k].ord = (uint32_t)i;
 	}
-	if (vault->n_notes > 1)
-		qsort(v, vault->n_notes, sizeof(*v), cmp_note_ord);
-	return v;
+	return t;
 }
 
-static long ord_of_note(const note_ord *v, size_t n, const vl_note *note)
+static long ord_of_note(const ord_table *t, const vl_note *note)
 {
-	note_ord key = { note, 0 }, *hit = bsearch(&key, v, n, sizeof(*v), cmp_note_ord);
+	size_t k;
 
-	return hit ? (long)hit->ord : -1;
+	if (note == NULL)
+		return -1;
+	for (k = ord_slot(t, note); t->slot[k].note != NULL; k = (k + 1) & t->mask)
+		if (t->slot[k].note == note)
+			return (long)t->slot[k].ord;
+	return -1;
 }
 
 /* The summary of note (what the index needs of it) in the cache's
@@ -727,18 +743,17 @@ static int put_summary(vl_buf *b, const vl_note *note)
 	return vl_cache_encode_note(b, &s);
 }
 
-/* The hashes of the block ids that note's links name. */
-static int put_refs(vl_buf *b, const vl_note *note)
+/* The hashes of the block ids that a checked note's links name, as the
+ * check collected them (the note itself may be held for the index only,
+ * without its links). */
+static int put_refs(vl_buf *b, const vl_reach *r)
 {
-	size_t i, n = 0;
+	size_t i;
 
-	for (i = 0; i < note->n_links; i++)
-		n += note->links[i].block != NULL;
-	if (vl_buf_put_u32(b, (uint32_t)n) < 0)
+	if (vl_buf_put_u32(b, (uint32_t)r->n_refs) < 0)
 		return -1;
-	for (i = 0; i < note->n_links; i++)
-		if (note->links[i].block != NULL &&
-		    vl_buf_put_u64(b, vl_hash_lower(note->links[i].block)) < 0)
+	for (i = 0; i < r->n_refs; i++)
+		if (vl_buf_put_u64(b, r->refs[i]) < 0)
 			return -1;
 	return 0;
 }
@@ -892,11 +907,70 @@ static int put_notes_file(vl_memo_key *skey, summary_at *at, const vl_buf *enc,
 	return rc;
 }
 
-static int put_note(vl_buf *b, const write_plan *wp, const vl_vault *vault,
-	const note_ord *ords, const summary_at *at, size_t i)
+/* A new notes file with every note's summary, encoded and written a
+ * megabyte at a time (a run with no old state: the summaries of a large
+ * vault are tens of megabytes, not worth holding). Fills at[] and *gen.
+ * Returns 0, 1 when a note cannot be encoded (nothing is written), -1. */
+static int stream_notes(vl_memo_key *skey, summary_at *at, const vl_vault *vault,
+	uint64_t *gen, vl_error *err)
+{
+	vl_buf path = VL_BUF_INIT, chunk = VL_BUF_INIT;
+	vl_file_out o;
+	vl_iovec part;
+	uint64_t off = NOTES_HEAD;
+	size_t i;
+	int rc = -1, r = 0;
+
+	if (vl_memo_key_path(skey, &path) != 0 || vl_buf_puts(&path, ".notes") < 0) {
+		vl_buf_release(&path);
+		return vl_error_set(err, "out of memory");
+	}
+	if (vl_file_out_open(&o, path.ptr, "the check state", err) < 0) {
+		vl_buf_release(&path);
+		return -1;
+	}
+	*gen = new_generation();
+	if (vl_buf_put(&chunk, NOTES_MAGIC, 8) < 0 || vl_buf_put_u64(&chunk, *gen) < 0)
+		goto oom;
+	memset(&part, 0, sizeof(part));
+	for (i = 0; i <= vault->n_notes; i++) {
+		if (i < vault->n_notes) {
+			size_t from = chunk.len;
+
+			if ((r = put_summary(&chunk, vault->notes[i])) != 0)
+				goto stop;
+			at[i].off = off;
+			at[i].len = (uint32_t)(chunk.len - from);
+			at[i].sum = vl_checksum64(chunk.ptr + from, at[i].len);
+			off += at[i].len;
+		}
+		if (chunk.len >= (1u << 20) || (i == vault->n_notes && chunk.len > 0)) {
+			part.p = chunk.ptr;
+			part.n = chunk.len;
+			if (vl_file_out_write(&o, &part, 1, err) < 0)
+				goto fail;
+			chunk.len = 0;
+		}
+	}
+	rc = vl_file_out_commit(&o, err);
+	goto done;
+oom:
+	vl_error_set(err, "out of memory");
+	goto fail;
+stop:
+	rc = r > 0 ? 1 : vl_error_set(err, "out of memory");
+fail:
+	vl_file_out_abort(&o);
+done:
+	vl_buf_release(&chunk);
+	vl_buf_release(&path);
+	return rc;
+}
+
+static int put_note(vl_buf *b, const write_plan *wp, const ord_table *ords,
+	const summary_at *at, size_t i)
 {
 	const st_note *on = wp->old ? &wp->old->notes[i] : NULL;
-	const vl_note *note = vault->notes[i];
 	size_t j;
 
 	if (vl_buf_put_u64(b, wp->ident[i][0]) < 0 || vl_buf_put_u64(b, wp->ident[i][1]) < 0 ||
@@ -911,12 +985,12 @@ static int put_note(vl_buf *b, const write_plan *wp, const vl_vault *vault,
 	if (vl_buf_put_u32(b, (uint32_t)wp->reach[i].n) < 0)
 		return -1;
 	for (j = 0; j < wp->reach[i].n; j++) {
-		long o = ord_of_note(ords, vault->n_notes, wp->reach[i].notes[j]);
+		long o = ord_of_note(ords, wp->reach[i].notes[j]);
 
 		if (vl_buf_put_u32(b, o >= 0 ? (uint32_t)o : (uint32_t)i) < 0)
 			return -1;
 	}
-	return put_refs(b, note);
+	return put_refs(b, &wp->reach[i]);
 }
 
 /* Stores the state of vault with the report d under skey. Returns 1, 0
@@ -927,7 +1001,7 @@ static int state_write(vl_memo_key *skey, const vl_vault *vault, const write_pla
 	const vl_source *src = vault->src;
 	vl_buf b = VL_BUF_INIT, enc = VL_BUF_INIT;
 	summary_at *at = NULL;
-	note_ord *ords = NULL;
+	ord_table *ords = NULL;
 	uint64_t listing[2], gen = 0;
 	size_t i, n_find = 0;
 	int rc = -1, r, rewritten = 1;
@@ -941,14 +1015,19 @@ static int state_write(vl_memo_key *skey, const vl_vault *vault, const write_pla
 		memcpy(listing, wp->old->listing, sizeof(listing));
 	else if (listing_hash(listing, src) < 0)
 		goto oom;
-	if ((r = encode_fresh(&enc, at, wp, vault)) != 0) {
+	if (wp->old == NULL) {
+		if ((r = stream_notes(skey, at, vault, &gen, err)) != 0) {
+			rc = r > 0 ? 0 : -1; /* not encodable: no state */
+			goto done;
+		}
+	} else if ((r = encode_fresh(&enc, at, wp, vault)) != 0) {
 		rc = r > 0 ? 0 : -1; /* not encodable: no state */
 		if (r < 0)
 			goto oom;
 		goto done;
-	}
-	if (put_notes_file(skey, at, &enc, wp, vault->n_notes, &gen, &rewritten, err) < 0)
+	} else if (put_notes_file(skey, at, &enc, wp, vault->n_notes, &gen, &rewritten, err) < 0) {
 		goto done;
+	}
 	if (vl_buf_put_u32(&b, STATE_FORMAT) < 0 || vl_buf_put_u32(&b, (uint32_t)src->n_files) < 0 ||
 	    vl_buf_put_u64(&b, listing[0]) < 0 || vl_buf_put_u64(&b, listing[1]) < 0 ||
 	    vl_buf_put_u32(&b, (uint32_t)vault->n_notes) < 0)
@@ -967,7 +1046,7 @@ static int state_write(vl_memo_key *skey, const vl_vault *vault, const write_pla
 			    (size_t)(last->raw + last->raw_len - first->raw)) < 0)
 				goto oom;
 			i = j - 1;
-		} else if (put_note(&b, wp, vault, ords, at, i) < 0) {
+		} else if (put_note(&b, wp, ords, at, i) < 0) {
 			goto oom;
 		}
 	}
@@ -1106,7 +1185,7 @@ typedef struct plan {
 	size_t n_ids, cap_ids;
 	uint64_t (*ident)[2];    /* every note's identity (zeros: not trusted) */
 	vl_vault *vault;         /* once built */
-	note_ord *ords;
+	ord_table *ords;
 	vl_note *stubs;          /* the notes not checked: a path and a name */
 	char *names;
 	vl_note **fills;         /* the summaries that filled stubs */
@@ -1278,7 +1357,7 @@ static const vl_note *fact_block_elsewhere(const vl_note *not_this, const char *
 {
 	plan *p = payload;
 	const vl_state *st = p->st;
-	long skip = ord_of_note(p->ords, p->n, not_this);
+	long skip = ord_of_note(p->ords, not_this);
 	uint64_t h = vl_hash_lower(id), eh;
 	uint32_t o;
 	size_t lo = 0, hi = st->n_blocks, i, best = p->n;
@@ -1363,7 +1442,7 @@ static int fill_reached(plan *p)
 			vl_index_resolve(v->index, note, &note->links[l], &res);
 			for (c = 0; c <= res.n_candidates && c <= VL_MAX_CANDIDATES; c++) {
 				const vl_note *t = c == 0 ? res.note : res.candidates[c - 1];
-				long o = t ? ord_of_note(p->ords, p->n, t) : -1;
+				long o = ord_of_note(p->ords, t);
 
 				if (c > 0 && res.kind != VL_RESOLVE_AMBIGUOUS)
 					break;
@@ -1605,9 +1684,7 @@ static int run_plan(vl_diags *out, plan *p, vl_memo_key *skey, const vl_lint_opt
 oom:
 	vl_error_set(err, "out of memory");
 done:
-	for (i = 0; reach && i < p->n; i++)
-		free(reach[i].notes);
-	free(reach);
+	vl_reach_free(reach, reach ? p->n : 0);
 	free(only);
 	/* not yet the vault's: the notes read whole are still ours */
 	for (i = 0; notes && i < p->n; i++)

@@ -326,11 +326,12 @@ arena_chunk_new(size_t cap)
 	return c;
 }
 
-/* Small requests are carved from the head chunk. A request larger than a
- * quarter of the largest chunk gets a chunk of its own, linked behind the
- * head so the head's free space stays in use. Chunks start small (a vault
- * holds one arena per note, most notes are small) and double up to
- * ARENA_CHUNK. Strings need no alignment, so they pack tightly. */
+/* Requests are carved from the head chunk while it has room. Else a
+ * request larger than a quarter of the largest chunk gets a chunk of its
+ * own, linked behind the head so the head's free space stays in use.
+ * Chunks start small (a vault holds one arena per note, most notes are
+ * small) and double up to ARENA_CHUNK, unless vl_arena_reserve sized the
+ * head. Strings need no alignment, so they pack tightly. */
 static void *
 arena_alloc(vl_arena *a, size_t n, size_t align)
 {
@@ -341,6 +342,12 @@ arena_alloc(vl_arena *a, size_t n, size_t align)
 		n = 1;
 	if (n > SIZE_MAX - ARENA_ALIGN)
 		return NULL;
+	c = a->head;
+	at = c ? (c->used + align - 1) & ~(align - 1) : 0;
+	if (c != NULL && at <= c->cap && c->cap - at >= n) {
+		c->used = at + n;
+		return c->data + at;
+	}
 	if (n > ARENA_CHUNK / 4) {
 		c = arena_chunk_new(n);
 		if (c == NULL)
@@ -354,9 +361,7 @@ arena_alloc(vl_arena *a, size_t n, size_t align)
 		}
 		return c->data;
 	}
-	c = a->head;
-	at = c ? (c->used + align - 1) & ~(align - 1) : 0;
-	if (c == NULL || at > c->cap || c->cap - at < n) {
+	{
 		size_t cap = c ? c->cap * 2 : ARENA_FIRST;
 		if (cap > ARENA_CHUNK)
 			cap = ARENA_CHUNK;
@@ -367,10 +372,24 @@ arena_alloc(vl_arena *a, size_t n, size_t align)
 			return NULL;
 		c->next = a->head;
 		a->head = c;
-		at = 0;
 	}
-	c->used = at + n;
-	return c->data + at;
+	c->used = n;
+	return c->data;
+}
+
+int
+vl_arena_reserve(vl_arena *a, size_t n)
+{
+	vl_arena_chunk *c;
+
+	if (n == 0)
+		return 0;
+	c = arena_chunk_new(n);
+	if (c == NULL)
+		return -1;
+	c->next = a->head;
+	a->head = c;
+	return 0;
 }
 
 void *
@@ -1053,47 +1072,92 @@ fail:
 	return -1;
 }
 
+/* Whether piece b starts where piece a ends, in memory or in one file. */
+static int follows(const vl_iovec *a, const vl_iovec *b)
+{
+	if (a->p != NULL)
+		return b->p == (const char *)a->p + a->n;
+	return b->p == NULL && b->fd == a->fd && b->off == a->off + a->n;
+}
+
+int vl_file_out_open(vl_file_out *o, const char *path, const char *what, vl_error *err)
+{
+	memset(o, 0, sizeof(*o));
+	o->fd = -1;
+	o->path = path;
+	o->what = what;
+	if (vl_buf_puts(&o->tmp, path) < 0 || vl_buf_puts(&o->tmp, ".tmp-XXXXXX") < 0) {
+		vl_buf_release(&o->tmp);
+		return vl_error_set(err, "out of memory");
+	}
+	if (make_parents(o->tmp.ptr) < 0) {
+		vl_error_set(err, "cannot create the folder of '%s': %s", path, strerror(errno));
+		vl_buf_release(&o->tmp);
+		return -1;
+	}
+	o->fd = mkstemp(o->tmp.ptr);
+	if (o->fd < 0) {
+		vl_error_set(err, "cannot write %s '%s': %s", what, path, strerror(errno));
+		vl_buf_release(&o->tmp);
+		return -1;
+	}
+	return 0;
+}
+
+int vl_file_out_write(vl_file_out *o, const vl_iovec *parts, size_t n_parts, vl_error *err)
+{
+	size_t i, j;
+
+	for (i = 0; i < n_parts; i = j) {
+		size_t n = parts[i].n;
+
+		/* pieces that follow on one another go in one call */
+		for (j = i + 1; j < n_parts && follows(&parts[j - 1], &parts[j]); j++)
+			n += parts[j].n;
+		if ((parts[i].p == NULL ? copy_range(o->fd, parts[i].fd, parts[i].off, n) :
+		    vl_write_all(o->fd, parts[i].p, n)) < 0)
+			return vl_error_set(err, "cannot write %s '%s': %s", o->what, o->path,
+				strerror(errno));
+	}
+	return 0;
+}
+
+void vl_file_out_abort(vl_file_out *o)
+{
+	if (o->fd >= 0) {
+		close(o->fd);
+		unlink(o->tmp.ptr);
+		o->fd = -1;
+	}
+	vl_buf_release(&o->tmp);
+}
+
+int vl_file_out_commit(vl_file_out *o, vl_error *err)
+{
+	int rc = close(o->fd);
+
+	o->fd = -1;
+	if (rc < 0 || rename(o->tmp.ptr, o->path) < 0) {
+		vl_error_set(err, "cannot write %s '%s': %s", o->what, o->path, strerror(errno));
+		unlink(o->tmp.ptr);
+		rc = -1;
+	}
+	vl_buf_release(&o->tmp);
+	return rc;
+}
+
 int vl_write_file_atomic(const char *path, const vl_iovec *parts, size_t n_parts,
 	const char *what, vl_error *err)
 {
-	vl_buf tmp = VL_BUF_INIT;
-	int fd = -1, made = 0, rc = -1;
-	size_t i;
+	vl_file_out o;
 
-	if (vl_buf_puts(&tmp, path) < 0 || vl_buf_puts(&tmp, ".tmp-XXXXXX") < 0) {
-		vl_error_set(err, "out of memory");
-		goto done;
+	if (vl_file_out_open(&o, path, what, err) < 0)
+		return -1;
+	if (vl_file_out_write(&o, parts, n_parts, err) < 0) {
+		vl_file_out_abort(&o);
+		return -1;
 	}
-	if (make_parents(tmp.ptr) < 0) {
-		vl_error_set(err, "cannot create the folder of '%s': %s", path, strerror(errno));
-		goto done;
-	}
-	fd = mkstemp(tmp.ptr);
-	if (fd < 0)
-		goto fail;
-	made = 1;
-	for (i = 0; i < n_parts; i++)
-		if ((parts[i].p == NULL ?
-		    copy_range(fd, parts[i].fd, parts[i].off, parts[i].n) :
-		    vl_write_all(fd, parts[i].p, parts[i].n)) < 0)
-			goto fail;
-	rc = close(fd);
-	fd = -1;
-	if (rc < 0 || rename(tmp.ptr, path) < 0) {
-		rc = -1;
-		goto fail;
-	}
-	made = 0;
-	goto done;
-fail:
-	vl_error_set(err, "cannot write %s '%s': %s", what, path, strerror(errno));
-done:
-	if (fd >= 0)
-		close(fd);
-	if (made)
-		unlink(tmp.ptr);
-	vl_buf_release(&tmp);
-	return rc;
+	return vl_file_out_commit(&o, err);
 }
 
 int vl_buf_put_u32(vl_buf *b, uint32_t v)

@@ -66,6 +66,10 @@ void *vl_arena_alloc(vl_arena *a, size_t n);
  * alignment: strings pack tightly). */
 char *vl_arena_strndup(vl_arena *a, const char *s, size_t n);
 void vl_arena_release(vl_arena *a);
+/* Makes the head a chunk of exactly n bytes: a caller that knows how
+ * many bytes of strings it will copy (each with its NUL) wastes none.
+ * Returns 0, or -1 when out of memory. */
+int vl_arena_reserve(vl_arena *a, size_t n);
 
 /* A map from NUL-terminated string keys to pointers. Keys are not copied:
  * they must outlive the map. Open addressing, FNV-1a hash. */
@@ -182,10 +186,26 @@ int vl_read_fd(int fd, uint64_t max, unsigned char **out, size_t *len);
  * Returns 0, or -1 with errno set. */
 int vl_write_all(int fd, const char *p, size_t n);
 
-/* Writes the n parts, in order, as the whole content of the file at path:
- * to a temporary file in the same folder (missing folders are created),
- * renamed over path at the end, so that a reader sees the old
- * file or the new one, never half of one. what names the file in errors ("the cache"). Returns 0 or -1. */
+/* A file written in pieces that appears at its path whole or not at all:
+ * the pieces go to a temporary file in the same folder (missing folders
+ * are created), renamed over path by vl_file_out_commit, so that a
+ * reader sees the old file or the new one, never half of one. what names
+ * the file in errors ("the cache"). Each returns 0 or -1; after a failed
+ * write, vl_file_out_abort removes the temporary file (commit does so
+ * itself when it fails). */
+typedef struct vl_file_out {
+	int fd;
+	vl_buf tmp;            /* the temporary file's path */
+	const char *path, *what;
+} vl_file_out;
+
+int vl_file_out_open(vl_file_out *o, const char *path, const char *what, vl_error *err);
+int vl_file_out_write(vl_file_out *o, const vl_iovec *parts, size_t n, vl_error *err);
+int vl_file_out_commit(vl_file_out *o, vl_error *err);
+void vl_file_out_abort(vl_file_out *o);
+
+/* Writes the n parts, in order, as the whole content of the file at
+ * path, through a vl_file_out: whole or not at all. Returns 0 or -1. */
 int vl_write_file_atomic(const char *path, const vl_iovec *parts, size_t n,
 	const char *what, vl_error *err);
 

@@ -568,6 +568,58 @@ static void test_suggest_target_buckets(void **state)
 	assert_string_equal(s, "archive/Old");
 }
 
+/* The vault-wide did-you-mean passes over whole runs of names (64 in the
+ * index's bucket order) when none of them holds enough of the target's
+ * letters. The one near name must be found wherever it falls among the
+ * runs: first, last, either side of a run's edge. */
+static void test_suggest_target_runs(void **state)
+{
+	static const size_t at[] = { 0, 1, 63, 64, 65, 127, 128, 191, 192, 299, 300 };
+	enum { N_FILL = 300 };
+	size_t k;
+
+	(void)state;
+	for (k = 0; k < sizeof(at) / sizeof(at[0]); k++) {
+		vl_note *notes[N_FILL + 1];
+		vl_source *src = calloc(1, sizeof(*src));
+		vl_arena a = { 0 };
+		vl_index *idx = NULL;
+		vl_error err;
+		const char *s;
+		size_t i, j;
+
+		assert_non_null(src);
+		for (i = j = 0; i <= N_FILL; i++) {
+			char path[64];
+
+			/* fillers end in '5' and are as long as the target, with
+			 * none of the letters of "missing" */
+			if (i == at[k])
+				snprintf(path, sizeof(path), "Nissing 5.md");
+			else
+				snprintf(path, sizeof(path), "F/Zeta %03zu5.md", j++);
+			notes[i] = calloc(1, sizeof(*notes[i]));
+			assert_non_null(notes[i]);
+			notes[i]->path = vl_arena_strndup(&a, path, strlen(path));
+			notes[i]->name = strrchr(notes[i]->path, '/') ?
+				strrchr(notes[i]->path, '/') + 1 : notes[i]->path;
+			notes[i]->name = vl_arena_strndup(&a, notes[i]->name,
+				strlen(notes[i]->name) - 3);
+		}
+		assert_int_equal(vl_index_new(&idx, notes, N_FILL + 1, src, &err), 0);
+		/* "m..." has no bucket: the last letter's is scanned, runs and all */
+		s = vl_index_suggest_target(idx, "Missing 5");
+		assert_non_null(s);
+		assert_string_equal(s, "Nissing 5");
+		assert_null(vl_index_suggest_target(idx, "Missing 7"));
+		vl_index_free(idx);
+		for (i = 0; i <= N_FILL; i++)
+			free(notes[i]);
+		vl_arena_release(&a);
+		vl_source_free(src);
+	}
+}
+
 static void test_tags_and_lookup(void **state)
 {
 	fixture *fx = *state;
@@ -628,6 +680,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_lookup_tables, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_suggest_target, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_suggest_target_buckets, setup, teardown),
+		cmocka_unit_test(test_suggest_target_runs),
 		cmocka_unit_test_setup_teardown(test_tags_and_lookup, setup, teardown),
 		cmocka_unit_test(test_empty_index),
 	};

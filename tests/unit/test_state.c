@@ -75,8 +75,10 @@ static void full_run(vl_diags *d)
 	assert_int_equal(vault->n_notes, N_NOTES);
 	assert_int_equal(vl_lint_run(d, vault, &lo, &err), 0);
 	assert_int_equal(vl_state_save(&skey, &key, vault, reach, d, &err), 0);
-	for (i = 0; i < N_NOTES; i++)
+	for (i = 0; i < N_NOTES; i++) {
 		free(reach[i].notes);
+		free(reach[i].refs);
+	}
 	vl_vault_free(vault);
 	vl_source_free(src);
 	vl_memo_key_release(&key);
@@ -299,12 +301,168 @@ static void test_fewer_notes(void **state)
 	vl_diags_release(&full);
 }
 
+/* What a note's links reach, as the paths of the notes, one per line. */
+typedef char reached[N_NOTES][256];
+
+/* Checks every note of a vault loaded from the cache at path, eagerly or
+ * lazily (vl_vault_load_lazy); the report in d, the reach of each note in
+ * reach (the caller frees it; its notes are gone) and in paths, and the
+ * state saved. */
+static void cached_run(const char *path, int lazy, vl_diags *d, vl_reach *reach,
+	reached paths)
+{
+	vl_memo_key key, skey;
+	vl_source *src;
+	vl_vault *vault;
+	vl_cache *c;
+	vl_lint_opts lo;
+	vl_error err;
+	size_t i;
+
+	keys(&key, &skey, &src);
+	assert_int_equal(vl_cache_open(&c, path, &err), 0);
+	memset(reach, 0, N_NOTES * sizeof(*reach));
+	memset(&lo, 0, sizeof(lo));
+	lo.threads = 2;
+	lo.reach = reach;
+	if (lazy)
+		assert_int_equal(vl_vault_load_lazy(&vault, src, 2, c, &err), 0);
+	else
+		assert_int_equal(vl_vault_load(&vault, src, 2, c, &err), 0);
+	assert_int_equal(vault->n_notes, N_NOTES);
+	/* lazily from a warm cache, the vault holds summaries only */
+	for (i = 0; i < N_NOTES; i++)
+		assert_int_equal(vault->notes[i]->summary, lazy);
+	assert_int_equal(vl_lint_run(d, vault, &lo, &err), 0);
+	for (i = 0; i < N_NOTES; i++) {
+		size_t j;
+
+		paths[i][0] = '\0';
+		for (j = 0; j < reach[i].n; j++) {
+			strcat(paths[i], reach[i].notes[j]->path);
+			strcat(paths[i], "\n");
+		}
+	}
+	assert_int_equal(vl_state_save(&skey, &key, vault, reach, d, &err), 0);
+	assert_int_equal(vl_cache_save(c, &err), 0);
+	vl_vault_free(vault);
+	vl_cache_free(c);
+	vl_source_free(src);
+	vl_memo_key_release(&key);
+	vl_memo_key_release(&skey);
+}
+
+/* A lazy vault checks each note read whole from the cache: the report,
+ * the reach and the block refs are those of a vault held whole, and the
+ * state saved from it serves the next run with the same report. */
+static void test_lazy_vault(void **state)
+{
+	vl_diags full = VL_DIAGS_INIT, eager = VL_DIAGS_INIT, lazy = VL_DIAGS_INIT;
+	vl_diags inc = VL_DIAGS_INIT;
+	vl_reach re[N_NOTES], rl[N_NOTES];
+	reached pe, pl;
+	char path[400];
+	size_t i, j, refs = 0;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/lazy-cache", g_dir);
+	full_run(&full);
+	cached_run(path, 0, &eager, re, pe);    /* fills the cache */
+	cached_run(path, 1, &lazy, rl, pl);
+	same_report(&full, &eager);
+	same_report(&full, &lazy);
+	for (i = 0; i < N_NOTES; i++) {
+		assert_string_equal(pe[i], pl[i]);
+		assert_int_equal(re[i].n_refs, rl[i].n_refs);
+		for (j = 0; j < re[i].n_refs; j++)
+			assert_true(re[i].refs[j] == rl[i].refs[j]);
+		refs += rl[i].n_refs;
+	}
+	assert_int_equal(refs, 4);
+	/* A: [[B#^b1]] [[C#^b1]]; B: [[C#^zz]] [[A#^c1]] (case ignored) */
+	assert_int_equal(rl[0].n_refs, 2);
+	assert_true(rl[0].refs[0] == vl_hash_lower("b1") && rl[0].refs[1] == vl_hash_lower("B1"));
+	assert_int_equal(rl[1].n_refs, 2);
+	assert_true(rl[1].refs[0] == vl_hash_lower("zz") && rl[1].refs[1] == vl_hash_lower("c1"));
+	assert_string_equal(pl[3], "");  /* D links nowhere; A does */
+	assert_non_null(strstr(pl[0], "B.md\n"));
+	assert_int_equal(state_run(&inc), 1);
+	same_report(&full, &inc);
+	for (i = 0; i < N_NOTES; i++) {
+		free(re[i].notes);
+		free(re[i].refs);
+		free(rl[i].notes);
+		free(rl[i].refs);
+	}
+	unlink(path);
+	vl_diags_release(&full);
+	vl_diags_release(&eager);
+	vl_diags_release(&lazy);
+	vl_diags_release(&inc);
+}
+
+/* The cache cut short by another process between a lazy load and the
+ * check: each note is then read from its file again, and a note whose
+ * file is gone by then is an invalid-input finding, not a failed run. */
+static void test_lazy_vault_cache_gone(void **state)
+{
+	vl_memo_key key, skey;
+	vl_source *src;
+	vl_vault *vault;
+	vl_cache *c;
+	vl_lint_opts lo;
+	vl_diags d = VL_DIAGS_INIT, full = VL_DIAGS_INIT;
+	vl_reach reach[N_NOTES];
+	vl_error err;
+	char path[400], gone[400];
+	size_t i, n_gone = 0;
+	reached paths;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/lazy-cache-2", g_dir);
+	snprintf(gone, sizeof(gone), "%s/sub/E.md", g_vault);
+	cached_run(path, 0, &full, reach, paths);
+	for (i = 0; i < N_NOTES; i++) {
+		free(reach[i].notes);
+		free(reach[i].refs);
+	}
+	keys(&key, &skey, &src);
+	assert_int_equal(vl_cache_open(&c, path, &err), 0);
+	assert_int_equal(vl_vault_load_lazy(&vault, src, 1, c, &err), 0);
+	assert_int_equal(truncate(path, 0), 0);
+	assert_int_equal(unlink(gone), 0);
+	memset(&lo, 0, sizeof(lo));
+	lo.threads = 1;
+	assert_int_equal(vl_lint_run(&d, vault, &lo, &err), 0);
+	for (i = 0; i < d.len; i++) {
+		if (strcmp(d.items[i].path, "sub/E.md") == 0) {
+			assert_string_equal(d.items[i].rule, "invalid-input");
+			assert_non_null(strstr(d.items[i].message, "cannot read"));
+			n_gone++;
+		}
+	}
+	assert_int_equal(n_gone, 1);
+	/* the others, read from their files, as before */
+	assert_int_equal(d.len, full.len + 1);
+	vl_vault_free(vault);
+	vl_cache_free(c);
+	vl_source_free(src);
+	vl_memo_key_release(&key);
+	vl_memo_key_release(&skey);
+	write_file("sub/E.md", g_notes[4][1]);
+	unlink(path);
+	vl_diags_release(&d);
+	vl_diags_release(&full);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_intact),
 		cmocka_unit_test(test_fewer_notes),
 		cmocka_unit_test(test_mutations),
+		cmocka_unit_test(test_lazy_vault),
+		cmocka_unit_test(test_lazy_vault_cache_gone),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

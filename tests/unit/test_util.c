@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -176,6 +178,81 @@ test_arena(void **state)
 	assert_null(a.head);
 	vl_arena_release(&a);
 	vl_arena_release(NULL);
+}
+
+/* A reserved head takes exactly what the caller said it would copy, big
+ * strings included; what comes after goes to a chunk of its own. */
+static void
+test_arena_reserve(void **state)
+{
+	vl_arena a = { NULL };
+	char big[30001], *s, *t, *u, *v;
+
+	(void)state;
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	assert_int_equal(vl_arena_reserve(&a, 30001 + 4 + 6), 0);
+	s = vl_arena_strndup(&a, big, 30000);
+	t = vl_arena_strndup(&a, "abc", 3);
+	u = vl_arena_strndup(&a, "hello", 5);
+	assert_non_null(s);
+	assert_ptr_equal(t, s + 30001);
+	assert_ptr_equal(u, t + 4);
+	assert_string_equal(t, "abc");
+	assert_string_equal(u, "hello");
+	assert_int_equal(strlen(s), 30000);
+	/* full: the next string is elsewhere */
+	v = vl_arena_strndup(&a, "z", 1);
+	assert_non_null(v);
+	assert_true(v != u + 6);
+	assert_string_equal(v, "z");
+	assert_int_equal(vl_arena_reserve(&a, 0), 0);
+	vl_arena_release(&a);
+	assert_null(a.head);
+}
+
+/* Pieces that follow on one another, in memory or in a file, are written
+ * in one call: the file must hold every piece in order all the same. */
+static void
+test_write_file_atomic_pieces(void **state)
+{
+	char dir[] = "/tmp/vl-test-XXXXXX", in[64], out[64], got[64];
+	const char mem[] = "0123456789";
+	vl_iovec parts[7];
+	vl_error err;
+	int fd;
+	FILE *f;
+	size_t n;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(in, sizeof(in), "%s/in", dir);
+	snprintf(out, sizeof(out), "%s/out", dir);
+	f = fopen(in, "w");
+	assert_non_null(f);
+	fputs("abcdefghij", f);
+	fclose(f);
+	fd = open(in, O_RDONLY);
+	assert_true(fd >= 0);
+	memset(parts, 0, sizeof(parts));
+	parts[0] = (vl_iovec){ mem, 3, -1, 0 };        /* "012" */
+	parts[1] = (vl_iovec){ mem + 3, 2, -1, 0 };    /* "34": follows */
+	parts[2] = (vl_iovec){ NULL, 2, fd, 1 };       /* "bc" */
+	parts[3] = (vl_iovec){ NULL, 3, fd, 3 };       /* "def": follows */
+	parts[4] = (vl_iovec){ NULL, 1, fd, 0 };       /* "a": does not */
+	parts[5] = (vl_iovec){ mem + 8, 2, -1, 0 };    /* "89" */
+	parts[6] = (vl_iovec){ mem, 1, -1, 0 };        /* "0": does not */
+	assert_int_equal(vl_write_file_atomic(out, parts, 7, "a test file", &err), 0);
+	close(fd);
+	f = fopen(out, "r");
+	assert_non_null(f);
+	n = fread(got, 1, sizeof(got) - 1, f);
+	fclose(f);
+	got[n] = '\0';
+	assert_string_equal(got, "01234bcdefa890");
+	unlink(in);
+	unlink(out);
+	rmdir(dir);
 }
 
 static void
@@ -500,6 +577,8 @@ main(void)
 		cmocka_unit_test(test_buf_json),
 		cmocka_unit_test(test_buf_xml),
 		cmocka_unit_test(test_arena),
+		cmocka_unit_test(test_arena_reserve),
+		cmocka_unit_test(test_write_file_atomic_pieces),
 		cmocka_unit_test(test_map),
 		cmocka_unit_test(test_hash),
 		cmocka_unit_test(test_utf8_valid),
