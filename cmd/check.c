@@ -39,7 +39,7 @@ static void usage(FILE *out)
 		"                         the staged-changed notes and what the change breaks\n"
 		"  --changed-since REV    the same for the changes from REV to the work tree\n"
 		"  --all                  with --staged or --changed-since: report every finding\n"
-		"  --threads N            worker threads (default: one per core)\n"
+		"  --threads N            at most N threads at once (default: one per core)\n"
 		"  --no-cache             neither read nor write the cache of parsed notes,\n"
 		"                         the memo of findings nor the check state (kept in\n"
 		"                         the repository's git folder, in vaultlint/;\n"
@@ -112,6 +112,8 @@ static int parse_args(check_opts *o, int argc, char **argv)
 				return -1;
 			}
 			o->threads = (int)n;
+			/* the engine's helper threads keep within it too */
+			vl_set_thread_cap(o->threads);
 			break;
 		}
 		case 'h': return 1;
@@ -365,15 +367,41 @@ static int lint_from_state(vl_diags *out, check_run *run, vl_source *src,
 	return 1;
 }
 
+/* What a run that checked every note stores, each on a thread of its
+ * own: the check state and, when memo is not NULL, the report in the
+ * memo. */
+typedef struct store_job {
+	vl_memo_key *skey, *memo;
+	const vl_memo_key *key;
+	const vl_vault *vault;
+	const vl_reach *reach;
+	const vl_diags *report;
+} store_job;
+
+static int store_one(size_t i, int slot, void *payload)
+{
+	store_job *j = payload;
+	vl_error err;
+
+	(void)slot;
+	/* a state that cannot be stored only costs the next run time */
+	if (i == 0 && j->reach)
+		(void)vl_state_save(j->skey, j->key, j->vault, j->reach, j->report, &err);
+	if (i == 1 && j->memo)
+		memo_put(j->memo, j->report, j->vault->n_notes);
+	return 0;
+}
+
 /* The report of every note of src and the number of notes: from the
  * check state of this kind of run when it serves, else by checking every
  * note (and saving the state for the next run). key is the run's memo
- * key (it knows which files' stat data can be trusted). want, when not
- * NULL, are the n_want paths (sorted) whose findings the caller keeps:
- * the report may lack the others. */
+ * key (it knows which files' stat data can be trusted); memo, when not
+ * NULL, the key to remember the report under (the run's key, usually).
+ * want, when not NULL, are the n_want paths (sorted) whose findings the
+ * caller keeps: the report may lack the others. */
 static int lint_whole(vl_diags *out, check_run *run, vl_source *src,
-	const vl_memo_key *key, const char *kind, const char *const *want, size_t n_want,
-	size_t *n_notes)
+	const vl_memo_key *key, vl_memo_key *memo, const char *kind,
+	const char *const *want, size_t n_want, size_t *n_notes)
 {
 	vl_cli_vault *cv = run->cv;
 	vl_error err;
@@ -381,8 +409,9 @@ static int lint_whole(vl_diags *out, check_run *run, vl_source *src,
 	vl_reach *reach = NULL;
 	vl_lint_opts lo, slo;
 	vl_memo_key skey;
+	store_job job;
 	size_t i, n = 0;
-	int rc = -1, r;
+	int rc = -1, r, unread = 0;
 
 	memset(&lo, 0, sizeof(lo));
 	lo.config = &cv->config;
@@ -399,6 +428,8 @@ static int lint_whole(vl_diags *out, check_run *run, vl_source *src,
 	slo.n_only = n_want;
 	r = lint_from_state(out, run, src, key, &skey, &slo, n_notes);
 	if (r != 0) {
+		if (r > 0 && memo != NULL)
+			memo_put(memo, out, *n_notes);
 		rc = r < 0 ? -1 : 0;
 		goto done;
 	}
@@ -410,6 +441,7 @@ static int lint_whole(vl_diags *out, check_run *run, vl_source *src,
 		goto done;
 	}
 	lo.reach = skey.usable ? reach : NULL;
+	lo.unread = &unread;
 	/* every note is checked once: held whole only while it is */
 	if (vl_vault_load_lazy(&vault, src, run->o->threads, run_cache(run), &err) < 0 ||
 	    vl_lint_run(out, vault, &lo, &err) < 0) {
@@ -417,9 +449,19 @@ static int lint_whole(vl_diags *out, check_run *run, vl_source *src,
 		goto done;
 	}
 	*n_notes = vault->n_notes;
-	/* a state that cannot be stored only costs the next run time */
-	if (lo.reach)
-		(void)vl_state_save(&skey, key, vault, reach, out, &err);
+	job.skey = &skey;
+	job.memo = memo;
+	job.key = key;
+	job.vault = vault;
+	/* a note that could not be read whole for its check has no reach:
+	 * such a report is right, but no state can be made of it */
+	job.reach = unread ? NULL : lo.reach;
+	job.report = out;
+	/* the state and the memo live in folders of their own; the state's
+	 * thread only reads the memo key (its digest was made by the memo
+	 * lookup) */
+	(void)vl_run_pool(2, job.reach && memo && vl_lint_threads(run->o->threads) > 1 ? 2 : 1,
+		store_one, &job);
 	rc = 0;
 done:
 	vl_reach_free(reach, n);
@@ -501,7 +543,8 @@ static int lint_changes(vl_diags *out, check_run *run, size_t *n_checked)
 		/* the index's whole report: what the check state of the index
 		 * keeps (the hook runs often; CI's --changed-since, on a fresh
 		 * clone each time, would only pay for saving one) */
-		if (lint_whole(out, run, src_a, &mkey, "staged state", NULL, 0, n_checked) < 0)
+		if (lint_whole(out, run, src_a, &mkey, NULL, "staged state", NULL, 0,
+		    n_checked) < 0)
 			goto done;
 		memo_put(&mkey, out, *n_checked);
 		rc = 0;
@@ -552,7 +595,7 @@ static int lint_changes(vl_diags *out, check_run *run, size_t *n_checked)
 
 		if (n_only > 1)
 			qsort(only, n_only, sizeof(*only), cmp_str);
-		if (lint_whole(&da, run, src_a, &mkey, "staged state",
+		if (lint_whole(&da, run, src_a, &mkey, NULL, "staged state",
 		    n_only ? (const char *const *)only : none, n_only, &n_notes) < 0)
 			goto done;
 		for (i = 0; i < da.len; i++) {
@@ -677,9 +720,8 @@ static int lint_tree(vl_diags *out, check_run *run, size_t *n_checked)
 		rc = 0;
 		goto done;
 	}
-	if (lint_whole(out, run, src, &key, "check state", NULL, 0, n_checked) < 0)
+	if (lint_whole(out, run, src, &key, &key, "check state", NULL, 0, n_checked) < 0)
 		goto done;
-	memo_put(&key, out, *n_checked);
 	rc = 0;
 done:
 	vl_memo_key_release(&key);

@@ -233,8 +233,10 @@ static char *get_str(vl_reader *r, vl_arena *a, int *oom)
 }
 
 /* A count of items of at least min bytes each, which must fit in what is
- * left, and the array for them (NULL for 0). */
-static void *get_array(vl_reader *r, size_t *n, size_t min, size_t elem, int *oom)
+ * left, and the array for them (NULL for 0), zeroed, in the note's arena
+ * (a decoded note is never grown: see vl_note.packed). */
+static void *get_array(vl_reader *r, vl_arena *a, size_t *n, size_t min, size_t elem,
+	int *oom)
 {
 	uint32_t c = vl_read_u32(r);
 	void *p;
@@ -248,12 +250,13 @@ static void *get_array(vl_reader *r, size_t *n, size_t min, size_t elem, int *oo
 	}
 	if (c == 0)
 		return NULL;
-	p = calloc(c, elem);
+	p = c <= SIZE_MAX / elem ? vl_arena_alloc(a, c * elem) : NULL;
 	if (p == NULL) {
 		*oom = 1;
 		r->bad = 1;
 		return NULL;
 	}
+	memset(p, 0, c * elem);
 	*n = c;
 	return p;
 }
@@ -277,8 +280,10 @@ static void skip_str(vl_reader *r, size_t *bytes)
 
 /* Passes over an array's count and its items, each made of the strings
  * and fixed bytes that shape[] lists in order ('s' a string, a digit that
- * many bytes), without keeping them; adds what its strings' copies would
- * take to *bytes, unless bytes is NULL. */
+ * many bytes, 'k' a link kind and 'p' a problem's rule, a byte each,
+ * checked as the decode checks them: a record that a decode rejects is
+ * rejected however it is read), without keeping them; adds what its
+ * strings' copies would take to *bytes, unless bytes is NULL. */
 static void walk_array(vl_reader *r, size_t min, const char *shape, size_t *bytes)
 {
 	uint32_t n = vl_read_u32(r), i;
@@ -292,6 +297,12 @@ static void walk_array(vl_reader *r, size_t min, const char *shape, size_t *byte
 		for (k = shape; *k && !r->bad; k++) {
 			if (*k == 's') {
 				skip_str(r, bytes);
+			} else if (*k == 'k') {
+				if (get_u8(r) > VL_LINK_URL)
+					r->bad = 1;
+			} else if (*k == 'p') {
+				if (get_u8(r) >= sizeof(problem_rules) / sizeof(*problem_rules))
+					r->bad = 1;
 			} else if ((size_t)(r->end - r->p) < (size_t)(*k - '0')) {
 				r->bad = 1;
 			} else {
@@ -306,36 +317,50 @@ static void skip_array(vl_reader *r, size_t min, const char *shape)
 }
 
 /* The shapes of a note record's arrays after its 13-byte head, in order
- * (see vl_cache_encode_note), with each one's least size, and which decodes keep it. */
+ * (see vl_cache_encode_note), with each one's least size, the size of its
+ * decoded items, and which decodes keep it. */
 static const struct {
 	size_t min;
 	const char *shape;
+	size_t elem;
 	unsigned skipped_by;  /* the flags that pass over it */
 } note_arrays[] = {
-	{ 16, "s48", VL_CACHE_LINKS },                        /* headings */
-	{ 12, "s8", VL_CACHE_LINKS },                         /* blocks */
-	{ 17, "s814", VL_CACHE_LINKS },                       /* tags */
-	{ 29, "1ssss84", VL_CACHE_SUMMARY },                  /* links */
-	{ 12, "s44", VL_CACHE_SUMMARY | VL_CACHE_LINKS },     /* suppressions */
-	{ 13, "1s8", VL_CACHE_SUMMARY | VL_CACHE_LINKS },     /* problems */
-	{ 16, "ss8", VL_CACHE_SUMMARY | VL_CACHE_LINKS },     /* properties */
-	{ 4, "s", VL_CACHE_LINKS },                           /* aliases */
+	{ 16, "s48", sizeof(vl_heading), VL_CACHE_LINKS },
+	{ 12, "s8", sizeof(vl_block), VL_CACHE_LINKS },
+	{ 17, "s814", sizeof(vl_tag), VL_CACHE_LINKS },
+	{ 29, "kssss84", sizeof(vl_link), VL_CACHE_SUMMARY },
+	{ 12, "s44", sizeof(vl_suppress), VL_CACHE_SUMMARY | VL_CACHE_LINKS },
+	{ 13, "ps8", sizeof(vl_problem), VL_CACHE_SUMMARY | VL_CACHE_LINKS },
+	{ 16, "ss8", sizeof(vl_property), VL_CACHE_SUMMARY | VL_CACHE_LINKS },
+	{ 4, "s", sizeof(char *), VL_CACHE_LINKS },                    /* aliases */
 };
 
-/* The bytes that a decode with flags copies into the note's arena, so
- * that it can be had in one piece; 0 for a record that does not parse
- * (the decode then finds it bad). */
-static size_t string_bytes(const unsigned char *body, size_t len, unsigned flags)
+/* The bytes that a decode with flags puts in the note's arena (its
+ * arrays, each aligned, and its strings, each with its NUL), so that the
+ * arena can be one piece; 0 for a record that does not parse (the decode
+ * then finds it bad). */
+static size_t decoded_bytes(const unsigned char *body, size_t len, unsigned flags)
 {
 	vl_reader r = { body, body + len, 0 };
 	size_t i, bytes = 0;
 
 	if (len < 13)
 		return 0;
+	/* the links only: what else the flags say is passed over */
+	if (flags & VL_CACHE_LINKS)
+		flags &= ~(unsigned)VL_CACHE_SUMMARY;
 	r.p += 13;
-	for (i = 0; i < sizeof(note_arrays) / sizeof(*note_arrays) && !r.bad; i++)
-		walk_array(&r, note_arrays[i].min, note_arrays[i].shape,
-			note_arrays[i].skipped_by & flags ? NULL : &bytes);
+	for (i = 0; i < sizeof(note_arrays) / sizeof(*note_arrays) && !r.bad; i++) {
+		const unsigned char *at = r.p;
+		int kept = !(note_arrays[i].skipped_by & flags);
+		uint32_t n = vl_read_u32(&r);
+
+		r.p = at;
+		walk_array(&r, note_arrays[i].min, note_arrays[i].shape, kept ? &bytes : NULL);
+		/* an array's items, and room to align it */
+		if (kept && !r.bad && n > 0)
+			bytes += (size_t)n * note_arrays[i].elem + 15;
+	}
 	return r.bad ? 0 : bytes;
 }
 
@@ -348,9 +373,10 @@ int vl_cache_decode_note(vl_note **out, const char *path, const unsigned char *b
 	int oom = 0;
 
 	*out = NULL;
-	note = vl_note_new_ex(path, string_bytes(body, len, flags));
+	note = vl_note_new_ex(path, decoded_bytes(body, len, flags));
 	if (note == NULL)
 		return -1;
+	note->packed = 1;
 	note->has_frontmatter = (int)get_u8(&r);
 	note->n_lines = vl_read_u32(&r);
 	note->size = vl_read_u64(&r);
@@ -362,7 +388,7 @@ int vl_cache_decode_note(vl_note **out, const char *path, const unsigned char *b
 		goto links;
 	}
 
-	note->headings = get_array(&r, &note->n_headings, 16, sizeof(*note->headings), &oom);
+	note->headings = get_array(&r, &note->arena, &note->n_headings, 16, sizeof(*note->headings), &oom);
 	note->cap_headings = note->n_headings;
 	for (i = 0; i < note->n_headings && !r.bad; i++) {
 		vl_heading *h = &note->headings[i];
@@ -370,13 +396,13 @@ int vl_cache_decode_note(vl_note **out, const char *path, const unsigned char *b
 		h->level = (int)vl_read_u32(&r);
 		h->pos = get_pos(&r);
 	}
-	note->blocks = get_array(&r, &note->n_blocks, 12, sizeof(*note->blocks), &oom);
+	note->blocks = get_array(&r, &note->arena, &note->n_blocks, 12, sizeof(*note->blocks), &oom);
 	note->cap_blocks = note->n_blocks;
 	for (i = 0; i < note->n_blocks && !r.bad; i++) {
 		note->blocks[i].id = get_str(&r, &note->arena, &oom);
 		note->blocks[i].pos = get_pos(&r);
 	}
-	note->tags = get_array(&r, &note->n_tags, 17, sizeof(*note->tags), &oom);
+	note->tags = get_array(&r, &note->arena, &note->n_tags, 17, sizeof(*note->tags), &oom);
 	note->cap_tags = note->n_tags;
 	for (i = 0; i < note->n_tags && !r.bad; i++) {
 		vl_tag *t = &note->tags[i];
@@ -388,14 +414,14 @@ int vl_cache_decode_note(vl_note **out, const char *path, const unsigned char *b
 	if (flags & VL_CACHE_SUMMARY) {
 		/* links, suppressions, problems, properties: passed over */
 		note->summary = 1;
-		skip_array(&r, 29, "1ssss84");   /* kind, 4 strings, pos, entry */
+		skip_array(&r, 29, "kssss84");   /* kind, 4 strings, pos, entry */
 		skip_array(&r, 12, "s44");       /* rule, first, last */
-		skip_array(&r, 13, "1s8");       /* rule, message, pos */
+		skip_array(&r, 13, "ps8");       /* rule, message, pos */
 		skip_array(&r, 16, "ss8");       /* key, value, pos */
 		goto aliases;
 	}
 links:
-	note->links = get_array(&r, &note->n_links, 29, sizeof(*note->links), &oom);
+	note->links = get_array(&r, &note->arena, &note->n_links, 29, sizeof(*note->links), &oom);
 	note->cap_links = note->n_links;
 	for (i = 0; i < note->n_links && !r.bad; i++) {
 		vl_link *l = &note->links[i];
@@ -413,12 +439,12 @@ links:
 	if (flags & VL_CACHE_LINKS) {
 		/* suppressions, problems, properties, aliases: passed over */
 		skip_array(&r, 12, "s44");
-		skip_array(&r, 13, "1s8");
+		skip_array(&r, 13, "ps8");
 		skip_array(&r, 16, "ss8");
 		skip_array(&r, 4, "s");
 		goto end;
 	}
-	note->suppress = get_array(&r, &note->n_suppress, 12, sizeof(*note->suppress), &oom);
+	note->suppress = get_array(&r, &note->arena, &note->n_suppress, 12, sizeof(*note->suppress), &oom);
 	note->cap_suppress = note->n_suppress;
 	for (i = 0; i < note->n_suppress && !r.bad; i++) {
 		vl_suppress *s = &note->suppress[i];
@@ -426,7 +452,7 @@ links:
 		s->first = vl_read_u32(&r);
 		s->last = vl_read_u32(&r);
 	}
-	note->problems = get_array(&r, &note->n_problems, 13, sizeof(*note->problems), &oom);
+	note->problems = get_array(&r, &note->arena, &note->n_problems, 13, sizeof(*note->problems), &oom);
 	note->cap_problems = note->n_problems;
 	for (i = 0; i < note->n_problems && !r.bad; i++) {
 		vl_problem *p = &note->problems[i];
@@ -439,7 +465,7 @@ links:
 		p->message = get_str(&r, &note->arena, &oom);
 		p->pos = get_pos(&r);
 	}
-	note->props = get_array(&r, &note->n_props, 16, sizeof(*note->props), &oom);
+	note->props = get_array(&r, &note->arena, &note->n_props, 16, sizeof(*note->props), &oom);
 	note->cap_props = note->n_props;
 	for (i = 0; i < note->n_props && !r.bad; i++) {
 		vl_property *p = &note->props[i];
@@ -448,7 +474,7 @@ links:
 		p->pos = get_pos(&r);
 	}
 aliases:
-	note->aliases = get_array(&r, &note->n_aliases, 4, sizeof(*note->aliases), &oom);
+	note->aliases = get_array(&r, &note->arena, &note->n_aliases, 4, sizeof(*note->aliases), &oom);
 	note->cap_aliases = note->n_aliases;
 	for (i = 0; i < note->n_aliases && !r.bad; i++)
 		note->aliases[i] = get_str(&r, &note->arena, &oom);
@@ -863,7 +889,7 @@ int vl_cache_get_ex(vl_cache *c, const vl_source *src, const vl_file *f,
 		goto miss;
 	}
 	if (r == 0)
-		r = vl_cache_decode_note(out, f->path, body, blen, flags);
+		r = vl_cache_decode_note(out, f->path, body, blen, flags & ~VL_CACHE_AGAIN);
 	free(raw);
 	if (r < 0) {
 		rc = vl_error_set(err, "out of memory");
@@ -873,12 +899,15 @@ int vl_cache_get_ex(vl_cache *c, const vl_source *src, const vl_file *f,
 		atomic_store(&c->corrupt, 1);
 		goto miss;
 	}
-	atomic_store(&c->used[rec - c->recs], 1);
-	atomic_fetch_add(&c->hits, 1);
+	if (!(flags & VL_CACHE_AGAIN)) {
+		atomic_store(&c->used[rec - c->recs], 1);
+		atomic_fetch_add(&c->hits, 1);
+	}
 	rc = 1;
 	goto done;
 miss:
-	atomic_fetch_add(&c->misses, 1);
+	if (!(flags & VL_CACHE_AGAIN))
+		atomic_fetch_add(&c->misses, 1);
 done:
 	vl_buf_release(&key);
 	return rc;

@@ -64,7 +64,12 @@ enum {
 	VL_CACHE_SUMMARY = 1,
 	/* Decode the links only (changelog's search for links that a range
 	 * broke): the note has nothing else, and is never linted. */
-	VL_CACHE_LINKS = 2
+	VL_CACHE_LINKS = 2,
+	/* A lookup that this run made already (a lazy vault reading a note
+	 * whole for its check, see vl_vault_load_lazy): it counts neither as
+	 * a hit nor as a miss, so the entries kept at the next save are
+	 * those of one lookup per file. */
+	VL_CACHE_AGAIN = 4
 };
 
 /* vl_cache_get with flags. */

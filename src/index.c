@@ -11,6 +11,7 @@
  */
 #include "index.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -107,6 +108,7 @@ struct vl_index {
 	uint64_t *block_ids;
 	size_t n_block_ids;
 	vl_arena arena;
+	vl_arena tag_arena; /* the tags' keys: tallied on a thread of their own */
 	vl_index_facts facts; /* vault-wide facts kept elsewhere, or zeros */
 };
 
@@ -175,13 +177,19 @@ static int list_add(vl_index *idx, vl_map *m, const char *key, void *item)
 /* Looks up a lower-cased copy of s[0..n) in m. */
 static ix_list *list_get(const vl_map *m, const char *s, size_t n)
 {
-	char *key = vl_lower_dup(s, n);
+	char buf[256], *key = buf;
 	ix_list *l;
 
-	if (key == NULL)
+	/* every link resolves through here: a short key stays on the stack */
+	if (n < sizeof(buf)) {
+		vl_lower_into(buf, s, n);
+		buf[n] = '\0';
+	} else if ((key = vl_lower_dup(s, n)) == NULL) {
 		return NULL;
+	}
 	l = vl_map_get(m, key);
-	free(key);
+	if (key != buf)
+		free(key);
 	return l;
 }
 
@@ -197,11 +205,11 @@ static int add_tag(vl_index *idx, const char *name)
 
 	if (n < sizeof(buf))
 		vl_lower_into(buf, name, n);
-	else if ((key = arena_lower(&idx->arena, name, n)) == NULL)
+	else if ((key = arena_lower(&idx->tag_arena, name, n)) == NULL)
 		return -1;
 	t = vl_map_get(&idx->tags, key);
 	if (t == NULL) {
-		if (key == buf && (key = vl_arena_strndup(&idx->arena, buf, n)) == NULL)
+		if (key == buf && (key = vl_arena_strndup(&idx->tag_arena, buf, n)) == NULL)
 			return -1;
 		t = calloc(1, sizeof(*t));
 		if (t == NULL)
@@ -309,11 +317,34 @@ static int index_note(vl_index *idx, ix_note *in, const vl_note *note)
 			idx->block_ids[idx->n_block_ids++] =
 				(uint64_t)id_hash(id) << 32 | (uint32_t)(in - idx->notes);
 	}
-	for (i = 0; i < note->n_tags; i++) {
-		if (note->tags[i].name != NULL && add_tag(idx, note->tags[i].name) < 0)
-			return -1;
-	}
 	return index_tables(idx, in, note);
+}
+
+/* The tags of every note, tallied by spelling (add_tag). It touches
+ * only the index's tags, so it runs beside the rest of the build. */
+typedef struct tag_job {
+	vl_index *idx;
+	vl_note *const *notes;
+	size_t n_notes;
+	int rc;
+} tag_job;
+
+static void *tally_tags(void *arg)
+{
+	tag_job *j = arg;
+	size_t i, k;
+
+	j->rc = 0;
+	for (i = 0; i < j->n_notes && j->rc == 0; i++) {
+		const vl_note *note = j->notes[i];
+
+		if (note == NULL || note->path == NULL || note->name == NULL)
+			continue;
+		for (k = 0; k < note->n_tags && j->rc == 0; k++)
+			if (note->tags[k].name != NULL && add_tag(j->idx, note->tags[k].name) < 0)
+				j->rc = -1;
+	}
+	return NULL;
 }
 
 static int index_file(vl_index *idx, ix_file *f, const char *path)
@@ -626,8 +657,10 @@ int vl_index_new(vl_index **out, vl_note *const *notes, size_t n_notes,
 	const vl_source *src, vl_error *err)
 {
 	vl_index *idx;
+	tag_job tags;
+	pthread_t tid;
 	size_t i, n_files = 0;
-	int rc = -1;
+	int rc = -1, tags_on_thread = 0;
 
 	*out = NULL;
 	idx = calloc(1, sizeof(*idx));
@@ -644,6 +677,13 @@ int vl_index_new(vl_index **out, vl_note *const *notes, size_t n_notes,
 	}
 	if (reserve(idx, notes, n_notes, n_files) < 0)
 		goto done;
+	tags.idx = idx;
+	tags.notes = notes;
+	tags.n_notes = n_notes;
+	tags_on_thread = n_notes >= 1024 && vl_thread_budget() > 1 &&
+		pthread_create(&tid, NULL, tally_tags, &tags) == 0;
+	if (!tags_on_thread)
+		tally_tags(&tags);
 	for (i = 0; i < n_notes; i++) {
 		const vl_note *note = notes[i];
 
@@ -668,10 +708,18 @@ int vl_index_new(vl_index **out, vl_note *const *notes, size_t n_notes,
 	}
 	if (build_buckets(idx) < 0 || sort_block_ids(idx) < 0)
 		goto done;
+	if (tags_on_thread) {
+		pthread_join(tid, NULL);
+		tags_on_thread = 0;
+	}
+	if (tags.rc < 0)
+		goto done;
 	*out = idx;
 	idx = NULL;
 	rc = 0;
 done:
+	if (tags_on_thread)
+		pthread_join(tid, NULL);
 	if (rc < 0)
 		vl_error_set(err, "out of memory while building the vault index");
 	vl_index_free(idx);
@@ -705,6 +753,7 @@ void vl_index_free(vl_index *idx)
 		free(idx->notes[i].blocks);
 	}
 	vl_arena_release(&idx->arena);
+	vl_arena_release(&idx->tag_arena);
 	free(idx->note_first);
 	free(idx->note_last);
 	free(idx->file_first);
@@ -927,7 +976,7 @@ static int try_anywhere(const vl_index *idx, const vl_note *from, const char *t,
 	const char *slash = strrchr(t, '/');
 	const char *base = slash ? slash + 1 : t;
 	size_t base_stem = stem - (size_t)(base - t);
-	const ix_note **v = NULL;
+	const ix_note **v = NULL, *few[16];
 	const ix_file **fv = NULL;
 	const ix_list *l;
 	int found = 0;
@@ -936,7 +985,7 @@ static int try_anywhere(const vl_index *idx, const vl_note *from, const char *t,
 		return 0;
 	l = list_get(&idx->by_name, base, base_stem);
 	if (l != NULL && l->n > 0) {
-		v = malloc(l->n * sizeof(*v));
+		v = l->n <= sizeof(few) / sizeof(*few) ? few : malloc(l->n * sizeof(*v));
 		if (v == NULL)
 			return 0;
 		for (i = 0; i < l->n; i++) {
@@ -946,7 +995,8 @@ static int try_anywhere(const vl_index *idx, const vl_note *from, const char *t,
 				v[n++] = in;
 		}
 		found = set_notes(out, v, n, from);
-		free(v);
+		if (v != few)
+			free(v);
 		if (found)
 			return 1;
 	}

@@ -21,72 +21,9 @@
 
 int vl_lint_threads(int threads)
 {
-	long n;
-
 	if (threads > 0)
 		return threads > VL_MAX_THREADS ? VL_MAX_THREADS : threads;
-	n = sysconf(_SC_NPROCESSORS_ONLN);
-	if (n < 1)
-		n = 1;
-	return n > VL_MAX_THREADS ? VL_MAX_THREADS : (int)n;
-}
-
-typedef struct pool {
-	atomic_size_t next;
-	size_t n;
-	vl_work_fn fn;
-	void *payload;
-	atomic_int failed;
-} pool;
-
-typedef struct worker {
-	pool *p;
-	int slot;
-} worker;
-
-static void *worker_main(void *arg)
-{
-	worker *w = arg;
-	pool *p = w->p;
-
-	for (;;) {
-		size_t i = atomic_fetch_add(&p->next, 1);
-		if (i >= p->n || atomic_load(&p->failed))
-			break;
-		if (p->fn(i, w->slot, p->payload) < 0)
-			atomic_store(&p->failed, 1);
-	}
-	return NULL;
-}
-
-int vl_run_pool(size_t n, int threads, vl_work_fn fn, void *payload)
-{
-	pthread_t tid[VL_MAX_THREADS];
-	worker w[VL_MAX_THREADS];
-	pool p;
-	int t, started = 0;
-
-	atomic_init(&p.next, 0);
-	atomic_init(&p.failed, 0);
-	p.n = n;
-	p.fn = fn;
-	p.payload = payload;
-	if ((size_t)threads > n)
-		threads = n ? (int)n : 1;
-	for (t = 0; t < threads; t++) {
-		w[t].p = &p;
-		w[t].slot = t;
-	}
-	/* the calling thread is worker 0 */
-	for (t = 1; t < threads; t++) {
-		if (pthread_create(&tid[t], NULL, worker_main, &w[t]) != 0)
-			break;
-		started = t;
-	}
-	worker_main(&w[0]);
-	for (t = 1; t <= started; t++)
-		pthread_join(tid[t], NULL);
-	return atomic_load(&p.failed) ? -1 : 0;
+	return vl_thread_budget();
 }
 
 /* ---- loading ---- */
@@ -356,6 +293,10 @@ typedef struct lint_ctx {
 	pthread_mutex_t err_lock;
 	vl_error fail;            /* why a note could not be checked */
 	int failed;
+	/* notes of a lazy vault that could not be read whole again, per
+	 * thread: reported at the end like the load's read problems */
+	vl_diags unread[VL_MAX_THREADS];
+	atomic_int unread_any;
 } lint_ctx;
 
 static int cmp_str(const void *a, const void *b)
@@ -501,10 +442,12 @@ static int lint_one(size_t i, int slot, void *payload)
 	}
 	if (!note->summary)
 		return lint_note(lc, i, slot, note, note);
-	r = vl_vault_read_note(&whole, v->src, v->note_files[i], v->lazy_cache, 0, &e);
+	r = vl_vault_read_note(&whole, v->src, v->note_files[i], v->lazy_cache,
+		VL_CACHE_AGAIN, &e);
 	if (r > 0) {
 		/* gone from the cache and unreadable since it was loaded */
-		return vl_diags_add(&lc->per_thread[slot], note->path, 0, 0, "invalid-input",
+		atomic_store(&lc->unread_any, 1);
+		return vl_diags_add(&lc->unread[slot], note->path, 0, 0, "invalid-input",
 			VL_SEV_WARNING, "cannot read: %s", e.msg);
 	}
 	if (r < 0)
@@ -530,6 +473,7 @@ int vl_lint_run(vl_diags *out, const vl_vault *vault, const vl_lint_opts *opts,
 	if (ri >= 0 && opts->config)
 		input_sev = opts->config->severity[ri];
 	atomic_init(&lc.summary_linted, 0);
+	atomic_init(&lc.unread_any, 0);
 	if (vl_run_pool(vault->n_notes, nt, lint_one, &lc) < 0) {
 		if (lc.failed)
 			vl_error_set(err, "%s", lc.fail.msg);
@@ -542,14 +486,20 @@ int vl_lint_run(vl_diags *out, const vl_vault *vault, const vl_lint_opts *opts,
 	for (t = 0; t < nt; t++)
 		if (vl_diags_append(out, &lc.per_thread[t]) < 0)
 			goto oom;
+	if (opts->unread && atomic_load(&lc.unread_any))
+		*opts->unread = 1;
 	/* files that could not be read or listed */
-	for (i = 0; input_sev != VL_SEV_OFF && i < vault->read_problems.len; i++) {
-		const vl_diag *d = &vault->read_problems.items[i];
-		if (!wanted(opts, d->path))
-			continue;
-		if (vl_diags_add(out, d->path, d->line, d->col, d->rule, input_sev,
-		    "%s", d->message) < 0)
-			goto oom;
+	for (t = 0; t <= nt; t++) {
+		const vl_diags *from = t < nt ? &lc.unread[t] : &vault->read_problems;
+
+		for (i = 0; input_sev != VL_SEV_OFF && i < from->len; i++) {
+			const vl_diag *d = &from->items[i];
+			if (!wanted(opts, d->path))
+				continue;
+			if (vl_diags_add(out, d->path, d->line, d->col, d->rule, input_sev,
+			    "%s", d->message) < 0)
+				goto oom;
+		}
 	}
 	vl_diags_sort(out);
 	rc = 0;
@@ -559,6 +509,7 @@ oom:
 done:
 	for (t = 0; t < VL_MAX_THREADS; t++) {
 		vl_diags_release(&lc.per_thread[t]);
+		vl_diags_release(&lc.unread[t]);
 		free(lc.resolved[t]);
 	}
 	pthread_mutex_destroy(&lc.err_lock);

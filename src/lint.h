@@ -98,6 +98,11 @@ typedef struct vl_lint_opts {
 	 * and the hashes of the block ids its links name. The caller frees
 	 * them with vl_reach_free. */
 	vl_reach *reach;
+	/* When not NULL, set to 1 when a note of a lazy vault could not be
+	 * read whole again for its check (its file changed and is gone): the
+	 * report holds that as an invalid-input finding, and the note has no
+	 * reach. */
+	int *unread;
 } vl_lint_opts;
 
 /* Runs every enabled rule over the vault and appends findings to out,
@@ -108,11 +113,6 @@ int vl_lint_run(vl_diags *out, const vl_vault *vault, const vl_lint_opts *opts,
 /* Number of worker threads to use for `threads` (0 means one per core). */
 int vl_lint_threads(int threads);
 
-/* Runs fn(i, slot, payload) for every i in [0, n) on `threads` threads
- * (the caller's among them); slot (0 <= slot < threads) tells the calls
- * of one thread apart, for per-thread state. Stops at the first call
- * that fails. Returns 0, or -1 when a call failed. */
-typedef int (*vl_work_fn)(size_t i, int slot, void *payload);
-int vl_run_pool(size_t n, int threads, vl_work_fn fn, void *payload);
+/* vl_run_pool (util.h) runs work on threads. */
 
 #endif

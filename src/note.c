@@ -1320,7 +1320,7 @@ vl_note *vl_note_new(const char *path)
 	return vl_note_new_ex(path, 0);
 }
 
-vl_note *vl_note_new_ex(const char *path, size_t string_bytes)
+vl_note *vl_note_new_ex(const char *path, size_t arena_bytes)
 {
 	vl_note *note = calloc(1, sizeof(*note));
 	size_t name_len;
@@ -1328,8 +1328,8 @@ vl_note *vl_note_new_ex(const char *path, size_t string_bytes)
 
 	if (!note)
 		return NULL;
-	if (string_bytes > 0 && vl_arena_reserve(&note->arena,
-	    strlen(path) + 1 + name_len + 1 + string_bytes) < 0) {
+	if (arena_bytes > 0 && vl_arena_reserve(&note->arena,
+	    strlen(path) + 1 + name_len + 1 + arena_bytes) < 0) {
 		free(note);
 		return NULL;
 	}
@@ -1506,15 +1506,17 @@ void vl_note_free(vl_note *note)
 {
 	if (!note)
 		return;
-	free(note->headings);
-	free(note->blocks);
-	free(note->tags);
-	free(note->links);
-	free(note->entries);
-	free(note->suppress);
-	free(note->problems);
-	free(note->props);
-	free(note->aliases);
+	if (!note->packed) {
+		free(note->headings);
+		free(note->blocks);
+		free(note->tags);
+		free(note->links);
+		free(note->entries);
+		free(note->suppress);
+		free(note->problems);
+		free(note->props);
+		free(note->aliases);
+	}
 	vl_arena_release(&note->arena);
 	free(note);
 }

@@ -117,6 +117,9 @@ typedef struct vl_note {
 	 * VL_CACHE_SUMMARY): no links, suppressions, problems or properties;
 	 * such a note is never linted. */
 	int summary;
+	/* 1 for a note decoded from the cache or the check state: its arrays
+	 * live in its arena, and it is never grown. */
+	int packed;
 	uint32_t n_lines;
 	uint64_t size;        /* bytes read */
 } vl_note;
@@ -148,11 +151,11 @@ const char *vl_note_name_of(const char *path, size_t *len);
 /* An empty note named path (no symbols), or NULL when out of memory; the
  * caller frees it with vl_note_free. */
 vl_note *vl_note_new(const char *path);
-/* vl_note_new for a caller that knows the string_bytes (each with its
- * NUL) it will copy into the note's arena: the arena is then one piece
- * that holds them and the path, with no room to spare. 0: as
- * vl_note_new. */
-vl_note *vl_note_new_ex(const char *path, size_t string_bytes);
+/* vl_note_new for a caller that knows the arena_bytes it will put in the
+ * note's arena (strings with their NULs, arrays with room to align them):
+ * the arena is then one piece that holds them and the path, with little
+ * room to spare. 0: as vl_note_new. */
+vl_note *vl_note_new_ex(const char *path, size_t arena_bytes);
 
 void vl_note_free(vl_note *note);
 

@@ -45,6 +45,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -724,7 +725,7 @@ static long ord_of_note(const ord_table *t, const vl_note *note)
 {
 	size_t k;
 
-	if (note == NULL)
+	if (note == NULL || t == NULL)
 		return -1;
 	for (k = ord_slot(t, note); t->slot[k].note != NULL; k = (k + 1) & t->mask)
 		if (t->slot[k].note == note)
@@ -759,18 +760,75 @@ static int put_refs(vl_buf *b, const vl_reach *r)
 }
 
 /* What state_write takes from where. A note with fresh[i] set has its
- * summary encoded from the vault (whole), else it is the old state's; one
- * with checked[i] set has its reach in reach[i] and its refs from the
- * vault, else the old state's. NULL arrays, and no old state: every note.
- * ident holds each note's identity (NULL: made from the key). The tables
- * come encoded. */
+ * summary encoded from the vault, else it is the old state's; one with
+ * checked[i] set has its reach and refs in reach[i], else the old
+ * state's. NULL arrays, and no old state: every note. ident holds each
+ * note's identity (NULL: made from the key). The tables come encoded, or
+ * are still being made (pending). */
+/* The encoded tables of a save (blocks, aliases, tags), made on a thread
+ * of their own while the notes are written: state_write waits for them
+ * (tables_wait) only where it puts them. */
+typedef struct pending_tables {
+	const vl_vault *vault;
+	vl_buf buf;
+	int rc;             /* 0, or -1: out of memory */
+	int running;        /* the thread is to be joined */
+	pthread_t tid;
+} pending_tables;
+
 typedef struct write_plan {
 	const vl_state *old;
 	const unsigned char *fresh, *checked;
 	const vl_reach *reach;
 	uint64_t (*ident)[2];
-	const vl_buf *tables;
+	const vl_buf *tables;       /* or, when NULL, pending's */
+	pending_tables *pending;
 } write_plan;
+
+/* The tables of the state of vault, encoded. */
+static void *make_tables(void *arg)
+{
+	pending_tables *pt = arg;
+	const vl_vault *vault = pt->vault;
+	tallies tags = { 0 };
+	blk *v = NULL;
+	size_t n = 0, cap = 0, i;
+
+	pt->rc = -1;
+	for (i = 0; i < vault->n_notes; i++)
+		if (note_blocks(&v, &n, &cap, vault->notes[i], (uint32_t)i) < 0 ||
+		    tally_note(&tags, vault->notes[i], 0, 1) < 0)
+			goto done;
+	if (put_blocks(&pt->buf, v, n) < 0 || put_aliases(&pt->buf, vault) < 0 ||
+	    put_tags(&pt->buf, &tags) < 0)
+		goto done;
+	pt->rc = 0;
+done:
+	free(v);
+	tallies_release(&tags);
+	return NULL;
+}
+
+/* Starts make_tables on a thread (or runs it here when none starts). */
+static void tables_start(pending_tables *pt, const vl_vault *vault)
+{
+	memset(pt, 0, sizeof(*pt));
+	pt->vault = vault;
+	pt->running = vl_thread_budget() > 1 &&
+		pthread_create(&pt->tid, NULL, make_tables, pt) == 0;
+	if (!pt->running)
+		make_tables(pt);
+}
+
+/* The tables once made: 0, or -1 when they could not be. */
+static int tables_wait(pending_tables *pt)
+{
+	if (pt->running) {
+		pthread_join(pt->tid, NULL);
+		pt->running = 0;
+	}
+	return pt->rc;
+}
 
 /* Where each note's summary is in the notes file, as written. */
 typedef struct summary_at {
@@ -885,7 +943,7 @@ static int put_notes_file(vl_memo_key *skey, summary_at *at, const vl_buf *enc,
 	uint64_t live = enc->len;
 	struct stat sb;
 	size_t i;
-	int rc;
+	int rc, r;
 
 	if (wp->old) {
 		for (i = 0; i < n; i++)
@@ -897,9 +955,11 @@ static int put_notes_file(vl_memo_key *skey, summary_at *at, const vl_buf *enc,
 			return append_notes(at, enc, wp, n, err);
 		}
 	}
-	if (vl_memo_key_path(skey, &path) != 0 || vl_buf_puts(&path, ".notes") < 0) {
+	r = vl_memo_key_path(skey, &path);
+	if (r != 0 || vl_buf_puts(&path, ".notes") < 0) {
 		vl_buf_release(&path);
-		return vl_error_set(err, "out of memory");
+		return vl_error_set(err, r > 0 ? "cannot name the check state's files" :
+			"out of memory");
 	}
 	*rewritten = 1;
 	rc = write_notes(path.ptr, at, enc, wp, n, gen, err);
@@ -921,9 +981,11 @@ static int stream_notes(vl_memo_key *skey, summary_at *at, const vl_vault *vault
 	size_t i;
 	int rc = -1, r = 0;
 
-	if (vl_memo_key_path(skey, &path) != 0 || vl_buf_puts(&path, ".notes") < 0) {
+	r = vl_memo_key_path(skey, &path);
+	if (r != 0 || vl_buf_puts(&path, ".notes") < 0) {
 		vl_buf_release(&path);
-		return vl_error_set(err, "out of memory");
+		return vl_error_set(err, r > 0 ? "cannot name the check state's files" :
+			"out of memory");
 	}
 	if (vl_file_out_open(&o, path.ptr, "the check state", err) < 0) {
 		vl_buf_release(&path);
@@ -999,6 +1061,7 @@ static int state_write(vl_memo_key *skey, const vl_vault *vault, const write_pla
 	const vl_diags *d, vl_error *err)
 {
 	const vl_source *src = vault->src;
+	const vl_buf *tables;
 	vl_buf b = VL_BUF_INIT, enc = VL_BUF_INIT;
 	summary_at *at = NULL;
 	ord_table *ords = NULL;
@@ -1050,7 +1113,10 @@ static int state_write(vl_memo_key *skey, const vl_vault *vault, const write_pla
 			goto oom;
 		}
 	}
-	if (vl_buf_put_u64(&b, gen) < 0 || vl_buf_put(&b, wp->tables->ptr, wp->tables->len) < 0)
+	if (wp->tables == NULL && tables_wait(wp->pending) < 0)
+		goto oom;
+	tables = wp->tables ? wp->tables : &wp->pending->buf;
+	if (vl_buf_put_u64(&b, gen) < 0 || vl_buf_put(&b, tables->ptr, tables->len) < 0)
 		goto oom;
 	for (i = 0; i < d->len; i++) {
 		long f = vl_source_find(src, d->items[i].path);
@@ -1130,41 +1196,32 @@ int vl_state_save(vl_memo_key *skey, const vl_memo_key *k, const vl_vault *vault
 	const vl_reach *reach, const vl_diags *d, vl_error *err)
 {
 	write_plan wp;
-	vl_buf tables = VL_BUF_INIT;
-	tallies tags = { 0 };
-	blk *v = NULL;
+	pending_tables pt;
 	uint64_t (*ident)[2] = NULL;
-	size_t n = 0, cap = 0, i, j;
+	size_t i, j;
 	int rc = -1;
 
 	if (!skey->usable || !storable(vault))
 		return 0;
+	/* the tables take as long as writing the notes: side by side */
+	tables_start(&pt, vault);
 	ident = calloc(vault->n_notes + 1, sizeof(*ident));
-	if (ident == NULL)
-		goto oom;
+	if (ident == NULL) {
+		vl_error_set(err, "out of memory");
+		goto done;
+	}
 	for (i = j = 0; i < vault->src->n_files; i++)
 		if (vault->src->files[i].is_note)
 			(void)note_identity(ident[j++], k, &vault->src->files[i]);
-	for (i = 0; i < vault->n_notes; i++)
-		if (note_blocks(&v, &n, &cap, vault->notes[i], (uint32_t)i) < 0 ||
-		    tally_note(&tags, vault->notes[i], 0, 1) < 0)
-			goto oom;
-	if (put_blocks(&tables, v, n) < 0 || put_aliases(&tables, vault) < 0 ||
-	    put_tags(&tables, &tags) < 0)
-		goto oom;
 	memset(&wp, 0, sizeof(wp));
 	wp.reach = reach;
 	wp.ident = ident;
-	wp.tables = &tables;
+	wp.pending = &pt;
 	rc = state_write(skey, vault, &wp, d, err) < 0 ? -1 : 0;
-	goto done;
-oom:
-	vl_error_set(err, "out of memory");
 done:
+	tables_wait(&pt);
 	free(ident);
-	free(v);
-	tallies_release(&tags);
-	vl_buf_release(&tables);
+	vl_buf_release(&pt.buf);
 	return rc;
 }
 

@@ -5,6 +5,8 @@
 #include "util.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1180,4 +1182,88 @@ int vl_buf_put_lstr(vl_buf *b, const char *s)
 	if (n >= VL_NULL_STR || vl_buf_put_u32(b, (uint32_t)n) < 0)
 		return -1;
 	return vl_buf_put(b, s, n);
+}
+
+/* ---- a pool of threads ---- */
+
+static atomic_int thread_cap;
+
+void vl_set_thread_cap(int n)
+{
+	atomic_store(&thread_cap, n > 0 ? n : 0);
+}
+
+int vl_thread_budget(void)
+{
+	int cap = atomic_load(&thread_cap);
+	long n;
+
+	if (cap > 0)
+		return cap > VL_POOL_MAX ? VL_POOL_MAX : cap;
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	if (n < 1)
+		n = 1;
+	return n > VL_POOL_MAX ? VL_POOL_MAX : (int)n;
+}
+
+typedef struct pool {
+	atomic_size_t next;
+	size_t n;
+	vl_work_fn fn;
+	void *payload;
+	atomic_int failed;
+} pool;
+
+typedef struct worker {
+	pool *p;
+	int slot;
+} worker;
+
+static void *worker_main(void *arg)
+{
+	worker *w = arg;
+	pool *p = w->p;
+
+	for (;;) {
+		size_t i = atomic_fetch_add(&p->next, 1);
+		if (i >= p->n || atomic_load(&p->failed))
+			break;
+		if (p->fn(i, w->slot, p->payload) < 0)
+			atomic_store(&p->failed, 1);
+	}
+	return NULL;
+}
+
+int vl_run_pool(size_t n, int threads, vl_work_fn fn, void *payload)
+{
+	pthread_t tid[VL_POOL_MAX];
+	worker w[VL_POOL_MAX];
+	pool p;
+	int t, started = 0;
+
+	atomic_init(&p.next, 0);
+	atomic_init(&p.failed, 0);
+	p.n = n;
+	p.fn = fn;
+	p.payload = payload;
+	if (threads > VL_POOL_MAX)
+		threads = VL_POOL_MAX;
+	if (threads < 1)
+		threads = 1;
+	if ((size_t)threads > n)
+		threads = n ? (int)n : 1;
+	for (t = 0; t < threads; t++) {
+		w[t].p = &p;
+		w[t].slot = t;
+	}
+	/* the calling thread is worker 0 */
+	for (t = 1; t < threads; t++) {
+		if (pthread_create(&tid[t], NULL, worker_main, &w[t]) != 0)
+			break;
+		started = t;
+	}
+	worker_main(&w[0]);
+	for (t = 1; t <= started; t++)
+		pthread_join(tid[t], NULL);
+	return atomic_load(&p.failed) ? -1 : 0;
 }

@@ -216,4 +216,20 @@ int vl_write_file_atomic(const char *path, const vl_iovec *parts, size_t n,
  * holds. */
 int vl_glob_match(const char *pattern, const char *path);
 
+/* Runs fn(i, slot, payload) for every i in [0, n) on `threads` threads
+ * (the caller's among them; at most VL_POOL_MAX); slot (0 <= slot <
+ * threads) tells the calls of one thread apart, for per-thread state.
+ * Stops at the first call that fails. Returns 0, or -1 when a call
+ * failed. */
+#define VL_POOL_MAX 64
+
+/* The most threads a run uses at once: the command line's --threads, set
+ * once at start (vl_set_thread_cap; 0: no cap), else one per core. The
+ * engine's pools and its helper threads (the index's tag tally, the check
+ * state's tables, the work-tree walk's stat calls) keep within it. */
+void vl_set_thread_cap(int n);
+int vl_thread_budget(void);
+typedef int (*vl_work_fn)(size_t i, int slot, void *payload);
+int vl_run_pool(size_t n, int threads, vl_work_fn fn, void *payload);
+
 #endif

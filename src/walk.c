@@ -58,6 +58,12 @@ typedef struct walk_ctx {
 	size_t n_stack, cap_stack;
 	walk_link *links;       /* symlinked folders still to walk */
 	size_t n_links, cap_links;
+	/* Regular files listed from their folder entry alone: their stat
+	 * data is taken at the end, on every core (stat_pending). */
+	int root_fd;
+	size_t *pending;        /* indexes into src->files */
+	size_t n_pending, cap_pending;
+	int *pending_err;       /* per pending file: 0, an errno, or -1 */
 } walk_ctx;
 
 static const vl_source_ops dir_ops;
@@ -207,15 +213,10 @@ static void pop_dir(walk_ctx *ctx)
 	free(f->real);
 }
 
-/* Lists a regular file with the stat data the cache keys work-tree files
- * by (for a followed symlink: the target's, which is what is read). */
-static int add_file(walk_ctx *ctx, const char *rel, const struct stat *st)
+/* Gives a listed file the stat data the cache keys work-tree files by. */
+static void fill_stat(vl_file *f, const struct stat *st)
 {
-	vl_file *f;
-
-	if (vl_source_add(ctx->src, rel, (uint64_t)st->st_size, NULL) < 0)
-		return -1;
-	f = &ctx->src->files[ctx->src->n_files - 1];
+	f->size = (uint64_t)st->st_size;
 	f->has_stat = 1;
 	f->mtime_sec = (int64_t)st->st_mtim.tv_sec;
 	f->mtime_nsec = (uint32_t)st->st_mtim.tv_nsec;
@@ -224,6 +225,80 @@ static int add_file(walk_ctx *ctx, const char *rel, const struct stat *st)
 	f->ino = (uint64_t)st->st_ino;
 	f->dev = (uint64_t)st->st_dev;
 	f->mode = (uint32_t)st->st_mode;
+}
+
+/* Lists a regular file with its stat data (for a followed symlink: the
+ * target's, which is what is read). */
+static int add_file(walk_ctx *ctx, const char *rel, const struct stat *st)
+{
+	if (vl_source_add(ctx->src, rel, (uint64_t)st->st_size, NULL) < 0)
+		return -1;
+	fill_stat(&ctx->src->files[ctx->src->n_files - 1], st);
+	return 0;
+}
+
+/* Lists a regular file whose stat data comes later (stat_pending). */
+static int add_pending(walk_ctx *ctx, const char *rel)
+{
+	if (vl_source_add(ctx->src, rel, 0, NULL) < 0 ||
+	    VL_PUSH(ctx->pending, ctx->n_pending, ctx->cap_pending, ctx->src->n_files - 1) < 0)
+		return -1;
+	return 0;
+}
+
+static int stat_one(size_t i, int slot, void *payload)
+{
+	walk_ctx *ctx = payload;
+	vl_file *f = &ctx->src->files[ctx->pending[i]];
+	struct stat st;
+
+	(void)slot;
+	if (fstatat(ctx->root_fd, f->path, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		ctx->pending_err[i] = errno ? errno : EIO;
+	else if (!S_ISREG(st.st_mode))
+		ctx->pending_err[i] = -1;
+	else
+		fill_stat(f, &st);
+	return 0;
+}
+
+/* Takes the stat data of the pending files, on every core: one call per
+ * file is most of a listing's time. A file that is gone or no longer a
+ * regular file by then is a problem of the listing, and not listed. */
+static int stat_pending(walk_ctx *ctx)
+{
+	vl_source *src = ctx->src;
+	char eb[128];
+	size_t i, j, k;
+	int budget = vl_thread_budget();
+	int threads = ctx->n_pending < 512 ? 1 : budget > 8 ? 8 : budget;
+
+	if (ctx->n_pending == 0)
+		return 0;
+	ctx->pending_err = calloc(ctx->n_pending, sizeof(*ctx->pending_err));
+	if (ctx->pending_err == NULL)
+		return oom(ctx);
+	(void)vl_run_pool(ctx->n_pending, threads, stat_one, ctx);
+	for (i = k = 0; i < ctx->n_pending; i++) {
+		vl_file *f = &src->files[ctx->pending[i]];
+		int e = ctx->pending_err[i];
+
+		if (e == 0)
+			continue;
+		if ((e > 0 ? problem(ctx, f->path, "cannot read: %s; skipped",
+		    errstr(e, eb, sizeof(eb))) : problem(ctx, f->path, "%s",
+		    "changed while the vault was listed; skipped")) < 0)
+			return -1;
+		free(f->path);
+		f->path = NULL;
+		k++;
+	}
+	/* drop the files marked above */
+	for (i = j = 0; k > 0 && i < src->n_files; i++)
+		if (src->files[i].path != NULL)
+			src->files[j++] = src->files[i];
+	if (k > 0)
+		src->n_files = j;
 	return 0;
 }
 
@@ -315,7 +390,7 @@ done:
 }
 
 /* One entry of the folder on top of the stack. */
-static int on_entry(walk_ctx *ctx, const char *name)
+static int on_entry(walk_ctx *ctx, const char *name, unsigned char type)
 {
 	walk_frame *f = &ctx->stack[ctx->n_stack - 1];
 	char *rel = NULL, *real = NULL;
@@ -326,6 +401,14 @@ static int on_entry(walk_ctx *ctx, const char *name)
 	rel = join(f->rel, name);
 	if (rel == NULL) {
 		rc = oom(ctx);
+		goto done;
+	}
+	/* a regular file by its folder entry: listed now, stat data later */
+	if (type == DT_REG && ctx->root_fd >= 0) {
+		ig = ignored(ctx, rel, 0, f->rules);
+		if (ig < 0)
+			goto done;
+		rc = !ig && add_pending(ctx, rel) < 0 ? oom(ctx) : 0;
 		goto done;
 	}
 	if (fstatat(dirfd(f->dir), name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
@@ -397,7 +480,7 @@ static int drain(walk_ctx *ctx)
 		}
 		if (de->d_name[0] == '.')
 			continue;
-		if (on_entry(ctx, de->d_name) < 0)
+		if (on_entry(ctx, de->d_name, de->d_type) < 0)
 			return -1;
 	}
 	return 0;
@@ -502,6 +585,7 @@ int vl_source_open_dir(vl_source **out, const char *dir,
 
 	memset(&ctx, 0, sizeof(ctx));
 	*out = NULL;
+	ctx.root_fd = -1;
 	ctx.err = err;
 	ctx.opts = opts ? opts : &no_opts;
 	if (dir == NULL || dir[0] == '\0') {
@@ -549,6 +633,8 @@ int vl_source_open_dir(vl_source **out, const char *dir,
 		close(fd);
 		goto done;
 	}
+	/* without it, every file is examined as it is met */
+	ctx.root_fd = open(src->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (push_dir(&ctx, fd, "", src->root, ctx.outer_rules) < 0)
 		goto done;
 	if (src->n_problems > 0 && ctx.n_stack == 0) {
@@ -562,6 +648,8 @@ int vl_source_open_dir(vl_source **out, const char *dir,
 		if (follow_link(&ctx, &ctx.links[i]) < 0)
 			goto done;
 	}
+	if (stat_pending(&ctx) < 0)
+		goto done;
 	vl_source_sort(src);
 	*out = src;
 	src = NULL;
@@ -576,6 +664,10 @@ done:
 		free(ctx.links[i].parent);
 	}
 	free(ctx.links);
+	free(ctx.pending);
+	free(ctx.pending_err);
+	if (ctx.root_fd >= 0)
+		close(ctx.root_fd);
 	vl_map_release(&ctx.visited);
 	vl_arena_release(&ctx.keys);
 	vl_repo_free(ctx.repo);

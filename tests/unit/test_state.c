@@ -19,6 +19,7 @@
 
 #include <cmocka.h>
 
+#include "../../rules/rule.h"
 #include "../../src/lint.h"
 #include "../../src/memo.h"
 #include "../../src/state.h"
@@ -306,10 +307,11 @@ typedef char reached[N_NOTES][256];
 
 /* Checks every note of a vault loaded from the cache at path, eagerly or
  * lazily (vl_vault_load_lazy); the report in d, the reach of each note in
- * reach (the caller frees it; its notes are gone) and in paths, and the
- * state saved. */
-static void cached_run(const char *path, int lazy, vl_diags *d, vl_reach *reach,
-	reached paths)
+ * reach (the caller frees it; its notes are gone) and in paths, the
+ * cache's figures in cs, and the state saved. A lazy vault holds every
+ * note for the index only, but the note at path `whole` (a cache miss). */
+static void cached_run(const char *path, int lazy, const char *whole, vl_diags *d,
+	vl_reach *reach, reached paths, vl_cache_stats *cs)
 {
 	vl_memo_key key, skey;
 	vl_source *src;
@@ -332,8 +334,10 @@ static void cached_run(const char *path, int lazy, vl_diags *d, vl_reach *reach,
 	assert_int_equal(vault->n_notes, N_NOTES);
 	/* lazily from a warm cache, the vault holds summaries only */
 	for (i = 0; i < N_NOTES; i++)
-		assert_int_equal(vault->notes[i]->summary, lazy);
+		assert_int_equal(vault->notes[i]->summary,
+			lazy && !(whole && strcmp(vault->notes[i]->path, whole) == 0));
 	assert_int_equal(vl_lint_run(d, vault, &lo, &err), 0);
+	vl_cache_get_stats(c, cs);
 	for (i = 0; i < N_NOTES; i++) {
 		size_t j;
 
@@ -361,14 +365,19 @@ static void test_lazy_vault(void **state)
 	vl_diags inc = VL_DIAGS_INIT;
 	vl_reach re[N_NOTES], rl[N_NOTES];
 	reached pe, pl;
+	vl_cache_stats cs;
 	char path[400];
 	size_t i, j, refs = 0;
 
 	(void)state;
 	snprintf(path, sizeof(path), "%s/lazy-cache", g_dir);
 	full_run(&full);
-	cached_run(path, 0, &eager, re, pe);    /* fills the cache */
-	cached_run(path, 1, &lazy, rl, pl);
+	cached_run(path, 0, NULL, &eager, re, pe, &cs);    /* fills the cache */
+	assert_int_equal(cs.misses, N_NOTES);
+	cached_run(path, 1, NULL, &lazy, rl, pl, &cs);
+	/* each note looked up once, though read twice */
+	assert_int_equal(cs.hits, N_NOTES);
+	assert_int_equal(cs.misses, 0);
 	same_report(&full, &eager);
 	same_report(&full, &lazy);
 	for (i = 0; i < N_NOTES; i++) {
@@ -391,6 +400,18 @@ static void test_lazy_vault(void **state)
 	for (i = 0; i < N_NOTES; i++) {
 		free(re[i].notes);
 		free(re[i].refs);
+		free(rl[i].notes);
+		free(rl[i].refs);
+	}
+	/* D rewritten: a miss, read and held whole beside the summaries */
+	write_file("sub/D.md", g_notes[3][1]);
+	vl_diags_release(&lazy);
+	cached_run(path, 1, "sub/D.md", &lazy, rl, pl, &cs);
+	assert_int_equal(cs.hits, N_NOTES - 1);
+	assert_int_equal(cs.misses, 1);
+	same_report(&full, &lazy);
+	for (i = 0; i < N_NOTES; i++) {
+		assert_string_equal(pe[i], pl[i]);
 		free(rl[i].notes);
 		free(rl[i].refs);
 	}
@@ -417,11 +438,14 @@ static void test_lazy_vault_cache_gone(void **state)
 	char path[400], gone[400];
 	size_t i, n_gone = 0;
 	reached paths;
+	vl_cache_stats cs;
+	vl_config cfg;
+	int unread = 0;
 
 	(void)state;
 	snprintf(path, sizeof(path), "%s/lazy-cache-2", g_dir);
 	snprintf(gone, sizeof(gone), "%s/sub/E.md", g_vault);
-	cached_run(path, 0, &full, reach, paths);
+	cached_run(path, 0, NULL, &full, reach, paths, &cs);
 	for (i = 0; i < N_NOTES; i++) {
 		free(reach[i].notes);
 		free(reach[i].refs);
@@ -433,7 +457,10 @@ static void test_lazy_vault_cache_gone(void **state)
 	assert_int_equal(unlink(gone), 0);
 	memset(&lo, 0, sizeof(lo));
 	lo.threads = 1;
+	lo.unread = &unread;
 	assert_int_equal(vl_lint_run(&d, vault, &lo, &err), 0);
+	/* the caller learns it: no state is to be made of this report */
+	assert_int_equal(unread, 1);
 	for (i = 0; i < d.len; i++) {
 		if (strcmp(d.items[i].path, "sub/E.md") == 0) {
 			assert_string_equal(d.items[i].rule, "invalid-input");
@@ -444,6 +471,25 @@ static void test_lazy_vault_cache_gone(void **state)
 	assert_int_equal(n_gone, 1);
 	/* the others, read from their files, as before */
 	assert_int_equal(d.len, full.len + 1);
+	/* the finding follows the config's severity of invalid-input */
+	assert_int_equal(vl_config_init(&cfg, &err), 0);
+	cfg.severity[vl_rule_index("invalid-input")] = VL_SEV_OFF;
+	lo.config = &cfg;
+	vl_diags_release(&d);
+	assert_int_equal(vl_lint_run(&d, vault, &lo, &err), 0);
+	assert_int_equal(d.len, full.len);
+	for (i = 0; i < d.len; i++)
+		assert_string_not_equal(d.items[i].path, "sub/E.md");
+	cfg.severity[vl_rule_index("invalid-input")] = VL_SEV_ERROR;
+	vl_diags_release(&d);
+	assert_int_equal(vl_lint_run(&d, vault, &lo, &err), 0);
+	for (i = n_gone = 0; i < d.len; i++)
+		if (strcmp(d.items[i].path, "sub/E.md") == 0) {
+			assert_int_equal(d.items[i].severity, VL_SEV_ERROR);
+			n_gone++;
+		}
+	assert_int_equal(n_gone, 1);
+	vl_config_release(&cfg);
 	vl_vault_free(vault);
 	vl_cache_free(c);
 	vl_source_free(src);

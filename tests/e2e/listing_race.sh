@@ -1,0 +1,53 @@
+#!/bin/sh
+# The work-tree walk lists regular files by their folder entries and takes
+# their stat data afterwards, on every core. A file gone by then, or that
+# became something else, is a listing problem (an invalid-input warning)
+# and not part of the vault; the run goes on. An LD_PRELOAD library
+# (tests/e2e/shim/listing_race.c) plays the concurrent edit. Skipped where
+# it cannot be built or preloaded (no C compiler, a sanitizer build).
+set -u
+: "${VAULTLINT:?}"
+export NO_COLOR=1 HOME=/nonexistent XDG_CONFIG_HOME=/nonexistent
+here=$(cd "$(dirname "$0")" && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+if ldd "$VAULTLINT" 2>/dev/null | grep -q 'lib[at]san'; then
+	echo "SKIP listing race: a sanitizer build cannot take an LD_PRELOAD library"
+	exit 0
+fi
+if ! ${CC:-cc} -shared -fPIC -o "$tmp/shim.so" "$here/shim/listing_race.c" -ldl 2>"$tmp/cc.err"; then
+	echo "SKIP listing race: the preload library does not build: $(head -1 "$tmp/cc.err")"
+	exit 0
+fi
+v="$tmp/vault"
+mkdir -p "$v/sub"
+printf '# A\n[[Gone]] [[B]]\n' >"$v/A.md"
+printf '# B\n' >"$v/sub/B.md"
+printf 'x\n' >"$v/sub/Gone.md"
+printf 'y\n' >"$v/Dir.md"
+# enough files that the stat calls run on a pool of threads too
+i=0
+while [ $i -lt 600 ]; do printf 'n\n' >"$v/sub/n$i.md"; i=$((i + 1)); done
+
+out=$(cd "$v" && LD_PRELOAD="$tmp/shim.so" "$VAULTLINT" check --no-cache . 2>&1)
+rc=$?
+want="A.md:2:1: error: no note or file 'Gone' [broken-link]
+Dir.md: warning: changed while the vault was listed; skipped [invalid-input]
+sub/Gone.md: warning: cannot read: No such file or directory; skipped [invalid-input]
+1 error, 2 warnings, 0 infos in 602 notes"
+if [ "$out" = "$want" ] && [ $rc -eq 1 ]; then
+	echo "PASS listing race: gone and changed files are problems, the run goes on"
+else
+	echo "FAIL listing race: gone and changed files are problems, the run goes on"
+	echo "  exit $rc, output:"
+	echo "$out" | sed 's/^/  /'
+fi
+# without the library, the same vault lists every file
+out=$(cd "$v" && "$VAULTLINT" check --no-cache . 2>&1 | tail -1)
+if [ "$out" = "no problems in 604 notes" ]; then
+	echo "PASS listing race: the vault as it is"
+else
+	echo "FAIL listing race: the vault as it is"
+	echo "  got: $out"
+fi
