@@ -367,9 +367,9 @@ static int lint_from_state(vl_diags *out, check_run *run, vl_source *src,
 	return 1;
 }
 
-/* What a run that checked every note stores, each on a thread of its
- * own: the check state and, when memo is not NULL, the report in the
- * memo. */
+/* What a run that checked every note stores: the check state and, when
+ * memo is not NULL, the report in the memo (side by side when the
+ * threads allow). */
 typedef struct store_job {
 	vl_memo_key *skey, *memo;
 	const vl_memo_key *key;
@@ -457,10 +457,11 @@ static int lint_whole(vl_diags *out, check_run *run, vl_source *src,
 	 * such a report is right, but no state can be made of it */
 	job.reach = unread ? NULL : lo.reach;
 	job.report = out;
-	/* the state and the memo live in folders of their own; the state's
-	 * thread only reads the memo key (its digest was made by the memo
-	 * lookup) */
-	(void)vl_run_pool(2, job.reach && memo && vl_lint_threads(run->o->threads) > 1 ? 2 : 1,
+	/* side by side when three threads may run (the state's tables take
+	 * one of their own): the state and the memo live in folders of their
+	 * own, and the state's thread only reads the memo key (its digest
+	 * was made by the memo lookup) */
+	(void)vl_run_pool(2, job.reach && memo && vl_lint_threads(run->o->threads) > 2 ? 2 : 1,
 		store_one, &job);
 	rc = 0;
 done:

@@ -16,6 +16,19 @@
 
 #include "rule.h"
 
+/* Appends s[0..n) to b in lower case (ASCII). */
+static int put_lower(vl_buf *b, const char *s, size_t n)
+{
+	size_t i;
+
+	if (vl_buf_put(b, s, n) < 0)
+		return -1;
+	for (i = b->len - n; i < b->len; i++)
+		if (b->ptr[i] >= 'A' && b->ptr[i] <= 'Z')
+			b->ptr[i] = (char)(b->ptr[i] + 32);
+	return 0;
+}
+
 /* Appends the normalised form of url to b. */
 static int normalise_url(vl_buf *b, const char *url)
 {
@@ -26,16 +39,12 @@ static int normalise_url(vl_buf *b, const char *url)
 	if (sep == NULL) {
 		/* mailto:, tel: ...: only the scheme's case is insignificant. */
 		const char *colon = strchr(url, ':');
-		for (i = 0; colon != NULL && url + i < colon; i++)
-			if (vl_buf_putc(b, (char)(url[i] >= 'A' && url[i] <= 'Z' ? url[i] + 32 : url[i])) < 0)
-				return -1;
-		return vl_buf_puts(b, url + i);
+
+		i = colon != NULL ? (size_t)(colon - url) : 0;
+		return put_lower(b, url, i) < 0 ? -1 : vl_buf_puts(b, url + i);
 	}
 	scheme_len = (size_t)(sep - url);
-	for (i = 0; i < scheme_len; i++)
-		if (vl_buf_putc(b, (char)(url[i] >= 'A' && url[i] <= 'Z' ? url[i] + 32 : url[i])) < 0)
-			return -1;
-	if (vl_buf_puts(b, "://") < 0)
+	if (put_lower(b, url, scheme_len) < 0 || vl_buf_puts(b, "://") < 0)
 		return -1;
 	host = sep + 3;
 	host_end = host + strcspn(host, "/?#");
@@ -53,9 +62,8 @@ static int normalise_url(vl_buf *b, const char *url)
 			port = NULL; /* IPv6 literal: colons so far were inside it */
 		}
 	}
-	for (rest = host; rest < (port ? port : host_end); rest++)
-		if (vl_buf_putc(b, (char)(*rest >= 'A' && *rest <= 'Z' ? *rest + 32 : *rest)) < 0)
-			return -1;
+	if (put_lower(b, host, (size_t)((port ? port : host_end) - host)) < 0)
+		return -1;
 	if (port != NULL) {
 		size_t plen = (size_t)(host_end - port);
 		int dflt = (plen == 3 && strncmp(port, ":80", 3) == 0 &&
@@ -144,7 +152,7 @@ int vl_rule_duplicate_link(vl_rule_ctx *ctx)
 {
 	const vl_note *note = ctx->note;
 	seen_key *seen = NULL;
-	size_t i, size = 4, mask;
+	size_t i, room, size = 4, mask;
 	vl_buf all = VL_BUF_INIT, show = VL_BUF_INIT;
 	int rc = -1;
 
@@ -155,6 +163,11 @@ int vl_rule_duplicate_link(vl_rule_ctx *ctx)
 	mask = size - 1;
 	seen = calloc(size, sizeof(*seen));
 	if (seen == NULL)
+		goto done;
+	/* the keys are about as long as the targets: one allocation */
+	for (i = 0, room = 0; i < note->n_links; i++)
+		room += 64 + (note->links[i].target ? strlen(note->links[i].target) : 0);
+	if (vl_buf_reserve(&all, room) < 0)
 		goto done;
 	for (i = 0; i < note->n_links; i++) {
 		const vl_link *link = &note->links[i];

@@ -98,7 +98,10 @@ struct vl_cache {
 	char **roots;                  /* "w<root>/" of the work trees begun */
 	size_t n_roots, cap_roots;
 	int written;
+	uint64_t id;                   /* tells caches apart for readers */
 };
+
+static atomic_uint_fast64_t next_cache_id;
 
 /* ---- encoding ---- */
 
@@ -686,6 +689,7 @@ int vl_cache_open(vl_cache **out, const char *path, vl_error *err)
 	if (c == NULL)
 		return vl_error_set(err, "out of memory");
 	c->fd = -1;
+	c->id = atomic_fetch_add(&next_cache_id, 1) + 1;
 	atomic_init(&c->corrupt, 0);
 	atomic_init(&c->hits, 0);
 	atomic_init(&c->misses, 0);
@@ -814,27 +818,79 @@ static uint64_t record_sum(uint64_t head_sum, const void *body, size_t n)
  * its room cannot be allocated: a damaged directory can name a length
  * as long as the file). Records are read, not mapped, so that what a run
  * decodes does not stay in its memory. */
-static int read_record(vl_cache *c, const cache_rec *rec, unsigned char **raw,
-	cache_stat *st, const unsigned char **body, size_t *blen)
+#define READ_WINDOW (256u << 10)
+
+void vl_cache_reader_release(vl_cache_reader *rd)
 {
-	size_t n = 0, klen = strlen(rec->key);
+	if (rd == NULL)
+		return;
+	free(rd->buf);
+	memset(rd, 0, sizeof(*rd));
+}
+
+/* The raw bytes of rec: in rd's window (read anew when rec is not in it),
+ * or, without a reader or for a record larger than a window, in *owned
+ * (malloc'd; the caller frees it). NULL when they cannot be read. */
+static const unsigned char *record_bytes(vl_cache *c, vl_cache_reader *rd,
+	const cache_rec *rec, unsigned char **owned)
+{
+	size_t n = 0;
+
+	*owned = NULL;
+	if (rd != NULL && rec->raw_len <= READ_WINDOW) {
+		if (rd->cache_id == c->id && rec->raw_off >= rd->off &&
+		    rec->raw_off - rd->off <= rd->len &&
+		    rd->len - (rec->raw_off - rd->off) >= rec->raw_len)
+			return rd->buf + (rec->raw_off - rd->off);
+		if (rd->buf == NULL && (rd->buf = malloc(READ_WINDOW)) == NULL)
+			return NULL;
+		rd->cache_id = 0;
+		while (n < READ_WINDOW) {
+			ssize_t k = pread(c->fd, rd->buf + n, READ_WINDOW - n,
+				(off_t)(rec->raw_off + n));
+			if (k < 0 && errno == EINTR)
+				continue;
+			if (k <= 0)
+				break;
+			n += (size_t)k;
+		}
+		if (n < rec->raw_len)
+			return NULL;
+		rd->cache_id = c->id;
+		rd->off = rec->raw_off;
+		rd->len = n;
+		return rd->buf;
+	}
+	*owned = malloc(rec->raw_len + 1);
+	if (*owned == NULL)
+		return NULL;
+	while (n < rec->raw_len) {
+		ssize_t k = pread(c->fd, *owned + n, rec->raw_len - n, (off_t)(rec->raw_off + n));
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return NULL;
+		n += (size_t)k;
+	}
+	return *owned;
+}
+
+/* Reads rec (see record_bytes) and checks its key, framing and checksum:
+ * 0 with its stat data and body (valid until rd's next read, or until
+ * *owned is freed), or 1. */
+static int read_record(vl_cache *c, vl_cache_reader *rd, const cache_rec *rec,
+	unsigned char **owned, cache_stat *st, const unsigned char **body, size_t *blen)
+{
+	size_t klen = strlen(rec->key);
+	const unsigned char *raw = record_bytes(c, rd, rec, owned);
 	uint64_t head_sum, sum;
 	uint32_t bl;
 	vl_reader r;
 
-	*raw = malloc(rec->raw_len + 1);
-	if (*raw == NULL)
+	if (raw == NULL)
 		return 1;
-	while (n < rec->raw_len) {
-		ssize_t k = pread(c->fd, *raw + n, rec->raw_len - n, (off_t)(rec->raw_off + n));
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return 1;
-		n += (size_t)k;
-	}
-	r.p = *raw;
-	r.end = *raw + rec->raw_len;
+	r.p = raw;
+	r.end = raw + rec->raw_len;
 	r.bad = 0;
 	if (vl_read_u32(&r) != klen || r.bad || (size_t)(r.end - r.p) < klen + 1 ||
 	    memcmp(r.p, rec->key, klen + 1) != 0)
@@ -844,7 +900,7 @@ static int read_record(vl_cache *c, const cache_rec *rec, unsigned char **raw,
 	bl = vl_read_u32(&r);
 	if (r.bad)
 		return 1;
-	head_sum = vl_checksum64(*raw, (size_t)(r.p - *raw));
+	head_sum = vl_checksum64(raw, (size_t)(r.p - raw));
 	sum = vl_read_u64(&r);
 	if (r.bad || (size_t)(r.end - r.p) != bl || record_sum(head_sum, r.p, bl) != sum)
 		return 1;
@@ -861,6 +917,12 @@ int vl_cache_get(vl_cache *c, const vl_source *src, const vl_file *f,
 
 int vl_cache_get_ex(vl_cache *c, const vl_source *src, const vl_file *f,
 	unsigned flags, vl_note **out, vl_error *err)
+{
+	return vl_cache_get_via(c, NULL, src, f, flags, out, err);
+}
+
+int vl_cache_get_via(vl_cache *c, vl_cache_reader *rd, const vl_source *src,
+	const vl_file *f, unsigned flags, vl_note **out, vl_error *err)
 {
 	vl_buf key = VL_BUF_INIT;
 	unsigned char *raw = NULL;
@@ -883,7 +945,7 @@ int vl_cache_get_ex(vl_cache *c, const vl_source *src, const vl_file *f,
 	rec = vl_map_get(&c->map, key.ptr);
 	if (rec == NULL)
 		goto miss;
-	r = read_record(c, rec, &raw, &st, &body, &blen);
+	r = read_record(c, rd, rec, &raw, &st, &body, &blen);
 	if (r == 0 && key.ptr[0] == 'w' && (!same_stat(&st, f) || racy(c, &st))) {
 		free(raw);
 		goto miss;

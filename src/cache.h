@@ -76,6 +76,23 @@ enum {
 int vl_cache_get_ex(vl_cache *cache, const vl_source *src, const vl_file *f,
 	unsigned flags, vl_note **out, vl_error *err);
 
+/* A window onto the cache's file for one thread's lookups: they read the
+ * file a quarter of a megabyte at a time rather than a record at a time,
+ * which pays when they come in about the file's order (a thread taking
+ * notes in runs of the listing, the order a save writes). Start it
+ * zeroed; one thread at a time; vl_cache_reader_release frees it. */
+typedef struct vl_cache_reader {
+	unsigned char *buf;
+	size_t len;          /* bytes of the file in buf */
+	uint64_t off;        /* where they start in the file */
+	uint64_t cache_id;   /* the cache they are of (0: none) */
+} vl_cache_reader;
+
+/* vl_cache_get_ex through reader rd (NULL: a read per record). */
+int vl_cache_get_via(vl_cache *cache, vl_cache_reader *rd, const vl_source *src,
+	const vl_file *f, unsigned flags, vl_note **out, vl_error *err);
+void vl_cache_reader_release(vl_cache_reader *rd);
+
 /* A record's body: the encoding of a note's symbols, shared with the
  * check state (state.h). vl_cache_encode_note appends it to b and returns
  * 0, -1 when out of memory, or 1 when the note holds something the format

@@ -35,12 +35,25 @@ typedef struct load_ctx {
 	int lazy;                 /* load what the cache has for the index only */
 	size_t *note_files;       /* source index of each note */
 	vl_diags per_thread[VL_MAX_THREADS];
+	vl_cache_reader rd[VL_MAX_THREADS];
+	size_t run, n;            /* notes come in runs of run (see in_runs) */
 	pthread_mutex_t err_lock;
 	vl_error *err;
 } load_ctx;
 
+/* Notes go to the threads in runs of the listing rather than one by one,
+ * so that each thread reads the cache's file in order (see
+ * vl_cache_reader): run notes each, few enough that the threads still
+ * share the work evenly. */
+static size_t run_of(size_t n, int threads)
+{
+	size_t run = n / ((size_t)threads * 16);
+
+	return run < 1 ? 1 : run > 64 ? 64 : run;
+}
+
 int vl_vault_read_note(vl_note **out, vl_source *src, size_t file, vl_cache *cache,
-	unsigned flags, vl_error *err)
+	vl_cache_reader *rd, unsigned flags, vl_error *err)
 {
 	const vl_file *f = &src->files[file];
 	char *buf = NULL;
@@ -48,7 +61,7 @@ int vl_vault_read_note(vl_note **out, vl_source *src, size_t file, vl_cache *cac
 	int hit;
 
 	*out = NULL;
-	hit = vl_cache_get_ex(cache, src, f, flags, out, err);
+	hit = vl_cache_get_via(cache, rd, src, f, flags, out, err);
 	if (hit != 0)
 		return hit < 0 ? -1 : 0;
 	if (vl_source_read(src, file, &buf, &len, err) < 0)
@@ -72,7 +85,7 @@ static int load_one(size_t i, int slot, void *payload)
 	if (lc->vault->shared && lc->vault->shared[i])
 		return 0;
 	r = vl_vault_read_note(&lc->vault->notes[i], src, lc->note_files[i], lc->cache,
-		lc->lazy || (lc->full && !vl_map_get(lc->full, f->path)) ? VL_CACHE_SUMMARY : 0,
+		&lc->rd[slot], lc->lazy || (lc->full && !vl_map_get(lc->full, f->path)) ? VL_CACHE_SUMMARY : 0,
 		&e);
 	if (r > 0) {
 		/* an unreadable note is a finding, not a failure of the run */
@@ -85,6 +98,17 @@ static int load_one(size_t i, int slot, void *payload)
 		pthread_mutex_unlock(&lc->err_lock);
 		return -1;
 	}
+	return 0;
+}
+
+static int load_run(size_t k, int slot, void *payload)
+{
+	load_ctx *lc = payload;
+	size_t i;
+
+	for (i = k * lc->run; i < lc->n && i < (k + 1) * lc->run; i++)
+		if (load_one(i, slot, payload) < 0)
+			return -1;
 	return 0;
 }
 
@@ -212,7 +236,9 @@ static int load_vault(vl_vault **out, vl_source *src, const vl_vault *base,
 	lc.lazy = lazy && cache != NULL;
 	lc.err = err;
 	pthread_mutex_init(&lc.err_lock, NULL);
-	if (vl_run_pool(v->n_notes, nt, load_one, &lc) < 0) {
+	lc.n = v->n_notes;
+	lc.run = run_of(v->n_notes, nt);
+	if (vl_run_pool((v->n_notes + lc.run - 1) / lc.run, nt, load_run, &lc) < 0) {
 		pthread_mutex_destroy(&lc.err_lock);
 		goto done;
 	}
@@ -233,8 +259,10 @@ static int load_vault(vl_vault **out, vl_source *src, const vl_vault *base,
 	v = NULL;
 	rc = 0;
 done:
-	for (t = 0; t < VL_MAX_THREADS; t++)
+	for (t = 0; t < VL_MAX_THREADS; t++) {
 		vl_diags_release(&lc.per_thread[t]);
+		vl_cache_reader_release(&lc.rd[t]);
+	}
 	free(lc.note_files);
 	vl_vault_free(v);
 	return rc;
@@ -297,6 +325,8 @@ typedef struct lint_ctx {
 	 * thread: reported at the end like the load's read problems */
 	vl_diags unread[VL_MAX_THREADS];
 	atomic_int unread_any;
+	vl_cache_reader rd[VL_MAX_THREADS];
+	size_t run;               /* notes come in runs (see run_of) */
 } lint_ctx;
 
 static int cmp_str(const void *a, const void *b)
@@ -443,7 +473,7 @@ static int lint_one(size_t i, int slot, void *payload)
 	if (!note->summary)
 		return lint_note(lc, i, slot, note, note);
 	r = vl_vault_read_note(&whole, v->src, v->note_files[i], v->lazy_cache,
-		VL_CACHE_AGAIN, &e);
+		&lc->rd[slot], VL_CACHE_AGAIN, &e);
 	if (r > 0) {
 		/* gone from the cache and unreadable since it was loaded */
 		atomic_store(&lc->unread_any, 1);
@@ -455,6 +485,17 @@ static int lint_one(size_t i, int slot, void *payload)
 	r = lint_note(lc, i, slot, note, whole);
 	vl_note_free(whole);
 	return r;
+}
+
+static int lint_run(size_t k, int slot, void *payload)
+{
+	lint_ctx *lc = payload;
+	size_t i;
+
+	for (i = k * lc->run; i < lc->vault->n_notes && i < (k + 1) * lc->run; i++)
+		if (lint_one(i, slot, payload) < 0)
+			return -1;
+	return 0;
 }
 
 int vl_lint_run(vl_diags *out, const vl_vault *vault, const vl_lint_opts *opts,
@@ -474,7 +515,8 @@ int vl_lint_run(vl_diags *out, const vl_vault *vault, const vl_lint_opts *opts,
 		input_sev = opts->config->severity[ri];
 	atomic_init(&lc.summary_linted, 0);
 	atomic_init(&lc.unread_any, 0);
-	if (vl_run_pool(vault->n_notes, nt, lint_one, &lc) < 0) {
+	lc.run = run_of(vault->n_notes, nt);
+	if (vl_run_pool((vault->n_notes + lc.run - 1) / lc.run, nt, lint_run, &lc) < 0) {
 		if (lc.failed)
 			vl_error_set(err, "%s", lc.fail.msg);
 		else
@@ -510,6 +552,7 @@ done:
 	for (t = 0; t < VL_MAX_THREADS; t++) {
 		vl_diags_release(&lc.per_thread[t]);
 		vl_diags_release(&lc.unread[t]);
+		vl_cache_reader_release(&lc.rd[t]);
 		free(lc.resolved[t]);
 	}
 	pthread_mutex_destroy(&lc.err_lock);

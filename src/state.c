@@ -1355,7 +1355,7 @@ static int plan_run(plan *p, const vl_memo_key *k, const char **why, vl_error *e
 		if (r != 0)
 			return r < 0 ? vl_error_set(err, "out of memory") : 0;
 		/* not through the cache: a changed file misses it */
-		r = vl_vault_read_note(&p->now[j], src, p->file_of[j], NULL, 0, err);
+		r = vl_vault_read_note(&p->now[j], src, p->file_of[j], NULL, NULL, 0, err);
 		if (r > 0)
 			*why = "a note could not be read";
 		if (r != 0)
@@ -1659,7 +1659,7 @@ static int run_plan(vl_diags *out, plan *p, vl_memo_key *skey, const vl_lint_opt
 			notes[i] = p->now[i];
 			p->now[i] = NULL;
 		} else if (p->check[i]) {
-			r = vl_vault_read_note(&notes[i], src, p->file_of[i], cache, 0, err);
+			r = vl_vault_read_note(&notes[i], src, p->file_of[i], cache, NULL, 0, err);
 			if (r != 0) {
 				/* listed a moment ago: a race with an edit; a run
 				 * over every note reports it */

@@ -71,6 +71,12 @@ buf_reserve(vl_buf *b, size_t n)
 }
 
 int
+vl_buf_reserve(vl_buf *b, size_t n)
+{
+	return buf_reserve(b, n);
+}
+
+int
 vl_buf_put(vl_buf *b, const char *s, size_t n)
 {
 	if (buf_reserve(b, n) < 0)

@@ -653,6 +653,99 @@ static void test_eviction(void **state)
 	vl_note_free(n);
 }
 
+/* Lookups through a reader (a window onto the file, vl_cache_reader) give
+ * the notes that lookups without one give: many records, in order and
+ * out of it, one larger than a window, two caches through one reader,
+ * and a file cut short after it was opened (a miss, not stale bytes past
+ * the window it had). */
+static void test_reader(void **state)
+{
+	enum { N = 600 };
+	static vl_file files[N + 1];
+	static char paths[N + 1][32];
+	vl_source src;
+	vl_cache *c = NULL, *c2 = NULL;
+	vl_cache_reader rd;
+	vl_note *notes[N + 1], *got = NULL, *want = NULL;
+	vl_buf big = VL_BUF_INIT;
+	vl_error err;
+	size_t i, k;
+	int r;
+
+	(void)state;
+	memset(&src, 0, sizeof(src));
+	memset(files, 0, sizeof(files));
+	memset(&rd, 0, sizeof(rd));
+	/* note N is larger than a window: 300 KB of links */
+	for (i = 0; i < 12000; i++)
+		assert_int_equal(vl_buf_printf(&big, "[[Target number %zu]]\n", i), 0);
+	for (i = 0; i <= N; i++) {
+		char text[128];
+
+		snprintf(paths[i], sizeof(paths[i]), "n/%zu.md", i);
+		files[i].path = paths[i];
+		files[i].is_note = 1;
+		snprintf(files[i].oid, sizeof(files[i].oid), "%040zx", i + 1);
+		snprintf(text, sizeof(text), "# H%zu\n[[Other %zu#Part]] ^b%zu #tag%zu\n", i, i, i, i);
+		if (i == N)
+			r = vl_note_parse_ex(&notes[i], paths[i], big.ptr, big.len,
+				VL_PARSE_NO_ENTRIES, &err);
+		else
+			r = vl_note_parse_ex(&notes[i], paths[i], text, strlen(text),
+				VL_PARSE_NO_ENTRIES, &err);
+		assert_int_equal(r, 0);
+	}
+	assert_true(notes[N]->n_links == 12000);
+	src.files = files;
+	src.n_files = N + 1;
+	src.root = (char *)"/vault/root";
+	assert_int_equal(vl_cache_open(&c, cache_path(), &err), 0);
+	assert_int_equal(vl_cache_begin(c, &src, &err), 0);
+	for (i = 0; i <= N; i++)
+		assert_int_equal(vl_cache_put(c, &src, &files[i], notes[i], &err), 0);
+	assert_int_equal(vl_cache_save(c, &err), 0);
+	vl_cache_free(c);
+	assert_int_equal(vl_cache_open(&c, cache_path(), &err), 0);
+	assert_int_equal(vl_cache_open(&c2, cache_path(), &err), 0);
+	/* in order, backwards, and hopping: every note as it was put */
+	for (k = 0; k < 3 * (N + 1); k++) {
+		size_t at = k <= N ? k : k <= 2 * N + 1 ? 2 * N + 1 - k : (k * 7919) % (N + 1);
+		vl_cache *from = k % 5 == 0 ? c2 : c;
+
+		assert_int_equal(vl_cache_get_via(from, &rd, &src, &files[at], 0, &got, &err), 1);
+		assert_int_equal(vl_cache_get_via(from, NULL, &src, &files[at], 0, &want, &err), 1);
+		note_eq(want, got);
+		assert_int_equal(got->n_links, notes[at]->n_links);
+		vl_note_free(got);
+		vl_note_free(want);
+		got = want = NULL;
+	}
+	/* cut short: what the window holds of the old bytes may be read, what
+	 * is past the cut is a miss, never a wrong note */
+	assert_int_equal(truncate(cache_path(), 4096), 0);
+	for (i = 0; i <= N; i++) {
+		r = vl_cache_get_via(c, &rd, &src, &files[i], 0, &got, &err);
+		assert_true(r == 0 || r == 1);
+		if (r == 1) {
+			assert_string_equal(got->path, paths[i]);
+			assert_int_equal(got->n_links, notes[i]->n_links);
+			assert_int_equal(got->n_headings, notes[i]->n_headings);
+		}
+		vl_note_free(got);
+		got = NULL;
+	}
+	assert_int_equal(vl_cache_get_via(c, &rd, &src, &files[N], 0, &got, &err), 0);
+	assert_null(got);
+	vl_cache_reader_release(&rd);
+	vl_cache_reader_release(&rd);
+	vl_cache_reader_release(NULL);
+	vl_cache_free(c);
+	vl_cache_free(c2);
+	for (i = 0; i <= N; i++)
+		vl_note_free(notes[i]);
+	vl_buf_release(&big);
+}
+
 static void test_null(void **state)
 {
 	(void)state;
@@ -670,6 +763,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stale_worktree, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_eviction, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reader, setup, teardown),
 		cmocka_unit_test(test_null),
 	};
 

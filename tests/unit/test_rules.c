@@ -423,17 +423,28 @@ static void test_duplicate_link(void **state)
 	add_link(a, VL_LINK_EMBED, "Target", NULL, NULL, 9, 1);                   /* embeds: no */
 	add_link(a, VL_LINK_WIKI, "Missing", NULL, NULL, 10, 1);
 	add_link(a, VL_LINK_WIKI, "Missing", NULL, NULL, 11, 1);                  /* unresolved: no */
+	add_link(a, VL_LINK_URL, "mailto:Ann@Example.org", NULL, NULL, 9, 20);
+	add_link(a, VL_LINK_URL, "MAILTO:Ann@Example.org", NULL, NULL, 9, 50);    /* dup: scheme */
+	add_link(a, VL_LINK_URL, "mailto:ann@example.org", NULL, NULL, 9, 80);    /* the rest's case kept */
+	add_link(a, VL_LINK_URL, "https://User@Example.ORG/x", NULL, NULL, 10, 20);
+	add_link(a, VL_LINK_URL, "https://User@example.org/x", NULL, NULL, 10, 50); /* dup: host */
+	add_link(a, VL_LINK_URL, "https://user@example.org/x", NULL, NULL, 10, 80); /* user case kept */
+	add_link(a, VL_LINK_WIKI, "Target", NULL, "ABC", 11, 20);                 /* dup of 8:60 */
 	add_link(a, VL_LINK_WIKI, "Target", NULL, NULL, 12, 1);                   /* suppressed */
 	add_suppress(a, "duplicate-link", 12, UINT32_MAX);
 	build(v);
 
 	run(v, "duplicate-link", a);
 	dump(v);
-	assert_int_equal(v->out.len, 4);
+	assert_int_equal(v->out.len, 7);
 	expect(v, 0, "duplicate-link", 2, 5, "'https://EXAMPLE.org:443/a' is already linked on line 1");
 	expect(v, 1, "duplicate-link", 5, 1, "'HTTP://example.ORG/a' is already linked on line 4");
 	expect(v, 2, "duplicate-link", 7, 2, "'Notes/Target.md' is already linked on line 6");
 	expect(v, 3, "duplicate-link", 8, 30, "'Notes/Target.md#results' is already linked on line 8");
+	expect(v, 4, "duplicate-link", 9, 50, "'MAILTO:Ann@Example.org' is already linked on line 9");
+	expect(v, 5, "duplicate-link", 10, 50,
+		"'https://User@example.org/x' is already linked on line 10");
+	expect(v, 6, "duplicate-link", 11, 20, "'Notes/Target.md#^ABC' is already linked on line 8");
 }
 
 static void test_tag_format_upper(void **state)
