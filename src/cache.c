@@ -391,7 +391,8 @@ int vl_cache_decode_note(vl_note **out, const char *path, const unsigned char *b
 		goto links;
 	}
 
-	note->headings = get_array(&r, &note->arena, &note->n_headings, 16, sizeof(*note->headings), &oom);
+	note->headings = get_array(&r, &note->arena, &note->n_headings, 16,
+		sizeof(*note->headings), &oom);
 	note->cap_headings = note->n_headings;
 	for (i = 0; i < note->n_headings && !r.bad; i++) {
 		vl_heading *h = &note->headings[i];
@@ -399,13 +400,15 @@ int vl_cache_decode_note(vl_note **out, const char *path, const unsigned char *b
 		h->level = (int)vl_read_u32(&r);
 		h->pos = get_pos(&r);
 	}
-	note->blocks = get_array(&r, &note->arena, &note->n_blocks, 12, sizeof(*note->blocks), &oom);
+	note->blocks = get_array(&r, &note->arena, &note->n_blocks, 12,
+		sizeof(*note->blocks), &oom);
 	note->cap_blocks = note->n_blocks;
 	for (i = 0; i < note->n_blocks && !r.bad; i++) {
 		note->blocks[i].id = get_str(&r, &note->arena, &oom);
 		note->blocks[i].pos = get_pos(&r);
 	}
-	note->tags = get_array(&r, &note->arena, &note->n_tags, 17, sizeof(*note->tags), &oom);
+	note->tags = get_array(&r, &note->arena, &note->n_tags, 17,
+		sizeof(*note->tags), &oom);
 	note->cap_tags = note->n_tags;
 	for (i = 0; i < note->n_tags && !r.bad; i++) {
 		vl_tag *t = &note->tags[i];
@@ -424,7 +427,8 @@ int vl_cache_decode_note(vl_note **out, const char *path, const unsigned char *b
 		goto aliases;
 	}
 links:
-	note->links = get_array(&r, &note->arena, &note->n_links, 29, sizeof(*note->links), &oom);
+	note->links = get_array(&r, &note->arena, &note->n_links, 29,
+		sizeof(*note->links), &oom);
 	note->cap_links = note->n_links;
 	for (i = 0; i < note->n_links && !r.bad; i++) {
 		vl_link *l = &note->links[i];
@@ -447,7 +451,8 @@ links:
 		skip_array(&r, 4, "s");
 		goto end;
 	}
-	note->suppress = get_array(&r, &note->arena, &note->n_suppress, 12, sizeof(*note->suppress), &oom);
+	note->suppress = get_array(&r, &note->arena, &note->n_suppress, 12,
+		sizeof(*note->suppress), &oom);
 	note->cap_suppress = note->n_suppress;
 	for (i = 0; i < note->n_suppress && !r.bad; i++) {
 		vl_suppress *s = &note->suppress[i];
@@ -455,7 +460,8 @@ links:
 		s->first = vl_read_u32(&r);
 		s->last = vl_read_u32(&r);
 	}
-	note->problems = get_array(&r, &note->arena, &note->n_problems, 13, sizeof(*note->problems), &oom);
+	note->problems = get_array(&r, &note->arena, &note->n_problems, 13,
+		sizeof(*note->problems), &oom);
 	note->cap_problems = note->n_problems;
 	for (i = 0; i < note->n_problems && !r.bad; i++) {
 		vl_problem *p = &note->problems[i];
@@ -468,7 +474,8 @@ links:
 		p->message = get_str(&r, &note->arena, &oom);
 		p->pos = get_pos(&r);
 	}
-	note->props = get_array(&r, &note->arena, &note->n_props, 16, sizeof(*note->props), &oom);
+	note->props = get_array(&r, &note->arena, &note->n_props, 16,
+		sizeof(*note->props), &oom);
 	note->cap_props = note->n_props;
 	for (i = 0; i < note->n_props && !r.bad; i++) {
 		vl_property *p = &note->props[i];
@@ -477,7 +484,8 @@ links:
 		p->pos = get_pos(&r);
 	}
 aliases:
-	note->aliases = get_array(&r, &note->arena, &note->n_aliases, 4, sizeof(*note->aliases), &oom);
+	note->aliases = get_array(&r, &note->arena, &note->n_aliases, 4,
+		sizeof(*note->aliases), &oom);
 	note->cap_aliases = note->n_aliases;
 	for (i = 0; i < note->n_aliases && !r.bad; i++)
 		note->aliases[i] = get_str(&r, &note->arena, &oom);

@@ -36,21 +36,9 @@ typedef struct load_ctx {
 	size_t *note_files;       /* source index of each note */
 	vl_diags per_thread[VL_MAX_THREADS];
 	vl_cache_reader rd[VL_MAX_THREADS];
-	size_t run, n;            /* notes come in runs of run (see in_runs) */
 	pthread_mutex_t err_lock;
 	vl_error *err;
 } load_ctx;
-
-/* Notes go to the threads in runs of the listing rather than one by one,
- * so that each thread reads the cache's file in order (see
- * vl_cache_reader): run notes each, few enough that the threads still
- * share the work evenly. */
-static size_t run_of(size_t n, int threads)
-{
-	size_t run = n / ((size_t)threads * 16);
-
-	return run < 1 ? 1 : run > 64 ? 64 : run;
-}
 
 int vl_vault_read_note(vl_note **out, vl_source *src, size_t file, vl_cache *cache,
 	vl_cache_reader *rd, unsigned flags, vl_error *err)
@@ -85,8 +73,8 @@ static int load_one(size_t i, int slot, void *payload)
 	if (lc->vault->shared && lc->vault->shared[i])
 		return 0;
 	r = vl_vault_read_note(&lc->vault->notes[i], src, lc->note_files[i], lc->cache,
-		&lc->rd[slot], lc->lazy || (lc->full && !vl_map_get(lc->full, f->path)) ? VL_CACHE_SUMMARY : 0,
-		&e);
+		&lc->rd[slot], lc->lazy || (lc->full && !vl_map_get(lc->full, f->path)) ?
+		VL_CACHE_SUMMARY : 0, &e);
 	if (r > 0) {
 		/* an unreadable note is a finding, not a failure of the run */
 		return vl_diags_add(&lc->per_thread[slot], f->path, 0, 0, "invalid-input",
@@ -98,17 +86,6 @@ static int load_one(size_t i, int slot, void *payload)
 		pthread_mutex_unlock(&lc->err_lock);
 		return -1;
 	}
-	return 0;
-}
-
-static int load_run(size_t k, int slot, void *payload)
-{
-	load_ctx *lc = payload;
-	size_t i;
-
-	for (i = k * lc->run; i < lc->n && i < (k + 1) * lc->run; i++)
-		if (load_one(i, slot, payload) < 0)
-			return -1;
 	return 0;
 }
 
@@ -236,9 +213,8 @@ static int load_vault(vl_vault **out, vl_source *src, const vl_vault *base,
 	lc.lazy = lazy && cache != NULL;
 	lc.err = err;
 	pthread_mutex_init(&lc.err_lock, NULL);
-	lc.n = v->n_notes;
-	lc.run = run_of(v->n_notes, nt);
-	if (vl_run_pool((v->n_notes + lc.run - 1) / lc.run, nt, load_run, &lc) < 0) {
+	/* in runs of the listing: each thread reads the cache in order */
+	if (vl_run_pool_runs(v->n_notes, nt, load_one, &lc) < 0) {
 		pthread_mutex_destroy(&lc.err_lock);
 		goto done;
 	}
@@ -326,7 +302,6 @@ typedef struct lint_ctx {
 	vl_diags unread[VL_MAX_THREADS];
 	atomic_int unread_any;
 	vl_cache_reader rd[VL_MAX_THREADS];
-	size_t run;               /* notes come in runs (see run_of) */
 } lint_ctx;
 
 static int cmp_str(const void *a, const void *b)
@@ -487,17 +462,6 @@ static int lint_one(size_t i, int slot, void *payload)
 	return r;
 }
 
-static int lint_run(size_t k, int slot, void *payload)
-{
-	lint_ctx *lc = payload;
-	size_t i;
-
-	for (i = k * lc->run; i < lc->vault->n_notes && i < (k + 1) * lc->run; i++)
-		if (lint_one(i, slot, payload) < 0)
-			return -1;
-	return 0;
-}
-
 int vl_lint_run(vl_diags *out, const vl_vault *vault, const vl_lint_opts *opts,
 	vl_error *err)
 {
@@ -515,8 +479,7 @@ int vl_lint_run(vl_diags *out, const vl_vault *vault, const vl_lint_opts *opts,
 		input_sev = opts->config->severity[ri];
 	atomic_init(&lc.summary_linted, 0);
 	atomic_init(&lc.unread_any, 0);
-	lc.run = run_of(vault->n_notes, nt);
-	if (vl_run_pool((vault->n_notes + lc.run - 1) / lc.run, nt, lint_run, &lc) < 0) {
+	if (vl_run_pool_runs(vault->n_notes, nt, lint_one, &lc) < 0) {
 		if (lc.failed)
 			vl_error_set(err, "%s", lc.fail.msg);
 		else

@@ -56,9 +56,9 @@ int vl_vault_load_lazy(vl_vault **out, vl_source *src, int threads, vl_cache *ca
 
 /* Reads note file `file` of src the way vl_vault_load does: from the
  * cache (or NULL) with its flags (VL_CACHE_SUMMARY), through the thread's
- * reader rd (or NULL), else read, parsed whole and added to the cache. Returns 0 with *out a new note (caller
- * frees), 1 when the file cannot be read (err says why), -1 when out of
- * memory. */
+ * reader rd (or NULL), else read, parsed whole and added to the cache.
+ * Returns 0 with *out a new note (caller frees), 1 when the file cannot
+ * be read (err says why), -1 when out of memory. */
 int vl_vault_read_note(vl_note **out, vl_source *src, size_t file, vl_cache *cache,
 	vl_cache_reader *rd, unsigned flags, vl_error *err);
 

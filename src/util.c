@@ -1273,3 +1273,36 @@ int vl_run_pool(size_t n, int threads, vl_work_fn fn, void *payload)
 		pthread_join(tid[t], NULL);
 	return atomic_load(&p.failed) ? -1 : 0;
 }
+
+typedef struct runs {
+	size_t n, run;
+	vl_work_fn fn;
+	void *payload;
+} runs;
+
+static int one_run(size_t k, int slot, void *payload)
+{
+	runs *r = payload;
+	size_t i;
+
+	for (i = k * r->run; i < r->n && i < (k + 1) * r->run; i++)
+		if (r->fn(i, slot, r->payload) < 0)
+			return -1;
+	return 0;
+}
+
+int vl_run_pool_runs(size_t n, int threads, vl_work_fn fn, void *payload)
+{
+	runs r;
+
+	r.n = n;
+	r.fn = fn;
+	r.payload = payload;
+	/* runs of up to 64, at least 16 per thread */
+	r.run = n / ((size_t)(threads < 1 ? 1 : threads) * 16);
+	if (r.run < 1)
+		r.run = 1;
+	if (r.run > 64)
+		r.run = 64;
+	return vl_run_pool((n + r.run - 1) / r.run, threads, one_run, &r);
+}

@@ -234,5 +234,10 @@ void vl_set_thread_cap(int n);
 int vl_thread_budget(void);
 typedef int (*vl_work_fn)(size_t i, int slot, void *payload);
 int vl_run_pool(size_t n, int threads, vl_work_fn fn, void *payload);
+/* vl_run_pool handing out i in runs of consecutive values rather than
+ * one by one, few enough runs that the threads still share the work
+ * evenly: for work that reads a file in about the order of i (the cache
+ * of parsed notes, through a vl_cache_reader per slot). */
+int vl_run_pool_runs(size_t n, int threads, vl_work_fn fn, void *payload);
 
 #endif

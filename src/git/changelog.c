@@ -154,6 +154,7 @@ typedef struct scan_ctx {
 	vl_cache *cache;          /* or NULL */
 	pthread_mutex_t lock;     /* guards cl's broken links and err */
 	vl_error *err;
+	vl_cache_reader rd[VL_POOL_MAX]; /* one per thread */
 } scan_ctx;
 
 /* Checks the links of one new-side note against the notes gone. */
@@ -210,10 +211,9 @@ static int scan_one(size_t i, int slot, void *payload)
 	size_t len = 0;
 	int hit, r;
 
-	(void)slot;
 	if (!f->is_note)
 		return 0;
-	hit = vl_cache_get_ex(sc->cache, sc->src, f, VL_CACHE_LINKS, &note, &err);
+	hit = vl_cache_get_via(sc->cache, &sc->rd[slot], sc->src, f, VL_CACHE_LINKS, &note, &err);
 	if (hit < 0)
 		goto fail;
 	if (hit == 0) {
@@ -289,6 +289,7 @@ static int find_broken(vl_changelog *cl, vl_repo *repo, const vl_snap *to,
 	/* a cache that cannot be opened or written only costs time */
 	if (cache_gitdir != NULL && vl_cache_open_gitdir(&cache, cache_gitdir, &cerr) < 0)
 		cache = NULL;
+	memset(&sc, 0, sizeof(sc));
 	sc.cl = cl;
 	sc.b = &b;
 	sc.src = src;
@@ -299,8 +300,10 @@ static int find_broken(vl_changelog *cl, vl_repo *repo, const vl_snap *to,
 		vl_error_set(err, "cannot create a mutex");
 		goto done;
 	}
-	r = vl_run_pool(src->n_files, vl_lint_threads(0), scan_one, &sc);
+	r = vl_run_pool_runs(src->n_files, vl_lint_threads(0), scan_one, &sc);
 	pthread_mutex_destroy(&sc.lock);
+	for (i = 0; i < VL_POOL_MAX; i++)
+		vl_cache_reader_release(&sc.rd[i]);
 	if (r < 0)
 		goto done;
 	(void)vl_cache_save(cache, &cerr);

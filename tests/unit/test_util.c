@@ -255,6 +255,57 @@ test_write_file_atomic_pieces(void **state)
 	rmdir(dir);
 }
 
+/* The pools visit every i once, in runs or one by one, on any number of
+ * threads; a call that fails stops the pool with -1. */
+typedef struct pool_seen {
+	unsigned char *hits;
+	size_t fail_at;   /* (size_t)-1: none */
+	int bad_slot;     /* set by a worker: cmocka asserts on the main thread */
+} pool_seen;
+
+static int pool_visit(size_t i, int slot, void *payload)
+{
+	pool_seen *p = payload;
+
+	if (slot < 0 || slot >= VL_POOL_MAX)
+		__atomic_store_n(&p->bad_slot, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&p->hits[i], 1, __ATOMIC_RELAXED);
+	return i == p->fail_at ? -1 : 0;
+}
+
+static void
+test_pools(void **state)
+{
+	static const size_t sizes[] = { 0, 1, 5, 63, 64, 65, 1000, 5000 };
+	static const int threads[] = { 1, 2, 4, 100 };
+	size_t s, t, i, k;
+
+	(void)state;
+	for (s = 0; s < sizeof(sizes) / sizeof(*sizes); s++)
+		for (t = 0; t < sizeof(threads) / sizeof(*threads); t++)
+			for (k = 0; k < 2; k++) {
+				pool_seen p;
+
+				p.hits = calloc(sizes[s] + 1, 1);
+				p.fail_at = (size_t)-1;
+				p.bad_slot = 0;
+				assert_non_null(p.hits);
+				assert_int_equal(k ? vl_run_pool_runs(sizes[s], threads[t], pool_visit, &p) :
+					vl_run_pool(sizes[s], threads[t], pool_visit, &p), 0);
+				for (i = 0; i < sizes[s]; i++)
+					assert_int_equal(p.hits[i], 1);
+				assert_int_equal(p.bad_slot, 0);
+				if (sizes[s] > 0) {
+					memset(p.hits, 0, sizes[s]);
+					p.fail_at = sizes[s] / 2;
+					assert_int_equal(k ? vl_run_pool_runs(sizes[s], threads[t],
+						pool_visit, &p) : vl_run_pool(sizes[s], threads[t],
+						pool_visit, &p), -1);
+				}
+				free(p.hits);
+			}
+}
+
 static void
 test_map(void **state)
 {
@@ -579,6 +630,7 @@ main(void)
 		cmocka_unit_test(test_arena),
 		cmocka_unit_test(test_arena_reserve),
 		cmocka_unit_test(test_write_file_atomic_pieces),
+		cmocka_unit_test(test_pools),
 		cmocka_unit_test(test_map),
 		cmocka_unit_test(test_hash),
 		cmocka_unit_test(test_utf8_valid),
