@@ -450,12 +450,13 @@ static int lint_whole(vl_diags *out, check_run *run, vl_source *src,
 	}
 	*n_notes = vault->n_notes;
 	job.skey = &skey;
-	job.memo = memo;
 	job.key = key;
 	job.vault = vault;
-	/* a note that could not be read whole for its check has no reach:
-	 * such a report is right, but no state can be made of it */
+	/* a note that could not be read whole for its check (its file went
+	 * away) has no reach: such a report is right for this run, but
+	 * neither a state nor the memo is made of it */
 	job.reach = unread ? NULL : lo.reach;
+	job.memo = unread ? NULL : memo;
 	job.report = out;
 	/* side by side when three threads may run (the state's tables take
 	 * one of their own): the state and the memo live in folders of their

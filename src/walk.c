@@ -246,6 +246,9 @@ static int add_pending(walk_ctx *ctx, const char *rel)
 	return 0;
 }
 
+/* By the path from the vault's folder: a path longer than PATH_MAX, or
+ * through more than 40 followed links, fails here (ENAMETOOLONG, ELOOP),
+ * where reading it would fail too. */
 static int stat_one(size_t i, int slot, void *payload)
 {
 	walk_ctx *ctx = payload;
@@ -633,8 +636,9 @@ int vl_source_open_dir(vl_source **out, const char *dir,
 		close(fd);
 		goto done;
 	}
-	/* without it, every file is examined as it is met */
-	ctx.root_fd = open(src->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* the folder just opened, not its path again; without it, every file
+	 * is examined as it is met */
+	ctx.root_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
 	if (push_dir(&ctx, fd, "", src->root, ctx.outer_rules) < 0)
 		goto done;
 	if (src->n_problems > 0 && ctx.n_stack == 0) {

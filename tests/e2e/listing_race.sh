@@ -30,8 +30,13 @@ printf 'y\n' >"$v/Dir.md"
 i=0
 while [ $i -lt 600 ]; do printf 'n\n' >"$v/sub/n$i.md"; i=$((i + 1)); done
 
-out=$(cd "$v" && LD_PRELOAD="$tmp/shim.so" "$VAULTLINT" check --no-cache . 2>&1)
+out=$(cd "$v" && LISTING_RACE_MARK="$tmp/played" LD_PRELOAD="$tmp/shim.so" \
+	"$VAULTLINT" check --no-cache . 2>&1)
 rc=$?
+if [ ! -e "$tmp/played" ]; then
+	echo "SKIP listing race: this C library's stat calls do not reach the preload library"
+	exit 0
+fi
 want="A.md:2:1: error: no note or file 'Gone' [broken-link]
 Dir.md: warning: changed while the vault was listed; skipped [invalid-input]
 sub/Gone.md: warning: cannot read: No such file or directory; skipped [invalid-input]

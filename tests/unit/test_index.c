@@ -620,6 +620,77 @@ static void test_suggest_target_runs(void **state)
 	}
 }
 
+/* In a vault of 1,024 notes or more the tags are tallied on a thread of
+ * their own while the rest of the index is built: the same spellings win
+ * as when one thread does it all (--threads 1), and the rest of the index
+ * is whole. */
+static void test_tag_tally_thread(void **state)
+{
+	enum { N = 1500 };
+	static const char *const spell[] = { "Code", "CODE", "code", "Paper", "paper" };
+	vl_note *notes[N];
+	vl_source *src = calloc(1, sizeof(*src));
+	vl_arena a = { 0 };
+	vl_index *idx[2];
+	vl_error err;
+	size_t i, k, cap;
+
+	(void)state;
+	assert_non_null(src);
+	for (i = 0; i < N; i++) {
+		char path[32];
+
+		snprintf(path, sizeof(path), "n/Note %zu.md", i);
+		notes[i] = calloc(1, sizeof(*notes[i]));
+		assert_non_null(notes[i]);
+		notes[i]->path = vl_arena_strndup(&a, path, strlen(path));
+		notes[i]->name = notes[i]->path + 2;
+		notes[i]->name = vl_arena_strndup(&a, notes[i]->name, strlen(notes[i]->name) - 3);
+		/* CODE wins code by one; tag i%7 has one spelling per note */
+		for (k = 0; k < 3; k++) {
+			vl_tag t;
+			char name[32];
+
+			memset(&t, 0, sizeof(t));
+			if (k == 0)
+				snprintf(name, sizeof(name), "%s", spell[i % 5]);
+			else if (k == 1)
+				snprintf(name, sizeof(name), "%s", i == 0 ? "CODE" : "x");
+			else
+				snprintf(name, sizeof(name), "t%zu%s", i % 7, i % 2 ? "A" : "a");
+			t.name = vl_arena_strndup(&a, name, strlen(name));
+			assert_int_equal(VL_PUSH(notes[i]->tags, notes[i]->n_tags,
+				notes[i]->cap_tags, t), 0);
+		}
+	}
+	for (cap = 1; cap <= 2; cap++) {
+		vl_set_thread_cap((int)cap);
+		assert_int_equal(vl_index_new(&idx[cap - 1], notes, N, src, &err), 0);
+	}
+	vl_set_thread_cap(0);
+	assert_string_equal(vl_index_tag_spelling(idx[1], "code"), "CODE");
+	assert_string_equal(vl_index_tag_spelling(idx[1], "PAPER"), "Paper");
+	assert_string_equal(vl_index_tag_spelling(idx[1], "X"), "x");
+	for (k = 0; k < 7; k++) {
+		char name[8];
+
+		snprintf(name, sizeof(name), "t%zua", k);
+		assert_string_equal(vl_index_tag_spelling(idx[0], name),
+			vl_index_tag_spelling(idx[1], name));
+	}
+	for (i = 0; i < N; i += 97)
+		assert_ptr_equal(vl_index_note(idx[1], notes[i]->path), notes[i]);
+	assert_int_equal(vl_index_note_count(idx[1]), N);
+	for (cap = 0; cap < 2; cap++)
+		vl_index_free(idx[cap]);
+	for (i = 0; i < N; i++) {
+		free(notes[i]->tags);
+		free(notes[i]);
+	}
+	vl_arena_release(&a);
+	vl_source_free(src);
+}
+
 static void test_tags_and_lookup(void **state)
 {
 	fixture *fx = *state;
@@ -681,6 +752,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_suggest_target, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_suggest_target_buckets, setup, teardown),
 		cmocka_unit_test(test_suggest_target_runs),
+		cmocka_unit_test(test_tag_tally_thread),
 		cmocka_unit_test_setup_teardown(test_tags_and_lookup, setup, teardown),
 		cmocka_unit_test(test_empty_index),
 	};

@@ -166,6 +166,25 @@ static void test_walk_vault(void **state)
 		"private/secret.md\n");
 	free(got);
 	assert_int_equal(src->files[0].size, 7);
+	/* Every file's stat data is its target's, also through a followed
+	 * symlinked folder (private/) or a symlinked file (linked.md), taken
+	 * after the listing (on a pool of threads in a larger vault). */
+	for (i = 0; i < (long)src->n_files; i++) {
+		const vl_file *f = &src->files[i];
+		struct stat st;
+
+		snprintf(want, sizeof(want), "%s/%s", t.vault, f->path);
+		assert_int_equal(stat(want, &st), 0);
+		assert_int_equal(f->has_stat, 1);
+		assert_int_equal(f->size, (uint64_t)st.st_size);
+		assert_int_equal(f->ino, (uint64_t)st.st_ino);
+		assert_int_equal(f->dev, (uint64_t)st.st_dev);
+		assert_int_equal(f->mode, (uint32_t)st.st_mode);
+		assert_int_equal(f->mtime_sec, (int64_t)st.st_mtim.tv_sec);
+		assert_int_equal(f->mtime_nsec, (uint32_t)st.st_mtim.tv_nsec);
+		assert_int_equal(f->ctime_sec, (int64_t)st.st_ctim.tv_sec);
+		assert_int_equal(f->ctime_nsec, (uint32_t)st.st_ctim.tv_nsec);
+	}
 
 	got = problems(src);
 	snprintf(want, sizeof(want),
