@@ -545,10 +545,9 @@ static int lint_changes(vl_diags *out, check_run *run, size_t *n_checked)
 		/* the index's whole report: what the check state of the index
 		 * keeps (the hook runs often; CI's --changed-since, on a fresh
 		 * clone each time, would only pay for saving one) */
-		if (lint_whole(out, run, src_a, &mkey, NULL, "staged state", NULL, 0,
+		if (lint_whole(out, run, src_a, &mkey, &mkey, "staged state", NULL, 0,
 		    n_checked) < 0)
 			goto done;
-		memo_put(&mkey, out, *n_checked);
 		rc = 0;
 		goto done;
 	}

@@ -286,15 +286,16 @@ static void skip_str(vl_reader *r, size_t *bytes)
  * many bytes, 'k' a link kind and 'p' a problem's rule, a byte each,
  * checked as the decode checks them: a record that a decode rejects is
  * rejected however it is read), without keeping them; adds what its
- * strings' copies would take to *bytes, unless bytes is NULL. */
-static void walk_array(vl_reader *r, size_t min, const char *shape, size_t *bytes)
+ * strings' copies would take to *bytes, unless bytes is NULL. Returns
+ * the count. */
+static uint32_t walk_array(vl_reader *r, size_t min, const char *shape, size_t *bytes)
 {
 	uint32_t n = vl_read_u32(r), i;
 	const char *k;
 
 	if (r->bad || n > (size_t)(r->end - r->p) / min) {
 		r->bad = 1;
-		return;
+		return 0;
 	}
 	for (i = 0; i < n && !r->bad; i++)
 		for (k = shape; *k && !r->bad; k++) {
@@ -312,6 +313,7 @@ static void walk_array(vl_reader *r, size_t min, const char *shape, size_t *byte
 				r->p += *k - '0';
 			}
 		}
+	return n;
 }
 
 static void skip_array(vl_reader *r, size_t min, const char *shape)
@@ -354,12 +356,10 @@ static size_t decoded_bytes(const unsigned char *body, size_t len, unsigned flag
 		flags &= ~(unsigned)VL_CACHE_SUMMARY;
 	r.p += 13;
 	for (i = 0; i < sizeof(note_arrays) / sizeof(*note_arrays) && !r.bad; i++) {
-		const unsigned char *at = r.p;
 		int kept = !(note_arrays[i].skipped_by & flags);
-		uint32_t n = vl_read_u32(&r);
+		uint32_t n = walk_array(&r, note_arrays[i].min, note_arrays[i].shape,
+			kept ? &bytes : NULL);
 
-		r.p = at;
-		walk_array(&r, note_arrays[i].min, note_arrays[i].shape, kept ? &bytes : NULL);
 		/* an array's items, and room to align it */
 		if (kept && !r.bad && n > 0)
 			bytes += (size_t)n * note_arrays[i].elem + 15;
@@ -839,10 +839,27 @@ void vl_cache_reader_release(vl_cache_reader *rd)
 /* The raw bytes of rec: in rd's window (read anew when rec is not in it),
  * or, without a reader or for a record larger than a window, in *owned
  * (malloc'd; the caller frees it). NULL when they cannot be read. */
+/* Reads up to n bytes at off into buf: the bytes read, fewer at the end
+ * of the file or on an error. */
+static size_t pread_upto(int fd, unsigned char *buf, size_t n, uint64_t off)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t k = pread(fd, buf + got, n - got, (off_t)(off + got));
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
+		got += (size_t)k;
+	}
+	return got;
+}
+
 static const unsigned char *record_bytes(vl_cache *c, vl_cache_reader *rd,
 	const cache_rec *rec, unsigned char **owned)
 {
-	size_t n = 0;
+	size_t n;
 
 	*owned = NULL;
 	if (rd != NULL && rec->raw_len <= READ_WINDOW) {
@@ -853,15 +870,7 @@ static const unsigned char *record_bytes(vl_cache *c, vl_cache_reader *rd,
 		if (rd->buf == NULL && (rd->buf = malloc(READ_WINDOW)) == NULL)
 			return NULL;
 		rd->cache_id = 0;
-		while (n < READ_WINDOW) {
-			ssize_t k = pread(c->fd, rd->buf + n, READ_WINDOW - n,
-				(off_t)(rec->raw_off + n));
-			if (k < 0 && errno == EINTR)
-				continue;
-			if (k <= 0)
-				break;
-			n += (size_t)k;
-		}
+		n = pread_upto(c->fd, rd->buf, READ_WINDOW, rec->raw_off);
 		if (n < rec->raw_len)
 			return NULL;
 		rd->cache_id = c->id;
@@ -870,16 +879,9 @@ static const unsigned char *record_bytes(vl_cache *c, vl_cache_reader *rd,
 		return rd->buf;
 	}
 	*owned = malloc(rec->raw_len + 1);
-	if (*owned == NULL)
+	if (*owned == NULL ||
+	    pread_upto(c->fd, *owned, rec->raw_len, rec->raw_off) < rec->raw_len)
 		return NULL;
-	while (n < rec->raw_len) {
-		ssize_t k = pread(c->fd, *owned + n, rec->raw_len - n, (off_t)(rec->raw_off + n));
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return NULL;
-		n += (size_t)k;
-	}
 	return *owned;
 }
 

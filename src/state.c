@@ -836,9 +836,10 @@ typedef struct summary_at {
 	uint32_t len;
 } summary_at;
 
-/* The fresh summaries, encoded one after another into enc; at[i] gets
- * each one's place in enc (off) and checksum. Returns 0, 1 when a note
- * cannot be encoded, -1 when out of memory. */
+/* The fresh summaries of a run from an old state (wp->old), encoded one
+ * after another into enc; at[i] gets each one's place in enc (off) and
+ * checksum. Returns 0, 1 when a note cannot be encoded, -1 when out of
+ * memory. */
 static int encode_fresh(vl_buf *enc, summary_at *at, const write_plan *wp,
 	const vl_vault *vault)
 {
@@ -848,7 +849,7 @@ static int encode_fresh(vl_buf *enc, summary_at *at, const write_plan *wp,
 	for (i = 0; i < vault->n_notes; i++) {
 		size_t from = enc->len;
 
-		if (wp->old && !wp->fresh[i])
+		if (!wp->fresh[i])
 			continue;
 		if ((r = put_summary(enc, vault->notes[i])) != 0)
 			return r;
@@ -890,7 +891,7 @@ static int write_notes(const char *path, summary_at *at, const vl_buf *enc,
 	parts[0].p = head;
 	parts[0].n = sizeof(head);
 	for (i = 0; i < n; i++) {
-		if (!wp->old || wp->fresh[i]) {
+		if (wp->fresh[i]) {
 			parts[i + 1].p = enc->ptr + at[i].off;
 		} else {
 			parts[i + 1].fd = wp->old->notes_fd;
@@ -934,8 +935,23 @@ static int append_notes(summary_at *at, const vl_buf *enc, const write_plan *wp,
 	return rc;
 }
 
-/* Puts the summaries in the notes file: appended to the old one, or a new
- * file when there is none or most of the old one is no longer used. */
+/* The path of the notes file beside the state stored under skey, into
+ * path. Returns 0 or -1. */
+static int notes_path(vl_memo_key *skey, vl_buf *path, vl_error *err)
+{
+	int r = vl_memo_key_path(skey, path);
+
+	if (r != 0 || vl_buf_puts(path, ".notes") < 0) {
+		vl_buf_release(path);
+		return vl_error_set(err, r > 0 ? "cannot name the check state's files" :
+			"out of memory");
+	}
+	return 0;
+}
+
+/* Puts the summaries of a run from an old state (wp->old) in the notes
+ * file: appended to the old one, or a new file when most of the old one
+ * is no longer used. */
 static int put_notes_file(vl_memo_key *skey, summary_at *at, const vl_buf *enc,
 	const write_plan *wp, size_t n, uint64_t *gen, int *rewritten, vl_error *err)
 {
@@ -943,24 +959,18 @@ static int put_notes_file(vl_memo_key *skey, summary_at *at, const vl_buf *enc,
 	uint64_t live = enc->len;
 	struct stat sb;
 	size_t i;
-	int rc, r;
+	int rc;
 
-	if (wp->old) {
-		for (i = 0; i < n; i++)
-			live += wp->fresh[i] ? 0 : wp->old->notes[i].len;
-		if (fstat(wp->old->notes_fd, &sb) == 0 &&
-		    (uint64_t)sb.st_size + enc->len <= 2 * live + (8u << 20)) {
-			*gen = wp->old->gen;
-			*rewritten = 0;
-			return append_notes(at, enc, wp, n, err);
-		}
+	for (i = 0; i < n; i++)
+		live += wp->fresh[i] ? 0 : wp->old->notes[i].len;
+	if (fstat(wp->old->notes_fd, &sb) == 0 &&
+	    (uint64_t)sb.st_size + enc->len <= 2 * live + (8u << 20)) {
+		*gen = wp->old->gen;
+		*rewritten = 0;
+		return append_notes(at, enc, wp, n, err);
 	}
-	r = vl_memo_key_path(skey, &path);
-	if (r != 0 || vl_buf_puts(&path, ".notes") < 0) {
-		vl_buf_release(&path);
-		return vl_error_set(err, r > 0 ? "cannot name the check state's files" :
-			"out of memory");
-	}
+	if (notes_path(skey, &path, err) < 0)
+		return -1;
 	*rewritten = 1;
 	rc = write_notes(path.ptr, at, enc, wp, n, gen, err);
 	vl_buf_release(&path);
@@ -981,12 +991,8 @@ static int stream_notes(vl_memo_key *skey, summary_at *at, const vl_vault *vault
 	size_t i;
 	int rc = -1, r = 0;
 
-	r = vl_memo_key_path(skey, &path);
-	if (r != 0 || vl_buf_puts(&path, ".notes") < 0) {
-		vl_buf_release(&path);
-		return vl_error_set(err, r > 0 ? "cannot name the check state's files" :
-			"out of memory");
-	}
+	if (notes_path(skey, &path, err) < 0)
+		return -1;
 	if (vl_file_out_open(&o, path.ptr, "the check state", err) < 0) {
 		vl_buf_release(&path);
 		return -1;

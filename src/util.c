@@ -344,7 +344,7 @@ static void *
 arena_alloc(vl_arena *a, size_t n, size_t align)
 {
 	vl_arena_chunk *c;
-	size_t at;
+	size_t at, cap;
 
 	if (n == 0)
 		n = 1;
@@ -369,18 +369,16 @@ arena_alloc(vl_arena *a, size_t n, size_t align)
 		}
 		return c->data;
 	}
-	{
-		size_t cap = c ? c->cap * 2 : ARENA_FIRST;
-		if (cap > ARENA_CHUNK)
-			cap = ARENA_CHUNK;
-		while (cap < n)
-			cap *= 2;
-		c = arena_chunk_new(cap);
-		if (c == NULL)
-			return NULL;
-		c->next = a->head;
-		a->head = c;
-	}
+	cap = c ? c->cap * 2 : ARENA_FIRST;
+	if (cap > ARENA_CHUNK)
+		cap = ARENA_CHUNK;
+	while (cap < n)
+		cap *= 2;
+	c = arena_chunk_new(cap);
+	if (c == NULL)
+		return NULL;
+	c->next = a->head;
+	a->head = c;
 	c->used = n;
 	return c->data;
 }

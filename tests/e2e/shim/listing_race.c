@@ -35,34 +35,24 @@ static int played(const char *path)
 	return v;
 }
 
-int fstatat(int dirfd, const char *path, struct stat *st, int flags)
-{
-	int (*real)(int, const char *, struct stat *, int) =
-		(int (*)(int, const char *, struct stat *, int))dlsym(RTLD_NEXT, "fstatat");
-	int v = played(path), r;
-
-	if (real == NULL || v == 1) {
-		errno = real == NULL ? ENOSYS : ENOENT;
-		return -1;
-	}
-	r = real(dirfd, path, st, flags);
-	if (r == 0 && v == 2)
-		st->st_mode = S_IFDIR | 0755;
-	return r;
+/* The call `name` on `type`, with the race played on top of the real
+ * one; the same for the plain and the 64-bit stat. */
+#define RACE_STAT(name, type) \
+int name(int dirfd, const char *path, type *st, int flags) \
+{ \
+	int (*real)(int, const char *, type *, int) = \
+		(int (*)(int, const char *, type *, int))dlsym(RTLD_NEXT, #name); \
+	int v = played(path), r; \
+	\
+	if (real == NULL || v == 1) { \
+		errno = real == NULL ? ENOSYS : ENOENT; \
+		return -1; \
+	} \
+	r = real(dirfd, path, st, flags); \
+	if (r == 0 && v == 2) \
+		st->st_mode = S_IFDIR | 0755; \
+	return r; \
 }
 
-int fstatat64(int dirfd, const char *path, struct stat64 *st, int flags)
-{
-	int (*real)(int, const char *, struct stat64 *, int) =
-		(int (*)(int, const char *, struct stat64 *, int))dlsym(RTLD_NEXT, "fstatat64");
-	int v = played(path), r;
-
-	if (real == NULL || v == 1) {
-		errno = real == NULL ? ENOSYS : ENOENT;
-		return -1;
-	}
-	r = real(dirfd, path, st, flags);
-	if (r == 0 && v == 2)
-		st->st_mode = S_IFDIR | 0755;
-	return r;
-}
+RACE_STAT(fstatat, struct stat)
+RACE_STAT(fstatat64, struct stat64)
