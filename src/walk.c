@@ -17,11 +17,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -65,6 +67,11 @@ typedef struct walk_ctx {
 	size_t n_pending, cap_pending;
 	int *pending_err;       /* per pending file: 0, an errno, or -1 */
 } walk_ctx;
+
+/* The source's own state (vl_source.impl). */
+typedef struct dir_src {
+	int root_fd;       /* the vault's folder, as listed, or -1 */
+} dir_src;
 
 static const vl_source_ops dir_ops;
 
@@ -637,8 +644,14 @@ int vl_source_open_dir(vl_source **out, const char *dir,
 		goto done;
 	}
 	/* the folder just opened, not its path again; without it, every file
-	 * is examined as it is met */
+	 * is examined as it is met (and read the long way) */
 	ctx.root_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if ((src->impl = malloc(sizeof(dir_src))) == NULL) {
+		close(fd);
+		oom(&ctx);
+		goto done;
+	}
+	((dir_src *)src->impl)->root_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
 	if (push_dir(&ctx, fd, "", src->root, ctx.outer_rules) < 0)
 		goto done;
 	if (src->n_problems > 0 && ctx.n_stack == 0) {
@@ -700,22 +713,31 @@ static int path_safe(const char *p)
 	return 1;
 }
 
-/* Reads a file of the work tree. The path is resolved again and checked to
- * be inside the vault (a symlink could have changed since the listing);
- * the resolved path has no symlinks left, so O_NOFOLLOW holds it there. */
-static int dir_read(vl_source *src, size_t i, char **out, size_t *len, vl_error *err)
+/* Opens vault file path, checked to be inside the vault (a symlink could
+ * have changed since the listing). The kernel resolves it beneath the
+ * vault's folder in one call (openat2, RESOLVE_BENEATH: a relative
+ * symlink that stays inside is followed); what that refuses or cannot do
+ * (an absolute symlink, a kernel without openat2) takes the long way: the
+ * path resolved with realpath and checked, whose result has no symlinks
+ * left, so O_NOFOLLOW holds it there. Returns the descriptor, or -1 with
+ * err set. */
+static int open_in_vault(const vl_source *src, const char *path, vl_error *err)
 {
-	const char *path = src->files[i].path;
-	size_t root_len = strlen(src->root);
-	char *full = NULL, *real = NULL, *buf = NULL;
+	const dir_src *d = src->impl;
+	struct open_how how;
+	char *full = NULL, *real = NULL;
 	char eb[128];
-	size_t cap, n = 0;
-	struct stat st;
-	int fd = -1, rc = -1;
+	long fd = -1;
 
-	if (!path_safe(path)) {
-		vl_error_set(err, "refusing to read '%s': the path leaves the vault", path);
-		goto done;
+	if (!path_safe(path))
+		return vl_error_set(err, "refusing to read '%s': the path leaves the vault", path);
+	if (d != NULL && d->root_fd >= 0) {
+		memset(&how, 0, sizeof(how));
+		how.flags = O_RDONLY | O_CLOEXEC;
+		how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+		fd = syscall(SYS_openat2, d->root_fd, path, &how, sizeof(how));
+		if (fd >= 0)
+			return (int)fd;
 	}
 	full = join(src->root, path);
 	if (full == NULL) {
@@ -727,12 +749,33 @@ static int dir_read(vl_source *src, size_t i, char **out, size_t *len, vl_error 
 		vl_error_set(err, "cannot read '%s': %s", path, errstr(errno, eb, sizeof(eb)));
 		goto done;
 	}
-	if (!inside_root(src->root, root_len, real)) {
+	if (!inside_root(src->root, strlen(src->root), real)) {
 		vl_error_set(err, "refusing to read '%s': it now points outside the vault", path);
 		goto done;
 	}
 	fd = open(real, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st) < 0) {
+	if (fd < 0)
+		vl_error_set(err, "cannot read '%s': %s", path, errstr(errno, eb, sizeof(eb)));
+done:
+	free(full);
+	free(real);
+	return (int)fd;
+}
+
+/* Reads a file of the work tree (open_in_vault). */
+static int dir_read(vl_source *src, size_t i, char **out, size_t *len, vl_error *err)
+{
+	const char *path = src->files[i].path;
+	char *buf = NULL;
+	char eb[128];
+	size_t cap, n = 0;
+	struct stat st;
+	int fd, rc = -1;
+
+	fd = open_in_vault(src, path, err);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0) {
 		vl_error_set(err, "cannot read '%s': %s", path, errstr(errno, eb, sizeof(eb)));
 		goto done;
 	}
@@ -791,12 +834,19 @@ static int dir_read(vl_source *src, size_t i, char **out, size_t *len, vl_error 
 	buf = NULL;
 	rc = 0;
 done:
-	if (fd >= 0)
-		close(fd);
-	free(full);
-	free(real);
+	close(fd);
 	free(buf);
 	return rc;
 }
 
-static const vl_source_ops dir_ops = { dir_read, NULL };
+static void dir_free(vl_source *src)
+{
+	dir_src *d = src->impl;
+
+	if (d != NULL && d->root_fd >= 0)
+		close(d->root_fd);
+	free(d);
+	src->impl = NULL;
+}
+
+static const vl_source_ops dir_ops = { dir_read, dir_free };

@@ -4,7 +4,9 @@
 # became something else, is a listing problem (an invalid-input warning)
 # and not part of the vault; the run goes on. An LD_PRELOAD library
 # (tests/e2e/shim/listing_race.c) plays the concurrent edit. Skipped where
-# it cannot be built or preloaded (no C compiler, a sanitizer build).
+# it cannot be built or preloaded (no C compiler, a sanitizer build). It
+# plays a file swapped for a symlink out of the vault between the listing
+# and the read too.
 set -u
 : "${VAULTLINT:?}"
 export NO_COLOR=1 HOME=/nonexistent XDG_CONFIG_HOME=/nonexistent
@@ -55,4 +57,34 @@ if [ "$out" = "no problems in 604 notes" ]; then
 else
 	echo "FAIL listing race: the vault as it is"
 	echo "  got: $out"
+fi
+
+# Reads resolve beneath the vault's folder in one call; what that refuses
+# takes the long way (realpath, checked): a note symlinked by an absolute
+# path inside the vault is read, one swapped for a symlink to outside the
+# vault after the listing is refused, and the run goes on.
+r="$tmp/read"
+mkdir -p "$r/sub"
+printf 'secret\n' >"$tmp/outside.md"
+printf '# A\n[[Abs]]\n' >"$r/A.md"
+printf 'swap\n' >"$r/Swap.md"
+printf '# R\n[[Nowhere]]\n' >"$r/sub/Real.md"
+ln -s "$r/sub/Real.md" "$r/Abs.md"
+out=$(cd "$r" && LISTING_RACE_MARK="$tmp/played" LISTING_RACE_OUTSIDE="$tmp/outside.md" \
+	LD_PRELOAD="$tmp/shim.so" "$VAULTLINT" check --no-cache . 2>&1)
+rc=$?
+if [ ! -e "$tmp/played.read" ]; then
+	echo "SKIP read race: this C library's syscall calls do not reach the preload library"
+	exit 0
+fi
+want="Abs.md:2:1: error: no note or file 'Nowhere' [broken-link]
+Swap.md: warning: cannot read: refusing to read 'Swap.md': it now points outside the vault [invalid-input]
+sub/Real.md:2:1: error: no note or file 'Nowhere' [broken-link]
+2 errors, 1 warning, 0 infos in 4 notes"
+if [ "$out" = "$want" ] && [ $rc -eq 1 ] && [ -L "$r/Swap.md" ]; then
+	echo "PASS read race: a note swapped for a symlink out of the vault is refused"
+else
+	echo "FAIL read race: a note swapped for a symlink out of the vault is refused"
+	echo "  exit $rc, output:"
+	echo "$out" | sed 's/^/  /'
 fi

@@ -7,22 +7,37 @@
  * played (the file named by LISTING_RACE_MARK), so that the test can
  * tell a C library whose stat calls it does not see (glibc before 2.33,
  * 32-bit builds) from a failure.
+ *
+ * It plays one more race, on reading: when a note is opened with openat2
+ * (the walk's reads resolve beneath the vault's folder that way), any path
+ * holding "Swap.md" is first made a symlink to the file named by
+ * LISTING_RACE_OUTSIDE, outside the vault, as if swapped after the
+ * listing. It marks that too (LISTING_RACE_MARK with ".read" added).
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+static void mark_as(const char *suffix)
+{
+	const char *m = getenv("LISTING_RACE_MARK");
+	char path[4096];
+
+	if (m != NULL && snprintf(path, sizeof(path), "%s%s", m, suffix) < (int)sizeof(path))
+		close(open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
+}
 
 static void mark(void)
 {
-	const char *m = getenv("LISTING_RACE_MARK");
-
-	if (m != NULL)
-		close(open(m, O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
+	mark_as("");
 }
 
 /* What the race does to path: 1 gone, 2 now a folder, 0 nothing. */
@@ -56,3 +71,31 @@ int name(int dirfd, const char *path, type *st, int flags) \
 
 RACE_STAT(fstatat, struct stat)
 RACE_STAT(fstatat64, struct stat64)
+
+#ifdef SYS_openat2
+long syscall(long number, ...)
+{
+	long (*real)(long, ...) = (long (*)(long, ...))dlsym(RTLD_NEXT, "syscall");
+	const char *outside = getenv("LISTING_RACE_OUTSIDE");
+	long a[6];
+	va_list ap;
+	int i;
+
+	va_start(ap, number);
+	for (i = 0; i < 6; i++)
+		a[i] = va_arg(ap, long);
+	va_end(ap);
+	if (real == NULL) {
+		errno = ENOSYS;
+		return -1;
+	}
+	if (number == SYS_openat2 && outside != NULL &&
+	    strstr((const char *)a[1], "Swap.md") != NULL) {
+		/* relative to the folder the read resolves beneath */
+		if (unlinkat((int)a[0], (const char *)a[1], 0) == 0 &&
+		    symlinkat(outside, (int)a[0], (const char *)a[1]) == 0)
+			mark_as(".read");
+	}
+	return real(number, a[0], a[1], a[2], a[3], a[4], a[5]);
+}
+#endif
