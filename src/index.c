@@ -193,6 +193,39 @@ static ix_list *list_get(const vl_map *m, const char *s, size_t n)
 	return l;
 }
 
+uint32_t vl_index_name_hash(const char *s, size_t n)
+{
+	const char *slash = memrchr(s, '/', n);
+	uint64_t h = 14695981039346656037ULL;
+	size_t i = slash ? (size_t)(slash - s) + 1 : 0;
+
+	for (; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		h ^= c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+		h *= 1099511628211ULL;
+	}
+	return (uint32_t)(h ^ h >> 32) & 0x3FFFFFFF;
+}
+
+/* Notes in out (when not NULL) that the resolution looks up s[0..n). */
+static void probe(vl_resolution *out, const char *s, size_t n)
+{
+	uint32_t h;
+	size_t i;
+
+	if (out == NULL)
+		return;
+	h = vl_index_name_hash(s, n);
+	for (i = 0; i < out->n_probes; i++)
+		if (out->probes[i] == h)
+			return;
+	if (out->n_probes == VL_MAX_PROBES)
+		out->probes_over = 1;
+	else
+		out->probes[out->n_probes++] = h;
+}
+
 /* Counts one spelling of a tag. A vault writes the same few tags over and
  * over, so the key is lower-cased on the stack and copied into the arena
  * only for a tag not seen before. */
@@ -852,7 +885,8 @@ static int set_notes(vl_resolution *out, const ix_note **v, size_t n, const vl_n
 
 /* The note at vault path p[0..n) (".md" optional), preferring the exact
  * spelling when several differ only by case. */
-static const ix_note *note_at_path(const vl_index *idx, const char *p, size_t n)
+static const ix_note *note_at_path(const vl_index *idx, const char *p, size_t n,
+	vl_resolution *out)
 {
 	size_t stem = strip_md(p, n), k, i;
 
@@ -864,6 +898,7 @@ static const ix_note *note_at_path(const vl_index *idx, const char *p, size_t n)
 
 		if (k == 1 && stem == n)
 			break;
+		probe(out, p, len);
 		l = list_get(&idx->by_path, p, len);
 		if (l == NULL || l->n == 0)
 			continue;
@@ -879,11 +914,14 @@ static const ix_note *note_at_path(const vl_index *idx, const char *p, size_t n)
 	return NULL;
 }
 
-static const ix_file *file_at_path(const vl_index *idx, const char *p, size_t n)
+static const ix_file *file_at_path(const vl_index *idx, const char *p, size_t n,
+	vl_resolution *out)
 {
-	const ix_list *l = list_get(&idx->file_path, p, n);
+	const ix_list *l;
 	size_t i;
 
+	probe(out, p, n);
+	l = list_get(&idx->file_path, p, n);
 	if (l == NULL || l->n == 0)
 		return NULL;
 	for (i = 0; i < l->n; i++) {
@@ -945,13 +983,13 @@ static int try_path(const vl_index *idx, const char *p, vl_resolution *out)
 
 	if (n == 0)
 		return 0;
-	in = note_at_path(idx, p, n);
+	in = note_at_path(idx, p, n, out);
 	if (in != NULL) {
 		out->kind = VL_RESOLVE_NOTE;
 		out->note = in->note;
 		return 1;
 	}
-	f = file_at_path(idx, p, n);
+	f = file_at_path(idx, p, n, out);
 	if (f != NULL) {
 		out->kind = VL_RESOLVE_FILE;
 		out->file = f->path;
@@ -983,6 +1021,7 @@ static int try_anywhere(const vl_index *idx, const vl_note *from, const char *t,
 
 	if (stem == 0 || base_stem == 0 || (slash != NULL && base == t + tlen))
 		return 0;
+	probe(out, base, base_stem);
 	l = list_get(&idx->by_name, base, base_stem);
 	if (l != NULL && l->n > 0) {
 		v = l->n <= sizeof(few) / sizeof(*few) ? few : malloc(l->n * sizeof(*v));
@@ -1000,6 +1039,7 @@ static int try_anywhere(const vl_index *idx, const vl_note *from, const char *t,
 		if (found)
 			return 1;
 	}
+	probe(out, base, strlen(base));
 	l = list_get(&idx->file_name, base, strlen(base));
 	if (l != NULL && l->n > 0) {
 		fv = malloc(l->n * sizeof(*fv));
@@ -1105,7 +1145,7 @@ const vl_note *vl_index_note(const vl_index *idx, const char *path)
 
 	if (idx == NULL || path == NULL)
 		return NULL;
-	in = note_at_path(idx, path, strlen(path));
+	in = note_at_path(idx, path, strlen(path), NULL);
 	return in ? in->note : NULL;
 }
 

@@ -7,6 +7,7 @@
 #define VL_INDEX_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "note.h"
 #include "source.h"
@@ -25,6 +26,7 @@ typedef enum vl_resolve_kind {
 } vl_resolve_kind;
 
 #define VL_MAX_CANDIDATES 8
+#define VL_MAX_PROBES 8
 
 typedef struct vl_resolution {
 	vl_resolve_kind kind;
@@ -34,7 +36,20 @@ typedef struct vl_resolution {
 	 * the one Obsidian would open first, and how many there are. */
 	const vl_note *candidates[VL_MAX_CANDIDATES];
 	size_t n_candidates;
+	/* The names the resolution looked up (vl_index_name_hash of each path
+	 * or name it tried, each once): a note or file added to the vault or
+	 * removed from it can change the resolution only when its name is
+	 * one of them (the check state re-checks the notes whose links
+	 * tried it). probes_over: there were more than VL_MAX_PROBES. */
+	uint32_t probes[VL_MAX_PROBES];
+	size_t n_probes;
+	int probes_over;
 } vl_resolution;
+
+/* The hash of the last part (after the last '/') of the path s[0..n),
+ * compared case-insensitively as the index does, in 30 bits: the name
+ * under which a file is looked up (for a note, s without ".md"). */
+uint32_t vl_index_name_hash(const char *s, size_t n);
 
 /* Builds the index over notes (borrowed; they must outlive the index) and
  * the attachments of src (every non-note file). */

@@ -280,6 +280,7 @@ void vl_reach_free(vl_reach *r, size_t n)
 	for (i = 0; r && i < n; i++) {
 		free(r[i].notes);
 		free(r[i].refs);
+		free(r[i].names);
 	}
 	free(r);
 }
@@ -372,6 +373,43 @@ static int add_refs(vl_reach *r, const vl_note *note)
 	return 0;
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The names that the n resolutions res looked up, into r (sorted, each
+ * once), and whether one of them needs more (see vl_reach.relist). */
+static int add_names(vl_reach *r, const vl_resolution *res, size_t n)
+{
+	size_t i, k, total = 0;
+
+	free(r->names);
+	r->names = NULL;
+	r->n_names = 0;
+	r->relist = 0;
+	for (i = 0; i < n; i++) {
+		total += res[i].n_probes;
+		r->relist |= res[i].kind == VL_RESOLVE_MISSING || res[i].probes_over;
+	}
+	if (total == 0)
+		return 0;
+	r->names = malloc(total * sizeof(*r->names));
+	if (r->names == NULL)
+		return -1;
+	for (i = 0; i < n; i++)
+		for (k = 0; k < res[i].n_probes; k++)
+			r->names[r->n_names++] = res[i].probes[k];
+	qsort(r->names, r->n_names, sizeof(*r->names), cmp_u32);
+	for (i = k = 0; i < r->n_names; i++)
+		if (k == 0 || r->names[k - 1] != r->names[i])
+			r->names[k++] = r->names[i];
+	r->n_names = k;
+	return 0;
+}
+
 static int lint_fail(lint_ctx *lc, const vl_error *e)
 {
 	pthread_mutex_lock(&lc->err_lock);
@@ -404,15 +442,20 @@ static int lint_note(lint_ctx *lc, size_t i, int slot, const vl_note *indexed,
 		lc->cap_resolved[slot] = note->n_links;
 	}
 	for (r = 0; r < note->n_links; r++) {
-		if (note->links[r].kind == VL_LINK_URL)
-			lc->resolved[slot][r].kind = VL_RESOLVE_EXTERNAL;
-		else
-			vl_index_resolve(rc.index, indexed, &note->links[r],
-				&lc->resolved[slot][r]);
+		vl_resolution *res = &lc->resolved[slot][r];
+
+		if (note->links[r].kind == VL_LINK_URL) {
+			res->kind = VL_RESOLVE_EXTERNAL;
+			res->n_probes = 0;
+			res->probes_over = 0;
+		} else {
+			vl_index_resolve(rc.index, indexed, &note->links[r], res);
+		}
 	}
 	rc.resolved = lc->resolved[slot];
 	if (lc->opts->reach && (add_reach(&lc->opts->reach[i], lc->resolved[slot],
-	    note->n_links) < 0 || add_refs(&lc->opts->reach[i], note) < 0))
+	    note->n_links) < 0 || add_refs(&lc->opts->reach[i], note) < 0 ||
+	    add_names(&lc->opts->reach[i], lc->resolved[slot], note->n_links) < 0))
 		return -1;
 	for (r = 0; r < vl_rules_count; r++) {
 		vl_severity sev = lc->opts->config ? lc->opts->config->severity[r] :

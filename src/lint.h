@@ -79,6 +79,13 @@ typedef struct vl_reach {
 	size_t n, cap;
 	uint64_t *refs;  /* vl_hash_lower of each link's block id, in order */
 	size_t n_refs;
+	/* The names the links looked up (vl_resolution.probes), sorted, each
+	 * once; relist: some link's resolution depends on more than them (a
+	 * missing note's did-you-mean and alias hint weigh every name of the
+	 * vault), so any file added or removed may change the findings. */
+	uint32_t *names;
+	size_t n_names;
+	int relist;
 } vl_reach;
 
 /* Frees the n reaches of r and r. */
@@ -95,7 +102,8 @@ typedef struct vl_lint_opts {
 	 * receives, if note i is checked, every note a link of it resolves to
 	 * (for an ambiguous name, every candidate), maybe more than once: the
 	 * notes whose headings, block ids or name its findings depend on;
-	 * and the hashes of the block ids its links name. The caller frees
+	 * the hashes of the block ids its links name; and the names they
+	 * looked up. The caller frees
 	 * them with vl_reach_free. */
 	vl_reach *reach;
 	/* When not NULL, set to 1 when a note of a lazy vault could not be

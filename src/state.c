@@ -54,8 +54,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#define STATE_FORMAT 3u
+#define STATE_FORMAT 4u
 #define BLOCK_BYTES 12
+#define FILE_BYTES 12            /* a path's hash and its name's */
+#define NAME_HASH 0x3FFFFFFFu    /* the name's hash in a file's name word */
+#define NAME_ODD (1u << 30)      /* a note whose name is not its path's */
+#define NAMES_RELIST (1u << 31)  /* in a note's count of names */
 #define NOTES_MAGIC "VLSTNOTE"
 #define NOTES_HEAD 16            /* the magic and the generation */
 #define SAVE_ALWAYS 1024         /* notes: a state this small is always stored */
@@ -69,6 +73,9 @@ typedef struct st_note {
 	uint32_t n_reach;
 	const unsigned char *refs;   /* n_refs encoded block id hashes */
 	uint32_t n_refs;
+	const unsigned char *names;  /* n_names names its links looked up */
+	uint32_t n_names;
+	int relist;                  /* any file added or removed counts */
 	const unsigned char *raw;    /* the note's bytes in the entry */
 	size_t raw_len;
 } st_note;
@@ -97,6 +104,12 @@ struct vl_state {
 	unsigned char *buf;          /* the memo entry; the slices point here */
 	size_t n_files;
 	uint64_t listing[2];
+	const unsigned char *files;  /* n_files entries of FILE_BYTES */
+	/* 1 when brought to another listing (relist): ordinals are this
+	 * run's, the notes' raw bytes are gone, and what changed lives in
+	 * arena */
+	int relisted;
+	vl_arena arena;
 	char *notes_path;            /* <entry>.notes */
 	int notes_fd;                /* open for reading and appending, or -1 */
 	uint64_t gen;
@@ -106,11 +119,9 @@ struct vl_state {
 	size_t n_blocks;
 	const unsigned char *blocks_raw; /* the block table as stored */
 	size_t blocks_raw_len;
-	const unsigned char *alias_raw; /* the alias table as stored */
-	size_t alias_raw_len;
-	const char **alias_key;      /* sorted */
+	const char **alias_key;      /* sorted, then by ordinal */
 	uint32_t *alias_ord;
-	size_t n_aliases;
+	size_t n_aliases, cap_aliases;
 	tallies tags;
 	const unsigned char *findings; /* n_findings, decoded when used */
 	size_t findings_len;
@@ -308,6 +319,60 @@ static int listing_hash(uint64_t out[2], const vl_source *src)
 	return 0;
 }
 
+/* The hash of file f's path and kind, as the listing section keeps it. */
+static uint64_t path_hash(const vl_file *f)
+{
+	return vl_hash(f->path, strlen(f->path)) << 1 | (f->is_note != 0);
+}
+
+/* The name word of file f (see the listing section): the hash of the
+ * name links look it up by (a note's path without ".md"), NAME_ODD when
+ * a note's name (vl_note_name_of, what the index keys it by too) hashes
+ * otherwise; that one in *other (else the same). */
+static uint32_t name_word(const vl_file *f, uint32_t *other)
+{
+	size_t len = strlen(f->path), stem = len, n;
+	const char *name;
+	uint32_t h;
+
+	if (f->is_note && len >= 3 && strncasecmp(f->path + len - 3, ".md", 3) == 0)
+		stem = len - 3;
+	h = vl_index_name_hash(f->path, stem);
+	*other = h;
+	if (!f->is_note)
+		return h;
+	name = vl_note_name_of(f->path, &n);
+	*other = vl_index_name_hash(name, n);
+	return *other == h ? h : h | NAME_ODD;
+}
+
+static uint64_t file_hash_at(const vl_state *st, size_t i)
+{
+	return u64_at(st->files + FILE_BYTES * i, 0);
+}
+
+static uint32_t name_word_at(const vl_state *st, size_t i)
+{
+	return u32_at(st->files + FILE_BYTES * i + 8, 0);
+}
+
+/* The listing section of src: n_files, the fingerprint, every file's
+ * path hash and name word. */
+static int put_listing(vl_buf *b, const vl_source *src, const uint64_t listing[2])
+{
+	size_t i;
+	uint32_t other;
+
+	if (vl_buf_put_u32(b, (uint32_t)src->n_files) < 0 ||
+	    vl_buf_put_u64(b, listing[0]) < 0 || vl_buf_put_u64(b, listing[1]) < 0)
+		return -1;
+	for (i = 0; i < src->n_files; i++)
+		if (vl_buf_put_u64(b, path_hash(&src->files[i])) < 0 ||
+		    vl_buf_put_u32(b, name_word(&src->files[i], &other)) < 0)
+			return -1;
+	return 0;
+}
+
 static int read_notes(vl_state *st, vl_reader *r)
 {
 	size_t i, k;
@@ -315,10 +380,11 @@ static int read_notes(vl_state *st, vl_reader *r)
 	st->n_files = vl_read_u32(r);
 	st->listing[0] = vl_read_u64(r);
 	st->listing[1] = vl_read_u64(r);
+	st->files = get_items(r, st->n_files, FILE_BYTES);
 	st->n_notes = vl_read_u32(r);
-	/* a note takes at least 44 bytes (a note without links): bounds the
+	/* a note takes at least 48 bytes (a note without links): bounds the
 	 * allocation */
-	if (r->bad || st->n_notes > (size_t)(r->end - r->p) / 44)
+	if (r->bad || st->n_notes > st->n_files || st->n_notes > (size_t)(r->end - r->p) / 48)
 		return 0;
 	st->notes = calloc(st->n_notes + 1, sizeof(*st->notes));
 	if (st->notes == NULL)
@@ -336,6 +402,10 @@ static int read_notes(vl_state *st, vl_reader *r)
 		n->reach = get_items(r, n->n_reach, 4);
 		n->n_refs = vl_read_u32(r);
 		n->refs = get_items(r, n->n_refs, 8);
+		n->n_names = vl_read_u32(r);
+		n->relist = (n->n_names & NAMES_RELIST) != 0;
+		n->n_names &= ~NAMES_RELIST;
+		n->names = get_items(r, n->n_names, 4);
 		for (k = 0; !r->bad && k < n->n_reach; k++)
 			if (u32_at(n->reach, k) >= st->n_notes)
 				return 0;
@@ -396,7 +466,6 @@ static int read_summary(const vl_state *st, size_t i, const char *path, vl_note 
 /* The block and alias tables, checked to be sorted (lookups bisect). */
 static int read_tables(vl_state *st, vl_reader *r)
 {
-	const unsigned char *start;
 	uint64_t h, ph = 0;
 	uint32_t o, po = 0;
 	size_t i;
@@ -412,23 +481,26 @@ static int read_tables(vl_state *st, vl_reader *r)
 		ph = h;
 		po = o;
 	}
-	start = r->p;
 	st->n_aliases = vl_read_u32(r);
 	if (r->bad || st->n_aliases > (size_t)(r->end - r->p) / 9)
 		return 0;
-	st->alias_key = calloc(st->n_aliases + 1, sizeof(*st->alias_key));
-	st->alias_ord = calloc(st->n_aliases + 1, sizeof(*st->alias_ord));
+	st->cap_aliases = st->n_aliases + 1;
+	st->alias_key = calloc(st->cap_aliases, sizeof(*st->alias_key));
+	st->alias_ord = calloc(st->cap_aliases, sizeof(*st->alias_ord));
 	if (st->alias_key == NULL || st->alias_ord == NULL)
 		return -1;
 	for (i = 0; !r->bad && i < st->n_aliases; i++) {
+		int c;
+
 		st->alias_key[i] = get_cstr(r);
 		st->alias_ord[i] = vl_read_u32(r);
-		if (!r->bad && (st->alias_ord[i] >= st->n_notes ||
-		    (i > 0 && strcmp(st->alias_key[i - 1], st->alias_key[i]) >= 0)))
+		if (r->bad)
+			break;
+		c = i > 0 ? strcmp(st->alias_key[i - 1], st->alias_key[i]) : -1;
+		if (st->alias_ord[i] >= st->n_notes || c > 0 ||
+		    (c == 0 && st->alias_ord[i - 1] >= st->alias_ord[i]))
 			return 0;
 	}
-	st->alias_raw = start;
-	st->alias_raw_len = (size_t)(r->p - start);
 	return !r->bad;
 }
 
@@ -524,6 +596,7 @@ void vl_state_free(vl_state *st)
 	free(st->alias_key);
 	free(st->alias_ord);
 	tallies_release(&st->tags);
+	vl_arena_release(&st->arena);
 	free(st);
 }
 
@@ -591,17 +664,45 @@ static int put_blocks(vl_buf *b, blk *v, size_t n)
 	return 0;
 }
 
-static int cmp_cstr(const void *a, const void *b)
+/* One alias of a note: its lower-case text and the note's ordinal. */
+typedef struct alias_pair {
+	const char *key;
+	uint32_t ord;
+} alias_pair;
+
+static int cmp_alias(const void *a, const void *b)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
+	const alias_pair *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+
+	return c != 0 ? c : x->ord < y->ord ? -1 : x->ord > y->ord;
 }
 
-/* The alias table of vault: each lower-case alias with the first note
- * that has it, as the index keeps it. */
+/* Writes the n alias pairs v (sorted here), each once. */
+static int put_alias_pairs(vl_buf *b, alias_pair *v, size_t n)
+{
+	size_t i, k = 0;
+
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_alias);
+	for (i = 0; i < n; i++)
+		if (k == 0 || cmp_alias(&v[k - 1], &v[i]) != 0)
+			v[k++] = v[i];
+	if (vl_buf_put_u32(b, (uint32_t)k) < 0)
+		return -1;
+	for (i = 0; i < k; i++)
+		if (put_cstr(b, v[i].key) < 0 || vl_buf_put_u32(b, v[i].ord) < 0)
+			return -1;
+	return 0;
+}
+
+/* The alias table of vault: every lower-case alias with every note that
+ * has it, by alias, then in vault order: the first is the one the index
+ * names (the owner), and when it goes the next one is at hand. */
 static int put_aliases(vl_buf *b, const vl_vault *vault)
 {
-	vl_map first = { 0 };
-	char **keys = NULL;
+	alias_pair *v = NULL, e;
+	vl_arena keys = { 0 };
 	size_t n = 0, cap = 0, i, k;
 	int rc = -1;
 
@@ -614,35 +715,20 @@ static int put_aliases(vl_buf *b, const vl_vault *vault)
 
 			if (a == NULL || a[0] == '\0')
 				continue;
-			key = vl_lower_dup(a, strlen(a));
+			key = vl_arena_strndup(&keys, a, strlen(a));
 			if (key == NULL)
 				goto done;
-			if (vl_map_get(&first, key) != NULL) {
-				free(key);
-				continue;
-			}
-			if (VL_PUSH(keys, n, cap, key) < 0) {
-				free(key);
-				goto done;
-			}
-			if (vl_map_put(&first, key, (void *)(uintptr_t)(i + 1)) < 0)
+			vl_lower_into(key, key, strlen(key));
+			e.key = key;
+			e.ord = (uint32_t)i;
+			if (VL_PUSH(v, n, cap, e) < 0)
 				goto done;
 		}
 	}
-	if (n > 1)
-		qsort(keys, n, sizeof(*keys), cmp_cstr);
-	if (vl_buf_put_u32(b, (uint32_t)n) < 0)
-		goto done;
-	for (i = 0; i < n; i++)
-		if (put_cstr(b, keys[i]) < 0 ||
-		    vl_buf_put_u32(b, (uint32_t)((uintptr_t)vl_map_get(&first, keys[i]) - 1)) < 0)
-			goto done;
-	rc = 0;
+	rc = put_alias_pairs(b, v, n);
 done:
-	vl_map_release(&first);
-	for (i = 0; i < n; i++)
-		free(keys[i]);
-	free(keys);
+	vl_arena_release(&keys);
+	free(v);
 	return rc;
 }
 
@@ -755,6 +841,12 @@ static int put_refs(vl_buf *b, const vl_reach *r)
 		return -1;
 	for (i = 0; i < r->n_refs; i++)
 		if (vl_buf_put_u64(b, r->refs[i]) < 0)
+			return -1;
+	if (r->n_names >= NAMES_RELIST ||
+	    vl_buf_put_u32(b, (uint32_t)r->n_names | (r->relist ? NAMES_RELIST : 0)) < 0)
+		return -1;
+	for (i = 0; i < r->n_names; i++)
+		if (vl_buf_put_u32(b, r->names[i]) < 0)
 			return -1;
 	return 0;
 }
@@ -1049,7 +1141,9 @@ static int put_note(vl_buf *b, const write_plan *wp, const ord_table *ords,
 		return vl_buf_put_u32(b, on->n_reach) < 0 ||
 			vl_buf_put(b, (const char *)on->reach, 4 * (size_t)on->n_reach) < 0 ||
 			vl_buf_put_u32(b, on->n_refs) < 0 ||
-			vl_buf_put(b, (const char *)on->refs, 8 * (size_t)on->n_refs) < 0 ? -1 : 0;
+			vl_buf_put(b, (const char *)on->refs, 8 * (size_t)on->n_refs) < 0 ||
+			vl_buf_put_u32(b, on->n_names | (on->relist ? NAMES_RELIST : 0)) < 0 ||
+			vl_buf_put(b, (const char *)on->names, 4 * (size_t)on->n_names) < 0 ? -1 : 0;
 	if (vl_buf_put_u32(b, (uint32_t)wp->reach[i].n) < 0)
 		return -1;
 	for (j = 0; j < wp->reach[i].n; j++) {
@@ -1097,16 +1191,17 @@ static int state_write(vl_memo_key *skey, const vl_vault *vault, const write_pla
 	} else if (put_notes_file(skey, at, &enc, wp, vault->n_notes, &gen, &rewritten, err) < 0) {
 		goto done;
 	}
-	if (vl_buf_put_u32(&b, STATE_FORMAT) < 0 || vl_buf_put_u32(&b, (uint32_t)src->n_files) < 0 ||
-	    vl_buf_put_u64(&b, listing[0]) < 0 || vl_buf_put_u64(&b, listing[1]) < 0 ||
+	if (vl_buf_put_u32(&b, STATE_FORMAT) < 0 || put_listing(&b, src, listing) < 0 ||
 	    vl_buf_put_u32(&b, (uint32_t)vault->n_notes) < 0)
 		goto oom;
 	for (i = 0; i < vault->n_notes; i++) {
 		size_t j = i;
 
 		/* a run of notes neither changed nor checked, their summaries
-		 * where they were: their bytes as they were */
-		while (wp->old && !rewritten && j < vault->n_notes && !wp->fresh[j] && !wp->checked[j])
+		 * where they were: their bytes as they were (unless the
+		 * ordinals they hold are another listing's) */
+		while (wp->old && !wp->old->relisted && !rewritten && j < vault->n_notes &&
+		    !wp->fresh[j] && !wp->checked[j])
 			j++;
 		if (j > i) {
 			const st_note *first = &wp->old->notes[i], *last = &wp->old->notes[j - 1];
@@ -1256,6 +1351,11 @@ typedef struct plan {
 	int save, saved;         /* the new state is to be stored; it was */
 	const char *const *want; /* sorted; NULL: every note's findings */
 	size_t n_want;
+	/* When the state was brought to this listing (relist): the notes
+	 * added, and the names of the files added or removed (sorted) */
+	unsigned char *added;
+	uint32_t *gone_names;
+	size_t n_gone_names;
 } plan;
 
 static int cmp_u64(const void *a, const void *b)
@@ -1286,13 +1386,24 @@ static int ids_gone(plan *p, const vl_note *a, const vl_note *b)
 	return 0;
 }
 
-/* Compares a changed note with its old summary: marks it moved, notes
- * the block ids it gained or lost and recounts its tags. Returns 1, 0
- * when the state cannot serve (*why), -1 when out of memory. */
+static int add_aliases(vl_state *st, const vl_note *note, uint32_t j);
+
+/* Compares a changed note with its old summary (none: it was added):
+ * marks it moved, notes the block ids it gained or lost and recounts its
+ * tags. Returns 1, 0 when the state cannot serve (*why), -1 when out of
+ * memory. */
 static int compare_note(plan *p, size_t j, const char **why)
 {
 	const vl_note *o = p->old[j], *n = p->now[j];
 
+	if (o == NULL) {
+		/* added: every id is new (the hint of a dangling reference
+		 * may now name it), every tag counts, every alias is listed */
+		if (ids_gone(p, n, &(vl_note){ 0 }) < 0 || tally_note(&p->st->tags, n, 0, 1) < 0 ||
+		    add_aliases(p->st, n, (uint32_t)j) < 0)
+			return -1;
+		return 1;
+	}
 	if (!vl_note_same_aliases(o, n)) {
 		*why = "aliases changed";
 		return 0;
@@ -1307,22 +1418,349 @@ static int compare_note(plan *p, size_t j, const char **why)
 	return 1;
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Where the old state's files are, by path hash: an open-addressing
+ * table of a power of two slots, at most half full, of file index + 1. */
+typedef struct file_table {
+	size_t mask;
+	uint32_t *slot;
+} file_table;
+
+static uint32_t *file_slot(const file_table *t, const vl_state *st, uint64_t h)
+{
+	size_t k = (size_t)((h * 0x9E3779B97F4A7C15ULL) >> 32) & t->mask;
+
+	while (t->slot[k] != 0 && file_hash_at(st, t->slot[k] - 1) != h)
+		k = (k + 1) & t->mask;
+	return &t->slot[k];
+}
+
+/* Builds the table of st's files. Returns 1, 0 when two share a hash,
+ * -1 when out of memory. */
+static int file_table_make(file_table *t, const vl_state *st)
+{
+	size_t size = 2, i;
+
+	while (size < 2 * st->n_files)
+		size *= 2;
+	t->mask = size - 1;
+	t->slot = calloc(size, sizeof(*t->slot));
+	if (t->slot == NULL)
+		return -1;
+	for (i = 0; i < st->n_files; i++) {
+		uint32_t *s = file_slot(t, st, file_hash_at(st, i));
+
+		if (*s != 0)
+			return 0;
+		*s = (uint32_t)i + 1;
+	}
+	return 1;
+}
+
+/* What a note that is gone takes with it: its block ids (notes naming
+ * them get their hint again) and its tags (recounted). Returns 1, 0 when
+ * its summary is damaged, -1 when out of memory. */
+static int note_gone(plan *p, size_t ord)
+{
+	vl_note *s = NULL;
+	size_t i;
+	int r = read_summary(p->st, ord, "", &s);
+
+	if (r != 0)
+		return r > 0 ? 0 : -1;
+	for (i = 0; r == 0 && i < s->n_blocks; i++)
+		if (s->blocks[i].id != NULL &&
+		    VL_PUSH(p->ids, p->n_ids, p->cap_ids, vl_hash_lower(s->blocks[i].id)) < 0)
+			r = -1;
+	if (r == 0 && tally_note(&p->st->tags, s, 0, -1) < 0)
+		r = -1;
+	vl_note_free(s);
+	return r < 0 ? -1 : 1;
+}
+
+/* The old state's notes, block and alias tables with this listing's
+ * ordinals (o2n: old ordinal -> new, or UINT32_MAX when the note is
+ * gone), into st->arena; a note's raw bytes are no longer its own. */
+static int renumber(vl_state *st, st_note *nn, size_t n_new, const uint32_t *o2n)
+{
+	unsigned char *blocks;
+	size_t i, k, e;
+
+	for (i = 0; i < n_new; i++) {
+		st_note *n = &nn[i];
+		unsigned char *v;
+
+		n->raw = NULL;
+		n->raw_len = 0;
+		if (n->n_reach == 0)
+			continue;
+		v = vl_arena_alloc(&st->arena, 4 * (size_t)n->n_reach);
+		if (v == NULL)
+			return -1;
+		for (e = k = 0; e < n->n_reach; e++) {
+			uint32_t o = o2n[u32_at(n->reach, e)];
+
+			/* a note gone: what reached it is checked again */
+			if (o != UINT32_MAX)
+				memcpy(v + 4 * k++, &o, 4);
+		}
+		n->reach = v;
+		n->n_reach = (uint32_t)k;
+	}
+	blocks = vl_arena_alloc(&st->arena, 4 + BLOCK_BYTES * st->n_blocks);
+	if (blocks == NULL)
+		return -1;
+	for (i = k = 0; i < st->n_blocks; i++) {
+		uint64_t h;
+		uint32_t o;
+
+		block_at(st, i, &h, &o);
+		if ((o = o2n[o]) == UINT32_MAX)
+			continue;
+		/* the order of ordinals is kept: the table stays sorted */
+		memcpy(blocks + 4 + BLOCK_BYTES * k, &h, 8);
+		memcpy(blocks + 4 + BLOCK_BYTES * k + 8, &o, 4);
+		k++;
+	}
+	memcpy(blocks, &(uint32_t){ (uint32_t)k }, 4);
+	st->blocks_raw = blocks;
+	st->blocks_raw_len = 4 + BLOCK_BYTES * k;
+	st->blocks = blocks + 4;
+	st->n_blocks = k;
+	for (i = k = 0; i < st->n_aliases; i++) {
+		if (o2n[st->alias_ord[i]] == UINT32_MAX)
+			continue;
+		st->alias_key[k] = st->alias_key[i];
+		st->alias_ord[k++] = o2n[st->alias_ord[i]];
+	}
+	st->n_aliases = k;
+	return 0;
+}
+
+/* Brings the state to the listing of p->src when files were added or
+ * removed (a rename is both): the notes kept take their new ordinals,
+ * the added ones come in as changed (p->added), and the names of the
+ * files added or removed go to p->gone_names, so that plan_run checks
+ * the notes whose links looked one of them up. A note that is gone
+ * gives up its block ids and tags (note_gone). Returns 1 (also when the
+ * listing is the same), 0 when the state cannot serve (*why), -1 when
+ * out of memory. */
+static int relist(plan *p, const char **why, vl_error *err)
+{
+	vl_state *st = p->st;
+	const vl_source *src = p->src;
+	file_table t = { 0, NULL };
+	uint64_t listing[2];
+	long *old_of = NULL;          /* new file -> old file, or -1 */
+	uint32_t *old_ord = NULL;     /* old file -> its note ordinal */
+	uint32_t *o2n = NULL;
+	unsigned char *used = NULL;
+	st_note *nn = NULL;
+	size_t i, j, n_new = 0, cap = 0;
+	int rc = -1, r;
+
+	if (listing_hash(listing, src) < 0)
+		return vl_error_set(err, "out of memory");
+	if (st->n_files == src->n_files && listing[0] == st->listing[0] &&
+	    listing[1] == st->listing[1])
+		return 1;
+	*why = "files were added, removed or renamed";
+	for (i = 0; i < src->n_files; i++)
+		n_new += src->files[i].is_note != 0;
+	old_of = malloc((src->n_files + 1) * sizeof(*old_of));
+	old_ord = malloc((st->n_files + 1) * sizeof(*old_ord));
+	o2n = malloc((st->n_notes + 1) * sizeof(*o2n));
+	used = calloc(st->n_files + 1, 1);
+	nn = calloc(n_new + 1, sizeof(*nn));
+	p->added = calloc(n_new + 1, 1);
+	if (!old_of || !old_ord || !o2n || !used || !nn || !p->added ||
+	    (r = file_table_make(&t, st)) < 0)
+		goto oom;
+	if (r == 0) {
+		rc = 0;
+		goto done;
+	}
+	for (i = j = 0; i < st->n_files; i++)
+		old_ord[i] = file_hash_at(st, i) & 1 ? (uint32_t)j++ : UINT32_MAX;
+	if (j != st->n_notes) {
+		*why = "the saved state is damaged";
+		rc = 0;
+		goto done;
+	}
+	for (i = 0; i < st->n_notes; i++)
+		o2n[i] = UINT32_MAX;
+	for (i = j = 0; i < src->n_files; i++) {
+		const vl_file *f = &src->files[i];
+		uint32_t s = *file_slot(&t, st, path_hash(f)), w, other;
+
+		old_of[i] = s != 0 ? (long)s - 1 : -1;
+		if (s != 0 && used[s - 1]) {
+			rc = 0; /* two paths with one hash */
+			goto done;
+		}
+		if (s != 0)
+			used[s - 1] = 1;
+		if (s == 0) {
+			w = name_word(f, &other);
+			if (VL_PUSH(p->gone_names, p->n_gone_names, cap, w & NAME_HASH) < 0 ||
+			    (other != (w & NAME_HASH) &&
+			    VL_PUSH(p->gone_names, p->n_gone_names, cap, other) < 0))
+				goto oom;
+		}
+		if (!f->is_note)
+			continue;
+		if (s != 0) {
+			nn[j] = st->notes[old_ord[s - 1]];
+			o2n[old_ord[s - 1]] = (uint32_t)j;
+		} else {
+			p->added[j] = 1;
+		}
+		j++;
+	}
+	for (i = 0; i < st->n_files; i++) {
+		uint32_t w = name_word_at(st, i);
+
+		if (used[i])
+			continue;
+		/* a note gone under a name that is not its path's: rare
+		 * enough to check every note instead */
+		if (w & NAME_ODD) {
+			rc = 0;
+			goto done;
+		}
+		if (VL_PUSH(p->gone_names, p->n_gone_names, cap, w & NAME_HASH) < 0)
+			goto oom;
+		if (old_ord[i] != UINT32_MAX && (r = note_gone(p, old_ord[i])) <= 0) {
+			if (r < 0)
+				goto oom;
+			*why = "the saved state is damaged";
+			rc = 0;
+			goto done;
+		}
+	}
+	if (p->n_gone_names > 1)
+		qsort(p->gone_names, p->n_gone_names, sizeof(*p->gone_names), cmp_u32);
+	if (renumber(st, nn, n_new, o2n) < 0)
+		goto oom;
+	free(st->notes);
+	st->notes = nn;
+	nn = NULL;
+	st->n_notes = n_new;
+	st->n_files = src->n_files;
+	st->listing[0] = listing[0];
+	st->listing[1] = listing[1];
+	st->files = NULL; /* the listing's own are written */
+	st->relisted = 1;
+	*why = NULL;
+	rc = 1;
+	goto done;
+oom:
+	rc = vl_error_set(err, "out of memory");
+done:
+	free(t.slot);
+	free(old_of);
+	free(old_ord);
+	free(o2n);
+	free(used);
+	free(nn);
+	return rc;
+}
+
+/* Adds the aliases of added note j to the state's table, in order. */
+static int add_aliases(vl_state *st, const vl_note *note, uint32_t j)
+{
+	size_t i;
+
+	for (i = 0; i < note->n_aliases; i++) {
+		const char *a = note->aliases[i];
+		char *key;
+
+		if (a == NULL || a[0] == '\0')
+			continue;
+		if (st->n_aliases + 1 >= st->cap_aliases) {
+			size_t cap = 2 * st->cap_aliases + 8;
+			const char **k = realloc(st->alias_key, cap * sizeof(*k));
+			uint32_t *o;
+
+			if (k == NULL)
+				return -1;
+			st->alias_key = k;
+			o = realloc(st->alias_ord, cap * sizeof(*o));
+			if (o == NULL)
+				return -1;
+			st->alias_ord = o;
+			st->cap_aliases = cap;
+		}
+		key = vl_arena_strndup(&st->arena, a, strlen(a));
+		if (key == NULL)
+			return -1;
+		vl_lower_into(key, key, strlen(key));
+		st->alias_key[st->n_aliases] = key;
+		st->alias_ord[st->n_aliases++] = j;
+	}
+	return 0;
+}
+
+/* Sorts the alias table again after add_aliases, each pair once. */
+static int sort_aliases(vl_state *st)
+{
+	alias_pair *v = malloc((st->n_aliases + 1) * sizeof(*v));
+	size_t i, k = 0;
+
+	if (v == NULL)
+		return -1;
+	for (i = 0; i < st->n_aliases; i++) {
+		v[i].key = st->alias_key[i];
+		v[i].ord = st->alias_ord[i];
+	}
+	if (st->n_aliases > 1)
+		qsort(v, st->n_aliases, sizeof(*v), cmp_alias);
+	for (i = 0; i < st->n_aliases; i++) {
+		if (k > 0 && cmp_alias(&v[k - 1], &v[i]) == 0)
+			continue;
+		v[k++] = v[i];
+	}
+	for (i = 0; i < k; i++) {
+		st->alias_key[i] = v[i].key;
+		st->alias_ord[i] = v[i].ord;
+	}
+	st->n_aliases = k;
+	free(v);
+	return 0;
+}
+
+/* Whether one of the names v[0..n) is among the (sorted) gone names. */
+static int names_meet(const plan *p, const unsigned char *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		uint32_t x = u32_at(v, i);
+
+		if (bsearch(&x, p->gone_names, p->n_gone_names, sizeof(x), cmp_u32) != NULL)
+			return 1;
+	}
+	return 0;
+}
+
 /* Finds the changed notes, reads them, and marks what must be checked.
  * Returns 1, 0 when the state cannot serve (*why), -1 on error. */
 static int plan_run(plan *p, const vl_memo_key *k, const char **why, vl_error *err)
 {
-	const vl_state *st = p->st;
+	vl_state *st = p->st;
 	vl_source *src = p->src;
 	size_t i, j, e;
 	int r;
 
-	uint64_t listing[2];
-
-	if (listing_hash(listing, src) < 0)
-		return vl_error_set(err, "out of memory");
-	if (st->n_files != src->n_files || listing[0] != st->listing[0] ||
-	    listing[1] != st->listing[1]) {
-		*why = "files were added, removed or renamed";
+	/* relist brought the state to this listing */
+	if (st->n_files != src->n_files) {
+		*why = "the saved state is damaged";
 		return 0;
 	}
 	for (i = 0, j = 0; i < src->n_files; i++) {
@@ -1337,7 +1775,8 @@ static int plan_run(plan *p, const vl_memo_key *k, const char **why, vl_error *e
 		}
 		p->file_of[j] = i;
 		r = note_identity(p->ident[j], k, f);
-		p->changed[j] = r == 0 || (st->notes[j].ident[0] == 0 && st->notes[j].ident[1] == 0) ||
+		p->changed[j] = r == 0 || (p->added && p->added[j]) ||
+			(st->notes[j].ident[0] == 0 && st->notes[j].ident[1] == 0) ||
 			st->notes[j].ident[0] != p->ident[j][0] || st->notes[j].ident[1] != p->ident[j][1];
 		j++;
 	}
@@ -1355,7 +1794,8 @@ static int plan_run(plan *p, const vl_memo_key *k, const char **why, vl_error *e
 	for (j = 0; j < p->n; j++) {
 		if (!p->changed[j])
 			continue;
-		r = read_summary(st, j, src->files[p->file_of[j]].path, &p->old[j]);
+		r = p->added && p->added[j] ? 0 :
+			read_summary(st, j, src->files[p->file_of[j]].path, &p->old[j]);
 		if (r > 0)
 			*why = "the saved state is damaged";
 		if (r != 0)
@@ -1378,11 +1818,18 @@ static int plan_run(plan *p, const vl_memo_key *k, const char **why, vl_error *e
 			return 0;
 		}
 	}
+	if (st->relisted && sort_aliases(st) < 0)
+		return vl_error_set(err, "out of memory");
 	if (p->n_ids > 1)
 		qsort(p->ids, p->n_ids, sizeof(*p->ids), cmp_u64);
 	for (j = 0; j < p->n; j++) {
 		const st_note *on = &st->notes[j];
 
+		/* files came or went: the notes whose links looked up one of
+		 * their names, or whose findings weigh every name */
+		if (st->relisted && !p->check[j] &&
+		    (on->relist || names_meet(p, on->names, on->n_names)))
+			p->check[j] = 1;
 		for (e = 0; e < on->n_reach && !p->check[j]; e++)
 			if (p->moved[u32_at(on->reach, e)])
 				p->check[j] = 1;
@@ -1402,13 +1849,22 @@ static const vl_note *fact_alias_owner(const char *name, void *payload)
 	plan *p = payload;
 	const vl_state *st = p->st;
 	char *key = vl_lower_dup(name, strlen(name));
-	const char **hit;
+	size_t lo = 0, hi = st->n_aliases;
 
 	if (key == NULL)
 		return NULL;
-	hit = bsearch(&key, st->alias_key, st->n_aliases, sizeof(*st->alias_key), cmp_cstr);
+	/* the first pair of the alias: the note first in vault order */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(st->alias_key[mid], key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	hi = lo < st->n_aliases && strcmp(st->alias_key[lo], key) == 0;
 	free(key);
-	return hit ? p->vault->notes[st->alias_ord[hit - st->alias_key]] : NULL;
+	return hi ? p->vault->notes[st->alias_ord[lo]] : NULL;
 }
 
 /* The first note in vault order other than not_this with a block id: the
@@ -1588,8 +2044,12 @@ static int put_tables(vl_buf *b, plan *p)
 		}
 		memcpy(b->ptr + count_at, &count, 4);
 	}
-	if (vl_buf_put(b, (const char *)st->alias_raw, st->alias_raw_len) < 0 ||
-	    put_tags(b, &p->st->tags) < 0)
+	if (vl_buf_put_u32(b, (uint32_t)st->n_aliases) < 0)
+		goto done;
+	for (i = 0; i < st->n_aliases; i++)
+		if (put_cstr(b, st->alias_key[i]) < 0 || vl_buf_put_u32(b, st->alias_ord[i]) < 0)
+			goto done;
+	if (put_tags(b, &p->st->tags) < 0)
 		goto done;
 	rc = 0;
 done:
@@ -1772,6 +2232,10 @@ int vl_state_check(vl_diags *out, vl_state_result *res, vl_state *st,
 	memset(&p, 0, sizeof(p));
 	p.st = st;
 	p.src = src;
+	rc = relist(&p, &res->why_not, err);
+	if (rc <= 0)
+		goto done;
+	rc = -1;
 	p.n = st->n_notes;
 	p.file_of = calloc(p.n + 1, sizeof(*p.file_of));
 	p.ord_of = calloc(src->n_files + 1, sizeof(*p.ord_of));
@@ -1822,5 +2286,7 @@ done:
 	free(p.changed);
 	free(p.check);
 	free(p.moved);
+	free(p.added);
+	free(p.gone_names);
 	return rc;
 }

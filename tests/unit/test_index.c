@@ -405,6 +405,53 @@ static void test_markdown(void **state)
 	expect_kind(fx, "Home.md", VL_LINK_IMAGE, "image", VL_RESOLVE_MISSING);
 }
 
+/* The names a resolution looked up: what decides whether a file added
+ * or removed can change it (the check state). */
+static void expect_probes(fixture *fx, const char *from, vl_link_kind kind,
+	const char *target, const char *name, vl_resolve_kind want)
+{
+	vl_resolution r = res(fx, from, kind, target);
+	size_t i;
+
+	assert_int_equal(r.kind, want);
+	assert_false(r.probes_over);
+	for (i = 0; i < r.n_probes; i++)
+		if (r.probes[i] == vl_index_name_hash(name, strlen(name)))
+			break;
+	if (i == r.n_probes)
+		fail_msg("'%s': '%s' not among its %zu names", target, name, r.n_probes);
+}
+
+static void test_resolve_probes(void **state)
+{
+	fixture *fx = *state;
+	vl_resolution r;
+
+	/* the last part of a path, case ignored, folders and ".md" not */
+	assert_true(vl_index_name_hash("a/b/Report", 10) == vl_index_name_hash("report", 6));
+	assert_true(vl_index_name_hash("x/Report", 8) != vl_index_name_hash("x/Repor", 7));
+	assert_true(vl_index_name_hash("Report", 6) <= 0x3FFFFFFFu);
+	expect_probes(fx, "Home.md", VL_LINK_WIKI, "notes/Alpha", "alpha", VL_RESOLVE_NOTE);
+	expect_probes(fx, "Home.md", VL_LINK_WIKI, "Alpha", "Alpha", VL_RESOLVE_NOTE);
+	expect_probes(fx, "Home.md", VL_LINK_WIKI, "alpha.md", "alpha", VL_RESOLVE_NOTE);
+	expect_probes(fx, "notes/Alpha.md", VL_LINK_WIKI, "../archive/Old", "old", VL_RESOLVE_NOTE);
+	expect_probes(fx, "Home.md", VL_LINK_EMBED, "images/photo.png", "photo.png",
+		VL_RESOLVE_FILE);
+	expect_probes(fx, "Home.md", VL_LINK_MARKDOWN, "notes/Alpha.md", "alpha", VL_RESOLVE_NOTE);
+	/* a missing note: its name as a note and as a file */
+	expect_probes(fx, "Home.md", VL_LINK_WIKI, "Nowhere", "nowhere", VL_RESOLVE_MISSING);
+	/* found at once: that name alone */
+	r = res(fx, "Home.md", VL_LINK_WIKI, "Alpha");
+	assert_int_equal(r.n_probes, 1);
+	/* no lookup at all: none */
+	r = res(fx, "notes/Alpha.md", VL_LINK_WIKI, "../../Home");
+	assert_int_equal(r.kind, VL_RESOLVE_OUTSIDE);
+	assert_int_equal(r.n_probes, 0);
+	r = res(fx, "Home.md", VL_LINK_WIKI, "");
+	assert_int_equal(r.kind, VL_RESOLVE_SELF);
+	assert_int_equal(r.n_probes, 0);
+}
+
 static void test_heading_key(void **state)
 {
 	static const char *const cases[][2] = {
@@ -744,6 +791,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_missing_folder_alias, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_self_and_url, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_markdown, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_resolve_probes, setup, teardown),
 		cmocka_unit_test(test_heading_key),
 		cmocka_unit_test_setup_teardown(test_find_heading, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_suggest_heading, setup, teardown),

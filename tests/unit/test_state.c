@@ -79,6 +79,7 @@ static void full_run(vl_diags *d)
 	for (i = 0; i < N_NOTES; i++) {
 		free(reach[i].notes);
 		free(reach[i].refs);
+		free(reach[i].names);
 	}
 	vl_vault_free(vault);
 	vl_source_free(src);
@@ -251,14 +252,24 @@ static void test_mutations(void **state)
 	vl_diags_release(&full);
 }
 
+/* Where the note count is in the payload p: after the format, the file
+ * count, the listing's two hashes and a path hash and name word per file
+ * (12 bytes each). */
+static size_t count_at(const unsigned char *p)
+{
+	uint32_t n_files;
+
+	memcpy(&n_files, p + 4, 4);
+	return 4 + 4 + 16 + 12 * (size_t)n_files;
+}
+
 /* Where the record of note k ends in the payload p: records start after
- * the format, the file count, the listing's two hashes and the note count
- * (28 bytes); each is two identity hashes, the summary's offset, length
- * and checksum, then the reach (a count and u32s) and refs (a count and
- * u64s). */
+ * the note count; each is two identity hashes, the summary's offset,
+ * length and checksum, then the reach (a count and u32s), refs (a count
+ * and u64s) and names (a count, its top bit a flag, and u32s). */
 static size_t record_end(const unsigned char *p, uint32_t k)
 {
-	size_t at = 28;
+	size_t at = count_at(p) + 4;
 	uint32_t i, count;
 
 	for (i = 0; i <= k; i++) {
@@ -267,6 +278,8 @@ static size_t record_end(const unsigned char *p, uint32_t k)
 		at += 4 + 4 * (size_t)count;
 		memcpy(&count, p + at, 4);
 		at += 4 + 8 * (size_t)count;
+		memcpy(&count, p + at, 4);
+		at += 4 + 4 * (size_t)(count & 0x7FFFFFFFu);
 	}
 	return at;
 }
@@ -291,7 +304,7 @@ static void test_fewer_notes(void **state)
 	for (fewer = 1; fewer < N_NOTES; fewer++) {
 		head = record_end(p, fewer - 1);
 		memcpy(q, p, head);
-		memcpy(q + 24, &fewer, 4);
+		memcpy(q + count_at(p), &fewer, 4);
 		memcpy(q + head, p + tail, n - tail);
 		put_payload(q, head + n - tail);
 		assert_int_equal(state_run(&d), 0);
@@ -393,6 +406,24 @@ static void test_lazy_vault(void **state)
 	assert_true(rl[0].refs[0] == vl_hash_lower("b1") && rl[0].refs[1] == vl_hash_lower("B1"));
 	assert_int_equal(rl[1].n_refs, 2);
 	assert_true(rl[1].refs[0] == vl_hash_lower("zz") && rl[1].refs[1] == vl_hash_lower("c1"));
+	/* the names the links looked up, the same either way; A misses a
+	 * note ([[Gone]]): any file added or removed may change its report */
+	for (i = 0; i < N_NOTES; i++) {
+		assert_int_equal(re[i].n_names, rl[i].n_names);
+		assert_int_equal(re[i].relist, rl[i].relist);
+		for (j = 0; j < rl[i].n_names; j++)
+			assert_true(re[i].names[j] == rl[i].names[j]);
+	}
+	assert_true(rl[0].relist);
+	assert_false(rl[1].relist);
+	/* B: [[A#Part]] [[C#^zz]] [[A#^c1]] looked up a and c */
+	assert_int_equal(rl[1].n_names, 2);
+	assert_true((rl[1].names[0] == vl_index_name_hash("a", 1) &&
+		rl[1].names[1] == vl_index_name_hash("C", 1)) ||
+		(rl[1].names[1] == vl_index_name_hash("a", 1) &&
+		rl[1].names[0] == vl_index_name_hash("C", 1)));
+	assert_int_equal(rl[3].n_names, 0);
+	assert_false(rl[3].relist);
 	assert_string_equal(pl[3], "");  /* D links nowhere; A does */
 	assert_non_null(strstr(pl[0], "B.md\n"));
 	assert_int_equal(state_run(&inc), 1);
@@ -400,8 +431,10 @@ static void test_lazy_vault(void **state)
 	for (i = 0; i < N_NOTES; i++) {
 		free(re[i].notes);
 		free(re[i].refs);
+		free(re[i].names);
 		free(rl[i].notes);
 		free(rl[i].refs);
+		free(rl[i].names);
 	}
 	/* D rewritten: a miss, read and held whole beside the summaries */
 	write_file("sub/D.md", g_notes[3][1]);
@@ -414,6 +447,7 @@ static void test_lazy_vault(void **state)
 		assert_string_equal(pe[i], pl[i]);
 		free(rl[i].notes);
 		free(rl[i].refs);
+		free(rl[i].names);
 	}
 	unlink(path);
 	vl_diags_release(&full);
@@ -449,6 +483,7 @@ static void test_lazy_vault_cache_gone(void **state)
 	for (i = 0; i < N_NOTES; i++) {
 		free(reach[i].notes);
 		free(reach[i].refs);
+		free(reach[i].names);
 	}
 	keys(&key, &skey, &src);
 	assert_int_equal(vl_cache_open(&c, path, &err), 0);
