@@ -10,16 +10,20 @@
 
 #include "rule.h"
 
-static int report_missing(vl_rule_ctx *ctx, const vl_link *link)
+static int report_missing(vl_rule_ctx *ctx, size_t i, const vl_link *link)
 {
 	const vl_note *owner = vl_index_alias_owner(ctx->index, link->target);
 	const char *hint;
 
-	if (owner != NULL)
+	if (owner != NULL) {
+		vl_rule_hint(ctx, i, owner->name);
 		return vl_rule_report(ctx, link->pos,
 			"no note or file '%s'; '%s' is an alias of '%s', link to [[%s|%s]]",
 			link->target, link->target, owner->path, owner->name, link->target);
+	}
 	hint = vl_index_suggest_target(ctx->index, link->target);
+	if (hint != NULL)
+		vl_rule_hint(ctx, i, hint);
 	if (hint != NULL && strcmp(hint, link->target) != 0)
 		return vl_rule_report(ctx, link->pos, "no note or file '%s' (did you mean '%s'?)",
 			link->target, hint);
@@ -42,7 +46,7 @@ int vl_rule_broken_link(vl_rule_ctx *ctx)
 			continue;
 		vl_rule_resolve(ctx, i, &r);
 		if (r.kind == VL_RESOLVE_MISSING)
-			rc = report_missing(ctx, link);
+			rc = report_missing(ctx, i, link);
 		else if (r.kind == VL_RESOLVE_OUTSIDE)
 			rc = vl_rule_report(ctx, link->pos, "link '%s' leaves the vault", link->target);
 		if (rc < 0)

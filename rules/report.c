@@ -51,6 +51,12 @@ int vl_rule_report_problems(vl_rule_ctx *ctx)
 	return 0;
 }
 
+void vl_rule_hint(const vl_rule_ctx *ctx, size_t i, const char *name)
+{
+	if (ctx->hints != NULL)
+		ctx->hints[i] = vl_index_name_hash(name, strlen(name)) | VL_HINT_SET;
+}
+
 void vl_rule_resolve(const vl_rule_ctx *ctx, size_t i, vl_resolution *out)
 {
 	if (ctx->resolved != NULL)

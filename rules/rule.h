@@ -26,6 +26,9 @@ typedef struct vl_rule_ctx {
 	 * note->links, URL links left unresolved), or NULL: see
 	 * vl_rule_resolve. */
 	const vl_resolution *resolved;
+	/* One per link, or NULL: what a finding about a link named besides
+	 * the link's own target (vl_rule_hint). */
+	uint32_t *hints;
 } vl_rule_ctx;
 
 typedef int (*vl_rule_check_fn)(vl_rule_ctx *ctx);
@@ -55,6 +58,13 @@ static inline int vl_link_in_vault(vl_link_kind k)
 	return k == VL_LINK_WIKI || k == VL_LINK_EMBED || k == VL_LINK_MARKDOWN ||
 		k == VL_LINK_IMAGE;
 }
+
+/* Notes that the finding about link i names `name` as a hint (a
+ * did-you-mean, an alias's note): a note's name or its path without
+ * ".md", an attachment's name or path. The check state checks the note
+ * again when a file of that name goes. */
+#define VL_HINT_SET 0x80000000u
+void vl_rule_hint(const vl_rule_ctx *ctx, size_t i, const char *name);
 
 /* Link i of ctx's note as the index resolves it: the engine's copy when
  * it made one (five rules look at each link), else resolved now. */

@@ -1809,6 +1809,36 @@ const char *vl_index_suggest_target(const vl_index *idx, const char *target)
 	return best;
 }
 
+/* A superset of the candidates vl_index_suggest_target weighs: the
+ * note's name or path (without ".md") within the cutoff of the target's
+ * stem, the attachment's name or path within the cutoff of the target,
+ * or the attachment named the bare target with an extension. */
+int vl_index_may_suggest(const char *target, const char *path, int is_note)
+{
+	const char *t = target[0] == '/' ? target + 1 : target, *name, *dot;
+	size_t tlen = strlen(t), stem = strip_md(t, tlen), plen = strlen(path), pstem, max;
+
+	pstem = is_note ? strip_md(path, plen) : plen;
+	name = memrchr(path, '/', pstem);
+	name = name ? name + 1 : path;
+	if (is_note) {
+		size_t n;
+		const char *nm = vl_note_name_of(path, &n);
+
+		max = target_cutoff(stem);
+		return banded_distance(name, pstem - (size_t)(name - path), t, stem, max) <= max ||
+			banded_distance(nm, n, t, stem, max) <= max ||
+			banded_distance(path, pstem, t, stem, max) <= max;
+	}
+	max = target_cutoff(tlen);
+	if (banded_distance(name, plen - (size_t)(name - path), t, tlen, max) <= max ||
+	    banded_distance(path, plen, t, tlen, max) <= max)
+		return 1;
+	dot = strrchr(name, '.');
+	return dot != NULL && dot > name && (size_t)(dot - name) == stem &&
+		strncasecmp(name, t, stem) == 0;
+}
+
 /* ---- tags ---- */
 
 const char *vl_index_tag_spelling(const vl_index *idx, const char *tag)

@@ -107,6 +107,11 @@ const vl_note *vl_index_block_elsewhere(const vl_index *idx, const vl_note *not_
  * closest to target by edit distance, for a did-you-mean; NULL if none. */
 const char *vl_index_suggest_target(const vl_index *idx, const char *target);
 
+/* Whether the vault file at path (a note or not) could be the
+ * did-you-mean that vl_index_suggest_target gives for target, were it in
+ * the vault: 1 for every path it could give, and some others. */
+int vl_index_may_suggest(const char *target, const char *path, int is_note);
+
 /* The normalised form of a heading used for matching: lower case, only
  * letters and digits, single spaces. Caller frees. */
 char *vl_index_heading_key(const char *text);

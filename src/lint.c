@@ -281,6 +281,7 @@ void vl_reach_free(vl_reach *r, size_t n)
 		free(r[i].notes);
 		free(r[i].refs);
 		free(r[i].names);
+		free(r[i].missing);
 	}
 	free(r);
 }
@@ -293,6 +294,7 @@ typedef struct lint_ctx {
 	vl_diags per_thread[VL_MAX_THREADS];
 	/* each thread's resolutions of the note it checks, reused */
 	vl_resolution *resolved[VL_MAX_THREADS];
+	uint32_t *hints[VL_MAX_THREADS];  /* vl_rule_ctx.hints, when reach is kept */
 	size_t cap_resolved[VL_MAX_THREADS];
 	atomic_int summary_linted;
 	pthread_mutex_t err_lock;
@@ -380,28 +382,53 @@ static int cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* The names that the n resolutions res looked up, into r (sorted, each
- * once), and whether one of them needs more (see vl_reach.relist). */
-static int add_names(vl_reach *r, const vl_resolution *res, size_t n)
+/* The names that the resolutions res of note's links looked up and
+ * that their findings gave as hints, into r (sorted, each once), whether
+ * a resolution looked up more (see vl_reach.relist), and the targets
+ * that reach nothing. */
+static int add_names(vl_reach *r, const vl_note *note, const vl_resolution *res,
+	const uint32_t *hints)
 {
-	size_t i, k, total = 0;
+	size_t i, k, n = note->n_links, total = 0, bytes = 0;
 
 	free(r->names);
+	free(r->missing);
 	r->names = NULL;
-	r->n_names = 0;
+	r->missing = NULL;
+	r->n_names = r->n_missing = r->missing_len = 0;
 	r->relist = 0;
 	for (i = 0; i < n; i++) {
-		total += res[i].n_probes;
-		r->relist |= res[i].kind == VL_RESOLVE_MISSING || res[i].probes_over;
+		total += res[i].n_probes + ((hints[i] & VL_HINT_SET) != 0);
+		r->relist |= res[i].probes_over;
+		if (res[i].kind == VL_RESOLVE_MISSING)
+			bytes += strlen(note->links[i].target) + 1;
+	}
+	if (bytes > 0) {
+		r->missing = malloc(bytes);
+		if (r->missing == NULL)
+			return -1;
+		for (i = 0; i < n; i++) {
+			size_t len;
+
+			if (res[i].kind != VL_RESOLVE_MISSING)
+				continue;
+			len = strlen(note->links[i].target) + 1;
+			memcpy(r->missing + r->missing_len, note->links[i].target, len);
+			r->missing_len += len;
+			r->n_missing++;
+		}
 	}
 	if (total == 0)
 		return 0;
 	r->names = malloc(total * sizeof(*r->names));
 	if (r->names == NULL)
 		return -1;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		for (k = 0; k < res[i].n_probes; k++)
 			r->names[r->n_names++] = res[i].probes[k];
+		if (hints[i] & VL_HINT_SET)
+			r->names[r->n_names++] = hints[i] & ~VL_HINT_SET;
+	}
 	qsort(r->names, r->n_names, sizeof(*r->names), cmp_u32);
 	for (i = k = 0; i < r->n_names; i++)
 		if (k == 0 || r->names[k - 1] != r->names[i])
@@ -436,10 +463,20 @@ static int lint_note(lint_ctx *lc, size_t i, int slot, const vl_note *indexed,
 	/* resolve each link once; several rules read the result */
 	if (note->n_links > lc->cap_resolved[slot]) {
 		vl_resolution *p = realloc(lc->resolved[slot], note->n_links * sizeof(*p));
+		uint32_t *h;
+
 		if (!p)
 			return -1;
 		lc->resolved[slot] = p;
+		h = realloc(lc->hints[slot], note->n_links * sizeof(*h));
+		if (!h)
+			return -1;
+		lc->hints[slot] = h;
 		lc->cap_resolved[slot] = note->n_links;
+	}
+	if (lc->opts->reach && note->n_links > 0) {
+		memset(lc->hints[slot], 0, note->n_links * sizeof(*lc->hints[slot]));
+		rc.hints = lc->hints[slot];
 	}
 	for (r = 0; r < note->n_links; r++) {
 		vl_resolution *res = &lc->resolved[slot][r];
@@ -454,8 +491,7 @@ static int lint_note(lint_ctx *lc, size_t i, int slot, const vl_note *indexed,
 	}
 	rc.resolved = lc->resolved[slot];
 	if (lc->opts->reach && (add_reach(&lc->opts->reach[i], lc->resolved[slot],
-	    note->n_links) < 0 || add_refs(&lc->opts->reach[i], note) < 0 ||
-	    add_names(&lc->opts->reach[i], lc->resolved[slot], note->n_links) < 0))
+	    note->n_links) < 0 || add_refs(&lc->opts->reach[i], note) < 0))
 		return -1;
 	for (r = 0; r < vl_rules_count; r++) {
 		vl_severity sev = lc->opts->config ? lc->opts->config->severity[r] :
@@ -467,6 +503,10 @@ static int lint_note(lint_ctx *lc, size_t i, int slot, const vl_note *indexed,
 		if (vl_rules[r].check(&rc) < 0)
 			return -1;
 	}
+	/* after the rules: the hints are their findings' */
+	if (lc->opts->reach && add_names(&lc->opts->reach[i], note, lc->resolved[slot],
+	    rc.hints) < 0)
+		return -1;
 	return 0;
 }
 
@@ -560,6 +600,7 @@ done:
 		vl_diags_release(&lc.unread[t]);
 		vl_cache_reader_release(&lc.rd[t]);
 		free(lc.resolved[t]);
+		free(lc.hints[t]);
 	}
 	pthread_mutex_destroy(&lc.err_lock);
 	return rc;

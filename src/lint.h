@@ -79,13 +79,18 @@ typedef struct vl_reach {
 	size_t n, cap;
 	uint64_t *refs;  /* vl_hash_lower of each link's block id, in order */
 	size_t n_refs;
-	/* The names the links looked up (vl_resolution.probes), sorted, each
-	 * once; relist: some link's resolution depends on more than them (a
-	 * missing note's did-you-mean and alias hint weigh every name of the
-	 * vault), so any file added or removed may change the findings. */
+	/* The names the links looked up (vl_resolution.probes) and the names
+	 * their findings gave as hints (vl_rule_hint), sorted, each once;
+	 * relist: a link looked up more names than a resolution keeps, so
+	 * any file added or removed may change the findings. */
 	uint32_t *names;
 	size_t n_names;
 	int relist;
+	/* The targets of the links that reach nothing (their did-you-mean
+	 * and alias hint may name a file added later), each followed by a
+	 * NUL: n_missing of them in missing_len bytes. */
+	char *missing;
+	size_t n_missing, missing_len;
 } vl_reach;
 
 /* Frees the n reaches of r and r. */

@@ -22,22 +22,30 @@
  * The entry's payload, integers as vl_buf_put_u32/u64 write them, a
  * "cstr" being a u32 length, the bytes and a NUL:
  *   format
- *   the listing: n_files and two hashes of every path and kind (note or
- *     not), in order
+ *   the listing: n_files, two hashes of every path and kind (note or
+ *     not), in order; then per file: a hash of its path (the low bit: a
+ *     note) and its name word (vl_index_name_hash of the name links look
+ *     it up by, NAME_ODD for a note whose name is not its path's)
  *   n_notes, then per note: two hashes of its identity (as the memo keys
  *     it; zeros when it could not be trusted: the note counts as
  *     changed); its summary's offset, length and checksum in the notes
  *     file (the cache's encoding of the note without links, suppressions,
  *     problems or properties); the ordinals of the notes it reaches; the
- *     hashes of the block ids its links name
+ *     hashes of the block ids its links name; the names its links looked
+ *     up or hinted at (a u32 count, its top bit vl_reach.relist, then
+ *     u32s, sorted); the targets that reach nothing (a u32 length, then
+ *     each NUL-terminated)
  *   the notes file's generation
  *   the block table: n, then (hash of the lower-case id, note ordinal),
  *     sorted: the notes that have each block id, in vault order
- *   the alias table: n, then (cstr lower-case alias, ordinal of the first
- *     note that has it), sorted by alias
+ *   the alias table: n, then (cstr lower-case alias, ordinal of a note
+ *     that has it), sorted by alias, then ordinal: the first is the one
+ *     the index names
  *   the tag table: n, then per lower-case tag (sorted): cstr tag, n, then
  *     (cstr spelling, how often it is written)
  *   n_findings, then the findings in notes (memo encoding), to the end.
+ * A run over another listing (files added, removed, renamed) matches the
+ * files by path hash and renumbers the notes (relist).
  * Findings about files that could not be listed are not kept: each run
  * lists the vault anew and reports them.
  */
@@ -54,7 +62,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define STATE_FORMAT 4u
+#define STATE_FORMAT 5u
 #define BLOCK_BYTES 12
 #define FILE_BYTES 12            /* a path's hash and its name's */
 #define NAME_HASH 0x3FFFFFFFu    /* the name's hash in a file's name word */
@@ -76,6 +84,8 @@ typedef struct st_note {
 	const unsigned char *names;  /* n_names names its links looked up */
 	uint32_t n_names;
 	int relist;                  /* any file added or removed counts */
+	const unsigned char *missing; /* targets that reach nothing, each */
+	uint32_t missing_len;        /* NUL-terminated, in missing_len bytes */
 	const unsigned char *raw;    /* the note's bytes in the entry */
 	size_t raw_len;
 } st_note;
@@ -382,9 +392,9 @@ static int read_notes(vl_state *st, vl_reader *r)
 	st->listing[1] = vl_read_u64(r);
 	st->files = get_items(r, st->n_files, FILE_BYTES);
 	st->n_notes = vl_read_u32(r);
-	/* a note takes at least 48 bytes (a note without links): bounds the
+	/* a note takes at least 52 bytes (a note without links): bounds the
 	 * allocation */
-	if (r->bad || st->n_notes > st->n_files || st->n_notes > (size_t)(r->end - r->p) / 48)
+	if (r->bad || st->n_notes > st->n_files || st->n_notes > (size_t)(r->end - r->p) / 52)
 		return 0;
 	st->notes = calloc(st->n_notes + 1, sizeof(*st->notes));
 	if (st->notes == NULL)
@@ -406,6 +416,9 @@ static int read_notes(vl_state *st, vl_reader *r)
 		n->relist = (n->n_names & NAMES_RELIST) != 0;
 		n->n_names &= ~NAMES_RELIST;
 		n->names = get_items(r, n->n_names, 4);
+		n->missing = get_slice(r, &n->missing_len);
+		if (!r->bad && n->missing_len > 0 && n->missing[n->missing_len - 1] != '\0')
+			return 0;
 		for (k = 0; !r->bad && k < n->n_reach; k++)
 			if (u32_at(n->reach, k) >= st->n_notes)
 				return 0;
@@ -848,7 +861,7 @@ static int put_refs(vl_buf *b, const vl_reach *r)
 	for (i = 0; i < r->n_names; i++)
 		if (vl_buf_put_u32(b, r->names[i]) < 0)
 			return -1;
-	return 0;
+	return put_slice(b, r->missing, r->missing_len);
 }
 
 /* What state_write takes from where. A note with fresh[i] set has its
@@ -1143,7 +1156,8 @@ static int put_note(vl_buf *b, const write_plan *wp, const ord_table *ords,
 			vl_buf_put_u32(b, on->n_refs) < 0 ||
 			vl_buf_put(b, (const char *)on->refs, 8 * (size_t)on->n_refs) < 0 ||
 			vl_buf_put_u32(b, on->n_names | (on->relist ? NAMES_RELIST : 0)) < 0 ||
-			vl_buf_put(b, (const char *)on->names, 4 * (size_t)on->n_names) < 0 ? -1 : 0;
+			vl_buf_put(b, (const char *)on->names, 4 * (size_t)on->n_names) < 0 ||
+			put_slice(b, on->missing, on->missing_len) < 0 ? -1 : 0;
 	if (vl_buf_put_u32(b, (uint32_t)wp->reach[i].n) < 0)
 		return -1;
 	for (j = 0; j < wp->reach[i].n; j++) {
@@ -1356,6 +1370,8 @@ typedef struct plan {
 	unsigned char *added;
 	uint32_t *gone_names;
 	size_t n_gone_names;
+	size_t *new_files;       /* the files of src added, n_new_files */
+	size_t n_new_files;
 } plan;
 
 static int cmp_u64(const void *a, const void *b)
@@ -1562,7 +1578,7 @@ static int relist(plan *p, const char **why, vl_error *err)
 	uint32_t *o2n = NULL;
 	unsigned char *used = NULL;
 	st_note *nn = NULL;
-	size_t i, j, n_new = 0, cap = 0;
+	size_t i, j, n_new = 0, cap = 0, cap_new = 0;
 	int rc = -1, r;
 
 	if (listing_hash(listing, src) < 0)
@@ -1607,6 +1623,8 @@ static int relist(plan *p, const char **why, vl_error *err)
 		if (s != 0)
 			used[s - 1] = 1;
 		if (s == 0) {
+			if (VL_PUSH(p->new_files, p->n_new_files, cap_new, i) < 0)
+				goto oom;
 			w = name_word(f, &other);
 			if (VL_PUSH(p->gone_names, p->n_gone_names, cap, w & NAME_HASH) < 0 ||
 			    (other != (w & NAME_HASH) &&
@@ -1749,6 +1767,35 @@ static int names_meet(const plan *p, const unsigned char *v, size_t n)
 	return 0;
 }
 
+/* Whether a file added to the vault may change what a finding says of
+ * one of the targets (NUL-terminated, in v[0..len)) that reach nothing:
+ * its did-you-mean, or, for an added note, the note an alias names.
+ * Many files added: every such note is checked again. */
+static int missing_near(const plan *p, const unsigned char *v, size_t len)
+{
+	const char *t = (const char *)v, *end = (const char *)v + len;
+	size_t i, k;
+
+	if (len == 0 || p->n_new_files == 0)
+		return 0;
+	if (p->n_new_files > 64)
+		return 1;
+	for (; t < end; t += strlen(t) + 1) {
+		for (i = 0; i < p->n_new_files; i++) {
+			const vl_file *f = &p->src->files[p->new_files[i]];
+			long o = p->ord_of[p->new_files[i]];
+			const vl_note *n = o >= 0 ? p->now[o] : NULL;
+
+			if (vl_index_may_suggest(t, f->path, f->is_note))
+				return 1;
+			for (k = 0; n != NULL && k < n->n_aliases; k++)
+				if (n->aliases[k] != NULL && strcasecmp(n->aliases[k], t) == 0)
+					return 1;
+		}
+	}
+	return 0;
+}
+
 /* Finds the changed notes, reads them, and marks what must be checked.
  * Returns 1, 0 when the state cannot serve (*why), -1 on error. */
 static int plan_run(plan *p, const vl_memo_key *k, const char **why, vl_error *err)
@@ -1828,7 +1875,8 @@ static int plan_run(plan *p, const vl_memo_key *k, const char **why, vl_error *e
 		/* files came or went: the notes whose links looked up one of
 		 * their names, or whose findings weigh every name */
 		if (st->relisted && !p->check[j] &&
-		    (on->relist || names_meet(p, on->names, on->n_names)))
+		    (on->relist || names_meet(p, on->names, on->n_names) ||
+		    missing_near(p, on->missing, on->missing_len)))
 			p->check[j] = 1;
 		for (e = 0; e < on->n_reach && !p->check[j]; e++)
 			if (p->moved[u32_at(on->reach, e)])
@@ -2288,5 +2336,6 @@ done:
 	free(p.moved);
 	free(p.added);
 	free(p.gone_names);
+	free(p.new_files);
 	return rc;
 }

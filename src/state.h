@@ -10,17 +10,23 @@
  * reference); which note has an alias (the hint of a broken link); the
  * vault's most common spelling of each tag. So the state keeps, per note,
  * its identity (as the memo keys it), the summary the index needs
- * (VL_CACHE_SUMMARY), the notes its links reach and the block ids they
- * name; tables of block ids, aliases and tag spellings; and the report.
- * A run over the same paths then checks:
- *   - the notes whose identity changed or cannot be trusted (racy);
+ * (VL_CACHE_SUMMARY), the notes its links reach, the block ids they name,
+ * the names they looked up (vl_resolution.probes) or gave as hints, and
+ * the targets that reach nothing; per file, hashes of its path and name;
+ * tables of block ids, aliases and tag spellings; and the report. A run
+ * then checks:
+ *   - the notes whose identity changed or cannot be trusted (racy), and
+ *     the notes added;
  *   - when such a note's headings or block ids changed, the notes that
  *     reach it;
- *   - when a block id appeared or went, the notes whose links name it.
- * It does not serve (the run checks every note) when a file was added,
- * removed or renamed, the config or the program changed, a changed note's
- * aliases changed, an edit changed a tag's common spelling, or a note
- * cannot be read.
+ *   - when a block id appeared or went, the notes whose links name it;
+ *   - when files were added or removed (a rename is both), the notes whose
+ *     links looked up or hinted at one of their names, and the notes with
+ *     a target that reaches nothing close enough to an added path (or
+ *     equal to an added note's alias) to become its did-you-mean.
+ * It does not serve (the run checks every note) when the config or the
+ * program changed, a changed note's aliases changed, an edit changed a
+ * tag's common spelling, or a note cannot be read.
  *
  * The state is a memo entry (memo.h) keyed by the program, the config and
  * the vault folder, not by the files, in <gitdir>/vaultlint/state/; it

@@ -18,7 +18,9 @@
 # the first run after a change: for check, a line added to one note before
 # each run (the check state, state.h, then re-checks what the edit can
 # change); for check --staged, a new line staged before each run; for
-# changelog (whose range does not change), the memo removed. The third
+# changelog (whose range does not change), the memo removed; and for check,
+# a new note written before each run (the state then checks the notes
+# whose links looked its name up or may now suggest it). The third
 # table times check with neither memo nor check state (a new vault, a new
 # vaultlint, another config), the notes cache warm.
 set -eu
@@ -73,6 +75,7 @@ cleanup() {
 		git reset -q HEAD -- "$staged_file" 2>/dev/null || true
 		git checkout -q -- "$staged_file" 2>/dev/null || true
 	fi
+	rm -f -- ./"Bench new "*.md
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -140,6 +143,10 @@ edit_file=$(git ls-files '*.md' | sed -n '3p')
 edit=$tmp/edit
 printf '#!/bin/sh\necho "- bench edit $(date +%%s%%N)" >> "%s"\nexec "$@"\n' "$edit_file" > "$edit"
 chmod +x "$edit"
+# $add CMD...: CMD after a new note is written (all removed at the end)
+add=$tmp/add
+printf '#!/bin/sh\nn=$(date +%%s%%N)\nprintf -- "# Bench new $n\\n- #PAPER [New (Bench 2024)](https://example.org/p/$n) ^b$n\\nSee [[Note 00001]].\\n" > "Bench new $n.md"\nexec "$@"\n' > "$add"
+chmod +x "$add"
 # $stage CMD...: CMD after a new line in one note is staged
 stage=$tmp/stage
 printf '#!/bin/sh\necho "- bench edit $(date +%%s%%N)" >> "%s" && git add -- "%s"\nexec "$@"\n' \
@@ -168,6 +175,8 @@ measure diffstat "git diff --stat $from HEAD" "0" git diff --stat "$from" HEAD
 measure check1 "vaultlint check, after a one-note edit" "0 1" "$edit" "$VAULTLINT" check .
 git checkout -q -- "$edit_file"
 staged_file=
+measure checkadd "vaultlint check, after a note added" "0 1" "$add" "$VAULTLINT" check .
+rm -f -- ./"Bench new "*.md
 measure changelog1 "vaultlint changelog $from..HEAD, memo removed" "0" "$nomemo" "$VAULTLINT" changelog "$from..HEAD"
 measure check0 "vaultlint check, no memo, no check state" "0 1" "$nostate" "$VAULTLINT" check .
 
@@ -190,6 +199,8 @@ r_check1=$(ratio "$t_check1" "$t_grep")
 r_mem1=$(awk -v k="$m_check1" -v b="$vault_bytes" 'BEGIN { printf "%.3f", k * 1024 / b }')
 r_staged1=$(ratio "$t_staged1" "$t_status")
 r_cl1=$(ratio "$t_changelog1" "$t_diffstat")
+r_checkadd=$(ratio "$t_checkadd" "$t_grep")
+r_memadd=$(awk -v k="$m_checkadd" -v b="$vault_bytes" 'BEGIN { printf "%.3f", k * 1024 / b }')
 r_check0=$(ratio "$t_check0" "$t_grep")
 r_mem0=$(awk -v k="$m_check0" -v b="$vault_bytes" 'BEGIN { printf "%.3f", k * 1024 / b }')
 
@@ -205,6 +216,8 @@ row "check / grep -rc '#' (time)" "$r_check1" 3
 row "check peak RSS / vault bytes ($(awk -v k="$m_check1" 'BEGIN{printf "%.1f", k/1024}') MB)" "$r_mem1" 0.3
 row "check --staged (1 change) / git status (time)" "$r_staged1" 3
 row "changelog $from..HEAD / git diff --stat (time)" "$r_cl1" 3
+row "check, a note added / grep -rc '#' (time)" "$r_checkadd" 3
+row "check, a note added: peak RSS / vault bytes ($(awk -v k="$m_checkadd" 'BEGIN{printf "%.1f", k/1024}') MB)" "$r_memadd" 0.3
 echo
 echo "  check with neither memo nor check state (notes cache warm):"
 row "check / grep -rc '#' (time)" "$r_check0" 3

@@ -591,6 +591,39 @@ static void test_suggest_target(void **state)
 	assert_null(vl_index_suggest_target(fx->idx, "Zebra crossing"));
 }
 
+/* Every path the did-you-mean gives is one vl_index_may_suggest admits
+ * (the check state leans on it when a file is added); far ones are not. */
+static void test_may_suggest(void **state)
+{
+	fixture *fx = *state;
+	static const char *const cases[][3] = {
+		/* target, the suggestion's file, a note */
+		{ "Alpah", "notes/Alpha.md", "1" },
+		{ "notes/Alpah", "notes/Alpha.md", "1" },
+		{ "/notes/Alpah", "notes/Alpha.md", "1" },
+		{ "Funtions.md", "Functions.md", "1" },
+		{ "doc.pfd", "doc.pdf", "0" },
+		{ "image", "pics/image.png", "0" },
+		{ "IMAGE", "pics/image.png", "0" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *s = vl_index_suggest_target(fx->idx, cases[i][0]);
+
+		assert_non_null(s);
+		if (!vl_index_may_suggest(cases[i][0], cases[i][1], cases[i][2][0] == '1'))
+			fail_msg("'%s' -> '%s' (%s) not admitted", cases[i][0], s, cases[i][1]);
+	}
+	assert_false(vl_index_may_suggest("Alpha", "zzz/Completely different.md", 1));
+	assert_false(vl_index_may_suggest("Alpha", "Zebra.png", 0));
+	/* [[image]] for image.png: the extension is what is missing */
+	assert_true(vl_index_may_suggest("Alpha", "x/alpha.png", 0));
+	assert_false(vl_index_may_suggest("notes/Alpha", "pics/image.png", 0));
+	assert_true(vl_index_may_suggest("Alpha", "Alpha.md", 1));
+	assert_true(vl_index_may_suggest("ALPHA", "deep/down/alphx.md", 1));
+}
+
 /* The vault-wide did-you-mean compares only names that share the first or
  * the last letter (see vl_index_suggest_target): a typo at either end is
  * still found, one at both ends is not (a documented limit). */
@@ -792,6 +825,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_self_and_url, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_markdown, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resolve_probes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_may_suggest, setup, teardown),
 		cmocka_unit_test(test_heading_key),
 		cmocka_unit_test_setup_teardown(test_find_heading, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_suggest_heading, setup, teardown),

@@ -80,6 +80,7 @@ static void full_run(vl_diags *d)
 		free(reach[i].notes);
 		free(reach[i].refs);
 		free(reach[i].names);
+		free(reach[i].missing);
 	}
 	vl_vault_free(vault);
 	vl_source_free(src);
@@ -266,7 +267,8 @@ static size_t count_at(const unsigned char *p)
 /* Where the record of note k ends in the payload p: records start after
  * the note count; each is two identity hashes, the summary's offset,
  * length and checksum, then the reach (a count and u32s), refs (a count
- * and u64s) and names (a count, its top bit a flag, and u32s). */
+ * and u64s), names (a count, its top bit a flag, and u32s) and the
+ * targets that reach nothing (a length and the bytes). */
 static size_t record_end(const unsigned char *p, uint32_t k)
 {
 	size_t at = count_at(p) + 4;
@@ -280,6 +282,8 @@ static size_t record_end(const unsigned char *p, uint32_t k)
 		at += 4 + 8 * (size_t)count;
 		memcpy(&count, p + at, 4);
 		at += 4 + 4 * (size_t)(count & 0x7FFFFFFFu);
+		memcpy(&count, p + at, 4);
+		at += 4 + (size_t)count;
 	}
 	return at;
 }
@@ -407,14 +411,26 @@ static void test_lazy_vault(void **state)
 	assert_int_equal(rl[1].n_refs, 2);
 	assert_true(rl[1].refs[0] == vl_hash_lower("zz") && rl[1].refs[1] == vl_hash_lower("c1"));
 	/* the names the links looked up, the same either way; A misses a
-	 * note ([[Gone]]): any file added or removed may change its report */
+	 * note ([[Gone]]): a file added near that name may change its
+	 * report */
 	for (i = 0; i < N_NOTES; i++) {
 		assert_int_equal(re[i].n_names, rl[i].n_names);
 		assert_int_equal(re[i].relist, rl[i].relist);
+		assert_int_equal(re[i].missing_len, rl[i].missing_len);
 		for (j = 0; j < rl[i].n_names; j++)
 			assert_true(re[i].names[j] == rl[i].names[j]);
 	}
-	assert_true(rl[0].relist);
+	assert_int_equal(rl[0].n_missing, 2);
+	assert_int_equal(rl[0].missing_len, 11);
+	assert_string_equal(rl[0].missing, "Gone");
+	assert_string_equal(rl[0].missing + 5, "Alpha");
+	assert_false(rl[0].relist);
+	/* [[Alpha]] is A's alias: the hint names A */
+	for (j = 0; j < rl[0].n_names; j++)
+		if (rl[0].names[j] == vl_index_name_hash("A", 1))
+			break;
+	assert_true(j < rl[0].n_names);
+	assert_int_equal(rl[1].n_missing, 0);
 	assert_false(rl[1].relist);
 	/* B: [[A#Part]] [[C#^zz]] [[A#^c1]] looked up a and c */
 	assert_int_equal(rl[1].n_names, 2);
@@ -432,9 +448,11 @@ static void test_lazy_vault(void **state)
 		free(re[i].notes);
 		free(re[i].refs);
 		free(re[i].names);
+		free(re[i].missing);
 		free(rl[i].notes);
 		free(rl[i].refs);
 		free(rl[i].names);
+		free(rl[i].missing);
 	}
 	/* D rewritten: a miss, read and held whole beside the summaries */
 	write_file("sub/D.md", g_notes[3][1]);
@@ -448,6 +466,7 @@ static void test_lazy_vault(void **state)
 		free(rl[i].notes);
 		free(rl[i].refs);
 		free(rl[i].names);
+		free(rl[i].missing);
 	}
 	unlink(path);
 	vl_diags_release(&full);
@@ -484,6 +503,7 @@ static void test_lazy_vault_cache_gone(void **state)
 		free(reach[i].notes);
 		free(reach[i].refs);
 		free(reach[i].names);
+		free(reach[i].missing);
 	}
 	keys(&key, &skey, &src);
 	assert_int_equal(vl_cache_open(&c, path, &err), 0);
