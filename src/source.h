@@ -15,18 +15,20 @@
 #include "util.h"
 
 typedef struct vl_file {
+	/* Ordered widest first, so that the struct has no padding inside:
+	 * a vault holds one per file (104 bytes, not 120). */
 	char *path;       /* relative to the vault root, '/' separated */
 	uint64_t size;    /* bytes; 0 for a revision's files (see git/source.c) */
-	int is_note;      /* 1 for *.md */
-	char oid[41];     /* git blob id when known (hex), else "" */
 	/* Work-tree files only (has_stat 1): the stat data taken when listing,
 	 * as git's index keeps it, so that an unchanged file is recognised
 	 * without reading it (see cache.h). All 0 for git sources. */
-	int has_stat;
 	int64_t mtime_sec, ctime_sec;
-	uint32_t mtime_nsec, ctime_nsec;
 	uint64_t ino, dev;
+	uint32_t mtime_nsec, ctime_nsec;
 	uint32_t mode;
+	char oid[41];     /* git blob id when known (hex), else "" */
+	unsigned char is_note;  /* 1 for *.md */
+	unsigned char has_stat; /* 1 when the stat data above is set */
 } vl_file;
 
 typedef struct vl_source vl_source;
