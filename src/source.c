@@ -57,7 +57,7 @@ int vl_source_add(vl_source *src, const char *path, uint64_t size, const char *o
 	vl_file f;
 
 	memset(&f, 0, sizeof(f));
-	f.path = strdup(path);
+	f.path = vl_arena_strndup(&src->paths, path, strlen(path));
 	if (f.path == NULL)
 		return -1;
 	f.size = size;
@@ -66,11 +66,8 @@ int vl_source_add(vl_source *src, const char *path, uint64_t size, const char *o
 		strncpy(f.oid, oid, sizeof(f.oid) - 1);
 		f.oid[sizeof(f.oid) - 1] = '\0';
 	}
-	if (VL_PUSH(src->files, src->n_files, src->cap_files, f) < 0) {
-		free(f.path);
-		return -1;
-	}
-	return 0;
+	/* on failure the path's copy stays in the arena, freed with it */
+	return VL_PUSH(src->files, src->n_files, src->cap_files, f);
 }
 
 int vl_source_add_problem(vl_source *src, const char *path, const char *fmt, ...)
@@ -143,7 +140,8 @@ int vl_source_ignored(const vl_source_opts *opts, const char *path)
 }
 
 /* ops->free releases the implementation's own state (impl); the shared
- * fields (files, problems, root) and the struct itself are freed here. */
+ * fields (files and their paths, problems, root) and the struct itself
+ * are freed here. */
 void vl_source_free(vl_source *src)
 {
 	size_t i;
@@ -152,9 +150,8 @@ void vl_source_free(vl_source *src)
 		return;
 	if (src->ops != NULL && src->ops->free != NULL)
 		src->ops->free(src);
-	for (i = 0; i < src->n_files; i++)
-		free(src->files[i].path);
 	free(src->files);
+	vl_arena_release(&src->paths);
 	for (i = 0; i < src->n_problems; i++) {
 		free(src->problems[i].path);
 		free(src->problems[i].message);

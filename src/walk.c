@@ -299,8 +299,7 @@ static int stat_pending(walk_ctx *ctx)
 		    errstr(e, eb, sizeof(eb))) : problem(ctx, f->path, "%s",
 		    "changed while the vault was listed; skipped")) < 0)
 			return -1;
-		free(f->path);
-		f->path = NULL;
+		f->path = NULL; /* its bytes stay in src->paths until freed */
 		k++;
 	}
 	/* drop the files marked above */
