@@ -122,6 +122,16 @@ void vl_source_sort(vl_source *src)
 		return;
 	if (src->n_files > 1)
 		qsort(src->files, src->n_files, sizeof(*src->files), cmp_file);
+	/* The listing is complete: give back what doubling left unused
+	 * (up to half the array; realloc shrinks in place). */
+	if (src->n_files > 0 && src->cap_files > src->n_files) {
+		vl_file *f = realloc(src->files, src->n_files * sizeof(*f));
+
+		if (f != NULL) {
+			src->files = f;
+			src->cap_files = src->n_files;
+		}
+	}
 	if (src->n_problems > 1)
 		qsort(src->problems, src->n_problems, sizeof(*src->problems), cmp_problem);
 }

@@ -82,7 +82,8 @@ int vl_source_read(vl_source *src, size_t i, char **out, size_t *len, vl_error *
 long vl_source_find(const vl_source *src, const char *path);
 
 /* Helpers for implementations: add a file (its path copied into
- * src->paths) / a listing problem, then sort. */
+ * src->paths) / a listing problem, then sort (which also trims the files
+ * array to its length: call it once the listing is complete). */
 int vl_source_add(vl_source *src, const char *path, uint64_t size, const char *oid);
 int vl_source_add_problem(vl_source *src, const char *path, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
