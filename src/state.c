@@ -72,6 +72,7 @@
 #define NOTES_HEAD 16            /* the magic and the generation */
 #define SAVE_ALWAYS 1024         /* notes: a state this small is always stored */
 #define SAVE_SHARE 16
+#define SAVE_RELISTED 64         /* names of files added or removed */
 
 typedef struct st_note {
 	uint64_t ident[2];           /* zeros: not trusted */
@@ -2306,8 +2307,10 @@ int vl_state_check(vl_diags *out, vl_state_result *res, vl_state *st,
 	res->n_notes = p.n;
 	/* Storing the state costs about what checking 1/SAVE_SHARE of the
 	 * notes again does: a run that checked fewer leaves it as it was, and
-	 * the next run checks them again from it. */
-	p.save = p.n <= SAVE_ALWAYS || res->n_checked * SAVE_SHARE >= p.n;
+	 * the next run checks them again from it; unless many files came or
+	 * went since it was stored (each run would match them again). */
+	p.save = p.n <= SAVE_ALWAYS || res->n_checked * SAVE_SHARE >= p.n ||
+		p.n_gone_names >= SAVE_RELISTED;
 	p.want = lo->only;
 	p.n_want = lo->n_only;
 	rc = run_plan(out, &p, skey, lo, cache_fn, payload, &res->why_not, err);
