@@ -429,7 +429,18 @@ static int add_names(vl_reach *r, const vl_note *note, const vl_resolution *res,
 		if (hints[i] & VL_HINT_SET)
 			r->names[r->n_names++] = hints[i] & ~VL_HINT_SET;
 	}
-	qsort(r->names, r->n_names, sizeof(*r->names), cmp_u32);
+	/* a note looks up a few names: sorted in place, qsort past that */
+	if (r->n_names > 32) {
+		qsort(r->names, r->n_names, sizeof(*r->names), cmp_u32);
+	} else {
+		for (i = 1; i < r->n_names; i++) {
+			uint32_t x = r->names[i];
+
+			for (k = i; k > 0 && r->names[k - 1] > x; k--)
+				r->names[k] = r->names[k - 1];
+			r->names[k] = x;
+		}
+	}
 	for (i = k = 0; i < r->n_names; i++)
 		if (k == 0 || r->names[k - 1] != r->names[i])
 			r->names[k++] = r->names[i];
