@@ -1869,6 +1869,25 @@ const char *vl_index_tag_spelling(const vl_index *idx, const char *tag)
 	return best ? best->name : NULL;
 }
 
+int vl_index_each_tag(const vl_index *idx, int (*fn)(const char *key,
+	const char *spelling, size_t count, void *payload), void *payload)
+{
+	size_t i, k;
+	int r;
+
+	for (i = 0; idx != NULL && i < idx->tags.cap; i++) {
+		const ix_tag *t = idx->tags.slots[i].value;
+
+		if (idx->tags.slots[i].key == NULL)
+			continue;
+		for (k = 0; k < t->n; k++)
+			if ((r = fn(idx->tags.slots[i].key, t->sp[k].name, t->sp[k].count,
+			    payload)) != 0)
+				return r;
+	}
+	return 0;
+}
+
 size_t vl_index_note_count(const vl_index *idx)
 {
 	return idx ? idx->n_notes : 0;

@@ -126,6 +126,12 @@ const vl_note *vl_index_alias_owner(const vl_index *idx, const char *name);
  * string belongs to the index (or its notes). */
 const char *vl_index_tag_spelling(const vl_index *idx, const char *tag);
 
+/* Calls fn with every spelling of every tag of the vault (key: the tag
+ * in lower case) and how often it is written, as the index tallied them.
+ * Returns 0, or the first non-zero that fn returns. */
+int vl_index_each_tag(const vl_index *idx, int (*fn)(const char *key,
+	const char *spelling, size_t count, void *payload), void *payload);
+
 size_t vl_index_note_count(const vl_index *idx);
 const vl_note *vl_index_note_at(const vl_index *idx, size_t i);
 

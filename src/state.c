@@ -660,13 +660,44 @@ static int note_blocks(blk **v, size_t *n, size_t *cap, const vl_note *note, uin
 	return 0;
 }
 
-/* Writes the sorted entries v[0..n), each once. */
+/* Sorts v[0..n), in ordinal order, by hash: a radix sort, a byte at a
+ * time, which keeps the order of equal hashes (hundreds of thousands of
+ * ids: a fraction of what qsort takes). Returns 0 or -1. */
+static int sort_blocks(blk *v, size_t n)
+{
+	blk *tmp = malloc(n * sizeof(*tmp)), *from = v, *to = tmp, *t;
+	size_t count[256], i, at, shift;
+
+	if (tmp == NULL)
+		return -1;
+	for (shift = 0; shift < 64; shift += 8) {
+		memset(count, 0, sizeof(count));
+		for (i = 0; i < n; i++)
+			count[(from[i].h >> shift) & 0xFF]++;
+		for (i = 0, at = 0; i < 256; i++) {
+			size_t c = count[i];
+
+			count[i] = at;
+			at += c;
+		}
+		for (i = 0; i < n; i++)
+			to[count[(from[i].h >> shift) & 0xFF]++] = from[i];
+		t = from;
+		from = to;
+		to = t;
+	}
+	/* eight passes: the sorted entries are in v again */
+	free(tmp);
+	return 0;
+}
+
+/* Writes the entries v[0..n) (made in ordinal order), sorted, each once. */
 static int put_blocks(vl_buf *b, blk *v, size_t n)
 {
 	size_t i, k = 0;
 
-	if (n > 1)
-		qsort(v, n, sizeof(*v), cmp_blk);
+	if (n > 1 && sort_blocks(v, n) < 0)
+		return -1;
 	for (i = 0; i < n; i++)
 		if (i == 0 || cmp_blk(&v[i - 1], &v[i]) != 0)
 			v[k++] = v[i];
@@ -891,6 +922,16 @@ typedef struct write_plan {
 	pending_tables *pending;
 } write_plan;
 
+/* Counts one spelling of a tag, as the index tallied it. */
+static int tally_from_index(const char *key, const char *name, size_t count,
+	void *payload)
+{
+	int oom = 0;
+	tally *y = tally_of(payload, key, 1, &oom);
+
+	return y == NULL || tally_count(y, name, 0, (long)count) < 0 ? -1 : 0;
+}
+
 /* The tables of the state of vault, encoded. */
 static void *make_tables(void *arg)
 {
@@ -902,9 +943,17 @@ static void *make_tables(void *arg)
 
 	pt->rc = -1;
 	for (i = 0; i < vault->n_notes; i++)
-		if (note_blocks(&v, &n, &cap, vault->notes[i], (uint32_t)i) < 0 ||
-		    tally_note(&tags, vault->notes[i], 0, 1) < 0)
+		if (note_blocks(&v, &n, &cap, vault->notes[i], (uint32_t)i) < 0)
 			goto done;
+	/* the index tallied the tags already (a note's are in its summary) */
+	if (vault->index != NULL) {
+		if (vl_index_each_tag(vault->index, tally_from_index, &tags) != 0)
+			goto done;
+	} else {
+		for (i = 0; i < vault->n_notes; i++)
+			if (tally_note(&tags, vault->notes[i], 0, 1) < 0)
+				goto done;
+	}
 	if (put_blocks(&pt->buf, v, n) < 0 || put_aliases(&pt->buf, vault) < 0 ||
 	    put_tags(&pt->buf, &tags) < 0)
 		goto done;
@@ -1181,7 +1230,8 @@ static int state_write(vl_memo_key *skey, const vl_vault *vault, const write_pla
 	summary_at *at = NULL;
 	ord_table *ords = NULL;
 	uint64_t listing[2], gen = 0;
-	size_t i, n_find = 0;
+	size_t i, n_find = 0, count_at;
+	long prev = -1;
 	int rc = -1, r, rewritten = 1;
 
 	ords = note_ords(vault);
@@ -1234,18 +1284,22 @@ static int state_write(vl_memo_key *skey, const vl_vault *vault, const write_pla
 	tables = wp->tables ? wp->tables : &wp->pending->buf;
 	if (vl_buf_put_u64(&b, gen) < 0 || vl_buf_put(&b, tables->ptr, tables->len) < 0)
 		goto oom;
-	for (i = 0; i < d->len; i++) {
-		long f = vl_source_find(src, d->items[i].path);
-		n_find += f >= 0 && src->files[f].is_note;
-	}
-	if (vl_buf_put_u32(&b, (uint32_t)n_find) < 0)
+	count_at = b.len;
+	if (vl_buf_put_u32(&b, 0) < 0)
 		goto oom;
 	for (i = 0; i < d->len; i++) {
-		long f = vl_source_find(src, d->items[i].path);
+		/* a note's findings follow one another: one lookup each */
+		long f = i > 0 && strcmp(d->items[i].path, d->items[i - 1].path) == 0 ? prev :
+			vl_source_find(src, d->items[i].path);
 
-		if (f >= 0 && src->files[f].is_note && vl_memo_encode_diag(&b, &d->items[i]) < 0)
+		prev = f;
+		if (f < 0 || !src->files[f].is_note)
+			continue;
+		if (vl_memo_encode_diag(&b, &d->items[i]) < 0)
 			goto oom;
+		n_find++;
 	}
+	memcpy(b.ptr + count_at, &(uint32_t){ (uint32_t)n_find }, 4);
 	rc = vl_memo_put_text(skey, b.ptr, b.len, err) < 0 ? -1 : 1;
 	goto done;
 oom:

@@ -793,6 +793,46 @@ static void test_tags_and_lookup(void **state)
 	assert_null(vl_index_note_at(fx->idx, fx->n_notes));
 }
 
+/* What vl_index_each_tag gives: "key spelling count" lines. */
+static int tag_line(const char *key, const char *spelling, size_t count, void *payload)
+{
+	char line[128];
+
+	snprintf(line, sizeof(line), "%s %s %zu\n", key, spelling, count);
+	return vl_buf_puts(payload, line);
+}
+
+static int stop_at_first(const char *key, const char *spelling, size_t count,
+	void *payload)
+{
+	(void)key;
+	(void)spelling;
+	(void)count;
+	++*(int *)payload;
+	return 7;
+}
+
+/* Every spelling of every tag with its count, as the check state stores
+ * them (the tally is the index's). */
+static void test_each_tag(void **state)
+{
+	fixture *fx = *state;
+	vl_buf b = VL_BUF_INIT;
+	int calls = 0;
+
+	assert_int_equal(vl_index_each_tag(fx->idx, tag_line, &b), 0);
+	assert_non_null(strstr(b.ptr, "code code 1\n"));
+	assert_non_null(strstr(b.ptr, "code CODE 3\n"));
+	assert_non_null(strstr(b.ptr, "code Code 1\n"));
+	assert_non_null(strstr(b.ptr, "project Project 1\n"));
+	assert_non_null(strstr(b.ptr, "project project 1\n"));
+	vl_buf_release(&b);
+	/* fn's non-zero stops the walk and is returned */
+	assert_int_equal(vl_index_each_tag(fx->idx, stop_at_first, &calls), 7);
+	assert_int_equal(calls, 1);
+	assert_int_equal(vl_index_each_tag(NULL, stop_at_first, &calls), 0);
+}
+
 static void test_empty_index(void **state)
 {
 	vl_index *idx = NULL;
@@ -826,6 +866,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_markdown, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resolve_probes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_may_suggest, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_each_tag, setup, teardown),
 		cmocka_unit_test(test_heading_key),
 		cmocka_unit_test_setup_teardown(test_find_heading, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_suggest_heading, setup, teardown),
