@@ -471,24 +471,7 @@ static uint32_t bucket_key(unsigned char c, size_t len)
  * shares needs no pass. */
 static void sort_keys(ix_key *v, ix_key *tmp, size_t n)
 {
-	size_t count[256], shift, i, at;
-
-	for (shift = 0; shift < 24; shift += 8) {
-		memset(count, 0, sizeof(count));
-		for (i = 0; i < n; i++)
-			count[(v[i].key >> shift) & 0xFF]++;
-		if (count[(v[0].key >> shift) & 0xFF] == n)
-			continue;
-		for (i = 0, at = 0; i < 256; i++) {
-			size_t c = count[i];
-
-			count[i] = at;
-			at += c;
-		}
-		for (i = 0; i < n; i++)
-			tmp[count[(v[i].key >> shift) & 0xFF]++] = v[i];
-		memcpy(v, tmp, n * sizeof(*v));
-	}
+	vl_radix_sort(v, tmp, n, sizeof(*v), offsetof(ix_key, key), sizeof(v->key), 0, 24);
 }
 
 /* A bucket array of n keys ends with one more key per run of IX_RUN keys
@@ -629,30 +612,16 @@ static size_t lower_key(const ix_key *v, size_t n, uint32_t key)
  * an id stay in note order. */
 static int sort_block_ids(vl_index *idx)
 {
-	uint64_t *v = idx->block_ids, *tmp;
-	size_t n = idx->n_block_ids, i, shift, count[256], at;
+	uint64_t *tmp;
+	size_t n = idx->n_block_ids;
 
 	if (n == 0)
 		return 0;
 	tmp = malloc(n * sizeof(*tmp));
 	if (tmp == NULL)
 		return -1;
-	/* Four passes: the sorted values end up in v again. */
-	for (shift = 32; shift < 64; shift += 8) {
-		uint64_t *from = shift % 16 == 0 ? v : tmp, *to = shift % 16 == 0 ? tmp : v;
-
-		memset(count, 0, sizeof(count));
-		for (i = 0; i < n; i++)
-			count[(from[i] >> shift) & 0xFF]++;
-		for (i = 0, at = 0; i < 256; i++) {
-			size_t c = count[i];
-
-			count[i] = at;
-			at += c;
-		}
-		for (i = 0; i < n; i++)
-			to[count[(from[i] >> shift) & 0xFF]++] = from[i];
-	}
+	/* on the hash, the high half: equal ones stay in note order */
+	vl_radix_sort(idx->block_ids, tmp, n, sizeof(*tmp), 0, sizeof(*tmp), 32, 64);
 	free(tmp);
 	return 0;
 }

@@ -660,33 +660,16 @@ static int note_blocks(blk **v, size_t *n, size_t *cap, const vl_note *note, uin
 	return 0;
 }
 
-/* Sorts v[0..n), in ordinal order, by hash: a radix sort, a byte at a
- * time, which keeps the order of equal hashes (hundreds of thousands of
- * ids: a fraction of what qsort takes). Returns 0 or -1. */
+/* Sorts v[0..n), in ordinal order, by hash: a radix sort keeps the order
+ * of equal hashes (hundreds of thousands of ids: a fraction of what
+ * qsort takes). Returns 0 or -1. */
 static int sort_blocks(blk *v, size_t n)
 {
-	blk *tmp = malloc(n * sizeof(*tmp)), *from = v, *to = tmp, *t;
-	size_t count[256], i, at, shift;
+	blk *tmp = malloc(n * sizeof(*tmp));
 
 	if (tmp == NULL)
 		return -1;
-	for (shift = 0; shift < 64; shift += 8) {
-		memset(count, 0, sizeof(count));
-		for (i = 0; i < n; i++)
-			count[(from[i].h >> shift) & 0xFF]++;
-		for (i = 0, at = 0; i < 256; i++) {
-			size_t c = count[i];
-
-			count[i] = at;
-			at += c;
-		}
-		for (i = 0; i < n; i++)
-			to[count[(from[i].h >> shift) & 0xFF]++] = from[i];
-		t = from;
-		from = to;
-		to = t;
-	}
-	/* eight passes: the sorted entries are in v again */
+	vl_radix_sort(v, tmp, n, sizeof(*v), offsetof(blk, h), sizeof(v->h), 0, 64);
 	free(tmp);
 	return 0;
 }

@@ -643,6 +643,52 @@ vl_hash_lower(const char *s)
 	return h;
 }
 
+static uint64_t radix_key(const unsigned char *e, size_t key_bytes)
+{
+	uint32_t k32;
+	uint64_t k64;
+
+	if (key_bytes == 4) {
+		memcpy(&k32, e, 4);
+		return k32;
+	}
+	memcpy(&k64, e, 8);
+	return k64;
+}
+
+void
+vl_radix_sort(void *v, void *tmp, size_t n, size_t size, size_t key_at,
+	size_t key_bytes, unsigned from, unsigned to)
+{
+	unsigned char *src = v, *dst = tmp, *t;
+	size_t count[256], i, at;
+	unsigned shift;
+
+	for (shift = from; shift < to && n > 1; shift += 8) {
+		memset(count, 0, sizeof(count));
+		for (i = 0; i < n; i++)
+			count[(radix_key(src + i * size + key_at, key_bytes) >> shift) & 0xFF]++;
+		if (count[(radix_key(src + key_at, key_bytes) >> shift) & 0xFF] == n)
+			continue;
+		for (i = 0, at = 0; i < 256; i++) {
+			size_t c = count[i];
+
+			count[i] = at;
+			at += c;
+		}
+		for (i = 0; i < n; i++) {
+			size_t b = (radix_key(src + i * size + key_at, key_bytes) >> shift) & 0xFF;
+
+			memcpy(dst + count[b]++ * size, src + i * size, size);
+		}
+		t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != v)
+		memcpy(v, src, n * size);
+}
+
 /* Two-row Levenshtein. The shorter string indexes the rows, so memory is
  * O(min(alen, blen)); once every cell of a row exceeds max, no later row
  * can come back under it, so we stop there. */

@@ -120,6 +120,14 @@ uint64_t vl_hash_lower(const char *s);
  * deletes, substitutions and swaps of two neighbours cost one each (optimal
  * string alignment, so typos like "tgas" are one step from "tags").
  * Stops early and returns max+1 once the distance must exceed max. */
+/* Sorts the n elements of `size` bytes at v by bits from..to-1 (a whole
+ * number of bytes) of the unsigned key each holds at offset key_at (a
+ * uint32_t when key_bytes is 4, else a uint64_t), keeping the order of
+ * equal keys: a radix sort, a byte at a time, through tmp (room for n
+ * elements); a byte that every key has the same is passed over. */
+void vl_radix_sort(void *v, void *tmp, size_t n, size_t size, size_t key_at,
+	size_t key_bytes, unsigned from, unsigned to);
+
 size_t vl_edit_distance(const char *a, size_t alen, const char *b, size_t blen,
 	size_t max);
 

@@ -273,6 +273,63 @@ static int pool_visit(size_t i, int slot, void *payload)
 	return i == p->fail_at ? -1 : 0;
 }
 
+/* The radix sort: by the bits asked, stable, for 4- and 8-byte keys. */
+typedef struct rs_item {
+	uint32_t tag;       /* the order it came in */
+	uint64_t key;
+	uint32_t key32;
+} rs_item;
+
+static void
+test_radix_sort(void **state)
+{
+	enum { N = 5000 };
+	rs_item *v = malloc(N * sizeof(*v)), *tmp = malloc(N * sizeof(*tmp));
+	uint64_t x = 88172645463325252ull;
+	size_t i;
+
+	(void)state;
+	assert_non_null(v);
+	assert_non_null(tmp);
+	for (i = 0; i < N; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		v[i].tag = (uint32_t)i;
+		v[i].key = x % 7 == 0 ? 42 : x;  /* some keys equal */
+		v[i].key32 = (uint32_t)(x >> 20) & 0xFFFF;
+	}
+	vl_radix_sort(v, tmp, N, sizeof(*v), offsetof(rs_item, key), 8, 0, 64);
+	for (i = 1; i < N; i++) {
+		assert_true(v[i - 1].key <= v[i].key);
+		if (v[i - 1].key == v[i].key)
+			assert_true(v[i - 1].tag < v[i].tag);
+	}
+	/* only the high half: equal high halves keep their order */
+	for (i = 0; i < N; i++)
+		v[i].tag = (uint32_t)i;
+	vl_radix_sort(v, tmp, N, sizeof(*v), offsetof(rs_item, key), 8, 32, 64);
+	for (i = 1; i < N; i++) {
+		assert_true(v[i - 1].key >> 32 <= v[i].key >> 32);
+		if (v[i - 1].key >> 32 == v[i].key >> 32)
+			assert_true(v[i - 1].tag < v[i].tag);
+	}
+	/* a 4-byte key, its low two bytes only */
+	for (i = 0; i < N; i++)
+		v[i].tag = (uint32_t)i;
+	vl_radix_sort(v, tmp, N, sizeof(*v), offsetof(rs_item, key32), 4, 0, 16);
+	for (i = 1; i < N; i++) {
+		assert_true(v[i - 1].key32 <= v[i].key32);
+		if (v[i - 1].key32 == v[i].key32)
+			assert_true(v[i - 1].tag < v[i].tag);
+	}
+	/* nothing, and one element: nothing to do */
+	vl_radix_sort(v, tmp, 0, sizeof(*v), offsetof(rs_item, key), 8, 0, 64);
+	vl_radix_sort(v, tmp, 1, sizeof(*v), offsetof(rs_item, key), 8, 0, 64);
+	free(v);
+	free(tmp);
+}
+
 static void
 test_pools(void **state)
 {
@@ -630,6 +687,7 @@ main(void)
 		cmocka_unit_test(test_arena),
 		cmocka_unit_test(test_arena_reserve),
 		cmocka_unit_test(test_write_file_atomic_pieces),
+		cmocka_unit_test(test_radix_sort),
 		cmocka_unit_test(test_pools),
 		cmocka_unit_test(test_map),
 		cmocka_unit_test(test_hash),
