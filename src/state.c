@@ -1796,7 +1796,7 @@ static int names_meet(const plan *p, const unsigned char *v, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; p->n_gone_names > 0 && i < n; i++) {
 		uint32_t x = u32_at(v, i);
 
 		if (bsearch(&x, p->gone_names, p->n_gone_names, sizeof(x), cmp_u32) != NULL)
