@@ -199,32 +199,61 @@ static char *name_key(char *buf, size_t cap, const char *path)
 	return buf;
 }
 
-/* Paths of notes in vault that link to one of the names in `names`
- * (a vl_map used as a set), excluding the notes in `skip`. Runs over every
- * link of the vault, so it builds no strings on the heap. */
-static int notes_linking(char ***out, size_t *n_out, const vl_vault *vault,
-	const vl_map *names, const vl_map *skip)
-{
-	char key[1024];
-	size_t i, j, cap = 0;
+/* The names a change touches and the notes it changed (vl_maps used as
+ * sets), for links_to_name. */
+typedef struct linking {
+	const vl_map *names, *skip;
+} linking;
 
-	for (i = 0; i < vault->n_notes; i++) {
-		const vl_note *note = vault->notes[i];
-		if (!note || vl_map_get(skip, note->path))
+/* Whether note, not one of skip, links to one of the names; it builds no
+ * strings on the heap (it runs over every link of the vault). */
+static int links_to_name(const vl_note *note, void *payload)
+{
+	const linking *lk = payload;
+	char key[1024];
+	size_t j;
+
+	if (vl_map_get(lk->skip, note->path))
+		return 0;
+	for (j = 0; j < note->n_links; j++) {
+		const vl_link *l = &note->links[j];
+
+		/* links into the note itself cannot break by another's change */
+		if (l->kind == VL_LINK_URL || !l->target[0])
 			continue;
-		for (j = 0; j < note->n_links; j++) {
-			const vl_link *l = &note->links[j];
-			/* links into the note itself cannot break by another's change */
-			if (l->kind == VL_LINK_URL || !l->target[0])
-				continue;
-			if (vl_map_get(names, name_key(key, sizeof(key), l->target))) {
-				if (VL_PUSH(*out, *n_out, cap, note->path) < 0)
-					return -1;
-				break;
-			}
-		}
+		if (vl_map_get(lk->names, name_key(key, sizeof(key), l->target)))
+			return 1;
 	}
 	return 0;
+}
+
+/* Paths of the notes of src that link to one of the names in `names`,
+ * excluding the notes in `skip`: each note read for its links alone
+ * (vl_vault_scan), so that the vault is never held whole. */
+static int notes_linking(char ***out, size_t *n_out, check_run *run, vl_source *src,
+	const vl_map *names, const vl_map *skip, vl_error *err)
+{
+	linking lk = { names, skip };
+	unsigned char *hit = calloc(src->n_files + 1, 1);
+	size_t i, k, cap = 0;
+	int rc = -1;
+
+	if (hit == NULL)
+		return vl_error_set(err, "out of memory");
+	if (vl_vault_scan(hit, src, run->o->threads, run_cache(run), links_to_name, &lk, err) < 0)
+		goto done;
+	for (i = k = 0; i < src->n_files; i++) {
+		if (!src->files[i].is_note)
+			continue;
+		if (hit[k++] && VL_PUSH(*out, *n_out, cap, src->files[i].path) < 0) {
+			vl_error_set(err, "out of memory");
+			goto done;
+		}
+	}
+	rc = 0;
+done:
+	free(hit);
+	return rc;
 }
 
 /* One version of a note for the comparison below: file f, which is file
@@ -611,20 +640,38 @@ static int lint_changes(vl_diags *out, check_run *run, size_t *n_checked)
 		rc = 0;
 		goto done;
 	}
-	/* When no change can break a link elsewhere, only the changed notes
-	 * are checked, and the others are needed for the index alone. */
-	if (vl_vault_load_ex(&va, src_a, NULL, names.len == 0 ? &changed : NULL,
-	    o->threads, run_cache(run), &err) < 0) {
-		cli_error("%s", err.msg);
-		goto done;
-	}
-	/* unchanged notes that link to a changed name may be broken by it */
+	/* unchanged notes that link to a changed name may be broken by it
+	 * (found from their links alone); they and the changed notes are
+	 * loaded whole, the others for the index alone */
 	{
 		char **aff = NULL;
 		size_t n_aff = 0;
-		if (names.len > 0 && notes_linking(&aff, &n_aff, va, &names, &changed) < 0) {
+		vl_map whole = { 0 }, affected = { 0 };
+
+		if (names.len > 0 && notes_linking(&aff, &n_aff, run, src_a, &names, &changed,
+		    &err) < 0) {
 			free(aff);
-			goto oom;
+			cli_error("%s", err.msg);
+			goto done;
+		}
+		for (i = 0; i < n_only + n_aff; i++) {
+			char *p = i < n_only ? only[i] : aff[i - n_only];
+
+			if (vl_map_put(&whole, p, p) < 0 ||
+			    (i >= n_only && vl_map_put(&affected, p, p) < 0)) {
+				vl_map_release(&whole);
+				vl_map_release(&affected);
+				free(aff);
+				goto oom;
+			}
+		}
+		r = vl_vault_load_ex(&va, src_a, NULL, &whole, o->threads, run_cache(run), &err);
+		vl_map_release(&whole);
+		if (r < 0) {
+			vl_map_release(&affected);
+			free(aff);
+			cli_error("%s", err.msg);
+			goto done;
 		}
 		if (n_aff) {
 			lo.only = (const char *const *)aff;
@@ -633,9 +680,11 @@ static int lint_changes(vl_diags *out, check_run *run, size_t *n_checked)
 			vl_source_opts so_rev = so;
 			so_rev.use_gitignore = 0; /* a revision's files are all tracked */
 			if (vl_source_open_snap(&src_b, repo, &before, cv->vault_prefix, &so_rev, &err) < 0 ||
-			    vl_vault_load_ex(&vb, src_b, va, NULL, o->threads, run_cache(run), &err) < 0 ||
+			    vl_vault_load_ex(&vb, src_b, va, &affected, o->threads, run_cache(run),
+			    &err) < 0 ||
 			    vl_lint_run(&db, vb, &lo, &err) < 0 ||
 			    vl_lint_run(&da, va, &lo, &err) < 0) {
+				vl_map_release(&affected);
 				free(aff);
 				cli_error("%s", err.msg);
 				goto done;
@@ -652,11 +701,13 @@ static int lint_changes(vl_diags *out, check_run *run, size_t *n_checked)
 				if (vl_diags_add(out, da.items[i].path, da.items[i].line,
 				    da.items[i].col, da.items[i].rule, da.items[i].severity,
 				    "%s", da.items[i].message) < 0) {
+					vl_map_release(&affected);
 					free(aff);
 					goto oom;
 				}
 			}
 		}
+		vl_map_release(&affected);
 		free(aff);
 	}
 	if (n_only) {

@@ -89,6 +89,69 @@ static int load_one(size_t i, int slot, void *payload)
 	return 0;
 }
 
+typedef struct scan_ctx {
+	vl_source *src;
+	vl_cache *cache;
+	const size_t *note_files;
+	unsigned char *hit;
+	int (*want)(const vl_note *note, void *payload);
+	void *payload;
+	vl_cache_reader rd[VL_MAX_THREADS];
+	pthread_mutex_t err_lock;
+	vl_error *err;
+} scan_ctx;
+
+static int scan_one(size_t i, int slot, void *payload)
+{
+	scan_ctx *sc = payload;
+	vl_note *note = NULL;
+	vl_error e;
+	int r = vl_vault_read_note(&note, sc->src, sc->note_files[i], sc->cache, &sc->rd[slot],
+		VL_CACHE_LINKS, &e);
+
+	if (r < 0) {
+		pthread_mutex_lock(&sc->err_lock);
+		*sc->err = e;
+		pthread_mutex_unlock(&sc->err_lock);
+		return -1;
+	}
+	if (r == 0 && sc->want(note, sc->payload))
+		sc->hit[i] = 1;
+	vl_note_free(note);
+	return 0;
+}
+
+int vl_vault_scan(unsigned char *hit, vl_source *src, int threads, vl_cache *cache,
+	int (*want)(const vl_note *note, void *payload), void *payload, vl_error *err)
+{
+	scan_ctx sc;
+	size_t *files = malloc((src->n_files + 1) * sizeof(*files)), i, n = 0;
+	int t, rc = -1;
+
+	if (files == NULL)
+		return vl_error_set(err, "out of memory");
+	for (i = 0; i < src->n_files; i++)
+		if (src->files[i].is_note)
+			files[n++] = i;
+	memset(&sc, 0, sizeof(sc));
+	sc.src = src;
+	sc.cache = cache;
+	sc.note_files = files;
+	sc.hit = hit;
+	sc.want = want;
+	sc.payload = payload;
+	sc.err = err;
+	pthread_mutex_init(&sc.err_lock, NULL);
+	if (vl_cache_begin(cache, src, err) == 0 &&
+	    vl_run_pool_runs(n, vl_lint_threads(threads), scan_one, &sc) == 0)
+		rc = 0;
+	pthread_mutex_destroy(&sc.err_lock);
+	for (t = 0; t < VL_MAX_THREADS; t++)
+		vl_cache_reader_release(&sc.rd[t]);
+	free(files);
+	return rc;
+}
+
 int vl_vault_load(vl_vault **out, vl_source *src, int threads, vl_cache *cache,
 	vl_error *err)
 {
@@ -96,8 +159,10 @@ int vl_vault_load(vl_vault **out, vl_source *src, int threads, vl_cache *cache,
 }
 
 /* For each note of v (by its file in src), the note of base with the same
- * path and blob id, marking it shared; others are left NULL to be read. */
-static int share_notes(vl_vault *v, const size_t *note_files, const vl_vault *base)
+ * path and blob id, marking it shared: a whole one, or a summary where v
+ * wants one (full); others are left NULL to be read. */
+static int share_notes(vl_vault *v, const size_t *note_files, const vl_vault *base,
+	const vl_map *full)
 {
 	long *base_note;
 	size_t i, k;
@@ -114,10 +179,12 @@ static int share_notes(vl_vault *v, const size_t *note_files, const vl_vault *ba
 		const vl_file *f = &v->src->files[note_files[i]];
 		long j = f->oid[0] ? vl_source_find(base->src, f->path) : -1;
 
+		/* a summary serves where one is wanted */
 		if (j >= 0 && base_note[j] >= 0 &&
 		    strcmp(base->src->files[j].oid, f->oid) == 0 &&
 		    base->notes[base_note[j]] != NULL &&
-		    !base->notes[base_note[j]]->summary) {
+		    (!base->notes[base_note[j]]->summary ||
+		    (full != NULL && vl_map_get(full, f->path) == NULL))) {
 			v->notes[i] = base->notes[base_note[j]];
 			v->shared[i] = 1;
 		}
@@ -201,7 +268,7 @@ static int load_vault(vl_vault **out, vl_source *src, const vl_vault *base,
 	for (i = k = 0; i < src->n_files; i++)
 		if (src->files[i].is_note)
 			lc.note_files[k++] = i;
-	if (base && share_notes(v, lc.note_files, base) < 0) {
+	if (base && share_notes(v, lc.note_files, base, full) < 0) {
 		vl_error_set(err, "out of memory");
 		goto done;
 	}

@@ -38,7 +38,8 @@ int vl_vault_load(vl_vault **out, vl_source *src, int threads, vl_cache *cache,
 /* vl_vault_load with two more choices. base (or NULL): a note whose file
  * has the same path and blob id in base is shared with base instead of
  * read again (what `check --staged` does with HEAD and the index, which
- * differ in a few notes; base must outlive the new vault). full (or NULL:
+ * differ in a few notes; base must outlive the new vault), when base
+ * holds it whole or full wants only its summary. full (or NULL:
  * all): only the notes whose paths are in full (a vl_map used as a set)
  * are loaded whole; the others are loaded from the cache for the index
  * only (see VL_CACHE_SUMMARY), enough to resolve links into them, never
@@ -53,6 +54,15 @@ int vl_vault_load_ex(vl_vault **out, vl_source *src, const vl_vault *base,
  * once (links are most of a note). The cache must outlive the vault. */
 int vl_vault_load_lazy(vl_vault **out, vl_source *src, int threads, vl_cache *cache,
 	vl_error *err);
+
+/* Which notes of src have links that want(note, payload) takes (1): each
+ * note read for its links only (VL_CACHE_LINKS; parsed whole, and added
+ * to the cache, on a miss) on `threads` workers and let go at once, so
+ * that no more than a few are held. hit[i] (one per note file of src, in
+ * order) is set for those taken. A note that cannot be read is passed
+ * over (loading the vault reports it). Returns 0 or -1. */
+int vl_vault_scan(unsigned char *hit, vl_source *src, int threads, vl_cache *cache,
+	int (*want)(const vl_note *note, void *payload), void *payload, vl_error *err);
 
 /* Reads note file `file` of src the way vl_vault_load does: from the
  * cache (or NULL) with its flags (VL_CACHE_SUMMARY), through the thread's
