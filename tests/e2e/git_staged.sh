@@ -71,6 +71,24 @@ lacks "rename: old unrelated finding not reported" "$out" "Mess.md"
 has "rename with --all: old finding too" "$out" "Mess.md:2"
 git reset -q --hard && rm -f content/Renamed.md
 
+# a staged new namesake makes an unchanged note's link ambiguous: reported
+# there (the notes linking to the name are found from their links alone,
+# loaded whole with the new note; the others serve the index); a new note
+# that answers an old broken link reports nothing for it
+mkdir -p content/other
+printf '# Target too\n' > content/other/Target.md
+printf '# Never existed\nNow it does.\n' > content/Never\ existed.md
+git add content/other/Target.md 'content/Never existed.md'
+"$VAULTLINT" check --staged > "$out" 2> "$err"
+is_rc "staged namesake: a warning, exit 0" $? 0
+has "staged namesake: the now ambiguous link reported" "$out" "Linker.md:2"
+has "staged namesake: as ambiguous" "$out" "[ambiguous-link]"
+lacks "staged namesake: the answered link is not reported" "$out" "Mess.md"
+lacks "staged namesake: an unrelated note is not" "$out" "Plain.md"
+"$VAULTLINT" check --staged --all > "$out" 2> "$err"
+lacks "staged namesake with --all: the old broken link is answered" "$out" "Never existed'"
+git reset -q --hard && rm -rf content/other 'content/Never existed.md'
+
 # a staged new note in a sub-folder vault, checked from a sub-folder
 mkdir -p content/deep
 printf '# New\nSee [[Target]] and [[Gone]].\n' > content/deep/New.md
