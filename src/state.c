@@ -1612,7 +1612,6 @@ static int relist(plan *p, const char **why, vl_error *err)
 	const vl_source *src = p->src;
 	file_table t = { 0, NULL };
 	uint64_t listing[2];
-	long *old_of = NULL;          /* new file -> old file, or -1 */
 	uint32_t *old_ord = NULL;     /* old file -> its note ordinal */
 	uint32_t *o2n = NULL;
 	unsigned char *used = NULL;
@@ -1628,13 +1627,12 @@ static int relist(plan *p, const char **why, vl_error *err)
 	*why = "files were added, removed or renamed";
 	for (i = 0; i < src->n_files; i++)
 		n_new += src->files[i].is_note != 0;
-	old_of = malloc((src->n_files + 1) * sizeof(*old_of));
 	old_ord = malloc((st->n_files + 1) * sizeof(*old_ord));
 	o2n = malloc((st->n_notes + 1) * sizeof(*o2n));
 	used = calloc(st->n_files + 1, 1);
 	nn = calloc(n_new + 1, sizeof(*nn));
 	p->added = calloc(n_new + 1, 1);
-	if (!old_of || !old_ord || !o2n || !used || !nn || !p->added ||
+	if (!old_ord || !o2n || !used || !nn || !p->added ||
 	    (r = file_table_make(&t, st)) < 0)
 		goto oom;
 	if (r == 0) {
@@ -1654,7 +1652,6 @@ static int relist(plan *p, const char **why, vl_error *err)
 		const vl_file *f = &src->files[i];
 		uint32_t s = *file_slot(&t, st, path_hash(f)), w, other;
 
-		old_of[i] = s != 0 ? (long)s - 1 : -1;
 		if (s != 0 && used[s - 1]) {
 			rc = 0; /* two paths with one hash */
 			goto done;
@@ -1721,7 +1718,6 @@ oom:
 	rc = vl_error_set(err, "out of memory");
 done:
 	free(t.slot);
-	free(old_of);
 	free(old_ord);
 	free(o2n);
 	free(used);
