@@ -112,6 +112,33 @@ typedef struct tallies {
 	size_t n, cap;
 } tallies;
 
+/* One alias of a note: its lower-case text and the note's ordinal. */
+typedef struct alias_pair {
+	const char *key;
+	uint32_t ord;
+} alias_pair;
+
+static int cmp_alias(const void *a, const void *b)
+{
+	const alias_pair *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+
+	return c != 0 ? c : x->ord < y->ord ? -1 : x->ord > y->ord;
+}
+
+/* Sorts the n alias pairs v, each kept once; returns how many are left. */
+static size_t sort_alias_pairs(alias_pair *v, size_t n)
+{
+	size_t i, k = 0;
+
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_alias);
+	for (i = 0; i < n; i++)
+		if (k == 0 || cmp_alias(&v[k - 1], &v[i]) != 0)
+			v[k++] = v[i];
+	return k;
+}
+
 struct vl_state {
 	unsigned char *buf;          /* the memo entry; the slices point here */
 	size_t n_files;
@@ -131,8 +158,7 @@ struct vl_state {
 	size_t n_blocks;
 	const unsigned char *blocks_raw; /* the block table as stored */
 	size_t blocks_raw_len;
-	const char **alias_key;      /* sorted, then by ordinal */
-	uint32_t *alias_ord;
+	alias_pair *aliases;         /* sorted by key, then ordinal */
 	size_t n_aliases, cap_aliases;
 	tallies tags;
 	const unsigned char *findings; /* n_findings, decoded when used */
@@ -500,20 +526,15 @@ static int read_tables(vl_state *st, vl_reader *r)
 	if (r->bad || st->n_aliases > (size_t)(r->end - r->p) / 9)
 		return 0;
 	st->cap_aliases = st->n_aliases + 1;
-	st->alias_key = calloc(st->cap_aliases, sizeof(*st->alias_key));
-	st->alias_ord = calloc(st->cap_aliases, sizeof(*st->alias_ord));
-	if (st->alias_key == NULL || st->alias_ord == NULL)
+	st->aliases = calloc(st->cap_aliases, sizeof(*st->aliases));
+	if (st->aliases == NULL)
 		return -1;
 	for (i = 0; !r->bad && i < st->n_aliases; i++) {
-		int c;
+		alias_pair *a = &st->aliases[i];
 
-		st->alias_key[i] = get_cstr(r);
-		st->alias_ord[i] = vl_read_u32(r);
-		if (r->bad)
-			break;
-		c = i > 0 ? strcmp(st->alias_key[i - 1], st->alias_key[i]) : -1;
-		if (st->alias_ord[i] >= st->n_notes || c > 0 ||
-		    (c == 0 && st->alias_ord[i - 1] >= st->alias_ord[i]))
+		a->key = get_cstr(r);
+		a->ord = vl_read_u32(r);
+		if (!r->bad && (a->ord >= st->n_notes || (i > 0 && cmp_alias(a - 1, a) >= 0)))
 			return 0;
 	}
 	return !r->bad;
@@ -608,8 +629,7 @@ void vl_state_free(vl_state *st)
 		close(st->notes_fd);
 	free(st->notes_path);
 	free(st->notes);
-	free(st->alias_key);
-	free(st->alias_ord);
+	free(st->aliases);
 	tallies_release(&st->tags);
 	vl_arena_release(&st->arena);
 	free(st);
@@ -693,33 +713,14 @@ static int put_blocks(vl_buf *b, blk *v, size_t n)
 	return 0;
 }
 
-/* One alias of a note: its lower-case text and the note's ordinal. */
-typedef struct alias_pair {
-	const char *key;
-	uint32_t ord;
-} alias_pair;
-
-static int cmp_alias(const void *a, const void *b)
+/* Writes the n alias pairs v (sorted, each once). */
+static int put_alias_pairs(vl_buf *b, const alias_pair *v, size_t n)
 {
-	const alias_pair *x = a, *y = b;
-	int c = strcmp(x->key, y->key);
+	size_t i;
 
-	return c != 0 ? c : x->ord < y->ord ? -1 : x->ord > y->ord;
-}
-
-/* Writes the n alias pairs v (sorted here), each once. */
-static int put_alias_pairs(vl_buf *b, alias_pair *v, size_t n)
-{
-	size_t i, k = 0;
-
-	if (n > 1)
-		qsort(v, n, sizeof(*v), cmp_alias);
-	for (i = 0; i < n; i++)
-		if (k == 0 || cmp_alias(&v[k - 1], &v[i]) != 0)
-			v[k++] = v[i];
-	if (vl_buf_put_u32(b, (uint32_t)k) < 0)
+	if (vl_buf_put_u32(b, (uint32_t)n) < 0)
 		return -1;
-	for (i = 0; i < k; i++)
+	for (i = 0; i < n; i++)
 		if (put_cstr(b, v[i].key) < 0 || vl_buf_put_u32(b, v[i].ord) < 0)
 			return -1;
 	return 0;
@@ -754,7 +755,7 @@ static int put_aliases(vl_buf *b, const vl_vault *vault)
 				goto done;
 		}
 	}
-	rc = put_alias_pairs(b, v, n);
+	rc = put_alias_pairs(b, v, sort_alias_pairs(v, n));
 done:
 	vl_arena_release(&keys);
 	free(v);
@@ -930,14 +931,8 @@ static void *make_tables(void *arg)
 		if (note_blocks(&v, &n, &cap, vault->notes[i], (uint32_t)i) < 0)
 			goto done;
 	/* the index tallied the tags already (a note's are in its summary) */
-	if (vault->index != NULL) {
-		if (vl_index_each_tag(vault->index, tally_from_index, &tags) != 0)
-			goto done;
-	} else {
-		for (i = 0; i < vault->n_notes; i++)
-			if (tally_note(&tags, vault->notes[i], 0, 1) < 0)
-				goto done;
-	}
+	if (vl_index_each_tag(vault->index, tally_from_index, &tags) != 0)
+		goto done;
 	if (put_blocks(&pt->buf, v, n) < 0 || put_aliases(&pt->buf, vault) < 0 ||
 	    put_tags(&pt->buf, &tags) < 0)
 		goto done;
@@ -1589,10 +1584,10 @@ static int renumber(vl_state *st, st_note *nn, size_t n_new, const uint32_t *o2n
 	st->blocks = blocks + 4;
 	st->n_blocks = k;
 	for (i = k = 0; i < st->n_aliases; i++) {
-		if (o2n[st->alias_ord[i]] == UINT32_MAX)
+		if (o2n[st->aliases[i].ord] == UINT32_MAX)
 			continue;
-		st->alias_key[k] = st->alias_key[i];
-		st->alias_ord[k++] = o2n[st->alias_ord[i]];
+		st->aliases[k].key = st->aliases[i].key;
+		st->aliases[k++].ord = o2n[st->aliases[i].ord];
 	}
 	st->n_aliases = k;
 	return 0;
@@ -1732,59 +1727,20 @@ static int add_aliases(vl_state *st, const vl_note *note, uint32_t j)
 
 	for (i = 0; i < note->n_aliases; i++) {
 		const char *a = note->aliases[i];
+		alias_pair e;
 		char *key;
 
 		if (a == NULL || a[0] == '\0')
 			continue;
-		if (st->n_aliases + 1 >= st->cap_aliases) {
-			size_t cap = 2 * st->cap_aliases + 8;
-			const char **k = realloc(st->alias_key, cap * sizeof(*k));
-			uint32_t *o;
-
-			if (k == NULL)
-				return -1;
-			st->alias_key = k;
-			o = realloc(st->alias_ord, cap * sizeof(*o));
-			if (o == NULL)
-				return -1;
-			st->alias_ord = o;
-			st->cap_aliases = cap;
-		}
 		key = vl_arena_strndup(&st->arena, a, strlen(a));
 		if (key == NULL)
 			return -1;
 		vl_lower_into(key, key, strlen(key));
-		st->alias_key[st->n_aliases] = key;
-		st->alias_ord[st->n_aliases++] = j;
+		e.key = key;
+		e.ord = j;
+		if (VL_PUSH(st->aliases, st->n_aliases, st->cap_aliases, e) < 0)
+			return -1;
 	}
-	return 0;
-}
-
-/* Sorts the alias table again after add_aliases, each pair once. */
-static int sort_aliases(vl_state *st)
-{
-	alias_pair *v = malloc((st->n_aliases + 1) * sizeof(*v));
-	size_t i, k = 0;
-
-	if (v == NULL)
-		return -1;
-	for (i = 0; i < st->n_aliases; i++) {
-		v[i].key = st->alias_key[i];
-		v[i].ord = st->alias_ord[i];
-	}
-	if (st->n_aliases > 1)
-		qsort(v, st->n_aliases, sizeof(*v), cmp_alias);
-	for (i = 0; i < st->n_aliases; i++) {
-		if (k > 0 && cmp_alias(&v[k - 1], &v[i]) == 0)
-			continue;
-		v[k++] = v[i];
-	}
-	for (i = 0; i < k; i++) {
-		st->alias_key[i] = v[i].key;
-		st->alias_ord[i] = v[i].ord;
-	}
-	st->n_aliases = k;
-	free(v);
 	return 0;
 }
 
@@ -1900,8 +1856,9 @@ static int plan_run(plan *p, const vl_memo_key *k, const char **why, vl_error *e
 			return 0;
 		}
 	}
-	if (st->relisted && sort_aliases(st) < 0)
-		return vl_error_set(err, "out of memory");
+	/* the added notes' aliases in their places */
+	if (st->relisted)
+		st->n_aliases = sort_alias_pairs(st->aliases, st->n_aliases);
 	if (p->n_ids > 1)
 		qsort(p->ids, p->n_ids, sizeof(*p->ids), cmp_u64);
 	for (j = 0; j < p->n; j++) {
@@ -1940,14 +1897,14 @@ static const vl_note *fact_alias_owner(const char *name, void *payload)
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (strcmp(st->alias_key[mid], key) < 0)
+		if (strcmp(st->aliases[mid].key, key) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	hi = lo < st->n_aliases && strcmp(st->alias_key[lo], key) == 0;
+	hi = lo < st->n_aliases && strcmp(st->aliases[lo].key, key) == 0;
 	free(key);
-	return hi ? p->vault->notes[st->alias_ord[lo]] : NULL;
+	return hi ? p->vault->notes[st->aliases[lo].ord] : NULL;
 }
 
 /* The first note in vault order other than not_this with a block id: the
@@ -2127,12 +2084,7 @@ static int put_tables(vl_buf *b, plan *p)
 		}
 		memcpy(b->ptr + count_at, &count, 4);
 	}
-	if (vl_buf_put_u32(b, (uint32_t)st->n_aliases) < 0)
-		goto done;
-	for (i = 0; i < st->n_aliases; i++)
-		if (put_cstr(b, st->alias_key[i]) < 0 || vl_buf_put_u32(b, st->alias_ord[i]) < 0)
-			goto done;
-	if (put_tags(b, &p->st->tags) < 0)
+	if (put_alias_pairs(b, st->aliases, st->n_aliases) < 0 || put_tags(b, &p->st->tags) < 0)
 		goto done;
 	rc = 0;
 done:
