@@ -61,7 +61,8 @@ typedef struct walk_ctx {
 	walk_link *links;       /* symlinked folders still to walk */
 	size_t n_links, cap_links;
 	/* Regular files listed from their folder entry alone: their stat
-	 * data is taken at the end, on every core (stat_pending). */
+	 * data is taken at the end, on every core (stat_pending), relative
+	 * to the vault's folder (the source's descriptor, or -1). */
 	int root_fd;
 	size_t *pending;        /* indexes into src->files */
 	size_t n_pending, cap_pending;
@@ -642,15 +643,15 @@ int vl_source_open_dir(vl_source **out, const char *dir,
 		close(fd);
 		goto done;
 	}
-	/* the folder just opened, not its path again; without it, every file
-	 * is examined as it is met (and read the long way) */
-	ctx.root_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	/* the folder just opened, not its path again, kept by the source
+	 * (which closes it) to read its files; without it, every file is
+	 * examined as it is met, and read the long way */
 	if ((src->impl = malloc(sizeof(dir_src))) == NULL) {
 		close(fd);
 		oom(&ctx);
 		goto done;
 	}
-	((dir_src *)src->impl)->root_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	ctx.root_fd = ((dir_src *)src->impl)->root_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
 	if (push_dir(&ctx, fd, "", src->root, ctx.outer_rules) < 0)
 		goto done;
 	if (src->n_problems > 0 && ctx.n_stack == 0) {
@@ -682,8 +683,6 @@ done:
 	free(ctx.links);
 	free(ctx.pending);
 	free(ctx.pending_err);
-	if (ctx.root_fd >= 0)
-		close(ctx.root_fd);
 	vl_map_release(&ctx.visited);
 	vl_arena_release(&ctx.keys);
 	vl_repo_free(ctx.repo);
