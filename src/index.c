@@ -196,15 +196,9 @@ static ix_list *list_get(const vl_map *m, const char *s, size_t n)
 uint32_t vl_index_name_hash(const char *s, size_t n)
 {
 	const char *slash = memrchr(s, '/', n);
-	uint64_t h = 14695981039346656037ULL;
-	size_t i = slash ? (size_t)(slash - s) + 1 : 0;
+	size_t at = slash ? (size_t)(slash - s) + 1 : 0;
+	uint64_t h = vl_hash_lower_n(s + at, n - at);
 
-	for (; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		h ^= c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
-		h *= 1099511628211ULL;
-	}
 	return (uint32_t)(h ^ h >> 32) & 0x3FFFFFFF;
 }
 

@@ -632,15 +632,22 @@ vl_lower_into(char *out, const char *s, size_t n)
 }
 
 uint64_t
-vl_hash_lower(const char *s)
+vl_hash_lower_n(const char *s, size_t n)
 {
 	uint64_t h = 14695981039346656037ULL;
+	size_t i;
 
-	for (; *s != '\0'; s++) {
-		h ^= ascii_lower((unsigned char)*s);
+	for (i = 0; i < n; i++) {
+		h ^= ascii_lower((unsigned char)s[i]);
 		h *= 1099511628211ULL;
 	}
 	return h;
+}
+
+uint64_t
+vl_hash_lower(const char *s)
+{
+	return vl_hash_lower_n(s, strlen(s));
 }
 
 static uint64_t radix_key(const unsigned char *e, size_t key_bytes)

@@ -115,6 +115,8 @@ void vl_lower_into(char *out, const char *s, size_t n);
 /* vl_hash of the ASCII-lower-cased string s: one hash for spellings that
  * differ only in case (block ids, tags). */
 uint64_t vl_hash_lower(const char *s);
+/* vl_hash_lower of s[0..n). */
+uint64_t vl_hash_lower_n(const char *s, size_t n);
 
 /* Edit distance of two byte strings, compared without ASCII case: inserts,
  * deletes, substitutions and swaps of two neighbours cost one each (optimal
