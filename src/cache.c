@@ -28,7 +28,10 @@
  *
  * Saving copies the raw bytes of old records that are kept from the old
  * file to the new one inside the kernel (copy_file_range), so an unchanged
- * note costs neither a re-encoding nor the process's memory.
+ * note costs neither a re-encoding nor the process's memory. A record
+ * added is written to an unlinked scratch file beside the cache as soon
+ * as it is encoded, and copied from there the same way: a first run over
+ * a large vault holds none of them.
  */
 #include "cache.h"
 
@@ -70,11 +73,13 @@ typedef struct cache_rec {
 	size_t raw_len;
 } cache_rec;
 
-/* A record added by this run, encoded whole. */
+/* A record added by this run, encoded whole: in memory (raw), or at
+ * offset off of the cache's scratch file (raw NULL). */
 typedef struct cache_new {
 	char *key;
 	unsigned char *raw;
 	size_t raw_len;
+	uint64_t off;
 } cache_new;
 
 struct vl_cache {
@@ -94,7 +99,14 @@ struct vl_cache {
 	pthread_mutex_t lock;          /* guards what follows */
 	cache_new *news;
 	size_t n_news, cap_news;
-	vl_map new_map;                /* key -> news (a set) */
+	vl_map new_map;                /* key -> its index in news, plus 1 */
+	/* The records added are written to a scratch file as they come
+	 * (vl_scratch_open, beside the cache's file), and copied from it
+	 * into the new file by the save: a first run over a large vault
+	 * would otherwise hold the encoding of every note until the end. */
+	int scratch_fd;                /* -1: none yet, or none to be had */
+	int scratch_tried;
+	uint64_t scratch_len;
 	char **roots;                  /* "w<root>/" of the work trees begun */
 	size_t n_roots, cap_roots;
 	int written;
@@ -697,6 +709,7 @@ int vl_cache_open(vl_cache **out, const char *path, vl_error *err)
 	if (c == NULL)
 		return vl_error_set(err, "out of memory");
 	c->fd = -1;
+	c->scratch_fd = -1;
 	c->id = atomic_fetch_add(&next_cache_id, 1) + 1;
 	atomic_init(&c->corrupt, 0);
 	atomic_init(&c->hits, 0);
@@ -856,13 +869,13 @@ static size_t pread_upto(int fd, unsigned char *buf, size_t n, uint64_t off)
 	return got;
 }
 
-static const unsigned char *record_bytes(vl_cache *c, vl_cache_reader *rd,
+static const unsigned char *record_bytes(vl_cache *c, vl_cache_reader *rd, int fd,
 	const cache_rec *rec, unsigned char **owned)
 {
 	size_t n;
 
 	*owned = NULL;
-	if (rd != NULL && rec->raw_len <= READ_WINDOW) {
+	if (rd != NULL && fd == c->fd && rec->raw_len <= READ_WINDOW) {
 		if (rd->cache_id == c->id && rec->raw_off >= rd->off &&
 		    rec->raw_off - rd->off <= rd->len &&
 		    rd->len - (rec->raw_off - rd->off) >= rec->raw_len)
@@ -880,19 +893,17 @@ static const unsigned char *record_bytes(vl_cache *c, vl_cache_reader *rd,
 	}
 	*owned = malloc(rec->raw_len + 1);
 	if (*owned == NULL ||
-	    pread_upto(c->fd, *owned, rec->raw_len, rec->raw_off) < rec->raw_len)
+	    pread_upto(fd, *owned, rec->raw_len, rec->raw_off) < rec->raw_len)
 		return NULL;
 	return *owned;
 }
 
-/* Reads rec (see record_bytes) and checks its key, framing and checksum:
- * 0 with its stat data and body (valid until rd's next read, or until
- * *owned is freed), or 1. */
-static int read_record(vl_cache *c, vl_cache_reader *rd, const cache_rec *rec,
-	unsigned char **owned, cache_stat *st, const unsigned char **body, size_t *blen)
+/* Checks the record rec whose bytes are raw: its key, framing and
+ * checksum. 0 with its stat data and body (in raw), or 1. */
+static int check_record(const unsigned char *raw, const cache_rec *rec, cache_stat *st,
+	const unsigned char **body, size_t *blen)
 {
 	size_t klen = strlen(rec->key);
-	const unsigned char *raw = record_bytes(c, rd, rec, owned);
 	uint64_t head_sum, sum;
 	uint32_t bl;
 	vl_reader r;
@@ -919,6 +930,15 @@ static int read_record(vl_cache *c, vl_cache_reader *rd, const cache_rec *rec,
 	return 0;
 }
 
+/* Reads rec from the file open on fd (see record_bytes) and checks it
+ * (check_record): 0 with its stat data and body (valid until rd's next
+ * read, or until *owned is freed), or 1. */
+static int read_record(vl_cache *c, vl_cache_reader *rd, int fd, const cache_rec *rec,
+	unsigned char **owned, cache_stat *st, const unsigned char **body, size_t *blen)
+{
+	return check_record(record_bytes(c, rd, fd, rec, owned), rec, st, body, blen);
+}
+
 int vl_cache_get(vl_cache *c, const vl_source *src, const vl_file *f,
 	vl_note **out, vl_error *err)
 {
@@ -929,6 +949,55 @@ int vl_cache_get_ex(vl_cache *c, const vl_source *src, const vl_file *f,
 	unsigned flags, vl_note **out, vl_error *err)
 {
 	return vl_cache_get_via(c, NULL, src, f, flags, out, err);
+}
+
+/* The note of the record this run added under key, for file f (whose
+ * stat data it was made with: no racy rule, it is this run's own read).
+ * Returns 1 with *out, 0 when there is none or it cannot be read back,
+ * -1 when out of memory. */
+static int get_new(vl_cache *c, const char *key, const vl_file *f, unsigned flags,
+	vl_note **out)
+{
+	cache_rec rec = { key, 0, 0 };
+	unsigned char *owned = NULL, *copy = NULL;
+	const unsigned char *body;
+	cache_stat st;
+	size_t blen;
+	uintptr_t at;
+	int fd = -1, r = 0;
+
+	pthread_mutex_lock(&c->lock);
+	at = (uintptr_t)vl_map_get(&c->new_map, key);
+	if (at > 0) {
+		const cache_new *nw = &c->news[at - 1];
+
+		rec.raw_len = nw->raw_len;
+		if (nw->raw != NULL) {
+			/* in memory: a copy, since the lock is let go */
+			copy = malloc(nw->raw_len + 1);
+			if (copy == NULL)
+				r = -1;
+			else
+				memcpy(copy, nw->raw, nw->raw_len);
+		} else {
+			fd = c->scratch_fd;
+			rec.raw_off = nw->off;
+		}
+	}
+	pthread_mutex_unlock(&c->lock);
+	if (at == 0 || r < 0)
+		return r;
+	if (copy != NULL)
+		r = check_record(copy, &rec, &st, &body, &blen);
+	else
+		r = read_record(c, NULL, fd, &rec, &owned, &st, &body, &blen);
+	if (r == 0 && key[0] == 'w' && !same_stat(&st, f))
+		r = 1;
+	if (r == 0)
+		r = vl_cache_decode_note(out, f->path, body, blen, flags & ~VL_CACHE_AGAIN);
+	free(owned);
+	free(copy);
+	return r < 0 ? -1 : r == 0 ? 1 : 0;
 }
 
 int vl_cache_get_via(vl_cache *c, vl_cache_reader *rd, const vl_source *src,
@@ -950,12 +1019,19 @@ int vl_cache_get_via(vl_cache *c, vl_cache_reader *rd, const vl_source *src,
 		rc = vl_error_set(err, "out of memory");
 		goto done;
 	}
+	if (r > 0 && (flags & VL_CACHE_AGAIN)) {
+		r = get_new(c, key.ptr, f, flags, out);
+		if (r != 0) {
+			rc = r < 0 ? vl_error_set(err, "out of memory") : 1;
+			goto done;
+		}
+	}
 	if (r == 0 || c->n_recs == 0 || atomic_load(&c->corrupt))
 		goto miss;
 	rec = vl_map_get(&c->map, key.ptr);
 	if (rec == NULL)
 		goto miss;
-	r = read_record(c, rd, rec, &raw, &st, &body, &blen);
+	r = read_record(c, rd, c->fd, rec, &raw, &st, &body, &blen);
 	if (r == 0 && key.ptr[0] == 'w' && (!same_stat(&st, f) || racy(c, &st))) {
 		free(raw);
 		goto miss;
@@ -985,14 +1061,39 @@ done:
 	return rc;
 }
 
+/* Moves the record nw to the scratch file, opened at the first record;
+ * one that cannot be written there stays in memory. Under c->lock. */
+static void spill(vl_cache *c, cache_new *nw)
+{
+	if (!c->scratch_tried) {
+		c->scratch_tried = 1;
+		c->scratch_fd = vl_scratch_open(c->path);
+	}
+	if (c->scratch_fd < 0 ||
+	    vl_pwrite_all(c->scratch_fd, nw->raw, nw->raw_len, c->scratch_len) < 0)
+		return;
+	free(nw->raw);
+	nw->raw = NULL;
+	nw->off = c->scratch_len;
+	c->scratch_len += nw->raw_len;
+}
+
 int vl_cache_put(vl_cache *c, const vl_source *src, const vl_file *f,
 	const vl_note *note, vl_error *err)
 {
+	return vl_cache_put_ex(c, src, f, note, 0, NULL, err);
+}
+
+int vl_cache_put_ex(vl_cache *c, const vl_source *src, const vl_file *f,
+	const vl_note *note, unsigned flags, vl_note **out, vl_error *err)
+{
 	vl_buf rec = VL_BUF_INIT, body = VL_BUF_INIT;
-	cache_new nw = { NULL, NULL, 0 };
+	cache_new nw = { NULL, NULL, 0, 0 };
 	size_t klen;
 	int r, rc = -1;
 
+	if (out != NULL)
+		*out = NULL;
 	if (c == NULL || note == NULL)
 		return 0;
 	r = make_key(&rec, src, f);
@@ -1035,18 +1136,25 @@ int vl_cache_put(vl_cache *c, const vl_source *src, const vl_file *f,
 	nw.raw = (unsigned char *)vl_buf_detach(&rec);
 	pthread_mutex_lock(&c->lock);
 	if (vl_map_get(&c->new_map, nw.key) != NULL) {
-		rc = 0;           /* the same blob twice in this run */
+		rc = 0;           /* the same blob twice in this run: the same body */
 	} else if (VL_PUSH(c->news, c->n_news, c->cap_news, nw) < 0) {
 		rc = -1;
-	} else if (vl_map_put(&c->new_map, nw.key, nw.key) < 0) {
+	} else if (vl_map_put(&c->new_map, nw.key, (void *)(uintptr_t)c->n_news) < 0) {
 		c->n_news--;
 		rc = -1;
 	} else {
 		nw.key = NULL;
 		nw.raw = NULL;
 		rc = 0;
+		spill(c, &c->news[c->n_news - 1]);
 	}
 	pthread_mutex_unlock(&c->lock);
+	/* the record can be read back (VL_CACHE_AGAIN): what the caller
+	 * wants of the note until then comes from its body */
+	if (rc == 0 && out != NULL && flags != 0 && body.ptr != NULL &&
+	    vl_cache_decode_note(out, f->path, (const unsigned char *)body.ptr, body.len,
+	    flags) < 0)
+		rc = -1;
 	if (rc < 0)
 		vl_error_set(err, "out of memory");
 	goto done;
@@ -1185,9 +1293,10 @@ int vl_cache_save(vl_cache *c, vl_error *err)
 		vl_error_set(err, "out of memory");
 		goto done;
 	}
-	/* two parts for the header, one a new record, one a run of kept
-	 * records that lie next to each other in the old file, one for the
-	 * directory */
+	/* two parts for the header, one a new record (the records in the
+	 * scratch file follow on one another: vl_file_out_write copies them
+	 * in one call), one a run of kept records that lie next to each
+	 * other in the old file, one for the directory */
 	parts = calloc(2 + c->n_news + c->n_recs + 1, sizeof(*parts));
 	if (parts == NULL) {
 		vl_error_set(err, "out of memory");
@@ -1196,6 +1305,8 @@ int vl_cache_save(vl_cache *c, vl_error *err)
 	n_parts = 2;
 	for (i = 0; i < c->n_news; i++) {
 		parts[n_parts].p = c->news[i].raw;
+		parts[n_parts].fd = c->scratch_fd;
+		parts[n_parts].off = c->news[i].off;
 		parts[n_parts++].n = c->news[i].raw_len;
 	}
 	for (i = 0; i < c->n_recs; i++) {
@@ -1204,7 +1315,8 @@ int vl_cache_save(vl_cache *c, vl_error *err)
 
 		if (!keep[i])
 			continue;
-		if (n_parts > 2 && last->p == NULL && last->off + last->n == rec->raw_off) {
+		if (n_parts > 2 && last->p == NULL && last->fd == c->fd &&
+		    last->off + last->n == rec->raw_off) {
 			last->n += rec->raw_len;
 			continue;
 		}
@@ -1253,6 +1365,8 @@ void vl_cache_free(vl_cache *c)
 	}
 	free(c->news);
 	vl_map_release(&c->new_map);
+	if (c->scratch_fd >= 0)
+		close(c->scratch_fd);
 	for (i = 0; i < c->n_roots; i++)
 		free(c->roots[i]);
 	free(c->roots);

@@ -110,6 +110,14 @@ int vl_cache_decode_note(vl_note **out, const char *path, const unsigned char *b
 int vl_cache_put(vl_cache *cache, const vl_source *src, const vl_file *f,
 	const vl_note *note, vl_error *err);
 
+/* vl_cache_put, and when the cache took the note (a later lookup with
+ * VL_CACHE_AGAIN in this run finds it: a first run's loader then holds a
+ * summary of each note it parsed, not the note whole) and flags are not
+ * 0, *out (when out is not NULL) is the note as a lookup with those flags
+ * decodes it; else *out is NULL. */
+int vl_cache_put_ex(vl_cache *cache, const vl_source *src, const vl_file *f,
+	const vl_note *note, unsigned flags, vl_note **out, vl_error *err);
+
 /* Writes the cache back when this run changed it (a miss was added, an
  * entry was dropped, or the file was invalid): the entries used or added
  * by this run, then entries of other snapshots from the old file, at most

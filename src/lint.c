@@ -44,6 +44,7 @@ int vl_vault_read_note(vl_note **out, vl_source *src, size_t file, vl_cache *cac
 	vl_cache_reader *rd, unsigned flags, vl_error *err)
 {
 	const vl_file *f = &src->files[file];
+	vl_note *summary = NULL;
 	char *buf = NULL;
 	size_t len = 0;
 	int hit;
@@ -59,7 +60,16 @@ int vl_vault_read_note(vl_note **out, vl_source *src, size_t file, vl_cache *cac
 		return -1;
 	}
 	free(buf);
-	return vl_cache_put(cache, src, f, *out, err) < 0 ? -1 : 0;
+	/* a summary is wanted: the cache's copy of the note serves it, and
+	 * the note whole later (VL_CACHE_AGAIN), so the run holds no more of
+	 * the notes it parsed than of those it found in the cache */
+	if (vl_cache_put_ex(cache, src, f, *out, flags & VL_CACHE_SUMMARY, &summary, err) < 0)
+		return -1;
+	if (summary != NULL) {
+		vl_note_free(*out);
+		*out = summary;
+	}
+	return 0;
 }
 
 static int load_one(size_t i, int slot, void *payload)

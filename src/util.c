@@ -5,6 +5,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -1159,6 +1160,42 @@ int vl_file_out_open(vl_file_out *o, const char *path, const char *what, vl_erro
 		vl_error_set(err, "cannot write %s '%s': %s", what, path, strerror(errno));
 		vl_buf_release(&o->tmp);
 		return -1;
+	}
+	return 0;
+}
+
+int vl_scratch_open(const char *near)
+{
+	vl_buf tmp = VL_BUF_INIT;
+	int fd = -1;
+
+	if (vl_buf_puts(&tmp, near) == 0 && vl_buf_puts(&tmp, ".scratch-XXXXXX") == 0 &&
+	    make_parents(tmp.ptr) == 0) {
+		fd = mkostemp(tmp.ptr, O_CLOEXEC);
+		if (fd >= 0)
+			unlink(tmp.ptr);
+	}
+	vl_buf_release(&tmp);
+	return fd;
+}
+
+int vl_pwrite_all(int fd, const void *p, size_t n, uint64_t off)
+{
+	const char *s = p;
+
+	while (n > 0) {
+		ssize_t k = pwrite(fd, s, n, (off_t)off);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			if (k == 0)
+				errno = EIO;
+			return -1;
+		}
+		s += k;
+		n -= (size_t)k;
+		off += (uint64_t)k;
 	}
 	return 0;
 }

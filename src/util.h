@@ -217,6 +217,16 @@ int vl_file_out_write(vl_file_out *o, const vl_iovec *parts, size_t n, vl_error 
 int vl_file_out_commit(vl_file_out *o, vl_error *err);
 void vl_file_out_abort(vl_file_out *o);
 
+/* A scratch file beside the file at path near (missing folders are
+ * created): opened read-write and unlinked at once, so that it goes with
+ * its descriptor, even when the process is killed. Returns the
+ * descriptor, or -1 with errno set. */
+int vl_scratch_open(const char *near);
+
+/* Writes all n bytes at p to fd at offset off (retrying short writes
+ * and EINTR). Returns 0, or -1 with errno set. */
+int vl_pwrite_all(int fd, const void *p, size_t n, uint64_t off);
+
 /* Writes the n parts, in order, as the whole content of the file at
  * path, through a vl_file_out: whole or not at all. Returns 0 or -1. */
 int vl_write_file_atomic(const char *path, const vl_iovec *parts, size_t n,

@@ -102,8 +102,26 @@ same "after concurrent runs: right" "$tmp/want" "$tmp/c4"
 id3=$(ident)
 vaultlint check notes > /dev/null 2>&1
 [ "$id3" = "$(ident)" ]; ok "after concurrent runs: the cache is valid" $? "rewritten"
-ls "$r/.git/vaultlint" | grep -q tmp
+ls "$r/.git/vaultlint" | grep -q 'tmp\|scratch'
 ok "no temporary file left" $(( ! $? )) "$(ls "$r/.git/vaultlint")"
+
+# a first run with nothing stored (a fresh clone in CI): the notes it
+# parses go to the cache as they come and are read back from it for the
+# check; the same findings, and no scratch file is left
+rm -rf "$r/.git/vaultlint"
+"$VAULTLINT" check notes > "$tmp/f1" 2>&1
+same "first run with nothing stored equals --no-cache" "$tmp/want" "$tmp/f1"
+ls -A "$r/.git/vaultlint" | tr '\n' ' ' > "$tmp/left"
+[ -s "$cache" ] && ! grep -q 'tmp\|scratch' "$tmp/left"
+ok "first run writes the cache and leaves no other file" $? "$(cat "$tmp/left")"
+rm -rf "$r/.git/vaultlint/memo" "$r/.git/vaultlint/state"
+"$VAULTLINT" check notes > "$tmp/f2" 2>&1
+same "its cache serves the next run" "$tmp/want" "$tmp/f2"
+# nowhere to keep the cache (its folder is a file): the run is right
+rm -rf "$r/.git/vaultlint" && printf 'not a folder\n' > "$r/.git/vaultlint"
+"$VAULTLINT" check notes > "$tmp/f3" 2>/dev/null
+same "no room for a cache: the same findings" "$tmp/want" "$tmp/f3"
+rm -f "$r/.git/vaultlint"
 
 # --staged sees the staged content, not the work tree, nor a stale cache
 git add -A && git commit -q --no-verify -m two

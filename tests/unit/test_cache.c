@@ -653,6 +653,145 @@ static void test_eviction(void **state)
 	vl_note_free(n);
 }
 
+/* Whether the folder dir holds an entry whose name has part in it. */
+static int dir_has(const char *dir, const char *part)
+{
+	char cmd[400];
+
+	snprintf(cmd, sizeof(cmd), "ls -a '%s' 2>/dev/null | grep -q -- '%s'", dir, part);
+	return system(cmd) == 0;
+}
+
+/* Whether this process holds a scratch file open (its name is gone). */
+static int scratch_open(void)
+{
+	char link[64], target[512];
+	int fd, found = 0;
+
+	for (fd = 0; fd < 1024 && !found; fd++) {
+		ssize_t n;
+
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+		n = readlink(link, target, sizeof(target) - 1);
+		if (n <= 0)
+			continue;
+		target[n] = '\0';
+		found = strstr(target, ".scratch-") != NULL && strstr(target, "(deleted)") != NULL;
+	}
+	return found;
+}
+
+/* The records a run adds: kept in an unlinked scratch file beside the
+ * cache (nothing of it is left in the folder, also when the cache is
+ * let go unsaved), or in memory when there can be none (the cache's
+ * folder is a file). Either way, vl_cache_put_ex gives the summary of
+ * the note put, a lookup with VL_CACHE_AGAIN gives the note whole (and
+ * counts neither a hit nor a miss), and the save writes every record. */
+static void test_added_records(void **state)
+{
+	vl_source src;
+	vl_file files[2];
+	vl_note *n = NULL, *sum = NULL, *whole = NULL;
+	vl_cache *c = NULL;
+	vl_cache_stats st;
+	vl_error err;
+	char dir[300], blocked[300];
+	int round;
+
+	(void)state;
+	make_src(&src, files);
+	assert_int_equal(vl_note_parse_ex(&n, "Dir/Rich.md", rich, sizeof(rich) - 1,
+		VL_PARSE_NO_ENTRIES, &err), 0);
+	snprintf(dir, sizeof(dir), "%s/sub", g_dir);
+	snprintf(blocked, sizeof(blocked), "%s/afile", g_dir);
+	{
+		FILE *fp = fopen(blocked, "w");
+
+		assert_non_null(fp);
+		fclose(fp);
+	}
+	strncat(blocked, "/cache", sizeof(blocked) - strlen(blocked) - 1);
+	for (round = 0; round < 3; round++) {
+		/* 0: saved; 1: let go unsaved; 2: no scratch to be had */
+		const char *path = round == 2 ? blocked : cache_path();
+		size_t k;
+
+		assert_int_equal(vl_cache_open(&c, path, &err), 0);
+		assert_int_equal(vl_cache_begin(c, &src, &err), 0);
+		/* not put yet: AGAIN finds nothing */
+		assert_int_equal(vl_cache_get_ex(c, &src, &files[0], VL_CACHE_AGAIN, &whole,
+			&err), 0);
+		assert_null(whole);
+		for (k = 0; k < 2; k++) {
+			assert_int_equal(vl_cache_put_ex(c, &src, &files[k], n, VL_CACHE_SUMMARY,
+				&sum, &err), 0);
+			assert_non_null(sum);
+			assert_int_equal(sum->summary, 1);
+			assert_int_equal(sum->n_links, 0);
+			assert_string_equal(sum->path, files[k].path);
+			if (k == 0)
+				summary_eq(n, sum);
+			vl_note_free(sum);
+			sum = NULL;
+		}
+		/* no flags: no summary */
+		assert_int_equal(vl_cache_put_ex(c, &src, &files[0], n, 0, &sum, &err), 0);
+		assert_null(sum);
+		assert_false(dir_has(dir, "scratch"));
+		assert_int_equal(scratch_open(), round < 2);
+		for (k = 0; k < 2; k++) {
+			assert_int_equal(vl_cache_get_ex(c, &src, &files[k], VL_CACHE_AGAIN,
+				&whole, &err), 1);
+			if (k == 0)
+				note_eq(n, whole);
+			else
+				links_eq(n, whole);
+			vl_note_free(whole);
+			whole = NULL;
+		}
+		/* and a summary the same way */
+		assert_int_equal(vl_cache_get_ex(c, &src, &files[0],
+			VL_CACHE_AGAIN | VL_CACHE_SUMMARY, &whole, &err), 1);
+		summary_eq(n, whole);
+		assert_int_equal(whole->summary, 1);
+		vl_note_free(whole);
+		whole = NULL;
+		/* a file whose stat data changed since it was put: not it */
+		files[1].size++;
+		assert_int_equal(vl_cache_get_ex(c, &src, &files[1], VL_CACHE_AGAIN, &whole,
+			&err), 0);
+		files[1].size--;
+		vl_cache_get_stats(c, &st);
+		assert_int_equal(st.hits, 0);
+		assert_int_equal(st.misses, 0);
+		assert_int_equal(st.added, 2);
+		if (round == 0) {
+			assert_int_equal(vl_cache_save(c, &err), 0);
+		} else if (round == 2) {
+			assert_int_equal(vl_cache_save(c, &err), -1);
+		}
+		vl_cache_free(c);
+		c = NULL;
+		assert_false(dir_has(dir, "scratch"));
+		assert_false(dir_has(g_dir, "scratch"));
+		assert_false(scratch_open());
+		if (round == 0) {
+			/* what the save wrote: both records, read back whole */
+			assert_int_equal(vl_cache_open(&c, cache_path(), &err), 0);
+			vl_cache_get_stats(c, &st);
+			assert_int_equal(st.loaded, 2);
+			assert_int_equal(vl_cache_get(c, &src, &files[0], &whole, &err), 1);
+			note_eq(n, whole);
+			vl_note_free(whole);
+			whole = NULL;
+			vl_cache_free(c);
+			c = NULL;
+			assert_int_equal(unlink(cache_path()), 0);
+		}
+	}
+	vl_note_free(n);
+}
+
 /* Lookups through a reader (a window onto the file, vl_cache_reader) give
  * the notes that lookups without one give: many records, in order and
  * out of it, one larger than a window, two caches through one reader,
@@ -764,6 +903,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bad_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_eviction, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reader, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_added_records, setup, teardown),
 		cmocka_unit_test(test_null),
 	};
 
