@@ -34,16 +34,16 @@ typedef struct ix_list {
 	void *one;
 } ix_list;
 
-/* What the index knows about one note. */
+/* What the index knows about one note: one for each note of the vault,
+ * so it is kept small (the did-you-mean computes the letter histograms
+ * of the few candidates that get that far). */
 typedef struct ix_note {
 	const vl_note *note;
-	char *stem;      /* path without ".md", case kept */
+	char *stem;      /* path without ".md", case kept (a did-you-mean) */
 	char *lc_stem;   /* the same, lower case */
 	const char *lc_name; /* the name, lower case (often the end of lc_stem) */
-	size_t stem_len;
-	size_t name_len;
-	unsigned char stem_hist[IX_HIST];
-	unsigned char name_hist[IX_HIST];
+	uint32_t stem_len;
+	uint32_t name_len;
 	vl_map *headings;  /* heading key -> list of vl_heading, or NULL */
 	vl_map *blocks;    /* lc block id -> its first vl_block, or NULL */
 } ix_note;
@@ -54,8 +54,6 @@ typedef struct ix_file {
 	const char *name;/* points into path: the file name */
 	size_t path_len;
 	size_t name_len;
-	unsigned char path_hist[IX_HIST];
-	unsigned char name_hist[IX_HIST];
 } ix_file;
 
 /* A sort key (letter << 16 | length) and what it belongs to. */
@@ -308,12 +306,12 @@ static int index_note(vl_index *idx, ix_note *in, const vl_note *note)
 	const char *key;
 
 	in->note = note;
-	in->stem_len = strip_md(note->path, plen);
+	/* a path (and so a name) is far shorter than 4 GB: PATH_MAX, or
+	 * what git stores */
+	in->stem_len = (uint32_t)strip_md(note->path, plen);
 	in->stem = vl_arena_strndup(&idx->arena, note->path, in->stem_len);
 	in->lc_stem = arena_lower(&idx->arena, note->path, in->stem_len);
-	in->name_len = strlen(note->name);
-	hist_fill(in->stem_hist, note->path, in->stem_len);
-	hist_fill(in->name_hist, note->name, in->name_len);
+	in->name_len = (uint32_t)strlen(note->name);
 	/* The name ends the path nearly always: then its key is the end of
 	 * lc_stem, and needs no copy of its own. */
 	if (in->lc_stem != NULL && in->name_len <= in->stem_len &&
@@ -386,8 +384,6 @@ static int index_file(vl_index *idx, ix_file *f, const char *path)
 	slash = strrchr(f->path, '/');
 	f->name = slash ? slash + 1 : f->path;
 	f->name_len = strlen(f->name);
-	hist_fill(f->path_hist, f->path, f->path_len);
-	hist_fill(f->name_hist, f->name, f->name_len);
 	key = arena_lower(&idx->arena, f->path, f->path_len);
 	if (key == NULL || list_add(idx, &idx->file_path, key, f) < 0)
 		return -1;
@@ -869,7 +865,7 @@ static const ix_note *note_at_path(const vl_index *idx, const char *p, size_t n,
 		for (i = 0; i < l->n; i++) {
 			const ix_note *in = l->items[i];
 
-			if (in->stem_len == len && memcmp(in->stem, p, len) == 0)
+			if (in->stem_len == len && memcmp(in->note->path, p, len) == 0)
 				return in;
 		}
 		return first;
@@ -993,7 +989,7 @@ static int try_anywhere(const vl_index *idx, const vl_note *from, const char *t,
 		for (i = 0; i < l->n; i++) {
 			const ix_note *in = l->items[i];
 
-			if (slash == NULL || suffix_match(in->stem, in->stem_len, t, stem))
+			if (slash == NULL || suffix_match(in->note->path, in->stem_len, t, stem))
 				v[n++] = in;
 		}
 		found = set_notes(out, v, n, from);
@@ -1622,14 +1618,23 @@ static void take(const char *t, size_t tlen, const char *c, size_t n, size_t max
 	}
 }
 
+/* Whether candidate c[0..n)'s letter histogram alone puts it further
+ * than max from the target of histogram th. */
+static int hist_far(const unsigned char *th, const char *c, size_t n, size_t max)
+{
+	unsigned char ch[IX_HIST];
+
+	hist_fill(ch, c, n);
+	return hist_bound(th, ch) > max;
+}
+
 /* Keeps candidate c[0..n) when it is closer to t than the best so far. */
 static void consider(const char *t, size_t tlen, const unsigned char *th, size_t cut,
-	const char *c, size_t n, const unsigned char *ch, const char **best,
-	size_t *best_d)
+	const char *c, size_t n, const char **best, size_t *best_d)
 {
 	long max = room(*best, *best_d, cut);
 
-	if (max < 0 || diff(n, tlen) > (size_t)max || hist_bound(th, ch) > (size_t)max)
+	if (max < 0 || diff(n, tlen) > (size_t)max || hist_far(th, c, n, (size_t)max))
 		return;
 	take(t, tlen, c, n, (size_t)max, best, best_d);
 }
@@ -1715,6 +1720,8 @@ const char *vl_index_suggest_target(const vl_index *idx, const char *target)
 				 * cache line, in the note) */
 				for (k = from[b]; k < to[b]; k++) {
 					const ix_note *in;
+					const char *c;
+					size_t n;
 					long max = room(best, best_d, cut);
 					size_t len = v[b][k].key & 0xFFFF;
 
@@ -1730,15 +1737,10 @@ const char *vl_index_suggest_target(const vl_index *idx, const char *target)
 					    mask_bound(tm, v[b][k].letters) > (size_t)max)
 						continue;
 					in = &idx->notes[v[b][k].id];
-					if (hist_bound(th_stem, has_slash ? in->stem_hist :
-					    in->name_hist) > (size_t)max)
-						continue;
-					if (has_slash)
-						take(t, stem, in->stem, in->stem_len, (size_t)max,
-							&best, &best_d);
-					else
-						take(t, stem, in->note->name, in->name_len, (size_t)max,
-							&best, &best_d);
+					c = has_slash ? in->stem : in->note->name;
+					n = has_slash ? in->stem_len : in->name_len;
+					if (!hist_far(th_stem, c, n, (size_t)max))
+						take(t, stem, c, n, (size_t)max, &best, &best_d);
 				}
 			}
 		}
@@ -1763,10 +1765,10 @@ const char *vl_index_suggest_target(const vl_index *idx, const char *target)
 			f = &idx->files[v[k].id];
 			if (has_slash)
 				consider(t, tlen, th_full, target_cutoff(tlen), f->path, f->path_len,
-					f->path_hist, &best, &best_d);
+					&best, &best_d);
 			else
 				consider(t, tlen, th_full, target_cutoff(tlen), f->name, f->name_len,
-					f->name_hist, &best, &best_d);
+					&best, &best_d);
 		}
 	}
 	return best;
