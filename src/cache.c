@@ -1020,9 +1020,10 @@ int vl_cache_get_via(vl_cache *c, vl_cache_reader *rd, const vl_source *src,
 		goto done;
 	}
 	if (r > 0 && (flags & VL_CACHE_AGAIN)) {
-		r = get_new(c, key.ptr, f, flags, out);
-		if (r != 0) {
-			rc = r < 0 ? vl_error_set(err, "out of memory") : 1;
+		int got = get_new(c, key.ptr, f, flags, out);
+
+		if (got != 0) {
+			rc = got < 0 ? vl_error_set(err, "out of memory") : 1;
 			goto done;
 		}
 	}

@@ -54,6 +54,12 @@ id1=$(ident)
 vaultlint check notes > "$tmp/o2" 2>&1
 same "warm cache output equals cold output" "$tmp/o1" "$tmp/o2"
 [ "$id1" = "$(ident)" ]; ok "warm run leaves the cache file unchanged" $? "cache rewritten"
+# the same with neither memo nor check state: every note checked, each
+# read whole from the cache, none parsed again
+rm -rf "$r/.git/vaultlint/state"
+vaultlint check notes > "$tmp/o2s" 2>&1
+same "warm cache, no check state: the same output" "$tmp/o1" "$tmp/o2s"
+[ "$id1" = "$(ident)" ]; ok "warm cache, no check state: the cache file unchanged" $? "cache rewritten"
 
 # an edit is seen, also one that keeps the size and the mtime
 printf '# Mess\nSee [[Target]] #Tag #tag.\n' > notes/Mess.md

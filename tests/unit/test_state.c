@@ -393,9 +393,10 @@ static void test_lazy_vault(void **state)
 	cached_run(path, 0, &eager, re, pe, &cs);    /* fills the cache */
 	assert_int_equal(cs.misses, N_NOTES);
 	cached_run(path, 1, &lazy, rl, pl, &cs);
-	/* each note looked up once, though read twice */
+	/* each note looked up once, though read twice, and never parsed */
 	assert_int_equal(cs.hits, N_NOTES);
 	assert_int_equal(cs.misses, 0);
+	assert_int_equal(cs.added, 0);
 	same_report(&full, &eager);
 	same_report(&full, &lazy);
 	/* lazily from no cache at all (a first run): every note parsed, put,
