@@ -133,7 +133,7 @@ static const char *const problem_rules[] = { "invalid-input", "frontmatter-inval
 
 int vl_cache_encode_note(vl_buf *b, const vl_note *note)
 {
-	size_t i, k;
+	size_t i, k, n_tags;
 
 	if (put_u8(b, note->has_frontmatter ? 1 : 0) < 0 || vl_buf_put_u32(b, note->n_lines) < 0 ||
 	    vl_buf_put_u64(b, note->size) < 0)
@@ -151,7 +151,12 @@ int vl_cache_encode_note(vl_buf *b, const vl_note *note)
 	for (i = 0; i < note->n_blocks; i++)
 		if (vl_buf_put_lstr(b, note->blocks[i].id) < 0 || put_pos(b, note->blocks[i].pos) < 0)
 			return -1;
-	if (vl_buf_put_u32(b, (uint32_t)note->n_tags) < 0)
+	/* a summary's tags (tag_counts) as that many tags each, with no
+	 * place: what the tally of a decoded summary counts again */
+	n_tags = note->n_tags;
+	for (i = 0; i < note->n_tag_counts; i++)
+		n_tags += note->tag_counts[i].count;
+	if (n_tags > UINT32_MAX || vl_buf_put_u32(b, (uint32_t)n_tags) < 0)
 		return -1;
 	for (i = 0; i < note->n_tags; i++) {
 		const vl_tag *t = &note->tags[i];
@@ -159,6 +164,12 @@ int vl_cache_encode_note(vl_buf *b, const vl_note *note)
 		    put_u8(b, t->frontmatter ? 1 : 0) < 0 || vl_buf_put_u32(b, (uint32_t)t->entry) < 0)
 			return -1;
 	}
+	for (i = 0; i < note->n_tag_counts; i++)
+		for (k = 0; k < note->tag_counts[i].count; k++)
+			if (vl_buf_put_lstr(b, note->tag_counts[i].name) < 0 ||
+			    put_pos(b, (vl_pos){ 0, 0 }) < 0 || put_u8(b, 0) < 0 ||
+			    vl_buf_put_u32(b, (uint32_t)-1) < 0)
+				return -1;
 	if (vl_buf_put_u32(b, (uint32_t)note->n_links) < 0)
 		return -1;
 	for (i = 0; i < note->n_links; i++) {
@@ -344,7 +355,7 @@ static const struct {
 } note_arrays[] = {
 	{ 16, "s48", sizeof(vl_heading), VL_CACHE_LINKS },
 	{ 12, "s8", sizeof(vl_block), VL_CACHE_LINKS },
-	{ 17, "s814", sizeof(vl_tag), VL_CACHE_LINKS },
+	{ 17, "s814", sizeof(vl_tag), VL_CACHE_LINKS | VL_CACHE_SUMMARY }, /* a summary: tag_counts */
 	{ 29, "kssss84", sizeof(vl_link), VL_CACHE_SUMMARY },
 	{ 12, "s44", sizeof(vl_suppress), VL_CACHE_SUMMARY | VL_CACHE_LINKS },
 	{ 13, "ps8", sizeof(vl_problem), VL_CACHE_SUMMARY | VL_CACHE_LINKS },
@@ -379,18 +390,129 @@ static size_t decoded_bytes(const unsigned char *body, size_t len, unsigned flag
 	return r.bad ? 0 : bytes;
 }
 
+/* A summary's tags, each spelling once with its count: the distinct
+ * names of the body's tag array (pointers into the body), sorted, and
+ * the bytes they take in the note's arena. */
+typedef struct tag_ref {
+	const unsigned char *p;
+	uint32_t len;
+	uint32_t count;
+} tag_ref;
+
+typedef struct tag_refs {
+	tag_ref *v;
+	size_t n;          /* distinct spellings */
+	size_t bytes;
+} tag_refs;
+
+static int cmp_tag_ref(const void *a, const void *b)
+{
+	const tag_ref *x = a, *y = b;
+
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	return memcmp(x->p, y->p, x->len);
+}
+
+/* Finds the tags of body (see tag_refs). Returns 0, or -1 when out of
+ * memory; a body that does not parse gives none (the decode finds it
+ * bad). */
+static int collect_tags(const unsigned char *body, size_t len, tag_refs *tc)
+{
+	vl_reader r = { body, body + len, 0 };
+	uint32_t c, n, i, k;
+
+	memset(tc, 0, sizeof(*tc));
+	if (len < 13)
+		return 0;
+	r.p += 13;
+	skip_array(&r, 16, "s48");       /* headings */
+	skip_array(&r, 12, "s8");        /* block ids */
+	c = vl_read_u32(&r);
+	if (r.bad || c == 0 || c > (size_t)(r.end - r.p) / 17)
+		return 0;
+	tc->v = malloc(c * sizeof(*tc->v));
+	if (tc->v == NULL)
+		return -1;
+	for (i = n = 0; i < c && !r.bad; i++) {
+		uint32_t sl = vl_read_u32(&r);
+
+		if (r.bad)
+			break;
+		if (sl != NSTR) {
+			if ((size_t)(r.end - r.p) < sl) {
+				r.bad = 1;
+				break;
+			}
+			tc->v[n].p = r.p;
+			tc->v[n].len = sl;
+			tc->v[n++].count = 1;
+			r.p += sl;
+		}
+		/* the place, front matter flag and entry */
+		if ((size_t)(r.end - r.p) < 13)
+			r.bad = 1;
+		else
+			r.p += 13;
+	}
+	if (r.bad || n == 0) {
+		free(tc->v);
+		tc->v = NULL;
+		return 0;
+	}
+	qsort(tc->v, n, sizeof(*tc->v), cmp_tag_ref);
+	for (i = 0, k = 0; i < n; i++) {
+		if (k > 0 && cmp_tag_ref(&tc->v[k - 1], &tc->v[i]) == 0) {
+			tc->v[k - 1].count++;
+			continue;
+		}
+		tc->v[k++] = tc->v[i];
+		tc->bytes += (size_t)tc->v[i].len + 1;
+	}
+	tc->n = k;
+	tc->bytes += k * sizeof(vl_tag_count) + 15;
+	return 0;
+}
+
+/* note's tag_counts from tc, in its arena. Returns 0 or -1. */
+static int fill_tag_counts(vl_note *note, const tag_refs *tc)
+{
+	size_t i;
+
+	if (tc->n == 0)
+		return 0;
+	note->tag_counts = vl_arena_alloc(&note->arena, tc->n * sizeof(*note->tag_counts));
+	if (note->tag_counts == NULL)
+		return -1;
+	for (i = 0; i < tc->n; i++) {
+		note->tag_counts[i].name = vl_arena_strndup(&note->arena,
+			(const char *)tc->v[i].p, tc->v[i].len);
+		if (note->tag_counts[i].name == NULL)
+			return -1;
+		note->tag_counts[i].count = tc->v[i].count;
+	}
+	note->n_tag_counts = tc->n;
+	return 0;
+}
+
 int vl_cache_decode_note(vl_note **out, const char *path, const unsigned char *body,
 	size_t len, unsigned flags)
 {
 	vl_reader r = { body, body + len, 0 };
+	tag_refs tc = { NULL, 0, 0 };
 	vl_note *note;
 	size_t i;
 	int oom = 0;
 
 	*out = NULL;
-	note = vl_note_new_ex(path, decoded_bytes(body, len, flags));
-	if (note == NULL)
+	if ((flags & VL_CACHE_SUMMARY) && !(flags & VL_CACHE_LINKS) &&
+	    collect_tags(body, len, &tc) < 0)
 		return -1;
+	note = vl_note_new_ex(path, decoded_bytes(body, len, flags) + tc.bytes);
+	if (note == NULL) {
+		free(tc.v);
+		return -1;
+	}
 	note->packed = 1;
 	note->has_frontmatter = (int)get_u8(&r);
 	note->n_lines = vl_read_u32(&r);
@@ -419,9 +541,18 @@ int vl_cache_decode_note(vl_note **out, const char *path, const unsigned char *b
 		note->blocks[i].id = get_str(&r, &note->arena, &oom);
 		note->blocks[i].pos = get_pos(&r);
 	}
-	note->tags = get_array(&r, &note->arena, &note->n_tags, 17,
-		sizeof(*note->tags), &oom);
-	note->cap_tags = note->n_tags;
+	if (flags & VL_CACHE_SUMMARY) {
+		/* each spelling once, counted (collect_tags found them) */
+		skip_array(&r, 17, "s814");
+		if (!r.bad && fill_tag_counts(note, &tc) < 0) {
+			oom = 1;
+			r.bad = 1;
+		}
+	} else {
+		note->tags = get_array(&r, &note->arena, &note->n_tags, 17,
+			sizeof(*note->tags), &oom);
+		note->cap_tags = note->n_tags;
+	}
 	for (i = 0; i < note->n_tags && !r.bad; i++) {
 		vl_tag *t = &note->tags[i];
 		t->name = get_str(&r, &note->arena, &oom);
@@ -502,6 +633,7 @@ aliases:
 	for (i = 0; i < note->n_aliases && !r.bad; i++)
 		note->aliases[i] = get_str(&r, &note->arena, &oom);
 end:
+	free(tc.v);
 	if (!r.bad && r.p != r.end)
 		r.bad = 1;
 	if (oom || r.bad) {

@@ -218,10 +218,10 @@ static void probe(vl_resolution *out, const char *s, size_t n)
 		out->probes[out->n_probes++] = h;
 }
 
-/* Counts one spelling of a tag. A vault writes the same few tags over and
- * over, so the key is lower-cased on the stack and copied into the arena
- * only for a tag not seen before. */
-static int add_tag(vl_index *idx, const char *name)
+/* Counts a spelling of a tag n times. A vault writes the same few tags
+ * over and over, so the key is lower-cased on the stack and copied into
+ * the arena only for a tag not seen before. */
+static int add_tag(vl_index *idx, const char *name, size_t n_times)
 {
 	char buf[128], *key = buf;
 	size_t n = strlen(name), i;
@@ -248,12 +248,12 @@ static int add_tag(vl_index *idx, const char *name)
 	}
 	for (i = 0; i < t->n; i++) {
 		if (strcmp(t->sp[i].name, name) == 0) {
-			t->sp[i].count++;
+			t->sp[i].count += n_times;
 			return 0;
 		}
 	}
 	s.name = name;
-	s.count = 1;
+	s.count = n_times;
 	return VL_PUSH(t->sp, t->n, t->cap, s);
 }
 
@@ -366,7 +366,10 @@ static void *tally_tags(void *arg)
 		if (note == NULL || note->path == NULL || note->name == NULL)
 			continue;
 		for (k = 0; k < note->n_tags && j->rc == 0; k++)
-			if (note->tags[k].name != NULL && add_tag(j->idx, note->tags[k].name) < 0)
+			if (note->tags[k].name != NULL && add_tag(j->idx, note->tags[k].name, 1) < 0)
+				j->rc = -1;
+		for (k = 0; k < note->n_tag_counts && j->rc == 0; k++)
+			if (add_tag(j->idx, note->tag_counts[k].name, note->tag_counts[k].count) < 0)
 				j->rc = -1;
 	}
 	return NULL;

@@ -1494,10 +1494,14 @@ int vl_note_same_tags(const vl_note *a, const vl_note *b)
 {
 	size_t i;
 
-	if (a->n_tags != b->n_tags)
+	if (a->n_tags != b->n_tags || a->n_tag_counts != b->n_tag_counts)
 		return 0;
 	for (i = 0; i < a->n_tags; i++)
 		if (!same_str(a->tags[i].name, b->tags[i].name))
+			return 0;
+	for (i = 0; i < a->n_tag_counts; i++)
+		if (a->tag_counts[i].count != b->tag_counts[i].count ||
+		    !same_str(a->tag_counts[i].name, b->tag_counts[i].name))
 			return 0;
 	return 1;
 }

@@ -38,6 +38,15 @@ typedef struct vl_tag {
 	int entry;      /* index into entries of the list item holding it, or -1 */
 } vl_tag;
 
+/* One spelling of a tag and how many times a note writes it: all that a
+ * summary (VL_CACHE_SUMMARY) keeps of the note's tags, for the vault's
+ * tally of spellings. A note that writes #PAPER on every entry would
+ * otherwise hold a record per entry for the index. */
+typedef struct vl_tag_count {
+	char *name;
+	uint32_t count;
+} vl_tag_count;
+
 typedef enum vl_link_kind {
 	VL_LINK_WIKI,      /* [[...]] */
 	VL_LINK_EMBED,     /* ![[...]] */
@@ -111,6 +120,9 @@ typedef struct vl_note {
 	vl_problem *problems; size_t n_problems, cap_problems;
 	vl_property *props;   size_t n_props, cap_props;
 	char **aliases;       size_t n_aliases, cap_aliases;
+	/* A summary's tags: each spelling once, in no order that means
+	 * anything (tags is then empty); else empty. */
+	vl_tag_count *tag_counts; size_t n_tag_counts;
 
 	int has_frontmatter;
 	/* 1 for a note loaded for the index only (vl_cache_get_ex with
@@ -161,7 +173,8 @@ void vl_note_free(vl_note *note);
 
 /* Whether two versions of a note have the same headings (text and level),
  * block ids, aliases, tags (as written), in order: what other notes'
- * findings may depend on. */
+ * findings may depend on. A summary's tags (tag_counts) are never the
+ * same as a whole note's, unless neither has any. */
 int vl_note_same_headings(const vl_note *a, const vl_note *b);
 int vl_note_same_blocks(const vl_note *a, const vl_note *b);
 int vl_note_same_aliases(const vl_note *a, const vl_note *b);

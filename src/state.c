@@ -243,11 +243,13 @@ static int tally_note(tallies *t, const vl_note *note, long before, long after)
 	size_t i;
 	int oom = 0;
 
-	for (i = 0; i < note->n_tags; i++) {
-		const char *name = note->tags[i].name;
+	for (i = 0; i < note->n_tags + note->n_tag_counts; i++) {
+		const vl_tag_count *c = i >= note->n_tags ? &note->tag_counts[i - note->n_tags] : NULL;
+		const char *name = c ? c->name : note->tags[i].name;
+		long times = c ? (long)c->count : 1;
 		tally *y = name ? tally_of(t, name, 1, &oom) : NULL;
 
-		if (oom || (y && tally_count(y, name, before, after) < 0))
+		if (oom || (y && tally_count(y, name, before * times, after * times) < 0))
 			return -1;
 	}
 	return 0;
