@@ -531,6 +531,28 @@ static void prune(const char *dir, size_t keep)
 	closedir(d);
 }
 
+/* An entry's header: what it holds (count findings of notes notes, or
+ * 0 and 0 for a text) and its payload's length and checksum. */
+static void make_head(unsigned char head[MEMO_FIXED], uint32_t count, uint64_t notes,
+	uint64_t plen, uint64_t sum)
+{
+	uint32_t format = MEMO_FORMAT;
+
+	memcpy(head, MEMO_MAGIC, 8);
+	memcpy(head + 8, &format, 4);
+	memcpy(head + 12, &count, 4);
+	memcpy(head + 16, &notes, 8);
+	memcpy(head + 24, &plen, 8);
+	memcpy(head + 32, &sum, 8);
+}
+
+/* Prunes the folder of the entry at path (which it changes). */
+static void entry_written(vl_buf *path, const vl_memo_key *k)
+{
+	path->ptr[path->len - 41] = '\0'; /* the folder */
+	prune(path->ptr, k->keep ? k->keep : VL_MEMO_KEEP);
+}
+
 /* Writes the entry of key: the header, the digest, the payload; then
  * prunes the folder. */
 static int entry_write(vl_memo_key *k, const char *payload, size_t n, uint32_t count,
@@ -538,19 +560,12 @@ static int entry_write(vl_memo_key *k, const char *payload, size_t n, uint32_t c
 {
 	vl_buf path = VL_BUF_INIT;
 	unsigned char head[MEMO_FIXED];
-	uint32_t format = MEMO_FORMAT;
-	uint64_t plen = n, sum = vl_checksum64(payload, n);
 	vl_iovec parts[3];
 	int rc = -1;
 
 	if (make_digest(k) < 0)
 		return vl_error_set(err, "cannot hash the memo's key");
-	memcpy(head, MEMO_MAGIC, 8);
-	memcpy(head + 8, &format, 4);
-	memcpy(head + 12, &count, 4);
-	memcpy(head + 16, &notes, 8);
-	memcpy(head + 24, &plen, 8);
-	memcpy(head + 32, &sum, 8);
+	make_head(head, count, notes, n, vl_checksum64(payload, n));
 	parts[0].p = head;
 	parts[0].n = sizeof(head);
 	parts[1].p = k->digest;
@@ -562,12 +577,114 @@ static int entry_write(vl_memo_key *k, const char *payload, size_t n, uint32_t c
 		return vl_error_set(err, "out of memory");
 	}
 	rc = vl_write_file_atomic(path.ptr, parts, 3, "the memo", err);
-	if (rc == 0) {
-		path.ptr[path.len - 41] = '\0'; /* the folder */
-		prune(path.ptr, k->keep ? k->keep : VL_MEMO_KEEP);
-	}
+	if (rc == 0)
+		entry_written(&path, k);
 	vl_buf_release(&path);
 	return rc;
+}
+
+int vl_memo_out_open(vl_memo_out *w, vl_memo_key *k, vl_error *err)
+{
+	unsigned char head[MEMO_FIXED];
+	vl_iovec parts[2];
+
+	memset(w, 0, sizeof(*w));
+	w->o.fd = -1;
+	if (!k->usable)
+		return 1;
+	if (make_digest(k) < 0)
+		return vl_error_set(err, "cannot hash the memo's key");
+	if (entry_path(&w->path, k) < 0) {
+		vl_buf_release(&w->path);
+		return vl_error_set(err, "out of memory");
+	}
+	if (vl_file_out_open(&w->o, w->path.ptr, "the memo", err) < 0) {
+		vl_buf_release(&w->path);
+		return -1;
+	}
+	/* the header, filled in by the commit */
+	memset(head, 0, sizeof(head));
+	parts[0].p = head;
+	parts[0].n = sizeof(head);
+	parts[1].p = k->digest;
+	parts[1].n = 40;
+	if (vl_file_out_write(&w->o, parts, 2, err) < 0) {
+		vl_memo_out_abort(w);
+		return -1;
+	}
+	w->open = 1;
+	return 0;
+}
+
+int vl_memo_out_write(vl_memo_out *w, const void *p, size_t n, vl_error *err)
+{
+	vl_iovec part;
+
+	if (!w->open || n == 0)
+		return 0;
+	part.p = p;
+	part.n = n;
+	if (vl_file_out_write(&w->o, &part, 1, err) < 0)
+		return -1;
+	w->n += n;
+	return 0;
+}
+
+int vl_memo_out_commit(vl_memo_out *w, vl_memo_key *k, vl_error *err)
+{
+	unsigned char head[MEMO_FIXED], *chunk;
+	uint64_t at = MEMO_FIXED + 40, left = w->n;
+	vl_checksum c;
+	int rc = -1;
+
+	if (!w->open)
+		return 0;
+	/* the payload's checksum, read back in pieces: its length comes
+	 * first in the sum, and is known only now */
+	chunk = malloc(1u << 20);
+	if (chunk == NULL) {
+		vl_error_set(err, "out of memory");
+		goto done;
+	}
+	vl_checksum_init(&c, w->n);
+	while (left > 0) {
+		size_t want = left < (1u << 20) ? (size_t)left : (1u << 20);
+		ssize_t got = pread(w->o.fd, chunk, want, (off_t)at);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0) {
+			vl_error_set(err, "cannot read back the memo '%s': %s", w->path.ptr,
+				got < 0 ? strerror(errno) : "file cut short");
+			goto done;
+		}
+		vl_checksum_update(&c, chunk, (size_t)got);
+		at += (uint64_t)got;
+		left -= (uint64_t)got;
+	}
+	make_head(head, 0, 0, w->n, vl_checksum_final(&c));
+	if (vl_pwrite_all(w->o.fd, head, sizeof(head), 0) < 0) {
+		vl_error_set(err, "cannot write the memo '%s': %s", w->path.ptr, strerror(errno));
+		goto done;
+	}
+	w->open = 0;
+	rc = vl_file_out_commit(&w->o, err);
+	if (rc == 0)
+		entry_written(&w->path, k);
+done:
+	free(chunk);
+	if (w->open)
+		vl_memo_out_abort(w);
+	vl_buf_release(&w->path);
+	return rc;
+}
+
+void vl_memo_out_abort(vl_memo_out *w)
+{
+	if (w->o.fd >= 0)
+		vl_file_out_abort(&w->o);
+	w->open = 0;
+	vl_buf_release(&w->path);
 }
 
 int vl_memo_encode_diag(vl_buf *b, const vl_diag *d)

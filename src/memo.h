@@ -119,4 +119,23 @@ int vl_memo_decode_diags_if(vl_diags *out, const unsigned char *p, size_t n, uin
 /* Stores the n bytes of text under the key. Returns 0 or -1. */
 int vl_memo_put_text(vl_memo_key *k, const char *text, size_t n, vl_error *err);
 
+/* The same for a text written in pieces, too large to hold whole (the
+ * check state): vl_memo_out_open (returns 0; 1 for an unusable key,
+ * where the writes and the commit then do nothing; -1), any number of
+ * vl_memo_out_write, then vl_memo_out_commit (0 or -1), or
+ * vl_memo_out_abort to give up. The pieces go to a temporary file beside
+ * the entry, renamed over it by the commit: a reader sees the old entry
+ * or the new one, never half of one. */
+typedef struct vl_memo_out {
+	vl_file_out o;
+	vl_buf path;
+	uint64_t n;      /* the payload's bytes so far */
+	int open;
+} vl_memo_out;
+
+int vl_memo_out_open(vl_memo_out *w, vl_memo_key *k, vl_error *err);
+int vl_memo_out_write(vl_memo_out *w, const void *p, size_t n, vl_error *err);
+int vl_memo_out_commit(vl_memo_out *w, vl_memo_key *k, vl_error *err);
+void vl_memo_out_abort(vl_memo_out *w);
+
 #endif

@@ -1200,6 +1200,41 @@ static int put_note(vl_buf *b, const write_plan *wp, const ord_table *ords,
 	return put_refs(b, &wp->reach[i]);
 }
 
+/* The state is written a megabyte at a time: a vault of 50,000 notes
+ * has a state of tens of megabytes, not worth holding whole beside it. */
+#define WRITE_PIECE (1u << 20)
+
+/* Writes b out to w when it holds a piece (or at all, when all is set),
+ * and empties it. Returns 0 or -1. */
+static int flush(vl_memo_out *w, vl_buf *b, int all, vl_error *err)
+{
+	if (b->len < WRITE_PIECE && !all)
+		return 0;
+	if (vl_memo_out_write(w, b->ptr, b->len, err) < 0)
+		return -1;
+	b->len = 0;
+	return 0;
+}
+
+/* Which of report d's findings the state keeps (a note's): 1 each in
+ * keep (d->len of them), and how many. */
+static size_t kept_findings(unsigned char *keep, const vl_source *src, const vl_diags *d)
+{
+	size_t i, n = 0;
+	long prev = -1;
+
+	for (i = 0; i < d->len; i++) {
+		/* a note's findings follow one another: one lookup each */
+		long f = i > 0 && strcmp(d->items[i].path, d->items[i - 1].path) == 0 ? prev :
+			vl_source_find(src, d->items[i].path);
+
+		prev = f;
+		keep[i] = f >= 0 && src->files[f].is_note;
+		n += keep[i];
+	}
+	return n;
+}
+
 /* Stores the state of vault with the report d under skey. Returns 1, 0
  * when a note cannot be encoded (nothing is stored), or -1. */
 static int state_write(vl_memo_key *skey, const vl_vault *vault, const write_plan *wp,
@@ -1208,13 +1243,16 @@ static int state_write(vl_memo_key *skey, const vl_vault *vault, const write_pla
 	const vl_source *src = vault->src;
 	const vl_buf *tables;
 	vl_buf b = VL_BUF_INIT, enc = VL_BUF_INIT;
+	vl_memo_out w;
 	summary_at *at = NULL;
 	ord_table *ords = NULL;
+	unsigned char *keep = NULL;
 	uint64_t listing[2], gen = 0;
-	size_t i, n_find = 0, count_at;
-	long prev = -1;
+	size_t i, n_find;
 	int rc = -1, r, rewritten = 1;
 
+	memset(&w, 0, sizeof(w));
+	w.o.fd = -1;
 	ords = note_ords(vault);
 	at = calloc(vault->n_notes + 1, sizeof(*at));
 	if (ords == NULL || at == NULL)
@@ -1237,6 +1275,8 @@ static int state_write(vl_memo_key *skey, const vl_vault *vault, const write_pla
 	} else if (put_notes_file(skey, at, &enc, wp, vault->n_notes, &gen, &rewritten, err) < 0) {
 		goto done;
 	}
+	if (vl_memo_out_open(&w, skey, err) < 0)
+		goto done;
 	if (vl_buf_put_u32(&b, STATE_FORMAT) < 0 || put_listing(&b, src, listing) < 0 ||
 	    vl_buf_put_u32(&b, (uint32_t)vault->n_notes) < 0)
 		goto oom;
@@ -1259,35 +1299,40 @@ static int state_write(vl_memo_key *skey, const vl_vault *vault, const write_pla
 		} else if (put_note(&b, wp, ords, at, i) < 0) {
 			goto oom;
 		}
+		if (flush(&w, &b, 0, err) < 0)
+			goto fail;
 	}
 	if (wp->tables == NULL && tables_wait(wp->pending) < 0)
 		goto oom;
 	tables = wp->tables ? wp->tables : &wp->pending->buf;
-	if (vl_buf_put_u64(&b, gen) < 0 || vl_buf_put(&b, tables->ptr, tables->len) < 0)
+	if (vl_buf_put_u64(&b, gen) < 0)
 		goto oom;
-	count_at = b.len;
-	if (vl_buf_put_u32(&b, 0) < 0)
+	if (flush(&w, &b, 1, err) < 0 || vl_memo_out_write(&w, tables->ptr, tables->len, err) < 0)
+		goto fail;
+	keep = malloc(d->len + 1);
+	if (keep == NULL)
+		goto oom;
+	n_find = kept_findings(keep, src, d);
+	if (vl_buf_put_u32(&b, (uint32_t)n_find) < 0)
 		goto oom;
 	for (i = 0; i < d->len; i++) {
-		/* a note's findings follow one another: one lookup each */
-		long f = i > 0 && strcmp(d->items[i].path, d->items[i - 1].path) == 0 ? prev :
-			vl_source_find(src, d->items[i].path);
-
-		prev = f;
-		if (f < 0 || !src->files[f].is_note)
-			continue;
-		if (vl_memo_encode_diag(&b, &d->items[i]) < 0)
+		if (keep[i] && vl_memo_encode_diag(&b, &d->items[i]) < 0)
 			goto oom;
-		n_find++;
+		if (flush(&w, &b, i + 1 == d->len, err) < 0)
+			goto fail;
 	}
-	memcpy(b.ptr + count_at, &(uint32_t){ (uint32_t)n_find }, 4);
-	rc = vl_memo_put_text(skey, b.ptr, b.len, err) < 0 ? -1 : 1;
+	if (flush(&w, &b, 1, err) < 0)
+		goto fail;
+	rc = vl_memo_out_commit(&w, skey, err) < 0 ? -1 : 1;
 	goto done;
 oom:
 	vl_error_set(err, "out of memory");
+fail:
+	vl_memo_out_abort(&w);
 done:
 	free(ords);
 	free(at);
+	free(keep);
 	vl_buf_release(&b);
 	vl_buf_release(&enc);
 	return rc;

@@ -991,32 +991,80 @@ vl_glob_match(const char *pattern, const char *path)
 
 /* Four independent lanes, so that the multiplies overlap: caches are
  * checked at every open. Each step is a bijection of the running state. */
-uint64_t vl_checksum64(const void *data, size_t n)
+#define CK_M1 0xff51afd7ed558ccdull
+#define CK_M2 0xc4ceb9fe1a85ec53ull
+
+/* Mixes one 32-byte block into the four lanes. */
+static void ck_block(uint64_t h[4], const unsigned char *p)
+{
+	uint64_t w;
+	size_t k;
+
+	for (k = 0; k < 4; k++) {
+		memcpy(&w, p + 8 * k, 8);
+		h[k] = (h[k] ^ w) * CK_M1;
+		h[k] ^= h[k] >> 32;
+	}
+}
+
+void vl_checksum_init(vl_checksum *c, uint64_t n)
+{
+	c->h[0] = 0x9E3779B97F4A7C15ull ^ n;
+	c->h[1] = 0xC2B2AE3D27D4EB4Full;
+	c->h[2] = 0x165667B19E3779F9ull;
+	c->h[3] = 0x85EBCA77C2B2AE63ull;
+	c->nbuf = 0;
+}
+
+void vl_checksum_update(vl_checksum *c, const void *data, size_t n)
 {
 	const unsigned char *p = data;
-	uint64_t h[4] = { 0x9E3779B97F4A7C15ull ^ (uint64_t)n, 0xC2B2AE3D27D4EB4Full,
-		0x165667B19E3779F9ull, 0x85EBCA77C2B2AE63ull }, w;
-	size_t i, k;
 
-	for (i = 0; i + 32 <= n; i += 32)
-		for (k = 0; k < 4; k++) {
-			memcpy(&w, p + i + 8 * k, 8);
-			h[k] = (h[k] ^ w) * 0xff51afd7ed558ccdull;
-			h[k] ^= h[k] >> 32;
-		}
+	if (c->nbuf > 0) {
+		size_t take = 32 - c->nbuf < n ? 32 - c->nbuf : n;
+
+		memcpy(c->buf + c->nbuf, p, take);
+		c->nbuf += take;
+		p += take;
+		n -= take;
+		if (c->nbuf < 32)
+			return;
+		ck_block(c->h, c->buf);
+		c->nbuf = 0;
+	}
+	for (; n >= 32; p += 32, n -= 32)
+		ck_block(c->h, p);
+	memcpy(c->buf, p, n);
+	c->nbuf = n;
+}
+
+uint64_t vl_checksum_final(vl_checksum *c)
+{
+	uint64_t h = c->h[0], w;
+	size_t i = 0, k;
+
 	for (k = 1; k < 4; k++)
-		h[0] = (h[0] ^ h[k]) * 0xff51afd7ed558ccdull;
-	for (; i + 8 <= n; i += 8) {
-		memcpy(&w, p + i, 8);
-		h[0] = (h[0] ^ w) * 0xff51afd7ed558ccdull;
-		h[0] ^= h[0] >> 32;
+		h = (h ^ c->h[k]) * CK_M1;
+	for (; i + 8 <= c->nbuf; i += 8) {
+		memcpy(&w, c->buf + i, 8);
+		h = (h ^ w) * CK_M1;
+		h ^= h >> 32;
 	}
 	w = 0;
-	if (n > i)
-		memcpy(&w, p + i, n - i);
-	h[0] = (h[0] ^ w ^ ((uint64_t)(n - i) << 56)) * 0xc4ceb9fe1a85ec53ull;
-	h[0] ^= h[0] >> 29;
-	return h[0];
+	if (c->nbuf > i)
+		memcpy(&w, c->buf + i, c->nbuf - i);
+	h = (h ^ w ^ ((uint64_t)(c->nbuf - i) << 56)) * CK_M2;
+	h ^= h >> 29;
+	return h;
+}
+
+uint64_t vl_checksum64(const void *data, size_t n)
+{
+	vl_checksum c;
+
+	vl_checksum_init(&c, n);
+	vl_checksum_update(&c, data, n);
+	return vl_checksum_final(&c);
 }
 
 /* Writes all n bytes at p to fd. Returns 0 or -1 (errno set). */

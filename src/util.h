@@ -140,6 +140,19 @@ char *vl_strndup(const char *s, size_t n);
  * cryptographic hash): any change of one 8-byte word changes it. */
 uint64_t vl_checksum64(const void *p, size_t n);
 
+/* vl_checksum64 of bytes given in pieces: init with the number of bytes
+ * to come (n), then update with them in any pieces, then final; the
+ * same value as vl_checksum64 of them in one piece. */
+typedef struct vl_checksum {
+	uint64_t h[4];
+	unsigned char buf[32];
+	size_t nbuf;
+} vl_checksum;
+
+void vl_checksum_init(vl_checksum *c, uint64_t n);
+void vl_checksum_update(vl_checksum *c, const void *p, size_t n);
+uint64_t vl_checksum_final(vl_checksum *c);
+
 /* A bounds-checked reader of a byte buffer (a cache or memo file): a read
  * past the end returns 0 and sets bad, and every later read fails too. */
 typedef struct vl_reader {

@@ -584,6 +584,63 @@ static void test_lazy_vault_cache_gone(void **state)
 	vl_diags_release(&full);
 }
 
+/* An entry written in pieces (vl_memo_out, how the state is written)
+ * reads back as the bytes written, three megabytes given in pieces of
+ * every size; one given up leaves neither an entry nor a temporary file;
+ * an unusable key writes nothing. */
+static void test_memo_out(void **state)
+{
+	enum { SIZE = 3 << 20 };
+	unsigned char *data = malloc(SIZE), *buf = NULL;
+	const unsigned char *payload = NULL;
+	vl_memo_key k;
+	vl_memo_out w;
+	vl_error err;
+	uint32_t seed = 7;
+	size_t i, n = 0, piece;
+	char cmd[600];
+
+	(void)state;
+	assert_non_null(data);
+	for (i = 0; i < SIZE; i++) {
+		seed = seed * 1103515245u + 12345u;
+		data[i] = (unsigned char)(seed >> 16);
+	}
+	assert_int_equal(vl_memo_key_init(&k, g_git, "pieces", NULL, 0, &err), 0);
+	assert_int_equal(vl_memo_key_add(&k, "which", "whole", &err), 0);
+	assert_int_equal(vl_memo_out_open(&w, &k, &err), 0);
+	for (i = 0, piece = 1; i < SIZE; i += piece, piece = piece * 3 % 200003 + 1)
+		assert_int_equal(vl_memo_out_write(&w, data + i,
+			SIZE - i < piece ? SIZE - i : piece, &err), 0);
+	assert_int_equal(vl_memo_out_commit(&w, &k, &err), 0);
+	vl_memo_key_release(&k);
+	assert_int_equal(vl_memo_key_init(&k, g_git, "pieces", NULL, 0, &err), 0);
+	assert_int_equal(vl_memo_key_add(&k, "which", "whole", &err), 0);
+	assert_int_equal(vl_memo_get_raw(&k, &buf, &payload, &n, &err), 1);
+	assert_int_equal(n, SIZE);
+	assert_memory_equal(payload, data, SIZE);
+	free(buf);
+	vl_memo_key_release(&k);
+	/* given up: nothing there */
+	assert_int_equal(vl_memo_key_init(&k, g_git, "pieces", NULL, 0, &err), 0);
+	assert_int_equal(vl_memo_key_add(&k, "which", "given up", &err), 0);
+	assert_int_equal(vl_memo_out_open(&w, &k, &err), 0);
+	assert_int_equal(vl_memo_out_write(&w, data, 1000, &err), 0);
+	vl_memo_out_abort(&w);
+	buf = NULL;
+	assert_int_equal(vl_memo_get_raw(&k, &buf, &payload, &n, &err), 0);
+	assert_null(buf);
+	snprintf(cmd, sizeof(cmd), "ls -R '%s/vaultlint' | grep -q '[.]tmp-'", g_git);
+	assert_int_not_equal(system(cmd), 0);
+	/* an unusable key: the calls do nothing */
+	k.usable = 0;
+	assert_int_equal(vl_memo_out_open(&w, &k, &err), 1);
+	assert_int_equal(vl_memo_out_write(&w, data, 10, &err), 0);
+	assert_int_equal(vl_memo_out_commit(&w, &k, &err), 0);
+	vl_memo_key_release(&k);
+	free(data);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -592,6 +649,7 @@ int main(void)
 		cmocka_unit_test(test_mutations),
 		cmocka_unit_test(test_lazy_vault),
 		cmocka_unit_test(test_lazy_vault_cache_gone),
+		cmocka_unit_test(test_memo_out),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

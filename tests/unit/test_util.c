@@ -273,6 +273,72 @@ static int pool_visit(size_t i, int slot, void *payload)
 	return i == p->fail_at ? -1 : 0;
 }
 
+/* The checksum as first written, in one piece: what files on disk were
+ * checked with, so the pieces' version must give the same values. */
+static uint64_t checksum_ref(const void *data, size_t n)
+{
+	const unsigned char *p = data;
+	uint64_t h[4] = { 0x9E3779B97F4A7C15ull ^ (uint64_t)n, 0xC2B2AE3D27D4EB4Full,
+		0x165667B19E3779F9ull, 0x85EBCA77C2B2AE63ull }, w;
+	size_t i, k;
+
+	for (i = 0; i + 32 <= n; i += 32)
+		for (k = 0; k < 4; k++) {
+			memcpy(&w, p + i + 8 * k, 8);
+			h[k] = (h[k] ^ w) * 0xff51afd7ed558ccdull;
+			h[k] ^= h[k] >> 32;
+		}
+	for (k = 1; k < 4; k++)
+		h[0] = (h[0] ^ h[k]) * 0xff51afd7ed558ccdull;
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, p + i, 8);
+		h[0] = (h[0] ^ w) * 0xff51afd7ed558ccdull;
+		h[0] ^= h[0] >> 32;
+	}
+	w = 0;
+	if (n > i)
+		memcpy(&w, p + i, n - i);
+	h[0] = (h[0] ^ w ^ ((uint64_t)(n - i) << 56)) * 0xc4ceb9fe1a85ec53ull;
+	h[0] ^= h[0] >> 29;
+	return h[0];
+}
+
+/* vl_checksum64, and the same bytes given to vl_checksum_update in
+ * pieces of every size, give the value of the one-piece original, for
+ * every length around the 8- and 32-byte steps. */
+static void
+test_checksum_pieces(void **state)
+{
+	enum { MAX = 300 };
+	unsigned char data[MAX];
+	uint32_t seed = 12345;
+	uint64_t before;
+	size_t n, piece, i;
+
+	(void)state;
+	for (i = 0; i < MAX; i++) {
+		seed = seed * 1103515245u + 12345u;
+		data[i] = (unsigned char)(seed >> 16);
+	}
+	for (n = 0; n < MAX; n++) {
+		uint64_t want = checksum_ref(data, n);
+
+		assert_true(vl_checksum64(data, n) == want);
+		for (piece = 1; piece <= 70; piece++) {
+			vl_checksum c;
+
+			vl_checksum_init(&c, n);
+			for (i = 0; i < n; i += piece)
+				vl_checksum_update(&c, data + i, n - i < piece ? n - i : piece);
+			assert_true(vl_checksum_final(&c) == want);
+		}
+	}
+	/* a change of one byte changes it */
+	before = vl_checksum64(data, MAX);
+	data[100] ^= 1;
+	assert_true(vl_checksum64(data, MAX) != before);
+}
+
 /* The radix sort: by the bits asked, stable, for 4- and 8-byte keys. */
 typedef struct rs_item {
 	uint32_t tag;       /* the order it came in */
@@ -688,6 +754,7 @@ main(void)
 		cmocka_unit_test(test_arena_reserve),
 		cmocka_unit_test(test_write_file_atomic_pieces),
 		cmocka_unit_test(test_radix_sort),
+		cmocka_unit_test(test_checksum_pieces),
 		cmocka_unit_test(test_pools),
 		cmocka_unit_test(test_map),
 		cmocka_unit_test(test_hash),
