@@ -925,22 +925,37 @@ static void *make_tables(void *arg)
 	pending_tables *pt = arg;
 	const vl_vault *vault = pt->vault;
 	tallies tags = { 0 };
+	vl_buf tag_part = VL_BUF_INIT;
 	blk *v = NULL;
-	size_t n = 0, cap = 0, i;
+	size_t n = 0, cap = 0, i, k, bytes = 8;
 
 	pt->rc = -1;
+	/* hundreds of thousands of ids: the array and the buffer are made
+	 * the size they need, not the next power of two */
+	for (i = 0; i < vault->n_notes; i++) {
+		const vl_note *note = vault->notes[i];
+
+		cap += note->n_blocks;
+		for (k = 0; k < note->n_aliases; k++)
+			bytes += note->aliases[k] ? strlen(note->aliases[k]) + 9 : 0;
+	}
+	if (cap > 0 && (v = malloc(cap * sizeof(*v))) == NULL)
+		goto done;
 	for (i = 0; i < vault->n_notes; i++)
 		if (note_blocks(&v, &n, &cap, vault->notes[i], (uint32_t)i) < 0)
 			goto done;
 	/* the index tallied the tags already (a note's are in its summary) */
-	if (vl_index_each_tag(vault->index, tally_from_index, &tags) != 0)
+	if (vl_index_each_tag(vault->index, tally_from_index, &tags) != 0 ||
+	    put_tags(&tag_part, &tags) < 0 ||
+	    vl_buf_reserve_exact(&pt->buf, bytes + BLOCK_BYTES * n + tag_part.len) < 0)
 		goto done;
 	if (put_blocks(&pt->buf, v, n) < 0 || put_aliases(&pt->buf, vault) < 0 ||
-	    put_tags(&pt->buf, &tags) < 0)
+	    (tag_part.len > 0 && vl_buf_put(&pt->buf, tag_part.ptr, tag_part.len) < 0))
 		goto done;
 	pt->rc = 0;
 done:
 	free(v);
+	vl_buf_release(&tag_part);
 	tallies_release(&tags);
 	return NULL;
 }

@@ -78,6 +78,23 @@ vl_buf_reserve(vl_buf *b, size_t n)
 }
 
 int
+vl_buf_reserve_exact(vl_buf *b, size_t n)
+{
+	char *p;
+
+	if (n > SIZE_MAX - b->len - 1)
+		return -1;
+	if (b->len + n + 1 <= b->cap)
+		return 0;
+	p = realloc(b->ptr, b->len + n + 1);
+	if (p == NULL)
+		return -1;
+	b->ptr = p;
+	b->cap = b->len + n + 1;
+	return 0;
+}
+
+int
 vl_buf_put(vl_buf *b, const char *s, size_t n)
 {
 	if (buf_reserve(b, n) < 0)

@@ -44,6 +44,9 @@ int vl_buf_put(vl_buf *b, const char *s, size_t n);
 /* Makes room for n more bytes (and the NUL), so that the puts up to them
  * do not grow the buffer one doubling at a time. Returns 0 or -1. */
 int vl_buf_reserve(vl_buf *b, size_t n);
+/* The same, with room for no more than that (vl_buf_reserve rounds up to
+ * a power of two): for a large buffer whose size is known. */
+int vl_buf_reserve_exact(vl_buf *b, size_t n);
 int vl_buf_puts(vl_buf *b, const char *s);
 int vl_buf_putc(vl_buf *b, char c);
 int vl_buf_printf(vl_buf *b, const char *fmt, ...)
