@@ -22,7 +22,9 @@
 # a new note written before each run (the state then checks the notes
 # whose links looked its name up or may now suggest it). The third
 # table times check with neither memo nor check state (a new vault, a new
-# vaultlint, another config), the notes cache warm.
+# vaultlint, another config), the notes cache warm. The fourth times check
+# with nothing vaultlint stores, not even the notes cache (a fresh clone
+# in CI): every note is read and parsed.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 : "${VAULTLINT:?set VAULTLINT}" "${GEN:?set GEN}" "${RTIME:?set RTIME}"
@@ -138,6 +140,10 @@ chmod +x "$nomemo"
 nostate=$tmp/nostate
 printf '#!/bin/sh\nrm -rf "%s" "%s"\nexec "$@"\n' "$gitdir/vaultlint/memo" "$gitdir/vaultlint/state" > "$nostate"
 chmod +x "$nostate"
+# $nothing CMD...: CMD with nothing vaultlint stores (a fresh clone in CI)
+nothing=$tmp/nothing
+printf '#!/bin/sh\nrm -rf "%s"\nexec "$@"\n' "$gitdir/vaultlint" > "$nothing"
+chmod +x "$nothing"
 # $edit CMD...: CMD after a new line at the end of one note (restored at the end)
 edit_file=$(git ls-files '*.md' | sed -n '3p')
 edit=$tmp/edit
@@ -179,6 +185,7 @@ measure checkadd "vaultlint check, after a note added" "0 1" "$add" "$VAULTLINT"
 rm -f -- ./"Bench new "*.md
 measure changelog1 "vaultlint changelog $from..HEAD, memo removed" "0" "$nomemo" "$VAULTLINT" changelog "$from..HEAD"
 measure check0 "vaultlint check, no memo, no check state" "0 1" "$nostate" "$VAULTLINT" check .
+measure checkc "vaultlint check, nothing stored (fresh clone)" "0 1" "$nothing" "$VAULTLINT" check .
 
 # ratio A B: A / B (times below 10 ms count as 10 ms)
 ratio() {
@@ -203,6 +210,8 @@ r_checkadd=$(ratio "$t_checkadd" "$t_grep")
 r_memadd=$(awk -v k="$m_checkadd" -v b="$vault_bytes" 'BEGIN { printf "%.3f", k * 1024 / b }')
 r_check0=$(ratio "$t_check0" "$t_grep")
 r_mem0=$(awk -v k="$m_check0" -v b="$vault_bytes" 'BEGIN { printf "%.3f", k * 1024 / b }')
+r_checkc=$(ratio "$t_checkc" "$t_grep")
+r_memc=$(awk -v k="$m_checkc" -v b="$vault_bytes" 'BEGIN { printf "%.3f", k * 1024 / b }')
 
 echo
 printf '  %-52s %8s %7s  %s\n' "target" "ratio" "limit" "result"
@@ -222,3 +231,7 @@ echo
 echo "  check with neither memo nor check state (notes cache warm):"
 row "check / grep -rc '#' (time)" "$r_check0" 3
 row "check peak RSS / vault bytes ($(awk -v k="$m_check0" 'BEGIN{printf "%.1f", k/1024}') MB)" "$r_mem0" 0.3
+echo
+echo "  check with nothing stored, not even the notes cache (a fresh clone in CI):"
+row "check / grep -rc '#' (time)" "$r_checkc" 3
+row "check peak RSS / vault bytes ($(awk -v k="$m_checkc" 'BEGIN{printf "%.1f", k/1024}') MB)" "$r_memc" 0.3
