@@ -534,6 +534,16 @@ static int lint_fail(lint_ctx *lc, const vl_error *e)
 	return -1;
 }
 
+/* Where note i's reach goes (vl_lint_opts.reach), or NULL. */
+static vl_reach *reach_of(const vl_lint_opts *o, size_t i)
+{
+	if (o->reach == NULL)
+		return NULL;
+	if (o->reach_at == NULL)
+		return &o->reach[i];
+	return o->reach_at[i] > 0 ? &o->reach[o->reach_at[i] - 1] : NULL;
+}
+
 /* Runs the rules over note, which is the vault's note i (indexed) or,
  * for a lazy vault, that note read whole: links resolve from the indexed
  * one, so that a link into the note itself finds the index's record. */
@@ -541,6 +551,7 @@ static int lint_note(lint_ctx *lc, size_t i, int slot, const vl_note *indexed,
 	const vl_note *note)
 {
 	vl_rule_ctx rc;
+	vl_reach *reach = reach_of(lc->opts, i);
 	size_t r;
 
 	memset(&rc, 0, sizeof(rc));
@@ -562,7 +573,7 @@ static int lint_note(lint_ctx *lc, size_t i, int slot, const vl_note *indexed,
 		lc->hints[slot] = h;
 		lc->cap_resolved[slot] = note->n_links;
 	}
-	if (lc->opts->reach && note->n_links > 0) {
+	if (reach && note->n_links > 0) {
 		memset(lc->hints[slot], 0, note->n_links * sizeof(*lc->hints[slot]));
 		rc.hints = lc->hints[slot];
 	}
@@ -578,8 +589,8 @@ static int lint_note(lint_ctx *lc, size_t i, int slot, const vl_note *indexed,
 		}
 	}
 	rc.resolved = lc->resolved[slot];
-	if (lc->opts->reach && (add_reach(&lc->opts->reach[i], lc->resolved[slot],
-	    note->n_links) < 0 || add_refs(&lc->opts->reach[i], note) < 0))
+	if (reach && (add_reach(reach, lc->resolved[slot], note->n_links) < 0 ||
+	    add_refs(reach, note) < 0))
 		return -1;
 	for (r = 0; r < vl_rules_count; r++) {
 		vl_severity sev = lc->opts->config ? lc->opts->config->severity[r] :
@@ -592,8 +603,7 @@ static int lint_note(lint_ctx *lc, size_t i, int slot, const vl_note *indexed,
 			return -1;
 	}
 	/* after the rules: the hints are their findings' */
-	if (lc->opts->reach && add_names(&lc->opts->reach[i], note, lc->resolved[slot],
-	    rc.hints) < 0)
+	if (reach && add_names(reach, note, lc->resolved[slot], rc.hints) < 0)
 		return -1;
 	return 0;
 }

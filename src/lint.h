@@ -123,6 +123,9 @@ typedef struct vl_lint_opts {
 	 * looked up. The caller frees
 	 * them with vl_reach_free. */
 	vl_reach *reach;
+	/* When not NULL (a run that checks a few notes of many), note i's
+	 * reach is reach[reach_at[i] - 1], and none is kept when it is 0. */
+	const uint32_t *reach_at;
 	/* When not NULL, set to 1 when a note of a lazy vault could not be
 	 * read whole again for its check (its file changed and is gone): the
 	 * report holds that as an invalid-input finding, and the note has no

@@ -904,6 +904,7 @@ typedef struct write_plan {
 	const vl_state *old;
 	const unsigned char *fresh, *checked;
 	const vl_reach *reach;
+	const uint32_t *reach_at;   /* as vl_lint_opts.reach_at, or NULL */
 	uint64_t (*ident)[2];
 	const vl_buf *tables;       /* or, when NULL, pending's */
 	pending_tables *pending;
@@ -1190,6 +1191,7 @@ static int put_note(vl_buf *b, const write_plan *wp, const ord_table *ords,
 	const summary_at *at, size_t i)
 {
 	const st_note *on = wp->old ? &wp->old->notes[i] : NULL;
+	const vl_reach *re;
 	size_t j;
 
 	if (vl_buf_put_u64(b, wp->ident[i][0]) < 0 || vl_buf_put_u64(b, wp->ident[i][1]) < 0 ||
@@ -1204,15 +1206,16 @@ static int put_note(vl_buf *b, const write_plan *wp, const ord_table *ords,
 			vl_buf_put_u32(b, on->n_names | (on->relist ? NAMES_RELIST : 0)) < 0 ||
 			vl_buf_put(b, (const char *)on->names, 4 * (size_t)on->n_names) < 0 ||
 			put_slice(b, on->missing, on->missing_len) < 0 ? -1 : 0;
-	if (vl_buf_put_u32(b, (uint32_t)wp->reach[i].n) < 0)
+	re = wp->reach_at ? &wp->reach[wp->reach_at[i] - 1] : &wp->reach[i];
+	if (vl_buf_put_u32(b, (uint32_t)re->n) < 0)
 		return -1;
-	for (j = 0; j < wp->reach[i].n; j++) {
-		long o = ord_of_note(ords, wp->reach[i].notes[j]);
+	for (j = 0; j < re->n; j++) {
+		long o = ord_of_note(ords, re->notes[j]);
 
 		if (vl_buf_put_u32(b, o >= 0 ? (uint32_t)o : (uint32_t)i) < 0)
 			return -1;
 	}
-	return put_refs(b, &wp->reach[i]);
+	return put_refs(b, re);
 }
 
 /* The state is written a megabyte at a time: a vault of 50,000 notes
@@ -2192,6 +2195,7 @@ static int run_plan(vl_diags *out, plan *p, vl_memo_key *skey, const vl_lint_opt
 	vl_source *src = p->src;
 	vl_note **notes = NULL;
 	vl_reach *reach = NULL;
+	uint32_t *reach_at = NULL;
 	const char **only = NULL;
 	unsigned char *shared = NULL;
 	vl_diags report = VL_DIAGS_INIT;
@@ -2200,19 +2204,23 @@ static int run_plan(vl_diags *out, plan *p, vl_memo_key *skey, const vl_lint_opt
 	vl_index_facts facts;
 	vl_cache *cache;
 	write_plan wp;
-	size_t i, n_only = 0, n_again = 0;
+	size_t i, k = 0, n_only = 0, n_again = 0, n_check = 0;
 	int rc = -1, r;
 
 	/* a few unchanged notes to check are parsed again: cheaper than
 	 * opening the notes cache, which scans its whole file */
-	for (i = 0; i < p->n; i++)
+	for (i = 0; i < p->n; i++) {
 		n_again += p->check[i] && !p->changed[i];
+		n_check += p->check[i] != 0;
+	}
 	cache = n_again > 256 ? cache_fn(payload) : NULL;
 	notes = calloc(p->n + 1, sizeof(*notes));
-	reach = calloc(p->n + 1, sizeof(*reach));
+	/* a reach for each note checked only: a few of many */
+	reach = calloc(n_check + 1, sizeof(*reach));
+	reach_at = calloc(p->n + 1, sizeof(*reach_at));
 	shared = calloc(p->n + 1, 1);
 	only = calloc(p->n + src->n_problems + 1, sizeof(*only));
-	if (notes == NULL || reach == NULL || shared == NULL || only == NULL ||
+	if (notes == NULL || reach == NULL || reach_at == NULL || shared == NULL || only == NULL ||
 	    make_stubs(p) < 0)
 		goto oom;
 	for (i = 0; i < p->n; i++) {
@@ -2236,8 +2244,10 @@ static int run_plan(vl_diags *out, plan *p, vl_memo_key *skey, const vl_lint_opt
 			notes[i] = &p->stubs[i];
 			shared[i] = 1;
 		}
-		if (p->check[i])
+		if (p->check[i]) {
 			only[n_only++] = path;
+			reach_at[i] = (uint32_t)++k;
+		}
 	}
 	for (i = 0; i < src->n_problems; i++)
 		only[n_only++] = src->problems[i].path;
@@ -2266,6 +2276,7 @@ static int run_plan(vl_diags *out, plan *p, vl_memo_key *skey, const vl_lint_opt
 	o.only = only;
 	o.n_only = n_only;
 	o.reach = reach;
+	o.reach_at = reach_at;
 	if (vl_lint_run(&report, p->vault, &o, err) < 0)
 		goto done;
 	if (p->damaged) {
@@ -2290,6 +2301,7 @@ static int run_plan(vl_diags *out, plan *p, vl_memo_key *skey, const vl_lint_opt
 	wp.fresh = p->changed;
 	wp.checked = p->check;
 	wp.reach = reach;
+	wp.reach_at = reach_at;
 	wp.ident = p->ident;
 	wp.tables = &tables;
 	/* every note is here (a stub or read) and no listing problem names
@@ -2304,7 +2316,8 @@ static int run_plan(vl_diags *out, plan *p, vl_memo_key *skey, const vl_lint_opt
 oom:
 	vl_error_set(err, "out of memory");
 done:
-	vl_reach_free(reach, reach ? p->n : 0);
+	vl_reach_free(reach, reach ? n_check : 0);
+	free(reach_at);
 	free(only);
 	/* not yet the vault's: the notes read whole are still ours */
 	for (i = 0; notes && i < p->n; i++)
