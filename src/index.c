@@ -24,15 +24,42 @@
 #define IX_BAND_MAX 255
 
 /* A list of pointers: the value of every map. Nearly every name and path
- * belongs to one item, kept in `one` (items points at it), so that a list
- * costs one arena allocation and no malloc. A longer list moves to a
- * larger array in the arena; the array it outgrew stays there until the
- * index is freed, which at most doubles what lists take. */
+ * belongs to one item, which the map holds itself (an item is at least
+ * 2-byte aligned); two or more make an ix_list in the arena, which the
+ * map holds with its lowest bit set. A list that grows moves to a larger
+ * array in the arena; the array it outgrew stays there until the index
+ * is freed, which at most doubles what lists take. */
 typedef struct ix_list {
 	void **items;
 	size_t n, cap;
-	void *one;
 } ix_list;
+
+/* A map's value as a list to read: items[0..n). */
+typedef struct ix_view {
+	void *const *items;
+	size_t n;
+	void *one;      /* a single item: items points here */
+} ix_view;
+
+#define IX_LIST_BIT ((uintptr_t)1)
+
+/* The list of map value value (NULL: none) in *v; returns v->n. */
+static size_t list_view(void *value, ix_view *v)
+{
+	uintptr_t bits = (uintptr_t)value;
+
+	if (bits & IX_LIST_BIT) {
+		const ix_list *l = (const ix_list *)(bits & ~IX_LIST_BIT);
+
+		v->items = l->items;
+		v->n = l->n;
+	} else {
+		v->one = value;
+		v->items = &v->one;
+		v->n = value != NULL;
+	}
+	return v->n;
+}
 
 /* What the index knows about one note: one for each note of the vault,
  * so it is kept small (the did-you-mean computes the letter histograms
@@ -144,18 +171,27 @@ static size_t strip_md(const char *s, size_t n)
  * in the arena), creating the list when needed. */
 static int list_add(vl_index *idx, vl_map *m, const char *key, void *item)
 {
-	ix_list *l = vl_map_get(m, key);
+	void *value = vl_map_get(m, key);
+	ix_list *l;
 	void **v;
 
-	if (l == NULL) {
+	if (value == NULL)
+		return vl_map_put(m, key, item);
+	if (!((uintptr_t)value & IX_LIST_BIT)) {
+		/* a second item: the pair becomes a list */
+		if (value == item)
+			return 0;
 		l = vl_arena_alloc(&idx->arena, sizeof(*l));
-		if (l == NULL || vl_map_put(m, key, l) < 0)
+		v = vl_arena_alloc(&idx->arena, 2 * sizeof(*v));
+		if (l == NULL || v == NULL)
 			return -1;
-		l->one = item;
-		l->items = &l->one;
-		l->n = l->cap = 1;
-		return 0;
+		v[0] = value;
+		v[1] = item;
+		l->items = v;
+		l->n = l->cap = 2;
+		return vl_map_put(m, key, (void *)((uintptr_t)l | IX_LIST_BIT));
 	}
+	l = (ix_list *)((uintptr_t)value & ~IX_LIST_BIT);
 	if (l->items[l->n - 1] == item)
 		return 0;
 	if (l->n == l->cap) {
@@ -172,23 +208,24 @@ static int list_add(vl_index *idx, vl_map *m, const char *key, void *item)
 	return 0;
 }
 
-/* Looks up a lower-cased copy of s[0..n) in m. */
-static ix_list *list_get(const vl_map *m, const char *s, size_t n)
+/* Looks up a lower-cased copy of s[0..n) in m: the list in *v, and how
+ * many items it has. */
+static size_t list_get(const vl_map *m, const char *s, size_t n, ix_view *v)
 {
 	char buf[256], *key = buf;
-	ix_list *l;
+	void *value;
 
 	/* every link resolves through here: a short key stays on the stack */
 	if (n < sizeof(buf)) {
 		vl_lower_into(buf, s, n);
 		buf[n] = '\0';
 	} else if ((key = vl_lower_dup(s, n)) == NULL) {
-		return NULL;
+		return list_view(NULL, v);
 	}
-	l = vl_map_get(m, key);
+	value = vl_map_get(m, key);
 	if (key != buf)
 		free(key);
-	return l;
+	return list_view(value, v);
 }
 
 uint32_t vl_index_name_hash(const char *s, size_t n)
@@ -855,18 +892,17 @@ static const ix_note *note_at_path(const vl_index *idx, const char *p, size_t n,
 	/* First "x.md" as the note x, then "x.md" as a note called x.md.md. */
 	for (k = 0; k < 2; k++) {
 		size_t len = k == 0 ? stem : n;
-		const ix_list *l;
+		ix_view l;
 		const ix_note *first;
 
 		if (k == 1 && stem == n)
 			break;
 		probe(out, p, len);
-		l = list_get(&idx->by_path, p, len);
-		if (l == NULL || l->n == 0)
+		if (list_get(&idx->by_path, p, len, &l) == 0)
 			continue;
-		first = l->items[0];
-		for (i = 0; i < l->n; i++) {
-			const ix_note *in = l->items[i];
+		first = l.items[0];
+		for (i = 0; i < l.n; i++) {
+			const ix_note *in = l.items[i];
 
 			if (in->stem_len == len && memcmp(in->note->path, p, len) == 0)
 				return in;
@@ -879,20 +915,19 @@ static const ix_note *note_at_path(const vl_index *idx, const char *p, size_t n,
 static const ix_file *file_at_path(const vl_index *idx, const char *p, size_t n,
 	vl_resolution *out)
 {
-	const ix_list *l;
+	ix_view l;
 	size_t i;
 
 	probe(out, p, n);
-	l = list_get(&idx->file_path, p, n);
-	if (l == NULL || l->n == 0)
+	if (list_get(&idx->file_path, p, n, &l) == 0)
 		return NULL;
-	for (i = 0; i < l->n; i++) {
-		const ix_file *f = l->items[i];
+	for (i = 0; i < l.n; i++) {
+		const ix_file *f = l.items[i];
 
 		if (f->path_len == n && memcmp(f->path, p, n) == 0)
 			return f;
 	}
-	return l->items[0];
+	return l.items[0];
 }
 
 /* Joins folder base[0..blen) and relative path t, resolving "." and "..".
@@ -978,19 +1013,18 @@ static int try_anywhere(const vl_index *idx, const vl_note *from, const char *t,
 	size_t base_stem = stem - (size_t)(base - t);
 	const ix_note **v = NULL, *few[16];
 	const ix_file **fv = NULL;
-	const ix_list *l;
+	ix_view l;
 	int found = 0;
 
 	if (stem == 0 || base_stem == 0 || (slash != NULL && base == t + tlen))
 		return 0;
 	probe(out, base, base_stem);
-	l = list_get(&idx->by_name, base, base_stem);
-	if (l != NULL && l->n > 0) {
-		v = l->n <= sizeof(few) / sizeof(*few) ? few : malloc(l->n * sizeof(*v));
+	if (list_get(&idx->by_name, base, base_stem, &l) > 0) {
+		v = l.n <= sizeof(few) / sizeof(*few) ? few : malloc(l.n * sizeof(*v));
 		if (v == NULL)
 			return 0;
-		for (i = 0; i < l->n; i++) {
-			const ix_note *in = l->items[i];
+		for (i = 0; i < l.n; i++) {
+			const ix_note *in = l.items[i];
 
 			if (slash == NULL || suffix_match(in->note->path, in->stem_len, t, stem))
 				v[n++] = in;
@@ -1002,13 +1036,12 @@ static int try_anywhere(const vl_index *idx, const vl_note *from, const char *t,
 			return 1;
 	}
 	probe(out, base, strlen(base));
-	l = list_get(&idx->file_name, base, strlen(base));
-	if (l != NULL && l->n > 0) {
-		fv = malloc(l->n * sizeof(*fv));
+	if (list_get(&idx->file_name, base, strlen(base), &l) > 0) {
+		fv = malloc(l.n * sizeof(*fv));
 		if (fv == NULL)
 			return 0;
-		for (i = 0, n = 0; i < l->n; i++) {
-			const ix_file *f = l->items[i];
+		for (i = 0, n = 0; i < l.n; i++) {
+			const ix_file *f = l.items[i];
 
 			if (slash == NULL || suffix_match(f->path, f->path_len, t, tlen))
 				fv[n++] = f;
@@ -1390,32 +1423,31 @@ const vl_heading *vl_index_heading(const vl_index *idx, const vl_note *note,
 		size_t n = e ? (size_t)(e - s) : strlen(s);
 
 		if (n > 0) {
-			const ix_list *l;
+			ix_view l;
 			size_t lo = 0, hi;
 
 			heading_key(s, n, want);
-			l = vl_map_get(in->headings, want);
-			if (l == NULL) {
+			if (list_view(vl_map_get(in->headings, want), &l) == 0) {
 				found = NULL;
 				break;
 			}
 			/* The first heading of that key at or after next: the list
 			 * is in document order. */
-			hi = l->n;
+			hi = l.n;
 			while (lo < hi) {
 				size_t mid = lo + (hi - lo) / 2;
-				size_t at = (size_t)((const vl_heading *)l->items[mid] - note->headings);
+				size_t at = (size_t)((const vl_heading *)l.items[mid] - note->headings);
 
 				if (at < next)
 					lo = mid + 1;
 				else
 					hi = mid;
 			}
-			if (lo == l->n) {
+			if (lo == l.n) {
 				found = NULL;
 				break;
 			}
-			found = l->items[lo];
+			found = l.items[lo];
 			next = (size_t)(found - note->headings) + 1;
 		}
 		if (e == NULL)
@@ -1688,9 +1720,10 @@ const char *vl_index_suggest_target(const vl_index *idx, const char *target)
 	hist_fill(th_full, t, tlen);
 	/* [[image]] for image.png: the extension is what is missing. */
 	if (!has_slash) {
-		const ix_list *l = list_get(&idx->file_stem, t, stem);
-		if (l != NULL && l->n > 0)
-			return ((const ix_file *)l->items[0])->name;
+		ix_view l;
+
+		if (list_get(&idx->file_stem, t, stem, &l) > 0)
+			return ((const ix_file *)l.items[0])->name;
 	}
 	if (name_len == 0)
 		return NULL;
