@@ -1084,11 +1084,13 @@ uint64_t vl_checksum64(const void *data, size_t n)
 	return vl_checksum_final(&c);
 }
 
-/* Writes all n bytes at p to fd. Returns 0 or -1 (errno set). */
-int vl_write_all(int fd, const char *p, size_t n)
+/* Writes all n bytes at p to fd: at its offset (off < 0), or at off.
+ * Returns 0 or -1 (errno set). */
+static int write_loop(int fd, const char *p, size_t n, int64_t off)
 {
 	while (n > 0) {
-		ssize_t k = write(fd, p, n);
+		ssize_t k = off < 0 ? write(fd, p, n) : pwrite(fd, p, n, (off_t)off);
+
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k <= 0) {
@@ -1098,8 +1100,15 @@ int vl_write_all(int fd, const char *p, size_t n)
 		}
 		p += k;
 		n -= (size_t)k;
+		if (off >= 0)
+			off += k;
 	}
 	return 0;
+}
+
+int vl_write_all(int fd, const char *p, size_t n)
+{
+	return write_loop(fd, p, n, -1);
 }
 
 /* Creates the missing folders above path (as `mkdir -p` of its folder).
@@ -1246,23 +1255,11 @@ int vl_scratch_open(const char *near)
 
 int vl_pwrite_all(int fd, const void *p, size_t n, uint64_t off)
 {
-	const char *s = p;
-
-	while (n > 0) {
-		ssize_t k = pwrite(fd, s, n, (off_t)off);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0) {
-			if (k == 0)
-				errno = EIO;
-			return -1;
-		}
-		s += k;
-		n -= (size_t)k;
-		off += (uint64_t)k;
+	if (off > INT64_MAX) {
+		errno = EFBIG;
+		return -1;
 	}
-	return 0;
+	return write_loop(fd, p, n, (int64_t)off);
 }
 
 int vl_file_out_write(vl_file_out *o, const vl_iovec *parts, size_t n_parts, vl_error *err)
