@@ -1342,6 +1342,9 @@ vl_note *vl_note_new_ex(const char *path, size_t arena_bytes)
 	return note;
 }
 
+/* NULs after the copy of a note that md4c parses (vl_note_parse_ex). */
+#define MD_PAD 8
+
 int vl_note_parse_ex(vl_note **out, const char *path, const char *text, size_t n,
 	unsigned flags, vl_error *err)
 {
@@ -1351,6 +1354,7 @@ int vl_note_parse_ex(vl_note **out, const char *path, const char *text, size_t n
 	size_t start = 0, bad, i;
 	int rc = -1, fm;
 	vl_fm_span span;
+	char *padded = NULL;
 
 	*out = NULL;
 	note = vl_note_new(path);
@@ -1386,6 +1390,16 @@ int vl_note_parse_ex(vl_note **out, const char *path, const char *text, size_t n
 			goto oom;
 	}
 
+	/* md4c (0.4.8) reads the byte after the end of a note that ends in
+	 * an inline link cut short ("[a](b"): what lies there decides the
+	 * parse, and can crash it. The caller's buffer may end at n, or hold
+	 * anything after it: the parse reads a copy that ends in NULs. */
+	padded = malloc(n + MD_PAD);
+	if (padded == NULL)
+		goto oom;
+	memcpy(padded, text, n);
+	memset(padded + n, 0, MD_PAD);
+	text = padded;
 	if (n >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
 		start = 3;
 	ctx.note = note;
@@ -1437,6 +1451,7 @@ oom:
 	vl_error_set(err, "out of memory while parsing '%s'", path);
 done:
 	vl_note_free(note);
+	free(padded);
 	free(ctx.mask);
 	free(ctx.lines);
 	vl_buf_release(&ctx.heading_text);

@@ -140,6 +140,33 @@ static void test_items_nested_on_one_line(void **state)
 	free(md);
 }
 
+/* md4c reads the byte after the end of a note that ends in an inline
+ * link cut short (fuzzing found it, where that byte was a ')': a crash).
+ * Whatever lies past the note's bytes changes nothing: "[a](b" is text,
+ * not a link to b, with a ')' or anything else after it. */
+static void test_link_cut_short_at_the_end(void **state)
+{
+	static const char text[] = "# T\n\nSee [a](b";
+	static const char after[] = ")x\xf0\n]]";
+	size_t n = sizeof(text) - 1, k;
+
+	(void)state;
+	for (k = 0; k < sizeof(after) - 1; k++) {
+		char *buf = malloc(n + 64);
+		vl_note *note = NULL;
+		vl_error err;
+
+		assert_non_null(buf);
+		memcpy(buf, text, n);
+		memset(buf + n, after[k], 64);
+		assert_int_equal(vl_note_parse(&note, "cut.md", buf, n, &err), 0);
+		assert_int_equal(note->n_links, 0);
+		assert_int_equal(note->n_headings, 1);
+		vl_note_free(note);
+		free(buf);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -149,6 +176,7 @@ int main(void)
 		cmocka_unit_test(test_item_opening_with_sub_list),
 		cmocka_unit_test(test_parse_without_entries),
 		cmocka_unit_test(test_items_nested_on_one_line),
+		cmocka_unit_test(test_link_cut_short_at_the_end),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
