@@ -444,8 +444,9 @@ static int collect_tags(const unsigned char *body, size_t len, tag_refs *tc)
 				r.bad = 1;
 				break;
 			}
+			/* a name is a C string: to its first NUL, if any */
 			tc->v[n].p = r.p;
-			tc->v[n].len = sl;
+			tc->v[n].len = (uint32_t)strnlen((const char *)r.p, sl);
 			tc->v[n++].count = 1;
 			r.p += sl;
 		}

@@ -247,7 +247,7 @@ static inline int vl_fuzz_cache(vl_fuzz_ctx *c, const uint8_t *data, size_t size
 {
 	static const unsigned flags[] = { 0, VL_CACHE_SUMMARY, VL_CACHE_LINKS };
 	vl_buf once = VL_BUF_INIT, twice = VL_BUF_INIT;
-	vl_note *note = NULL, *again = NULL;
+	vl_note *note = NULL, *again = NULL, *summary = NULL;
 	int r[3], rc = 0;
 	size_t k;
 
@@ -265,8 +265,33 @@ static inline int vl_fuzz_cache(vl_fuzz_ctx *c, const uint8_t *data, size_t size
 		}
 		if (k == 0)
 			note = n;
+		else if (k == 1)
+			summary = n;
 		else
 			vl_note_free(n);
+	}
+	/* a summary counts each tag spelling as often as the note writes it */
+	if (note != NULL && summary != NULL) {
+		size_t i, j, times, total = 0, named = 0;
+
+		for (i = 0; i < note->n_tags; i++)
+			named += note->tags[i].name != NULL;
+		for (i = 0; i < summary->n_tag_counts && rc == 0; i++) {
+			for (j = times = 0; j < note->n_tags; j++)
+				times += note->tags[j].name != NULL &&
+					strcmp(note->tags[j].name, summary->tag_counts[i].name) == 0;
+			if (times != summary->tag_counts[i].count)
+				rc = vl_fuzz_fail(c, "a summary counts '%s' %u times, the note has it %zu",
+					summary->tag_counts[i].name, summary->tag_counts[i].count, times);
+			total += times;
+		}
+		if (rc == 0 && (summary->n_tags != 0 || total != named))
+			rc = vl_fuzz_fail(c, "a summary's tags are not the note's");
+	}
+	vl_note_free(summary);
+	if (rc != 0) {
+		vl_note_free(note);
+		return rc;
 	}
 	/* a lazy vault loads a summary and reads the note whole later: a
 	 * body one decode refuses, every decode refuses */
