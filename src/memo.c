@@ -203,11 +203,12 @@ static int file_identity(const vl_memo_key *k, const vl_file *f, vl_buf *out)
 	return vl_memo_file_trusted(k, f);
 }
 
-/* What the digest is taken of is kept short: once it passes a
- * megabyte, it is replaced by "chain <digest of it>" (a key's text starts
- * "vaultlint memo", so no text that was not chained reads the same). A
- * listing of 50,000 files would otherwise hold 5 MB. */
-#define KEY_CHAIN (1u << 20)
+/* What the digest is taken of is kept short: once it passes 64 KB, it
+ * is replaced by "chain <digest of it>" (a key's text starts "vaultlint
+ * memo", so no text that was not chained reads the same). A listing of
+ * 50,000 files would otherwise hold 5 MB; every byte is hashed once
+ * either way. */
+#define KEY_CHAIN (64u << 10)
 
 static int key_chain(vl_memo_key *k)
 {
