@@ -1206,6 +1206,7 @@ static int put_note(vl_buf *b, const write_plan *wp, const ord_table *ords,
 			vl_buf_put_u32(b, on->n_names | (on->relist ? NAMES_RELIST : 0)) < 0 ||
 			vl_buf_put(b, (const char *)on->names, 4 * (size_t)on->n_names) < 0 ||
 			put_slice(b, on->missing, on->missing_len) < 0 ? -1 : 0;
+	/* a note checked (the only ones past here) has a reach of its own */
 	re = wp->reach_at ? &wp->reach[wp->reach_at[i] - 1] : &wp->reach[i];
 	if (vl_buf_put_u32(b, (uint32_t)re->n) < 0)
 		return -1;
