@@ -86,9 +86,11 @@ static int load_one(size_t i, int slot, void *payload)
 		&lc->rd[slot], lc->lazy || (lc->full && !vl_map_get(lc->full, f->path)) ?
 		VL_CACHE_SUMMARY : 0, &e);
 	if (r > 0) {
-		/* an unreadable note is a finding, not a failure of the run */
+		/* an unreadable note is a finding, not a failure of the run;
+		 * the source's message says what could not be read and why
+		 * ("cannot read 'X': ...", "refusing to read 'X': ...") */
 		return vl_diags_add(&lc->per_thread[slot], f->path, 0, 0, "invalid-input",
-			VL_SEV_WARNING, "cannot read: %s", e.msg);
+			VL_SEV_WARNING, "%s", e.msg);
 	}
 	if (r < 0) {
 		pthread_mutex_lock(&lc->err_lock);
@@ -634,7 +636,7 @@ static int lint_one(size_t i, int slot, void *payload)
 		/* gone from the cache and unreadable since it was loaded */
 		atomic_store(&lc->unread_any, 1);
 		return vl_diags_add(&lc->unread[slot], note->path, 0, 0, "invalid-input",
-			VL_SEV_WARNING, "cannot read: %s", e.msg);
+			VL_SEV_WARNING, "%s", e.msg);
 	}
 	if (r < 0)
 		return lint_fail(lc, &e);

@@ -71,7 +71,7 @@ static int git_src_read(vl_source *src, size_t i, char **out, size_t *len,
 	if (g->worktree >= 0 && read_worktree(g, f, out, len))
 		return 0;
 	if (vl_repo_read_blob(g->repo, f->oid, out, len, err) < 0)
-		return vl_error_set(err, "%s: cannot read from git (%s)", f->path,
+		return vl_error_set(err, "cannot read '%s' from git (blob %s)", f->path,
 			f->oid);
 	return 0;
 }

@@ -78,7 +78,7 @@ if [ ! -e "$tmp/played.read" ]; then
 	exit 0
 fi
 want="Abs.md:2:1: error: no note or file 'Nowhere' [broken-link]
-Swap.md: warning: cannot read: refusing to read 'Swap.md': it now points outside the vault [invalid-input]
+Swap.md: warning: refusing to read 'Swap.md': it now points outside the vault [invalid-input]
 sub/Real.md:2:1: error: no note or file 'Nowhere' [broken-link]
 2 errors, 1 warning, 0 infos in 4 notes"
 if [ "$out" = "$want" ] && [ $rc -eq 1 ] && [ -L "$r/Swap.md" ]; then
