@@ -174,11 +174,6 @@ static void memo_put(vl_memo_key *key, const vl_diags *d, size_t n_checked)
 	(void)vl_memo_put(key, d, n_checked, &err);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* A lower-cased link key: the last path segment without ".md", written
  * into buf (size cap); keys longer than that are cut, which can only make
  * two long names meet, never miss one. Returns buf. */
@@ -624,7 +619,7 @@ static int lint_changes(vl_diags *out, check_run *run, size_t *n_checked)
 		static const char *const none[1] = { NULL };
 
 		if (n_only > 1)
-			qsort(only, n_only, sizeof(*only), cmp_str);
+			qsort(only, n_only, sizeof(*only), vl_cmp_str);
 		if (lint_whole(&da, run, src_a, &mkey, NULL, "staged state",
 		    n_only ? (const char *const *)only : none, n_only, &n_notes) < 0)
 			goto done;
@@ -676,7 +671,7 @@ static int lint_changes(vl_diags *out, check_run *run, size_t *n_checked)
 		if (n_aff) {
 			lo.only = (const char *const *)aff;
 			lo.n_only = n_aff;
-			qsort(aff, n_aff, sizeof(*aff), cmp_str);
+			qsort(aff, n_aff, sizeof(*aff), vl_cmp_str);
 			vl_source_opts so_rev = so;
 			so_rev.use_gitignore = 0; /* a revision's files are all tracked */
 			if (vl_source_open_snap(&src_b, repo, &before, cv->vault_prefix, &so_rev, &err) < 0 ||
@@ -711,7 +706,7 @@ static int lint_changes(vl_diags *out, check_run *run, size_t *n_checked)
 		free(aff);
 	}
 	if (n_only) {
-		qsort(only, n_only, sizeof(*only), cmp_str);
+		qsort(only, n_only, sizeof(*only), vl_cmp_str);
 		lo.only = (const char *const *)only;
 		lo.n_only = n_only;
 		if (vl_lint_run(out, va, &lo, &err) < 0) {

@@ -386,16 +386,11 @@ typedef struct lint_ctx {
 	vl_cache_reader rd[VL_MAX_THREADS];
 } lint_ctx;
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 static int wanted(const vl_lint_opts *opts, const char *path)
 {
 	if (!opts->only)
 		return 1;
-	return bsearch(&path, opts->only, opts->n_only, sizeof(*opts->only), cmp_str) != NULL;
+	return bsearch(&path, opts->only, opts->n_only, sizeof(*opts->only), vl_cmp_str) != NULL;
 }
 
 static int reach_add(vl_reach *r, const vl_note *note)
@@ -454,13 +449,6 @@ static int add_refs(vl_reach *r, const vl_note *note)
 	return 0;
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* The names that the resolutions res of note's links looked up and
  * that their findings gave as hints, into r (sorted, each once), whether
  * a resolution looked up more (see vl_reach.relist), and the targets
@@ -510,7 +498,7 @@ static int add_names(vl_reach *r, const vl_note *note, const vl_resolution *res,
 	}
 	/* a note looks up a few names: sorted in place, qsort past that */
 	if (r->n_names > 32) {
-		qsort(r->names, r->n_names, sizeof(*r->names), cmp_u32);
+		qsort(r->names, r->n_names, sizeof(*r->names), vl_cmp_u32);
 	} else {
 		for (i = 1; i < r->n_names; i++) {
 			uint32_t x = r->names[i];

@@ -59,11 +59,6 @@ static int read_whole(const char *path, int flags, unsigned char **out, size_t *
 	return vl_read_fd(open(path, O_RDONLY | O_CLOEXEC | flags), MEMO_MAX_BYTES, out, len);
 }
 
-static int cmp_cstr(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* Every executable file mapped into this process (the program and its
  * libraries), by path and stat data, in path order (the maps list them by
  * address, which changes from run to run): another build or an upgraded
@@ -95,7 +90,7 @@ static int put_program(vl_buf *b)
 	if (rc == 0 && n == 0)
 		rc = 1;
 	if (rc == 0)
-		qsort(paths, n, sizeof(*paths), cmp_cstr);
+		qsort(paths, n, sizeof(*paths), vl_cmp_str);
 	for (i = 0; i < n && rc == 0; i++) {
 		struct stat st;
 

@@ -1337,7 +1337,7 @@ static int state_write(vl_memo_key *skey, const vl_vault *vault, const write_pla
 	for (i = 0; i < d->len; i++) {
 		if (keep[i] && vl_memo_encode_diag(&b, &d->items[i]) < 0)
 			goto oom;
-		if (flush(&w, &b, i + 1 == d->len, err) < 0)
+		if (flush(&w, &b, 0, err) < 0)
 			goto fail;
 	}
 	if (flush(&w, &b, 1, err) < 0)
@@ -1532,13 +1532,6 @@ static int compare_note(plan *p, size_t j, const char **why)
 	    (tally_note(&p->st->tags, o, 0, -1) < 0 || tally_note(&p->st->tags, n, 0, 1) < 0))
 		return -1;
 	return 1;
-}
-
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 /* Where the old state's files are, by path hash: an open-addressing
@@ -1760,7 +1753,7 @@ static int relist(plan *p, const char **why, vl_error *err)
 		}
 	}
 	if (p->n_gone_names > 1)
-		qsort(p->gone_names, p->n_gone_names, sizeof(*p->gone_names), cmp_u32);
+		qsort(p->gone_names, p->n_gone_names, sizeof(*p->gone_names), vl_cmp_u32);
 	if (renumber(st, nn, n_new, o2n) < 0)
 		goto oom;
 	free(st->notes);
@@ -1818,7 +1811,7 @@ static int names_meet(const plan *p, const unsigned char *v, size_t n)
 	for (i = 0; p->n_gone_names > 0 && i < n; i++) {
 		uint32_t x = u32_at(v, i);
 
-		if (bsearch(&x, p->gone_names, p->n_gone_names, sizeof(x), cmp_u32) != NULL)
+		if (bsearch(&x, p->gone_names, p->n_gone_names, sizeof(x), vl_cmp_u32) != NULL)
 			return 1;
 	}
 	return 0;
@@ -2081,11 +2074,6 @@ static int fill_reached(plan *p)
 	return 0;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* Which findings of the old report a run keeps: those of notes not
  * checked again; when the state is not stored, only the wanted ones. */
 static int keep_old(const char *path, void *payload)
@@ -2094,7 +2082,7 @@ static int keep_old(const char *path, void *payload)
 	long f;
 
 	if (!p->save && p->want &&
-	    bsearch(&path, p->want, p->n_want, sizeof(*p->want), cmp_str) == NULL)
+	    bsearch(&path, p->want, p->n_want, sizeof(*p->want), vl_cmp_str) == NULL)
 		return 0;
 	f = vl_source_find(p->src, path);
 	return f >= 0 && p->ord_of[f] >= 0 && !p->check[p->ord_of[f]];
@@ -2253,7 +2241,7 @@ static int run_plan(vl_diags *out, plan *p, vl_memo_key *skey, const vl_lint_opt
 	for (i = 0; i < src->n_problems; i++)
 		only[n_only++] = src->problems[i].path;
 	if (n_only > 1)
-		qsort(only, n_only, sizeof(*only), cmp_str);
+		qsort(only, n_only, sizeof(*only), vl_cmp_str);
 	r = vl_vault_new(&p->vault, src, notes, shared, err);
 	notes = NULL;
 	shared = NULL;

@@ -1008,6 +1008,18 @@ vl_glob_match(const char *pattern, const char *path)
 
 /* Four independent lanes, so that the multiplies overlap: caches are
  * checked at every open. Each step is a bijection of the running state. */
+int vl_cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int vl_cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 #define CK_M1 0xff51afd7ed558ccdull
 #define CK_M2 0xc4ceb9fe1a85ec53ull
 

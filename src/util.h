@@ -136,6 +136,11 @@ void vl_radix_sort(void *v, void *tmp, size_t n, size_t size, size_t key_at,
 size_t vl_edit_distance(const char *a, size_t alen, const char *b, size_t blen,
 	size_t max);
 
+/* qsort and bsearch comparisons: of uint32_t values, and of strings
+ * (elements are char pointers) in byte order. */
+int vl_cmp_u32(const void *a, const void *b);
+int vl_cmp_str(const void *a, const void *b);
+
 /* Duplicates the n bytes at s as a NUL-terminated malloc'd string. */
 char *vl_strndup(const char *s, size_t n);
 
