@@ -52,10 +52,11 @@
 #endif
 
 #define CACHE_MAGIC "VLNCACHE"
-#define CACHE_FORMAT 4u
+#define CACHE_FORMAT 5u
 #define CACHE_FLAGS 1u          /* VL_PARSE_NO_ENTRIES */
 #define HEADER_FIXED 40
 #define STAT_BYTES 52
+#define NOTE_HEAD 29            /* front matter, lines, size, content */
 #define NSTR VL_NULL_STR
 
 typedef struct cache_stat {
@@ -136,7 +137,8 @@ int vl_cache_encode_note(vl_buf *b, const vl_note *note)
 	size_t i, k, n_tags;
 
 	if (put_u8(b, note->has_frontmatter ? 1 : 0) < 0 || vl_buf_put_u32(b, note->n_lines) < 0 ||
-	    vl_buf_put_u64(b, note->size) < 0)
+	    vl_buf_put_u64(b, note->size) < 0 || vl_buf_put_u64(b, note->content[0]) < 0 ||
+	    vl_buf_put_u64(b, note->content[1]) < 0)
 		return -1;
 	if (vl_buf_put_u32(b, (uint32_t)note->n_headings) < 0)
 		return -1;
@@ -372,12 +374,12 @@ static size_t decoded_bytes(const unsigned char *body, size_t len, unsigned flag
 	vl_reader r = { body, body + len, 0 };
 	size_t i, bytes = 0;
 
-	if (len < 13)
+	if (len < NOTE_HEAD)
 		return 0;
 	/* the links only: what else the flags say is passed over */
 	if (flags & VL_CACHE_LINKS)
 		flags &= ~(unsigned)VL_CACHE_SUMMARY;
-	r.p += 13;
+	r.p += NOTE_HEAD;
 	for (i = 0; i < sizeof(note_arrays) / sizeof(*note_arrays) && !r.bad; i++) {
 		int kept = !(note_arrays[i].skipped_by & flags);
 		uint32_t n = walk_array(&r, note_arrays[i].min, note_arrays[i].shape,
@@ -423,9 +425,9 @@ static int collect_tags(const unsigned char *body, size_t len, tag_refs *tc)
 	uint32_t c, n, i, k;
 
 	memset(tc, 0, sizeof(*tc));
-	if (len < 13)
+	if (len < NOTE_HEAD)
 		return 0;
-	r.p += 13;
+	r.p += NOTE_HEAD;
 	skip_array(&r, 16, "s48");       /* headings */
 	skip_array(&r, 12, "s8");        /* block ids */
 	c = vl_read_u32(&r);
@@ -518,6 +520,8 @@ int vl_cache_decode_note(vl_note **out, const char *path, const unsigned char *b
 	note->has_frontmatter = (int)get_u8(&r);
 	note->n_lines = vl_read_u32(&r);
 	note->size = vl_read_u64(&r);
+	note->content[0] = vl_read_u64(&r);
+	note->content[1] = vl_read_u64(&r);
 	if (flags & VL_CACHE_LINKS) {
 		/* headings, block ids, tags: passed over */
 		skip_array(&r, 16, "s48");       /* text, level, pos */

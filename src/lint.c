@@ -59,6 +59,7 @@ int vl_vault_read_note(vl_note **out, vl_source *src, size_t file, vl_cache *cac
 		free(buf);
 		return -1;
 	}
+	vl_fingerprint((*out)->content, buf, len);
 	free(buf);
 	/* a summary is wanted: the cache's copy of the note serves it, and
 	 * the note whole later (VL_CACHE_AGAIN), so the run holds no more of

@@ -13,6 +13,8 @@
 #include "memo.h"
 
 #include <dirent.h>
+#include <elf.h>
+#include <link.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -59,53 +61,106 @@ static int read_whole(const char *path, int flags, unsigned char **out, size_t *
 	return vl_read_fd(open(path, O_RDONLY | O_CLOEXEC | flags), MEMO_MAX_BYTES, out, len);
 }
 
-/* Every executable file mapped into this process (the program and its
- * libraries), by path and stat data, in path order (the maps list them by
- * address, which changes from run to run): another build or an upgraded
- * library may find other things. Returns 0, 1 when they cannot be listed,
- * -1 when out of memory. */
-static int put_program(vl_buf *b)
+/* What put_program finds of each object loaded (the program, its
+ * libraries, the vDSO): a line of the key each, sorted (objects load in
+ * an order an LD_PRELOAD changes). */
+typedef struct program_lines {
+	char **v;
+	size_t n, cap;
+	int rc;       /* 0, 1: an object cannot be named, -1: out of memory */
+} program_lines;
+
+/* The GNU build id of the object loaded at info, as hex in out (2 * 20
+ * digits at most, the linker's SHA-1), or 0 when it has none. */
+static int build_id(const struct dl_phdr_info *info, char out[2 * 64 + 1])
 {
-	char line[4096], **paths = NULL;
-	size_t n = 0, cap = 0, i;
-	FILE *f = fopen("/proc/self/maps", "re");
-	int rc = 0;
+	size_t h;
 
-	if (f == NULL)
-		return 1;
-	while (rc == 0 && fgets(line, sizeof(line), f) != NULL) {
-		char perms[8], *path = strchr(line, '/'), *copy;
+	for (h = 0; h < info->dlpi_phnum; h++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[h];
+		const unsigned char *p, *end;
 
-		if (path == NULL || sscanf(line, "%*s %7s", perms) != 1 ||
-		    strchr(perms, 'x') == NULL)
+		if (ph->p_type != PT_NOTE)
 			continue;
-		path[strcspn(path, "\n")] = '\0';
-		copy = strdup(path);
-		if (copy == NULL || VL_PUSH(paths, n, cap, copy) < 0) {
-			free(copy);
-			rc = -1;
+		p = (const unsigned char *)(info->dlpi_addr + ph->p_vaddr);
+		end = p + ph->p_memsz;
+		while ((size_t)(end - p) >= sizeof(ElfW(Nhdr))) {
+			ElfW(Nhdr) nh;
+			size_t name_at, desc_at, next, i;
+
+			memcpy(&nh, p, sizeof(nh));
+			name_at = sizeof(nh);
+			desc_at = name_at + ((nh.n_namesz + 3u) & ~3u);
+			next = desc_at + ((nh.n_descsz + 3u) & ~3u);
+			if (next > (size_t)(end - p))
+				break;
+			if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
+			    memcmp(p + name_at, "GNU", 4) == 0 && nh.n_descsz > 0 &&
+			    nh.n_descsz <= 64) {
+				for (i = 0; i < nh.n_descsz; i++)
+					sprintf(out + 2 * i, "%02x", p[desc_at + i]);
+				return 1;
+			}
+			p += next;
 		}
 	}
-	fclose(f);
-	if (rc == 0 && n == 0)
-		rc = 1;
-	if (rc == 0)
-		qsort(paths, n, sizeof(*paths), vl_cmp_str);
-	for (i = 0; i < n && rc == 0; i++) {
-		struct stat st;
+	return 0;
+}
 
-		if (i > 0 && strcmp(paths[i], paths[i - 1]) == 0)
-			continue;
-		if (stat(paths[i], &st) < 0)
-			rc = 1;
-		else if (put_field(b, "exe", paths[i], strlen(paths[i])) < 0 ||
-		    put_stat(b, "stat", &st) < 0)
-			rc = -1;
+static int program_line(struct dl_phdr_info *info, size_t size, void *payload)
+{
+	program_lines *pl = payload;
+	vl_buf line = VL_BUF_INIT;
+	char id[2 * 64 + 1];
+	const char *path = info->dlpi_name;
+	struct stat st;
+
+	(void)size;
+	if (build_id(info, id)) {
+		if (put_field(&line, "build-id", id, strlen(id)) < 0)
+			pl->rc = -1;
+	} else {
+		/* no build id: the file, by path and stat data */
+		if (path == NULL || path[0] == '\0')
+			path = "/proc/self/exe";
+		if (path[0] != '/' || stat(path, &st) < 0)
+			pl->rc = pl->rc < 0 ? -1 : 1;
+		else if (put_field(&line, "exe", path, strlen(path)) < 0 ||
+		    put_stat(&line, "stat", &st) < 0)
+			pl->rc = -1;
 	}
-	for (i = 0; i < n; i++)
-		free(paths[i]);
-	free(paths);
-	return rc;
+	if (line.len > 0 && (vl_buf_putc(&line, '\0') < 0 ||
+	    VL_PUSH(pl->v, pl->n, pl->cap, line.ptr) < 0)) {
+		pl->rc = -1;
+		vl_buf_release(&line);
+	}
+	return 0;
+}
+
+/* Every object loaded into this process (the program and its libraries)
+ * by its GNU build id, which the linker makes of the object's bytes: the
+ * same build run again, or copied, or built afresh from the same source
+ * by the same compiler (a CI job) finds the same things; another build or
+ * an upgraded library may find other things. An object without one is
+ * named by its path and stat data. Returns 0, 1 when an object cannot be
+ * named, -1 when out of memory. */
+static int put_program(vl_buf *b)
+{
+	program_lines pl = { NULL, 0, 0, 0 };
+	size_t i;
+
+	dl_iterate_phdr(program_line, &pl);
+	if (pl.rc == 0 && pl.n == 0)
+		pl.rc = 1;
+	if (pl.rc == 0)
+		qsort(pl.v, pl.n, sizeof(*pl.v), vl_cmp_str);
+	for (i = 0; i < pl.n && pl.rc == 0; i++)
+		if (i == 0 || strcmp(pl.v[i], pl.v[i - 1]) != 0)
+			pl.rc = vl_buf_printf(b, "%s", pl.v[i]) < 0 ? -1 : 0;
+	for (i = 0; i < pl.n; i++)
+		free(pl.v[i]);
+	free(pl.v);
+	return pl.rc;
 }
 
 int vl_memo_key_init(vl_memo_key *k, const char *gitdir, const char *kind,

@@ -7,7 +7,8 @@
  * listing of the files.
  *
  * A key is a digest (git's blob hash) of: the program itself (every
- * executable file mapped into the process, by path and stat data), the
+ * object loaded into the process, by its GNU build id, else by path and
+ * stat data), the
  * kind of run, the config's bytes as parsed, what the caller adds (the
  * commits and the diff a run compares), and, for each snapshot the run
  * reads, every file's path and identity: its blob id for git snapshots, its stat data for the work tree
@@ -51,8 +52,9 @@ typedef struct vl_memo_key {
  * memo lives in the git folder gitdir (NULL: no memo, e.g. --no-cache or
  * no repository; the key is then unusable and nothing is built), with the
  * config's bytes as they were parsed (NULL: the defaults). The program is
- * keyed by the identity of every executable file mapped into the process
- * (vaultlint and the libraries it runs). Call it before listing any
+ * keyed by the build id of every object loaded into the process
+ * (vaultlint and the libraries it runs): a copy of the same build, or the
+ * same source built again alike, is the same program. Call it before listing any
  * work-tree file: the racy rule counts from this moment. Returns 0 or -1
  * (out of memory); a key that cannot be made is left unusable. Every
  * vl_memo_key_add* call on an unusable key does nothing. */

@@ -134,6 +134,9 @@ typedef struct vl_note {
 	int packed;
 	uint32_t n_lines;
 	uint64_t size;        /* bytes read */
+	/* vl_fingerprint of the bytes read, set by vl_vault_read_note (and
+	 * kept by the cache); zeros: not known */
+	uint64_t content[2];
 } vl_note;
 
 /* Parses the n bytes at text (need not be NUL-terminated; may hold any

@@ -27,8 +27,8 @@
  *     note) and its name word (vl_index_name_hash of the name links look
  *     it up by, NAME_ODD for a note whose name is not its path's)
  *   n_notes, then per note: two hashes of its identity (as the memo keys
- *     it; zeros when it could not be trusted: the note counts as
- *     changed); its summary's offset, length and checksum in the notes
+ *     it; zeros when it could not be trusted); the fingerprint of its
+ *     bytes (vl_note.content; zeros: not known); its summary's offset, length and checksum in the notes
  *     file (the cache's encoding of the note without links, suppressions,
  *     problems or properties); the ordinals of the notes it reaches; the
  *     hashes of the block ids its links name; the names its links looked
@@ -62,7 +62,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define STATE_FORMAT 5u
+#define STATE_FORMAT 6u
 #define BLOCK_BYTES 12
 #define FILE_BYTES 12            /* a path's hash and its name's */
 #define NAME_HASH 0x3FFFFFFFu    /* the name's hash in a file's name word */
@@ -77,6 +77,7 @@
 
 typedef struct st_note {
 	uint64_t ident[2];           /* zeros: not trusted */
+	uint64_t content[2];         /* zeros: not known */
 	uint64_t off, sum;           /* the summary in the notes file */
 	uint32_t len;
 	const unsigned char *reach;  /* n_reach encoded note ordinals */
@@ -422,9 +423,9 @@ static int read_notes(vl_state *st, vl_reader *r)
 	st->listing[1] = vl_read_u64(r);
 	st->files = get_items(r, st->n_files, FILE_BYTES);
 	st->n_notes = vl_read_u32(r);
-	/* a note takes at least 52 bytes (a note without links): bounds the
+	/* a note takes at least 68 bytes (a note without links): bounds the
 	 * allocation */
-	if (r->bad || st->n_notes > st->n_files || st->n_notes > (size_t)(r->end - r->p) / 52)
+	if (r->bad || st->n_notes > st->n_files || st->n_notes > (size_t)(r->end - r->p) / 68)
 		return 0;
 	st->notes = calloc(st->n_notes + 1, sizeof(*st->notes));
 	if (st->notes == NULL)
@@ -435,6 +436,8 @@ static int read_notes(vl_state *st, vl_reader *r)
 		n->raw = r->p;
 		n->ident[0] = vl_read_u64(r);
 		n->ident[1] = vl_read_u64(r);
+		n->content[0] = vl_read_u64(r);
+		n->content[1] = vl_read_u64(r);
 		n->off = vl_read_u64(r);
 		n->len = vl_read_u32(r);
 		n->sum = vl_read_u64(r);
@@ -1187,14 +1190,18 @@ done:
 	return rc;
 }
 
-static int put_note(vl_buf *b, const write_plan *wp, const ord_table *ords,
-	const summary_at *at, size_t i)
+static int put_note(vl_buf *b, const write_plan *wp, const vl_vault *vault,
+	const ord_table *ords, const summary_at *at, size_t i)
 {
 	const st_note *on = wp->old ? &wp->old->notes[i] : NULL;
 	const vl_reach *re;
+	const uint64_t *content;
 	size_t j;
 
+	/* a note not checked is a stub: its bytes are the ones read before */
+	content = wp->checked && !wp->checked[i] ? on->content : vault->notes[i]->content;
 	if (vl_buf_put_u64(b, wp->ident[i][0]) < 0 || vl_buf_put_u64(b, wp->ident[i][1]) < 0 ||
+	    vl_buf_put_u64(b, content[0]) < 0 || vl_buf_put_u64(b, content[1]) < 0 ||
 	    vl_buf_put_u64(b, at[i].off) < 0 || vl_buf_put_u32(b, at[i].len) < 0 ||
 	    vl_buf_put_u64(b, at[i].sum) < 0)
 		return -1;
@@ -1303,10 +1310,13 @@ static int state_write(vl_memo_key *skey, const vl_vault *vault, const write_pla
 		size_t j = i;
 
 		/* a run of notes neither changed nor checked, their summaries
-		 * where they were: their bytes as they were (unless the
-		 * ordinals they hold are another listing's) */
+		 * where they were and their identities the same: their bytes
+		 * as they were (unless the ordinals they hold are another
+		 * listing's) */
 		while (wp->old && !wp->old->relisted && !rewritten && j < vault->n_notes &&
-		    !wp->fresh[j] && !wp->checked[j])
+		    !wp->fresh[j] && !wp->checked[j] &&
+		    wp->ident[j][0] == wp->old->notes[j].ident[0] &&
+		    wp->ident[j][1] == wp->old->notes[j].ident[1])
 			j++;
 		if (j > i) {
 			const st_note *first = &wp->old->notes[i], *last = &wp->old->notes[j - 1];
@@ -1315,7 +1325,7 @@ static int state_write(vl_memo_key *skey, const vl_vault *vault, const write_pla
 			    (size_t)(last->raw + last->raw_len - first->raw)) < 0)
 				goto oom;
 			i = j - 1;
-		} else if (put_note(&b, wp, ords, at, i) < 0) {
+		} else if (put_note(&b, wp, vault, ords, at, i) < 0) {
 			goto oom;
 		}
 		if (flush(&w, &b, 0, err) < 0)
@@ -1472,6 +1482,7 @@ typedef struct plan {
 	size_t n_gone_names;
 	size_t *new_files;       /* the files of src added, n_new_files */
 	size_t n_new_files;
+	size_t n_same;           /* notes whose identity changed, bytes not */
 } plan;
 
 static int cmp_u64(const void *a, const void *b)
@@ -1848,6 +1859,71 @@ static int missing_near(const plan *p, const unsigned char *v, size_t len)
 
 /* Finds the changed notes, reads them, and marks what must be checked.
  * Returns 1, 0 when the state cannot serve (*why), -1 on error. */
+/* The notes whose identity changed (to check by their bytes), and which
+ * of them still have the bytes read before. */
+typedef struct same_ctx {
+	const plan *p;
+	size_t *ords;
+	unsigned char *same;
+} same_ctx;
+
+static int same_one(size_t i, int slot, void *payload)
+{
+	same_ctx *sc = payload;
+	const plan *p = sc->p;
+	size_t j = sc->ords[i];
+	const uint64_t *was = p->st->notes[j].content;
+	uint64_t now[2];
+	char *buf = NULL;
+	size_t len = 0;
+	vl_error e;
+
+	(void)slot;
+	/* one that cannot be read counts as changed: reading it again
+	 * says why */
+	if (vl_source_read(p->src, p->file_of[j], &buf, &len, &e) == 0) {
+		vl_fingerprint(now, buf, len);
+		sc->same[i] = now[0] == was[0] && now[1] == was[1];
+	}
+	free(buf);
+	return 0;
+}
+
+/* Of the notes marked changed by their identity, those whose bytes are
+ * the fingerprint the state holds are not: a fresh checkout, a copy or a
+ * touch gives every file new stat data (a CI job that restores the
+ * state finds no note the same otherwise). Their bytes are read on
+ * every core, as a run over every note would; the new identity goes into
+ * the next state. Returns 0 or -1 (out of memory). */
+static int same_bytes(plan *p)
+{
+	same_ctx sc;
+	size_t j, n = 0, i;
+	int rc = -1;
+
+	sc.p = p;
+	sc.ords = malloc((p->n + 1) * sizeof(*sc.ords));
+	sc.same = calloc(p->n + 1, 1);
+	if (sc.ords == NULL || sc.same == NULL)
+		goto done;
+	for (j = 0; j < p->n; j++)
+		if (p->changed[j] && !(p->added && p->added[j]) &&
+		    (p->st->notes[j].content[0] != 0 || p->st->notes[j].content[1] != 0))
+			sc.ords[n++] = j;
+	if (n > 0 && vl_run_pool(n, vl_thread_budget(), same_one, &sc) < 0)
+		goto done;
+	for (i = 0; i < n; i++)
+		if (sc.same[i]) {
+			p->changed[sc.ords[i]] = 0;
+			p->n_same++;
+		}
+	rc = 0;
+done:
+	free(sc.ords);
+	free(sc.same);
+	return rc;
+}
+
 static int plan_run(plan *p, const vl_memo_key *k, const char **why, vl_error *err)
 {
 	vl_state *st = p->st;
@@ -1888,6 +1964,8 @@ static int plan_run(plan *p, const vl_memo_key *k, const char **why, vl_error *e
 			return 0;
 		}
 	}
+	if (same_bytes(p) < 0)
+		return vl_error_set(err, "out of memory");
 	for (j = 0; j < p->n; j++) {
 		if (!p->changed[j])
 			continue;
@@ -2367,8 +2445,10 @@ int vl_state_check(vl_diags *out, vl_state_result *res, vl_state *st,
 	/* Storing the state costs about what checking 1/SAVE_SHARE of the
 	 * notes again does: a run that checked fewer leaves it as it was, and
 	 * the next run checks them again from it; unless many files came or
-	 * went since it was stored (each run would match them again). */
-	p.save = p.n <= SAVE_ALWAYS || res->n_checked * SAVE_SHARE >= p.n ||
+	 * went since it was stored (each run would match them again), or
+	 * many notes have new identities (each run would read them again:
+	 * a note read for its bytes counts as one checked). */
+	p.save = p.n <= SAVE_ALWAYS || (res->n_checked + p.n_same) * SAVE_SHARE >= p.n ||
 		p.n_gone_names >= SAVE_RELISTED;
 	p.want = lo->only;
 	p.n_want = lo->n_only;

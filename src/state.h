@@ -9,14 +9,16 @@
  * which notes have a block id (the "it is in 'X'" hint of a dangling block
  * reference); which note has an alias (the hint of a broken link); the
  * vault's most common spelling of each tag. So the state keeps, per note,
- * its identity (as the memo keys it), the summary the index needs
- * (VL_CACHE_SUMMARY), the notes its links reach, the block ids they name,
+ * its identity (as the memo keys it), its bytes' fingerprint, the
+ * summary the index needs (VL_CACHE_SUMMARY), the notes its links reach, the block ids they name,
  * the names they looked up (vl_resolution.probes) or gave as hints, and
  * the targets that reach nothing; per file, hashes of its path and name;
  * tables of block ids, aliases and tag spellings; and the report. A run
  * then checks:
- *   - the notes whose identity changed or cannot be trusted (racy), and
- *     the notes added;
+ *   - the notes whose identity changed or cannot be trusted (racy) and
+ *     whose bytes are not the ones checked (the state keeps their
+ *     vl_fingerprint: a touch, a fresh clone that restored the state),
+ *     and the notes added;
  *   - when such a note's headings or block ids changed, the notes that
  *     reach it;
  *   - when a block id appeared or went, the notes whose links name it;

@@ -161,6 +161,11 @@ void vl_checksum_init(vl_checksum *c, uint64_t n);
 void vl_checksum_update(vl_checksum *c, const void *p, size_t n);
 uint64_t vl_checksum_final(vl_checksum *c);
 
+/* A 128-bit fingerprint of n bytes, made the same way (not a
+ * cryptographic hash): what tells that a file's bytes are the ones read
+ * before when its stat data says nothing (a fresh checkout). */
+void vl_fingerprint(uint64_t out[2], const void *p, size_t n);
+
 /* A bounds-checked reader of a byte buffer (a cache or memo file): a read
  * past the end returns 0 and sets bad, and every later read fails too. */
 typedef struct vl_reader {

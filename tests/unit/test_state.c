@@ -265,7 +265,8 @@ static size_t count_at(const unsigned char *p)
 }
 
 /* Where the record of note k ends in the payload p: records start after
- * the note count; each is two identity hashes, the summary's offset,
+ * the note count; each is two identity hashes, two of its bytes'
+ * fingerprint, the summary's offset,
  * length and checksum, then the reach (a count and u32s), refs (a count
  * and u64s), names (a count, its top bit a flag, and u32s) and the
  * targets that reach nothing (a length and the bytes). */
@@ -275,7 +276,7 @@ static size_t record_end(const unsigned char *p, uint32_t k)
 	uint32_t i, count;
 
 	for (i = 0; i <= k; i++) {
-		at += 16 + 8 + 4 + 8;
+		at += 16 + 16 + 8 + 4 + 8;
 		memcpy(&count, p + at, 4);
 		at += 4 + 4 * (size_t)count;
 		memcpy(&count, p + at, 4);

@@ -306,6 +306,46 @@ static uint64_t checksum_ref(const void *data, size_t n)
 /* vl_checksum64, and the same bytes given to vl_checksum_update in
  * pieces of every size, give the value of the one-piece original, for
  * every length around the 8- and 32-byte steps. */
+/* A fingerprint tells apart every two inputs of up to 100 bytes that
+ * differ in one bit, or in a trailing zero byte (the tail is padded with
+ * zeros), and is the same for the same bytes wherever they are. */
+static void
+test_fingerprint(void **state)
+{
+	enum { MAX = 100 };
+	unsigned char data[MAX + 1], copy[MAX + 1];
+	uint64_t a[2], b[2], z[2];
+	size_t n, i;
+	int bit;
+
+	(void)state;
+	for (i = 0; i <= MAX; i++)
+		data[i] = (unsigned char)(i * 37 + 11);
+	for (n = 0; n <= MAX; n++) {
+		vl_fingerprint(a, data, n);
+		memcpy(copy, data, n);
+		vl_fingerprint(b, copy, n);
+		assert_true(a[0] == b[0] && a[1] == b[1]);
+		/* a zero byte more: another length */
+		memcpy(copy, data, n);
+		copy[n] = 0;
+		vl_fingerprint(z, copy, n + 1);
+		assert_false(a[0] == z[0] && a[1] == z[1]);
+		for (i = 0; i < n; i++)
+			for (bit = 0; bit < 8; bit++) {
+				copy[i] ^= (unsigned char)(1u << bit);
+				vl_fingerprint(b, copy, n);
+				copy[i] ^= (unsigned char)(1u << bit);
+				/* each half alone tells them apart */
+				assert_true(a[0] != b[0]);
+				assert_true(a[1] != b[1]);
+			}
+	}
+	/* not the checksum: a word of its own */
+	vl_fingerprint(a, data, MAX);
+	assert_true(a[0] != vl_checksum64(data, MAX) || a[1] != vl_checksum64(data, MAX));
+}
+
 static void
 test_checksum_pieces(void **state)
 {
@@ -755,6 +795,7 @@ main(void)
 		cmocka_unit_test(test_write_file_atomic_pieces),
 		cmocka_unit_test(test_radix_sort),
 		cmocka_unit_test(test_checksum_pieces),
+		cmocka_unit_test(test_fingerprint),
 		cmocka_unit_test(test_pools),
 		cmocka_unit_test(test_map),
 		cmocka_unit_test(test_hash),
