@@ -766,7 +766,7 @@ static int dir_read(vl_source *src, size_t i, char **out, size_t *len, vl_error 
 	const char *path = src->files[i].path;
 	char *buf = NULL;
 	char eb[128];
-	size_t cap, n = 0;
+	size_t cap, n = 0, want;
 	struct stat st;
 	int fd, rc = -1;
 
@@ -781,7 +781,10 @@ static int dir_read(vl_source *src, size_t i, char **out, size_t *len, vl_error 
 		vl_error_set(err, "cannot read '%s': not a regular file", path);
 		goto done;
 	}
-	cap = (size_t)st.st_size + 1;
+	/* room for a byte more than fstat said, and the NUL: a read that
+	 * returns less than it asked for (a regular file's end) is the last,
+	 * so the usual file costs one read */
+	cap = (size_t)st.st_size + 2;
 	buf = malloc(cap);
 	if (buf == NULL) {
 		vl_error_set(err, "out of memory reading '%s'", path);
@@ -815,7 +818,8 @@ static int dir_read(vl_source *src, size_t i, char **out, size_t *len, vl_error 
 			buf[n++] = probe;
 			continue;
 		}
-		r = read(fd, buf + n, cap - 1 - n);
+		want = cap - 1 - n;
+		r = read(fd, buf + n, want);
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
@@ -825,6 +829,10 @@ static int dir_read(vl_source *src, size_t i, char **out, size_t *len, vl_error 
 		if (r == 0)
 			break;
 		n += (size_t)r;
+		/* short of what it asked for: the end (Linux returns at most
+		 * about 2 GB a call, so a larger ask is read on) */
+		if ((size_t)r < want && want < ((size_t)1 << 30))
+			break;
 	}
 	buf[n] = '\0';
 	*out = buf;
