@@ -391,20 +391,37 @@ done:
 	return rc;
 }
 
-/* Reads the entry of key: 1 with *buf the file (caller frees) and
- * *payload, *plen, *count, *notes its parts; 0 when there is no valid
- * entry; -1 when out of memory. */
-static int entry_read(vl_memo_key *k, unsigned char **buf,
+/* The checksum of the n bytes at p of the entry m, its pages let go of
+ * as it passes them: an entry of tens of MB (the check state) is not held
+ * whole to check it. */
+static uint64_t entry_sum(const vl_filemap *m, const unsigned char *p, size_t n)
+{
+	const size_t piece = (size_t)1 << 20;
+	vl_checksum c;
+	size_t at, k;
+
+	vl_checksum_init(&c, n);
+	for (at = 0; at < n; at += k) {
+		k = n - at < piece ? n - at : piece;
+		vl_checksum_update(&c, p + at, k);
+		vl_filemap_drop(m, p + at, p + at + k);
+	}
+	return vl_checksum_final(&c);
+}
+
+/* Reads the entry of key: 1 with *m the file (mapped: the caller
+ * releases it) and *payload, *plen, *count, *notes its parts; 0 when
+ * there is no valid entry; -1 when out of memory. */
+static int entry_read(vl_memo_key *k, vl_filemap *m,
 	const unsigned char **payload, size_t *plen, uint32_t *count, uint64_t *notes)
 {
 	vl_buf path = VL_BUF_INIT;
-	size_t len = 0;
 	uint32_t format;
 	uint64_t n, sum;
 	vl_reader r;
 	int rc = 0;
 
-	*buf = NULL;
+	memset(m, 0, sizeof(*m));
 	if (!k->usable || make_digest(k) < 0)
 		return 0;
 	if (entry_path(&path, k) < 0) {
@@ -412,11 +429,11 @@ static int entry_read(vl_memo_key *k, unsigned char **buf,
 		goto done;
 	}
 	/* any failure to read is a miss */
-	if (read_whole(path.ptr, O_NOFOLLOW, buf, &len) < 0 || len < 8 ||
-	    memcmp(*buf, MEMO_MAGIC, 8) != 0)
+	if (vl_filemap_open(m, open(path.ptr, O_RDONLY | O_CLOEXEC | O_NOFOLLOW),
+	    MEMO_MAX_BYTES) < 0 || m->len < 8 || memcmp(m->p, MEMO_MAGIC, 8) != 0)
 		goto done;
-	r.p = *buf + 8;
-	r.end = *buf + len;
+	r.p = m->p + 8;
+	r.end = m->p + m->len;
 	r.bad = 0;
 	format = vl_read_u32(&r);
 	*count = vl_read_u32(&r);
@@ -427,7 +444,7 @@ static int entry_read(vl_memo_key *k, unsigned char **buf,
 	    memcmp(r.p, k->digest, 40) != 0)
 		goto done;
 	r.p += 40;
-	if (n != (uint64_t)(r.end - r.p) || vl_checksum64(r.p, (size_t)n) != sum)
+	if (n != (uint64_t)(r.end - r.p) || entry_sum(m, r.p, (size_t)n) != sum)
 		goto done;
 	*payload = r.p;
 	*plen = (size_t)n;
@@ -435,24 +452,22 @@ static int entry_read(vl_memo_key *k, unsigned char **buf,
 	(void)utimensat(AT_FDCWD, path.ptr, NULL, AT_SYMLINK_NOFOLLOW);
 	rc = 1;
 done:
-	if (rc != 1) {
-		free(*buf);
-		*buf = NULL;
-	}
+	if (rc != 1)
+		vl_filemap_release(m);
 	vl_buf_release(&path);
 	return rc;
 }
 
 int vl_memo_get(vl_memo_key *k, vl_diags *out, size_t *n_notes, vl_error *err)
 {
-	unsigned char *buf;
+	vl_filemap m;
 	const unsigned char *payload = NULL;
 	size_t plen = 0, before = out->len;
 	uint32_t count = 0;
 	uint64_t notes = 0;
 	int rc;
 
-	rc = entry_read(k, &buf, &payload, &plen, &count, &notes);
+	rc = entry_read(k, &m, &payload, &plen, &count, &notes);
 	/* an entry too large to decode is a miss too: the run computes anew */
 	if (rc == 1 && (rc = vl_memo_decode_diags(out, payload, plen, count)) < 0)
 		rc = 0;
@@ -466,7 +481,7 @@ int vl_memo_get(vl_memo_key *k, vl_diags *out, size_t *n_notes, vl_error *err)
 			free(out->items[out->len].message);
 		}
 	}
-	free(buf);
+	vl_filemap_release(&m);
 	if (rc < 0)
 		vl_error_set(err, "out of memory");
 	return rc;
@@ -474,23 +489,23 @@ int vl_memo_get(vl_memo_key *k, vl_diags *out, size_t *n_notes, vl_error *err)
 
 int vl_memo_get_text(vl_memo_key *k, vl_buf *out, vl_error *err)
 {
-	unsigned char *buf;
+	vl_filemap m;
 	const unsigned char *payload = NULL;
 	size_t plen = 0;
 	uint32_t count = 0;
 	uint64_t notes = 0;
 	int rc;
 
-	rc = entry_read(k, &buf, &payload, &plen, &count, &notes);
+	rc = entry_read(k, &m, &payload, &plen, &count, &notes);
 	if (rc == 1 && vl_buf_put(out, (const char *)payload, plen) < 0)
 		rc = -1;
-	free(buf);
+	vl_filemap_release(&m);
 	if (rc < 0)
 		vl_error_set(err, "out of memory");
 	return rc;
 }
 
-int vl_memo_get_raw(vl_memo_key *k, unsigned char **buf, const unsigned char **payload,
+int vl_memo_get_raw(vl_memo_key *k, vl_filemap *m, const unsigned char **payload,
 	size_t *n, vl_error *err)
 {
 	uint32_t count = 0;
@@ -499,7 +514,7 @@ int vl_memo_get_raw(vl_memo_key *k, unsigned char **buf, const unsigned char **p
 
 	*payload = NULL;
 	*n = 0;
-	rc = entry_read(k, buf, payload, n, &count, &notes);
+	rc = entry_read(k, m, payload, n, &count, &notes);
 	if (rc < 0)
 		vl_error_set(err, "out of memory");
 	return rc;

@@ -101,10 +101,10 @@ int vl_memo_get_text(vl_memo_key *k, vl_buf *out, vl_error *err);
 int vl_memo_key_path(vl_memo_key *k, vl_buf *out);
 
 /* Looks the key up for a caller that decodes the entry itself (the check
- * state, state.h): returns 1 with *buf the whole entry (caller frees) and
- * *payload, *n the bytes stored with vl_memo_put_text, or 0 / -1 as
- * vl_memo_get. */
-int vl_memo_get_raw(vl_memo_key *k, unsigned char **buf, const unsigned char **payload,
+ * state, state.h): returns 1 with *m the whole entry, mapped (the caller
+ * releases it; its pages were let go of once checked), and *payload, *n
+ * the bytes stored with vl_memo_put_text, or 0 / -1 as vl_memo_get. */
+int vl_memo_get_raw(vl_memo_key *k, vl_filemap *m, const unsigned char **payload,
 	size_t *n, vl_error *err);
 
 /* The encoding of one finding in an entry, and the decoding of count of

@@ -141,7 +141,7 @@ static size_t sort_alias_pairs(alias_pair *v, size_t n)
 }
 
 struct vl_state {
-	unsigned char *buf;          /* the memo entry; the slices point here */
+	vl_filemap fm;               /* the memo entry; the slices point here */
 	size_t n_files;
 	uint64_t listing[2];
 	const unsigned char *files;  /* n_files entries of FILE_BYTES */
@@ -414,6 +414,25 @@ static int put_listing(vl_buf *b, const vl_source *src, const uint64_t listing[2
 	return 0;
 }
 
+/* The state is read in passes over its notes (loading, planning,
+ * writing the next one), each of which lets go of the pages it has
+ * passed every DROP_EVERY notes: a state of tens of MB is never held
+ * whole. */
+#define DROP_EVERY 4096
+
+static void drop_all(const vl_state *st)
+{
+	vl_filemap_drop(&st->fm, st->fm.p, st->fm.p + st->fm.len);
+}
+
+/* In a pass at note i: every DROP_EVERY notes, lets go of every page
+ * (those the pass still needs come back as it reads them). */
+static void drop_behind(const vl_state *st, size_t i)
+{
+	if (i % DROP_EVERY == DROP_EVERY - 1)
+		drop_all(st);
+}
+
 static int read_notes(vl_state *st, vl_reader *r)
 {
 	size_t i, k;
@@ -456,6 +475,7 @@ static int read_notes(vl_state *st, vl_reader *r)
 			if (u32_at(n->reach, k) >= st->n_notes)
 				return 0;
 		n->raw_len = (size_t)(r->p - n->raw);
+		drop_behind(st, i);
 	}
 	st->gen = vl_read_u64(r);
 	return !r->bad;
@@ -582,22 +602,22 @@ int vl_state_key_init(vl_memo_key *skey, const char *gitdir, const char *kind,
 int vl_state_load(vl_state **out, vl_memo_key *skey, vl_error *err)
 {
 	const unsigned char *payload = NULL;
-	unsigned char *buf = NULL;
+	vl_filemap fm;
 	vl_state *st;
 	vl_reader r;
 	size_t n = 0;
 	int rc;
 
 	*out = NULL;
-	rc = vl_memo_get_raw(skey, &buf, &payload, &n, err);
+	rc = vl_memo_get_raw(skey, &fm, &payload, &n, err);
 	if (rc <= 0)
 		return rc;
 	st = calloc(1, sizeof(*st));
 	if (st == NULL) {
-		free(buf);
+		vl_filemap_release(&fm);
 		return vl_error_set(err, "out of memory");
 	}
-	st->buf = buf;
+	st->fm = fm;
 	r.p = payload;
 	r.end = payload + n;
 	r.bad = 0;
@@ -621,6 +641,8 @@ int vl_state_load(vl_state **out, vl_memo_key *skey, vl_error *err)
 		vl_state_free(st);
 		return rc < 0 ? vl_error_set(err, "out of memory") : 0;
 	}
+	/* the passes over it to come bring back what each needs */
+	drop_all(st);
 	*out = st;
 	return 1;
 }
@@ -629,7 +651,7 @@ void vl_state_free(vl_state *st)
 {
 	if (st == NULL)
 		return;
-	free(st->buf);
+	vl_filemap_release(&st->fm);
 	if (st->notes_fd >= 0)
 		close(st->notes_fd);
 	free(st->notes_path);
@@ -1319,17 +1341,29 @@ static int state_write(vl_memo_key *skey, const vl_vault *vault, const write_pla
 		    wp->ident[j][1] == wp->old->notes[j].ident[1])
 			j++;
 		if (j > i) {
-			const st_note *first = &wp->old->notes[i], *last = &wp->old->notes[j - 1];
+			const st_note *last = &wp->old->notes[j - 1];
+			const unsigned char *from = wp->old->notes[i].raw,
+				*to = last->raw + last->raw_len;
 
-			if (vl_buf_put(&b, (const char *)first->raw,
-			    (size_t)(last->raw + last->raw_len - first->raw)) < 0)
-				goto oom;
+			/* straight from the old entry, a piece at a time */
+			if (flush(&w, &b, 1, err) < 0)
+				goto fail;
+			while (from < to) {
+				size_t k = (size_t)(to - from) < WRITE_PIECE ? (size_t)(to - from) : WRITE_PIECE;
+
+				if (vl_memo_out_write(&w, from, k, err) < 0)
+					goto fail;
+				vl_filemap_drop(&wp->old->fm, from, from + k);
+				from += k;
+			}
 			i = j - 1;
 		} else if (put_note(&b, wp, vault, ords, at, i) < 0) {
 			goto oom;
 		}
 		if (flush(&w, &b, 0, err) < 0)
 			goto fail;
+		if (wp->old)
+			drop_behind(wp->old, i);
 	}
 	if (wp->tables == NULL && tables_wait(wp->pending) < 0)
 		goto oom;
@@ -2015,6 +2049,7 @@ static int plan_run(plan *p, const vl_memo_key *k, const char **why, vl_error *e
 			if (bsearch(&h, p->ids, p->n_ids, sizeof(h), cmp_u64) != NULL)
 				p->check[j] = 1;
 		}
+		drop_behind(st, j);
 	}
 	return 1;
 }
@@ -2355,6 +2390,7 @@ static int run_plan(vl_diags *out, plan *p, vl_memo_key *skey, const vl_lint_opt
 	}
 	r = vl_memo_decode_diags_if(&report, p->st->findings, p->st->findings_len,
 		p->st->n_findings, keep_old, p);
+	drop_all(p->st);
 	if (r <= 0) {
 		if (r < 0)
 			goto oom;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -1243,6 +1244,69 @@ fail:
 	close(fd);
 	errno = k_errno;
 	return -1;
+}
+
+int vl_filemap_open(vl_filemap *m, int fd, uint64_t max)
+{
+	struct stat st;
+	void *p;
+	int k_errno;
+
+	memset(m, 0, sizeof(*m));
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0)
+		goto fail;
+	if (!S_ISREG(st.st_mode) || st.st_size < 0 || (uint64_t)st.st_size > max) {
+		errno = EINVAL;
+		goto fail;
+	}
+	if (st.st_size == 0)
+		return vl_read_fd(fd, max, &m->p, &m->len);
+	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (p == MAP_FAILED)
+		return vl_read_fd(fd, max, &m->p, &m->len);
+	close(fd);
+	m->p = p;
+	m->len = (size_t)st.st_size;
+	m->mapped = 1;
+	return 0;
+fail:
+	k_errno = errno;
+	close(fd);
+	errno = k_errno;
+	return -1;
+}
+
+void vl_filemap_drop(const vl_filemap *m, const void *from, const void *to)
+{
+	long ps = sysconf(_SC_PAGESIZE);
+	uintptr_t page = ps > 0 ? (uintptr_t)ps : 4096, a = (uintptr_t)from, b = (uintptr_t)to;
+
+	if (!m->mapped)
+		return;
+	if (a < (uintptr_t)m->p)
+		a = (uintptr_t)m->p;
+	if (b > (uintptr_t)m->p + m->len)
+		b = (uintptr_t)m->p + m->len;
+	/* the mapping starts on a page; its last page, partly the file's,
+	 * is let go of as a whole */
+	a = (a + page - 1) / page * page;
+	if (b == (uintptr_t)m->p + m->len)
+		b = (b + page - 1) / page * page;
+	else
+		b = b / page * page;
+	if (a < b)
+		(void)madvise((void *)a, b - a, MADV_DONTNEED);
+}
+
+void vl_filemap_release(vl_filemap *m)
+{
+	if (m->mapped)
+		munmap(m->p, m->len);
+	else
+		free(m->p);
+	memset(m, 0, sizeof(*m));
 }
 
 /* Whether piece b starts where piece a ends, in memory or in one file. */

@@ -221,6 +221,27 @@ typedef struct vl_iovec {
  * 0, or -1 with errno set (EINVAL: not a regular file, or too big). */
 int vl_read_fd(int fd, uint64_t max, unsigned char **out, size_t *len);
 
+/* A whole regular file mapped read-only (or, where it cannot be mapped,
+ * read into memory): for a large file read in passes, whose pages the
+ * reader lets go of as it passes them (vl_filemap_drop), so that the
+ * process holds a window of it, not all of it; a page let go is brought
+ * back from the page cache when touched again. Only for files replaced
+ * whole (written aside and renamed), never cut short in place: a page
+ * past the end of a file truncated under the mapping cannot be read. */
+typedef struct vl_filemap {
+	unsigned char *p;
+	size_t len;
+	int mapped;     /* 1: mmap'd; 0: malloc'd */
+} vl_filemap;
+
+/* Maps the regular file open on fd (at most max bytes) and closes fd (fd
+ * < 0: fails at once). Returns 0, or -1 with errno set (EINVAL: not a
+ * regular file, or too big). */
+int vl_filemap_open(vl_filemap *m, int fd, uint64_t max);
+/* Lets go of the pages that lie wholly in [from, to) (within m). */
+void vl_filemap_drop(const vl_filemap *m, const void *from, const void *to);
+void vl_filemap_release(vl_filemap *m);
+
 /* Writes all n bytes at p to fd (retrying short writes and EINTR).
  * Returns 0, or -1 with errno set. */
 int vl_write_all(int fd, const char *p, size_t n);

@@ -127,15 +127,16 @@ static unsigned char *payload(size_t *n)
 	vl_memo_key key, skey;
 	vl_source *src;
 	const unsigned char *p;
-	unsigned char *buf, *copy;
+	unsigned char *copy;
+	vl_filemap fm;
 	vl_error err;
 
 	keys(&key, &skey, &src);
-	assert_int_equal(vl_memo_get_raw(&skey, &buf, &p, n, &err), 1);
+	assert_int_equal(vl_memo_get_raw(&skey, &fm, &p, n, &err), 1);
 	copy = malloc(*n + 1);
 	assert_non_null(copy);
 	memcpy(copy, p, *n);
-	free(buf);
+	vl_filemap_release(&fm);
 	vl_source_free(src);
 	vl_memo_key_release(&key);
 	vl_memo_key_release(&skey);
@@ -592,7 +593,8 @@ static void test_lazy_vault_cache_gone(void **state)
 static void test_memo_out(void **state)
 {
 	enum { SIZE = 3 << 20 };
-	unsigned char *data = malloc(SIZE), *buf = NULL;
+	unsigned char *data = malloc(SIZE);
+	vl_filemap fm;
 	const unsigned char *payload = NULL;
 	vl_memo_key k;
 	vl_memo_out w;
@@ -617,10 +619,14 @@ static void test_memo_out(void **state)
 	vl_memo_key_release(&k);
 	assert_int_equal(vl_memo_key_init(&k, g_git, "pieces", NULL, 0, &err), 0);
 	assert_int_equal(vl_memo_key_add(&k, "which", "whole", &err), 0);
-	assert_int_equal(vl_memo_get_raw(&k, &buf, &payload, &n, &err), 1);
+	assert_int_equal(vl_memo_get_raw(&k, &fm, &payload, &n, &err), 1);
 	assert_int_equal(n, SIZE);
+	/* mapped, and its pages let go of once checked: read back alike */
+	assert_true(fm.mapped);
 	assert_memory_equal(payload, data, SIZE);
-	free(buf);
+	vl_filemap_drop(&fm, fm.p, fm.p + fm.len);
+	assert_memory_equal(payload, data, SIZE);
+	vl_filemap_release(&fm);
 	vl_memo_key_release(&k);
 	/* given up: nothing there */
 	assert_int_equal(vl_memo_key_init(&k, g_git, "pieces", NULL, 0, &err), 0);
@@ -628,9 +634,8 @@ static void test_memo_out(void **state)
 	assert_int_equal(vl_memo_out_open(&w, &k, &err), 0);
 	assert_int_equal(vl_memo_out_write(&w, data, 1000, &err), 0);
 	vl_memo_out_abort(&w);
-	buf = NULL;
-	assert_int_equal(vl_memo_get_raw(&k, &buf, &payload, &n, &err), 0);
-	assert_null(buf);
+	assert_int_equal(vl_memo_get_raw(&k, &fm, &payload, &n, &err), 0);
+	assert_null(fm.p);
 	snprintf(cmd, sizeof(cmd), "ls -R '%s/vaultlint' | grep -q '[.]tmp-'", g_git);
 	assert_int_not_equal(system(cmd), 0);
 	/* an unusable key: the calls do nothing */

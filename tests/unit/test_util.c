@@ -306,6 +306,59 @@ static uint64_t checksum_ref(const void *data, size_t n)
 /* vl_checksum64, and the same bytes given to vl_checksum_update in
  * pieces of every size, give the value of the one-piece original, for
  * every length around the 8- and 32-byte steps. */
+/* A file mapped whole reads as its bytes, also after its pages are let
+ * go of (in part, or all); an empty file, a folder and a file over the
+ * limit are handled as vl_read_fd handles them. */
+static void
+test_filemap(void **state)
+{
+	enum { SIZE = 3 * 65536 + 123 };
+	char path[] = "/tmp/vl-filemap-XXXXXX";
+	unsigned char *data = malloc(SIZE);
+	vl_filemap m;
+	size_t i;
+	int fd;
+
+	(void)state;
+	assert_non_null(data);
+	for (i = 0; i < SIZE; i++)
+		data[i] = (unsigned char)(i * 131 + 7);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, data, SIZE), SIZE);
+	close(fd);
+	assert_int_equal(vl_filemap_open(&m, open(path, O_RDONLY), SIZE), 0);
+	assert_true(m.mapped);
+	assert_int_equal(m.len, SIZE);
+	assert_memory_equal(m.p, data, SIZE);
+	vl_filemap_drop(&m, m.p + 5000, m.p + 140000);
+	assert_memory_equal(m.p, data, SIZE);
+	vl_filemap_drop(&m, m.p, m.p + m.len);
+	assert_memory_equal(m.p, data, SIZE);
+	/* a range outside the mapping is clipped to it */
+	vl_filemap_drop(&m, m.p + m.len, m.p + 2 * m.len);
+	assert_memory_equal(m.p, data, SIZE);
+	vl_filemap_release(&m);
+	assert_null(m.p);
+	/* over the limit */
+	assert_int_equal(vl_filemap_open(&m, open(path, O_RDONLY), SIZE - 1), -1);
+	assert_null(m.p);
+	/* empty: read, not mapped */
+	fd = open(path, O_WRONLY | O_TRUNC);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(vl_filemap_open(&m, open(path, O_RDONLY), SIZE), 0);
+	assert_false(m.mapped);
+	assert_int_equal(m.len, 0);
+	vl_filemap_drop(&m, m.p, m.p);
+	vl_filemap_release(&m);
+	/* a folder; no file at all */
+	assert_int_equal(vl_filemap_open(&m, open("/tmp", O_RDONLY), SIZE), -1);
+	assert_int_equal(vl_filemap_open(&m, -1, SIZE), -1);
+	unlink(path);
+	free(data);
+}
+
 /* A fingerprint tells apart every two inputs of up to 100 bytes that
  * differ in one bit, or in a trailing zero byte (the tail is padded with
  * zeros), and is the same for the same bytes wherever they are. */
@@ -796,6 +849,7 @@ main(void)
 		cmocka_unit_test(test_radix_sort),
 		cmocka_unit_test(test_checksum_pieces),
 		cmocka_unit_test(test_fingerprint),
+		cmocka_unit_test(test_filemap),
 		cmocka_unit_test(test_pools),
 		cmocka_unit_test(test_map),
 		cmocka_unit_test(test_hash),
