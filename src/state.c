@@ -286,18 +286,24 @@ static const unsigned char *get_slice(vl_reader *r, uint32_t *n)
 	return p;
 }
 
-/* A NUL-terminated string of the payload, or NULL (r->bad set). */
-static const char *get_cstr(vl_reader *r)
+/* A NUL-terminated string of the payload, copied into the state's arena
+ * (the entry is mapped: see ord_within), or NULL (r->bad set, or out of
+ * memory: *oom set). */
+static const char *get_cstr(vl_state *st, vl_reader *r, int *oom)
 {
 	uint32_t n;
 	const unsigned char *p = get_slice(r, &n);
+	char *copy;
 
 	if (p == NULL || r->p >= r->end || *r->p != '\0' || memchr(p, '\0', n) != NULL) {
 		r->bad = 1;
 		return NULL;
 	}
 	r->p++;
-	return (const char *)p;
+	copy = vl_arena_strndup(&st->arena, (const char *)p, n);
+	if (copy == NULL)
+		*oom = 1;
+	return copy;
 }
 
 /* n items of size bytes each at the reader, passed over; NULL if they do
@@ -328,12 +334,28 @@ static uint64_t u64_at(const unsigned char *p, size_t i)
 	return vl_read_u64(&r);
 }
 
-static void block_at(const vl_state *st, size_t i, uint64_t *h, uint32_t *ord)
+/* An ordinal read from the entry was checked when it was loaded; the
+ * entry is mapped, and a file changed in place under the mapping (never
+ * by vaultlint, which replaces it whole) could hold another since: it
+ * is kept within the notes, so that no array is read out of bounds. */
+static uint32_t ord_within(const vl_state *st, uint32_t o)
+{
+	return o < st->n_notes ? o : 0;
+}
+
+/* Entry i of the block table, as stored (its ordinal unchecked). */
+static void block_raw(const vl_state *st, size_t i, uint64_t *h, uint32_t *ord)
 {
 	vl_reader r = { st->blocks + BLOCK_BYTES * i, st->blocks + BLOCK_BYTES * (i + 1), 0 };
 
 	*h = vl_read_u64(&r);
 	*ord = vl_read_u32(&r);
+}
+
+static void block_at(const vl_state *st, size_t i, uint64_t *h, uint32_t *ord)
+{
+	block_raw(st, i, h, ord);
+	*ord = ord_within(st, *ord);
 }
 
 /* Two hashes of bytes: a 128-bit fingerprint. */
@@ -535,13 +557,14 @@ static int read_tables(vl_state *st, vl_reader *r)
 	uint64_t h, ph = 0;
 	uint32_t o, po = 0;
 	size_t i;
+	int oom = 0;
 
 	st->blocks_raw = r->p;
 	st->n_blocks = vl_read_u32(r);
 	st->blocks = get_items(r, st->n_blocks, BLOCK_BYTES);
 	st->blocks_raw_len = (size_t)(r->p - st->blocks_raw);
 	for (i = 0; !r->bad && i < st->n_blocks; i++) {
-		block_at(st, i, &h, &o);
+		block_raw(st, i, &h, &o);
 		if (o >= st->n_notes || (i > 0 && (h < ph || (h == ph && o <= po))))
 			return 0;
 		ph = h;
@@ -557,7 +580,9 @@ static int read_tables(vl_state *st, vl_reader *r)
 	for (i = 0; !r->bad && i < st->n_aliases; i++) {
 		alias_pair *a = &st->aliases[i];
 
-		a->key = get_cstr(r);
+		a->key = get_cstr(st, r, &oom);
+		if (oom)
+			return -1;
 		a->ord = vl_read_u32(r);
 		if (!r->bad && (a->ord >= st->n_notes || (i > 0 && cmp_alias(a - 1, a) >= 0)))
 			return 0;
@@ -571,16 +596,18 @@ static int read_tags(vl_state *st, vl_reader *r)
 	int oom = 0;
 
 	for (k = 0; k < n_keys && !r->bad; k++) {
-		const char *key = get_cstr(r);
+		const char *key = get_cstr(st, r, &oom);
 		tally *y = key ? tally_of(&st->tags, key, 1, &oom) : NULL;
 
 		if (oom)
 			return -1;
 		n = vl_read_u32(r);
 		for (j = 0; j < n && !r->bad; j++) {
-			const char *name = get_cstr(r);
+			const char *name = get_cstr(st, r, &oom);
 			uint32_t count = vl_read_u32(r);
 
+			if (oom)
+				return -1;
 			if (!r->bad && y && tally_count(y, name, count, count) < 0)
 				return -1;
 		}
@@ -1658,7 +1685,7 @@ static int renumber(vl_state *st, st_note *nn, size_t n_new, const uint32_t *o2n
 		if (v == NULL)
 			return -1;
 		for (e = k = 0; e < n->n_reach; e++) {
-			uint32_t o = o2n[u32_at(n->reach, e)];
+			uint32_t o = o2n[ord_within(st, u32_at(n->reach, e))];
 
 			/* a note gone: what reached it is checked again */
 			if (o != UINT32_MAX)
@@ -1875,7 +1902,9 @@ static int missing_near(const plan *p, const unsigned char *v, size_t len)
 		return 0;
 	if (p->n_new_files > 64)
 		return 1;
-	for (; t < end; t += strlen(t) + 1) {
+	/* each NUL-terminated when loaded; kept within the bytes all the
+	 * same (the entry is mapped: see ord_within) */
+	for (; t < end && memchr(t, '\0', (size_t)(end - t)) != NULL; t += strlen(t) + 1) {
 		for (i = 0; i < p->n_new_files; i++) {
 			const vl_file *f = &p->src->files[p->new_files[i]];
 			long o = p->ord_of[p->new_files[i]];
@@ -2042,7 +2071,7 @@ static int plan_run(plan *p, const vl_memo_key *k, const char **why, vl_error *e
 		    missing_near(p, on->missing, on->missing_len)))
 			p->check[j] = 1;
 		for (e = 0; e < on->n_reach && !p->check[j]; e++)
-			if (p->moved[u32_at(on->reach, e)])
+			if (p->moved[ord_within(st, u32_at(on->reach, e))])
 				p->check[j] = 1;
 		for (e = 0; p->n_ids > 0 && e < on->n_refs && !p->check[j]; e++) {
 			uint64_t h = u64_at(on->refs, e);
