@@ -75,7 +75,19 @@
 #define SAVE_RELISTED 64         /* names of files added or removed */
 #define CHECK_SHARE 8            /* more notes to check: a full run */
 
+/* A note of the state: where its record is in the entry and, once the
+ * state is brought to another listing (relist), the ordinals it reaches
+ * renumbered. The rest is read from the record when wanted (st_view): a
+ * state of 50,000 notes holds three words a note, not each record's
+ * fields. */
 typedef struct st_note {
+	const unsigned char *rec;    /* NULL: a note added (relist) */
+	const unsigned char *reach;  /* relisted: n_reach ordinals (arena) */
+	uint32_t n_reach;
+} st_note;
+
+/* A note's record, as st_view reads it. */
+typedef struct st_rec {
 	uint64_t ident[2];           /* zeros: not trusted */
 	uint64_t content[2];         /* zeros: not known */
 	uint64_t off, sum;           /* the summary in the notes file */
@@ -89,9 +101,9 @@ typedef struct st_note {
 	int relist;                  /* any file added or removed counts */
 	const unsigned char *missing; /* targets that reach nothing, each */
 	uint32_t missing_len;        /* NUL-terminated, in missing_len bytes */
-	const unsigned char *raw;    /* the note's bytes in the entry */
+	const unsigned char *raw;    /* the record's bytes (NULL: relisted) */
 	size_t raw_len;
-} st_note;
+} st_rec;
 
 /* How often each spelling of a tag is written, in the state (before) and
  * with this run's edits (after): the index's spelling is the most
@@ -142,6 +154,7 @@ static size_t sort_alias_pairs(alias_pair *v, size_t n)
 
 struct vl_state {
 	vl_filemap fm;               /* the memo entry; the slices point here */
+	uint64_t notes_size;         /* of the notes file, when opened */
 	size_t n_files;
 	uint64_t listing[2];
 	const unsigned char *files;  /* n_files entries of FILE_BYTES */
@@ -455,6 +468,55 @@ static void drop_behind(const vl_state *st, size_t i)
 		drop_all(st);
 }
 
+/* Reads the record at r into *o (r->bad when it does not fit). */
+static void get_rec(vl_reader *r, st_rec *o)
+{
+	o->raw = r->p;
+	o->ident[0] = vl_read_u64(r);
+	o->ident[1] = vl_read_u64(r);
+	o->content[0] = vl_read_u64(r);
+	o->content[1] = vl_read_u64(r);
+	o->off = vl_read_u64(r);
+	o->len = vl_read_u32(r);
+	o->sum = vl_read_u64(r);
+	o->n_reach = vl_read_u32(r);
+	o->reach = get_items(r, o->n_reach, 4);
+	o->n_refs = vl_read_u32(r);
+	o->refs = get_items(r, o->n_refs, 8);
+	o->n_names = vl_read_u32(r);
+	o->relist = (o->n_names & NAMES_RELIST) != 0;
+	o->n_names &= ~NAMES_RELIST;
+	o->names = get_items(r, o->n_names, 4);
+	o->missing = get_slice(r, &o->missing_len);
+	o->raw_len = (size_t)(r->p - o->raw);
+}
+
+/* The record of note n of st, read: checked when the state was loaded,
+ * read again within the entry all the same (see ord_within); a note added
+ * has none (all zeros: its identity is not trusted). */
+static void rec_view(const vl_state *st, const st_note *n, st_rec *o)
+{
+	vl_reader r = { n->rec, st->fm.p + st->fm.len, 0 };
+
+	memset(o, 0, sizeof(*o));
+	if (n->rec != NULL) {
+		get_rec(&r, o);
+		if (r.bad)
+			memset(o, 0, sizeof(*o));
+	}
+	if (st->relisted) {
+		o->reach = n->reach;
+		o->n_reach = n->n_reach;
+		o->raw = NULL;
+		o->raw_len = 0;
+	}
+}
+
+static void st_view(const vl_state *st, size_t i, st_rec *o)
+{
+	rec_view(st, &st->notes[i], o);
+}
+
 static int read_notes(vl_state *st, vl_reader *r)
 {
 	size_t i, k;
@@ -472,35 +534,34 @@ static int read_notes(vl_state *st, vl_reader *r)
 	if (st->notes == NULL)
 		return -1;
 	for (i = 0; i < st->n_notes && !r->bad; i++) {
-		st_note *n = &st->notes[i];
+		st_rec n;
 
-		n->raw = r->p;
-		n->ident[0] = vl_read_u64(r);
-		n->ident[1] = vl_read_u64(r);
-		n->content[0] = vl_read_u64(r);
-		n->content[1] = vl_read_u64(r);
-		n->off = vl_read_u64(r);
-		n->len = vl_read_u32(r);
-		n->sum = vl_read_u64(r);
-		n->n_reach = vl_read_u32(r);
-		n->reach = get_items(r, n->n_reach, 4);
-		n->n_refs = vl_read_u32(r);
-		n->refs = get_items(r, n->n_refs, 8);
-		n->n_names = vl_read_u32(r);
-		n->relist = (n->n_names & NAMES_RELIST) != 0;
-		n->n_names &= ~NAMES_RELIST;
-		n->names = get_items(r, n->n_names, 4);
-		n->missing = get_slice(r, &n->missing_len);
-		if (!r->bad && n->missing_len > 0 && n->missing[n->missing_len - 1] != '\0')
+		st->notes[i].rec = r->p;
+		get_rec(r, &n);
+		if (!r->bad && n.missing_len > 0 && n.missing[n.missing_len - 1] != '\0')
 			return 0;
-		for (k = 0; !r->bad && k < n->n_reach; k++)
-			if (u32_at(n->reach, k) >= st->n_notes)
+		for (k = 0; !r->bad && k < n.n_reach; k++)
+			if (u32_at(n.reach, k) >= st->n_notes)
 				return 0;
-		n->raw_len = (size_t)(r->p - n->raw);
 		drop_behind(st, i);
 	}
 	st->gen = vl_read_u64(r);
 	return !r->bad;
+}
+
+/* Where each note's summary is in the notes file, as written. */
+typedef struct summary_at {
+	uint64_t off, sum;
+	uint32_t len;
+} summary_at;
+
+/* Where note i's summary is in the state's notes file. */
+static summary_at summary_of(const vl_state *st, size_t i)
+{
+	st_rec n;
+
+	st_view(st, i, &n);
+	return (summary_at){ n.off, n.sum, n.len };
 }
 
 /* Opens the notes file and checks that it is the entry's. Returns 1, 0
@@ -524,11 +585,16 @@ static int open_notes(vl_state *st, vl_memo_key *skey)
 	memcpy(&gen, head + 8, 8);
 	if (memcmp(head, NOTES_MAGIC, 8) != 0 || gen != st->gen || fstat(st->notes_fd, &sb) < 0)
 		return 0;
-	/* every summary within the file: a length is never trusted blindly */
-	for (i = 0; i < st->n_notes; i++)
-		if (st->notes[i].off > (uint64_t)sb.st_size ||
-		    st->notes[i].len > (uint64_t)sb.st_size - st->notes[i].off)
+	/* every summary within the file: a length is never trusted blindly
+	 * (read_summary checks again: the entry is mapped) */
+	st->notes_size = (uint64_t)sb.st_size;
+	for (i = 0; i < st->n_notes; i++) {
+		summary_at at = summary_of(st, i);
+
+		if (at.off > st->notes_size || at.len > st->notes_size - at.off)
 			return 0;
+		drop_behind(st, i);
+	}
 	return 1;
 }
 
@@ -537,19 +603,25 @@ static int open_notes(vl_state *st, vl_memo_key *skey)
  * memory. */
 static int read_summary(const vl_state *st, size_t i, const char *path, vl_note **out)
 {
-	const st_note *n = &st->notes[i];
-	unsigned char *body = malloc(n->len + 1);
+	unsigned char *body;
+	st_rec n;
 	int r = 1;
 
 	*out = NULL;
+	st_view(st, i, &n);
+	/* within the file: a length is never trusted blindly */
+	if (n.off > st->notes_size || n.len > st->notes_size - n.off)
+		return 1;
+	body = malloc(n.len + 1);
 	if (body == NULL)
 		return -1;
-	if (pread(st->notes_fd, body, n->len, (off_t)n->off) == (ssize_t)n->len &&
-	    vl_checksum64(body, n->len) == n->sum)
-		r = vl_cache_decode_note(out, path, body, n->len, VL_CACHE_SUMMARY);
+	if (pread(st->notes_fd, body, n.len, (off_t)n.off) == (ssize_t)n.len &&
+	    vl_checksum64(body, n.len) == n.sum)
+		r = vl_cache_decode_note(out, path, body, n.len, VL_CACHE_SUMMARY);
 	free(body);
 	return r;
 }
+
 
 /* The block and alias tables, checked to be sorted (lookups bisect). */
 static int read_tables(vl_state *st, vl_reader *r)
@@ -1034,12 +1106,6 @@ static int tables_wait(pending_tables *pt)
 	return pt->rc;
 }
 
-/* Where each note's summary is in the notes file, as written. */
-typedef struct summary_at {
-	uint64_t off, sum;
-	uint32_t len;
-} summary_at;
-
 /* The fresh summaries of a run from an old state (wp->old), encoded one
  * after another into enc; at[i] gets each one's place in enc (off) and
  * checksum. Returns 0, 1 when a note cannot be encoded, -1 when out of
@@ -1098,9 +1164,10 @@ static int write_notes(const char *path, summary_at *at, const vl_buf *enc,
 		if (wp->fresh[i]) {
 			parts[i + 1].p = enc->ptr + at[i].off;
 		} else {
+			at[i] = summary_of(wp->old, i);
 			parts[i + 1].fd = wp->old->notes_fd;
-			parts[i + 1].off = wp->old->notes[i].off;
-			at[i] = (summary_at){ 0, wp->old->notes[i].sum, wp->old->notes[i].len };
+			parts[i + 1].off = at[i].off;
+			drop_behind(wp->old, i);
 		}
 		parts[i + 1].n = at[i].len;
 		at[i].off = off;
@@ -1133,8 +1200,8 @@ static int append_notes(summary_at *at, const vl_buf *enc, const write_plan *wp,
 		if (wp->fresh[i])
 			at[i].off += (uint64_t)end;
 		else
-			at[i] = (summary_at){ wp->old->notes[i].off, wp->old->notes[i].sum,
-				wp->old->notes[i].len };
+			at[i] = summary_of(wp->old, i);
+		drop_behind(wp->old, i);
 	}
 	return rc;
 }
@@ -1165,8 +1232,10 @@ static int put_notes_file(vl_memo_key *skey, summary_at *at, const vl_buf *enc,
 	size_t i;
 	int rc;
 
-	for (i = 0; i < n; i++)
-		live += wp->fresh[i] ? 0 : wp->old->notes[i].len;
+	for (i = 0; i < n; i++) {
+		live += wp->fresh[i] ? 0 : summary_of(wp->old, i).len;
+		drop_behind(wp->old, i);
+	}
 	if (fstat(wp->old->notes_fd, &sb) == 0 &&
 	    (uint64_t)sb.st_size + enc->len <= 2 * live + (8u << 20)) {
 		*gen = wp->old->gen;
@@ -1242,11 +1311,15 @@ done:
 static int put_note(vl_buf *b, const write_plan *wp, const vl_vault *vault,
 	const ord_table *ords, const summary_at *at, size_t i)
 {
-	const st_note *on = wp->old ? &wp->old->notes[i] : NULL;
+	st_rec old, *on = &old;
 	const vl_reach *re;
 	const uint64_t *content;
 	size_t j;
 
+	if (wp->old)
+		st_view(wp->old, i, &old);
+	else
+		memset(&old, 0, sizeof(old));
 	/* a note not checked is a stub: its bytes are the ones read before */
 	content = wp->checked && !wp->checked[i] ? on->content : vault->notes[i]->content;
 	if (vl_buf_put_u64(b, wp->ident[i][0]) < 0 || vl_buf_put_u64(b, wp->ident[i][1]) < 0 ||
@@ -1310,6 +1383,15 @@ static size_t kept_findings(unsigned char *keep, const vl_source *src, const vl_
 	return n;
 }
 
+/* Whether note j's identity is the one the old state holds. */
+static int same_ident(const write_plan *wp, size_t j)
+{
+	st_rec o;
+
+	st_view(wp->old, j, &o);
+	return wp->ident[j][0] == o.ident[0] && wp->ident[j][1] == o.ident[1];
+}
+
 /* Stores the state of vault with the report d under skey. Returns 1, 0
  * when a note cannot be encoded (nothing is stored), or -1. */
 static int state_write(vl_memo_key *skey, const vl_vault *vault, const write_plan *wp,
@@ -1363,14 +1445,16 @@ static int state_write(vl_memo_key *skey, const vl_vault *vault, const write_pla
 		 * as they were (unless the ordinals they hold are another
 		 * listing's) */
 		while (wp->old && !wp->old->relisted && !rewritten && j < vault->n_notes &&
-		    !wp->fresh[j] && !wp->checked[j] &&
-		    wp->ident[j][0] == wp->old->notes[j].ident[0] &&
-		    wp->ident[j][1] == wp->old->notes[j].ident[1])
+		    !wp->fresh[j] && !wp->checked[j] && same_ident(wp, j))
 			j++;
 		if (j > i) {
-			const st_note *last = &wp->old->notes[j - 1];
-			const unsigned char *from = wp->old->notes[i].raw,
-				*to = last->raw + last->raw_len;
+			st_rec first, last;
+			const unsigned char *from, *to;
+
+			st_view(wp->old, i, &first);
+			st_view(wp->old, j - 1, &last);
+			from = first.raw;
+			to = last.raw + last.raw_len;
 
 			/* straight from the old entry, a piece at a time */
 			if (flush(&w, &b, 1, err) < 0)
@@ -1673,23 +1757,27 @@ static int renumber(vl_state *st, st_note *nn, size_t n_new, const uint32_t *o2n
 	unsigned char *blocks;
 	size_t i, k, e;
 
+	/* the ordinals each note reaches, this listing's (st is not yet
+	 * relisted: its notes' views are their records) */
 	for (i = 0; i < n_new; i++) {
 		st_note *n = &nn[i];
 		unsigned char *v;
+		st_rec o;
 
-		n->raw = NULL;
-		n->raw_len = 0;
-		if (n->n_reach == 0)
+		rec_view(st, n, &o);
+		n->reach = NULL;
+		n->n_reach = 0;
+		if (o.n_reach == 0)
 			continue;
-		v = vl_arena_alloc(&st->arena, 4 * (size_t)n->n_reach);
+		v = vl_arena_alloc(&st->arena, 4 * (size_t)o.n_reach);
 		if (v == NULL)
 			return -1;
-		for (e = k = 0; e < n->n_reach; e++) {
-			uint32_t o = o2n[ord_within(st, u32_at(n->reach, e))];
+		for (e = k = 0; e < o.n_reach; e++) {
+			uint32_t to = o2n[ord_within(st, u32_at(o.reach, e))];
 
 			/* a note gone: what reached it is checked again */
-			if (o != UINT32_MAX)
-				memcpy(v + 4 * k++, &o, 4);
+			if (to != UINT32_MAX)
+				memcpy(v + 4 * k++, &to, 4);
 		}
 		n->reach = v;
 		n->n_reach = (uint32_t)k;
@@ -1935,18 +2023,19 @@ static int same_one(size_t i, int slot, void *payload)
 	same_ctx *sc = payload;
 	const plan *p = sc->p;
 	size_t j = sc->ords[i];
-	const uint64_t *was = p->st->notes[j].content;
 	uint64_t now[2];
+	st_rec was;
 	char *buf = NULL;
 	size_t len = 0;
 	vl_error e;
 
 	(void)slot;
+	st_view(p->st, j, &was);
 	/* one that cannot be read counts as changed: reading it again
 	 * says why */
 	if (vl_source_read(p->src, p->file_of[j], &buf, &len, &e) == 0) {
 		vl_fingerprint(now, buf, len);
-		sc->same[i] = now[0] == was[0] && now[1] == was[1];
+		sc->same[i] = now[0] == was.content[0] && now[1] == was.content[1];
 	}
 	free(buf);
 	return 0;
@@ -1969,10 +2058,16 @@ static int same_bytes(plan *p)
 	sc.same = calloc(p->n + 1, 1);
 	if (sc.ords == NULL || sc.same == NULL)
 		goto done;
-	for (j = 0; j < p->n; j++)
-		if (p->changed[j] && !(p->added && p->added[j]) &&
-		    (p->st->notes[j].content[0] != 0 || p->st->notes[j].content[1] != 0))
+	for (j = 0; j < p->n; j++) {
+		st_rec o;
+
+		if (!p->changed[j] || (p->added && p->added[j]))
+			continue;
+		st_view(p->st, j, &o);
+		if (o.content[0] != 0 || o.content[1] != 0)
 			sc.ords[n++] = j;
+		drop_behind(p->st, j);
+	}
 	if (n > 0 && vl_run_pool(n, vl_thread_budget(), same_one, &sc) < 0)
 		goto done;
 	for (i = 0; i < n; i++)
@@ -1992,6 +2087,7 @@ static int plan_run(plan *p, const vl_memo_key *k, const char **why, vl_error *e
 	vl_state *st = p->st;
 	vl_source *src = p->src;
 	size_t i, j, e;
+	st_rec o;
 	int r;
 
 	/* relist brought the state to this listing */
@@ -2011,9 +2107,11 @@ static int plan_run(plan *p, const vl_memo_key *k, const char **why, vl_error *e
 		}
 		p->file_of[j] = i;
 		r = note_identity(p->ident[j], k, f);
+		st_view(st, j, &o);
 		p->changed[j] = r == 0 || (p->added && p->added[j]) ||
-			(st->notes[j].ident[0] == 0 && st->notes[j].ident[1] == 0) ||
-			st->notes[j].ident[0] != p->ident[j][0] || st->notes[j].ident[1] != p->ident[j][1];
+			(o.ident[0] == 0 && o.ident[1] == 0) ||
+			o.ident[0] != p->ident[j][0] || o.ident[1] != p->ident[j][1];
+		drop_behind(st, j);
 		j++;
 	}
 	if (j != p->n) {
@@ -2062,8 +2160,9 @@ static int plan_run(plan *p, const vl_memo_key *k, const char **why, vl_error *e
 	if (p->n_ids > 1)
 		qsort(p->ids, p->n_ids, sizeof(*p->ids), cmp_u64);
 	for (j = 0; j < p->n; j++) {
-		const st_note *on = &st->notes[j];
+		st_rec view, *on = &view;
 
+		st_view(st, j, &view);
 		/* files came or went: the notes whose links looked up one of
 		 * their names, or whose findings weigh every name */
 		if (st->relisted && !p->check[j] &&
