@@ -532,7 +532,6 @@ int vl_cache_decode_note(vl_note **out, const char *path, const unsigned char *b
 
 	note->headings = get_array(&r, &note->arena, &note->n_headings, 16,
 		sizeof(*note->headings), &oom);
-	note->cap_headings = note->n_headings;
 	for (i = 0; i < note->n_headings && !r.bad; i++) {
 		vl_heading *h = &note->headings[i];
 		h->text = get_str(&r, &note->arena, &oom);
@@ -541,7 +540,6 @@ int vl_cache_decode_note(vl_note **out, const char *path, const unsigned char *b
 	}
 	note->blocks = get_array(&r, &note->arena, &note->n_blocks, 12,
 		sizeof(*note->blocks), &oom);
-	note->cap_blocks = note->n_blocks;
 	for (i = 0; i < note->n_blocks && !r.bad; i++) {
 		note->blocks[i].id = get_str(&r, &note->arena, &oom);
 		note->blocks[i].pos = get_pos(&r);
@@ -556,7 +554,6 @@ int vl_cache_decode_note(vl_note **out, const char *path, const unsigned char *b
 	} else {
 		note->tags = get_array(&r, &note->arena, &note->n_tags, 17,
 			sizeof(*note->tags), &oom);
-		note->cap_tags = note->n_tags;
 	}
 	for (i = 0; i < note->n_tags && !r.bad; i++) {
 		vl_tag *t = &note->tags[i];
@@ -577,7 +574,6 @@ int vl_cache_decode_note(vl_note **out, const char *path, const unsigned char *b
 links:
 	note->links = get_array(&r, &note->arena, &note->n_links, 29,
 		sizeof(*note->links), &oom);
-	note->cap_links = note->n_links;
 	for (i = 0; i < note->n_links && !r.bad; i++) {
 		vl_link *l = &note->links[i];
 		unsigned kind = get_u8(&r);
@@ -601,7 +597,6 @@ links:
 	}
 	note->suppress = get_array(&r, &note->arena, &note->n_suppress, 12,
 		sizeof(*note->suppress), &oom);
-	note->cap_suppress = note->n_suppress;
 	for (i = 0; i < note->n_suppress && !r.bad; i++) {
 		vl_suppress *s = &note->suppress[i];
 		s->rule = get_str(&r, &note->arena, &oom);
@@ -610,7 +605,6 @@ links:
 	}
 	note->problems = get_array(&r, &note->arena, &note->n_problems, 13,
 		sizeof(*note->problems), &oom);
-	note->cap_problems = note->n_problems;
 	for (i = 0; i < note->n_problems && !r.bad; i++) {
 		vl_problem *p = &note->problems[i];
 		unsigned k = get_u8(&r);
@@ -624,7 +618,6 @@ links:
 	}
 	note->props = get_array(&r, &note->arena, &note->n_props, 16,
 		sizeof(*note->props), &oom);
-	note->cap_props = note->n_props;
 	for (i = 0; i < note->n_props && !r.bad; i++) {
 		vl_property *p = &note->props[i];
 		p->key = get_str(&r, &note->arena, &oom);
@@ -634,7 +627,6 @@ links:
 aliases:
 	note->aliases = get_array(&r, &note->arena, &note->n_aliases, 4,
 		sizeof(*note->aliases), &oom);
-	note->cap_aliases = note->n_aliases;
 	for (i = 0; i < note->n_aliases && !r.bad; i++)
 		note->aliases[i] = get_str(&r, &note->arena, &oom);
 end:

@@ -83,7 +83,7 @@ static int add_tag(vl_note *note, const char *s, size_t len, vl_pos pos)
 	t.pos = pos;
 	t.frontmatter = 1;
 	t.entry = -1;
-	return VL_PUSH(note->tags, note->n_tags, note->cap_tags, t);
+	return VL_NOTE_PUSH(note, tags, t);
 }
 
 static int add_alias(vl_note *note, const char *s, size_t len)
@@ -99,7 +99,7 @@ static int add_alias(vl_note *note, const char *s, size_t len)
 	a = vl_arena_strndup(&note->arena, s, len);
 	if (!a)
 		return -1;
-	return VL_PUSH(note->aliases, note->n_aliases, note->cap_aliases, a);
+	return VL_NOTE_PUSH(note, aliases, a);
 }
 
 /* A single string of tags may list several, separated by commas or spaces
@@ -212,7 +212,7 @@ static int add_prop(vl_note *note, const vl_fm_span *span, const char *y,
 	p.pos = mark_pos(span, key->start_mark);
 	if (!p.key || !p.value)
 		return -1;
-	return VL_PUSH(note->props, note->n_props, note->cap_props, p);
+	return VL_NOTE_PUSH(note, props, p);
 }
 
 int vl_frontmatter_parse(vl_note *note, const char *text, const vl_fm_span *span,

@@ -138,7 +138,7 @@ int vl_note_add_problem(vl_note *note, const char *rule, vl_pos pos,
 	p.message = vl_arena_strndup(&note->arena, msg, strlen(msg));
 	if (!p.message)
 		return -1;
-	return VL_PUSH(note->problems, note->n_problems, note->cap_problems, p);
+	return VL_NOTE_PUSH(note, problems, p);
 }
 
 /* ---- tags and block ids ---- */
@@ -420,8 +420,7 @@ static int leave_block(MD_BLOCKTYPE type, void *detail, void *userdata)
 			h.text = s;
 			h.level = ctx->heading_level;
 			h.pos = off_pos(ctx->heading_off);
-			if (VL_PUSH(ctx->note->headings, ctx->note->n_headings,
-			    ctx->note->cap_headings, h) < 0 ||
+			if (VL_NOTE_PUSH(ctx->note, headings, h) < 0 ||
 			    VL_PUSH(ctx->heading_offs, ctx->n_heading_offs,
 			    ctx->cap_heading_offs, ctx->heading_off) < 0)
 				ctx->oom = 1;
@@ -620,7 +619,7 @@ static int leave_span(MD_SPANTYPE type, void *detail, void *userdata)
 			url_decode(l.block);
 	}
 	l.pos = off_pos(off);
-	if (VL_PUSH(ctx->note->links, ctx->note->n_links, ctx->note->cap_links, l) < 0)
+	if (VL_NOTE_PUSH(ctx->note, links, l) < 0)
 		ctx->oom = 1;
 	return ctx->oom ? -1 : 0;
 }
@@ -765,7 +764,7 @@ static int apply_directive(vl_note *note, int verb, const char *rule, uint32_t l
 	sp.rule = (char *)rule;
 	sp.first = verb == 0 ? line + 1 : line;
 	sp.last = verb == 0 ? line + 1 : UINT32_MAX;
-	return VL_PUSH(note->suppress, note->n_suppress, note->cap_suppress, sp);
+	return VL_NOTE_PUSH(note, suppress, sp);
 }
 
 /* Reads one `%% ... %%` comment's directive, if any:
@@ -943,7 +942,7 @@ static int scan_wikilinks(parse_ctx *ctx)
 				l.target[--tl] = '\0';
 		}
 		l.pos = off_pos(start);
-		if (VL_PUSH(ctx->note->links, ctx->note->n_links, ctx->note->cap_links, l) < 0)
+		if (VL_NOTE_PUSH(ctx->note, links, l) < 0)
 			return -1;
 		/* nothing inside a wikilink is prose */
 		for (k = start; k < close + 2; k++)
@@ -987,7 +986,7 @@ static int scan_tags(parse_ctx *ctx)
 		t.pos = off_pos(at);
 		t.frontmatter = 0;
 		t.entry = -1;
-		if (VL_PUSH(ctx->note->tags, ctx->note->n_tags, ctx->note->cap_tags, t) < 0)
+		if (VL_NOTE_PUSH(ctx->note, tags, t) < 0)
 			return -1;
 		i = at + 1 + len;
 	}
@@ -1109,7 +1108,7 @@ static int finish(parse_ctx *ctx)
 		if (!b.id)
 			goto done;
 		b.pos = off_pos(at);
-		if (VL_PUSH(note->blocks, note->n_blocks, note->cap_blocks, b) < 0)
+		if (VL_NOTE_PUSH(note, blocks, b) < 0)
 			goto done;
 	}
 
@@ -1184,7 +1183,7 @@ static int finish(parse_ctx *ctx)
 		e.section = (int)lo - 1;
 		e.pos = off_pos(s);
 		e.end_line = 0;
-		if (VL_PUSH(note->entries, note->n_entries, note->cap_entries, e) < 0)
+		if (VL_NOTE_PUSH(note, entries, e) < 0)
 			goto done;
 		entry_map[i] = (int)note->n_entries - 1;
 		own_start[note->n_entries - 1] = line_start(ctx, et->first);
@@ -1278,7 +1277,9 @@ static int finish(parse_ctx *ctx)
 	if (ctx->flags & VL_PARSE_NO_ENTRIES) {
 		free(note->entries);
 		note->entries = NULL;
-		note->n_entries = note->cap_entries = 0;
+		note->n_entries = 0;
+		if (note->caps != NULL)
+			note->caps->entries = 0;
 		for (i = 0; i < note->n_tags; i++)
 			note->tags[i].entry = -1;
 		for (i = 0; i < note->n_links; i++)
@@ -1536,8 +1537,16 @@ void vl_note_free(vl_note *note)
 		free(note->props);
 		free(note->aliases);
 	}
+	free(note->caps);
 	vl_arena_release(&note->arena);
 	free(note);
+}
+
+vl_note_caps *vl_note_caps_of(vl_note *note)
+{
+	if (note->caps == NULL)
+		note->caps = calloc(1, sizeof(*note->caps));
+	return note->caps;
 }
 
 int vl_note_suppressed(const vl_note *note, const char *rule, uint32_t line)

@@ -111,15 +111,19 @@ typedef struct vl_note {
 	char *name;        /* file name without folder and without ".md" */
 	vl_arena arena;
 
-	vl_heading *headings; size_t n_headings, cap_headings;
-	vl_block *blocks;     size_t n_blocks, cap_blocks;
-	vl_tag *tags;         size_t n_tags, cap_tags;
-	vl_link *links;       size_t n_links, cap_links;
-	vl_entry *entries;    size_t n_entries, cap_entries;
-	vl_suppress *suppress; size_t n_suppress, cap_suppress;
-	vl_problem *problems; size_t n_problems, cap_problems;
-	vl_property *props;   size_t n_props, cap_props;
-	char **aliases;       size_t n_aliases, cap_aliases;
+	vl_heading *headings; size_t n_headings;
+	vl_block *blocks;     size_t n_blocks;
+	vl_tag *tags;         size_t n_tags;
+	vl_link *links;       size_t n_links;
+	vl_entry *entries;    size_t n_entries;
+	vl_suppress *suppress; size_t n_suppress;
+	vl_problem *problems; size_t n_problems;
+	vl_property *props;   size_t n_props;
+	char **aliases;       size_t n_aliases;
+	/* The room of each array, for a note being built (VL_NOTE_PUSH);
+	 * NULL until the first push: the notes held by the thousand (from
+	 * the cache, the check state's stubs) never grow. */
+	struct vl_note_caps *caps;
 	/* A summary's tags: each spelling once, in no order that means
 	 * anything (tags is then empty); else empty. */
 	vl_tag_count *tag_counts; size_t n_tag_counts;
@@ -138,6 +142,20 @@ typedef struct vl_note {
 	 * kept by the cache); zeros: not known */
 	uint64_t content[2];
 } vl_note;
+
+/* The room of a note's arrays (vl_note.caps). */
+typedef struct vl_note_caps {
+	size_t headings, blocks, tags, links, entries, suppress, problems, props, aliases;
+} vl_note_caps;
+
+/* note->caps, made on first use; NULL when out of memory. */
+vl_note_caps *vl_note_caps_of(vl_note *note);
+
+/* Appends value to the array field of note (headings, blocks, tags...):
+ * 0, or -1 when out of memory. A packed note never grows. */
+#define VL_NOTE_PUSH(note, field, value) \
+	(vl_note_caps_of(note) == NULL ? -1 : \
+	 VL_PUSH((note)->field, (note)->n_##field, (note)->caps->field, value))
 
 /* Parses the n bytes at text (need not be NUL-terminated; may hold any
  * bytes) as the note at vault-relative path. On success *out is a new note

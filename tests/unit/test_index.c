@@ -53,7 +53,7 @@ static void heading(fixture *fx, vl_note *n, int level, const char *text)
 	h.text = S(fx, text);
 	h.level = level;
 	h.pos.line = (uint32_t)n->n_headings + 1;
-	assert_int_equal(VL_PUSH(n->headings, n->n_headings, n->cap_headings, h), 0);
+	assert_int_equal(VL_NOTE_PUSH(n, headings, h), 0);
 }
 
 static void block(fixture *fx, vl_note *n, const char *id)
@@ -62,7 +62,7 @@ static void block(fixture *fx, vl_note *n, const char *id)
 
 	memset(&b, 0, sizeof(b));
 	b.id = S(fx, id);
-	assert_int_equal(VL_PUSH(n->blocks, n->n_blocks, n->cap_blocks, b), 0);
+	assert_int_equal(VL_NOTE_PUSH(n, blocks, b), 0);
 }
 
 static void tag(fixture *fx, vl_note *n, const char *name)
@@ -72,14 +72,14 @@ static void tag(fixture *fx, vl_note *n, const char *name)
 	memset(&t, 0, sizeof(t));
 	t.name = S(fx, name);
 	t.entry = -1;
-	assert_int_equal(VL_PUSH(n->tags, n->n_tags, n->cap_tags, t), 0);
+	assert_int_equal(VL_NOTE_PUSH(n, tags, t), 0);
 }
 
 static void alias(fixture *fx, vl_note *n, const char *a)
 {
 	char *s = S(fx, a);
 
-	assert_int_equal(VL_PUSH(n->aliases, n->n_aliases, n->cap_aliases, s), 0);
+	assert_int_equal(VL_NOTE_PUSH(n, aliases, s), 0);
 }
 
 static vl_note *find(fixture *fx, const char *path)
@@ -739,8 +739,7 @@ static void test_tag_tally_thread(void **state)
 			else
 				snprintf(name, sizeof(name), "t%zu%s", i % 7, i % 2 ? "A" : "a");
 			t.name = vl_arena_strndup(&a, name, strlen(name));
-			assert_int_equal(VL_PUSH(notes[i]->tags, notes[i]->n_tags,
-				notes[i]->cap_tags, t), 0);
+			assert_int_equal(VL_NOTE_PUSH(notes[i], tags, t), 0);
 		}
 	}
 	for (cap = 1; cap <= 2; cap++) {

@@ -114,7 +114,7 @@ static void add_link(vl_note *n, vl_link_kind kind, const char *target,
 	l.block = dup_(n, block);
 	l.pos = at(line, col);
 	l.entry = -1;
-	assert_int_equal(VL_PUSH(n->links, n->n_links, n->cap_links, l), 0);
+	assert_int_equal(VL_NOTE_PUSH(n, links, l), 0);
 }
 
 static void add_heading(vl_note *n, const char *text, uint32_t line)
@@ -124,7 +124,7 @@ static void add_heading(vl_note *n, const char *text, uint32_t line)
 	h.text = dup_(n, text);
 	h.level = 2;
 	h.pos = at(line, 4);
-	assert_int_equal(VL_PUSH(n->headings, n->n_headings, n->cap_headings, h), 0);
+	assert_int_equal(VL_NOTE_PUSH(n, headings, h), 0);
 }
 
 static void add_block(vl_note *n, const char *id, uint32_t line, uint32_t col)
@@ -133,7 +133,7 @@ static void add_block(vl_note *n, const char *id, uint32_t line, uint32_t col)
 
 	b.id = dup_(n, id);
 	b.pos = at(line, col);
-	assert_int_equal(VL_PUSH(n->blocks, n->n_blocks, n->cap_blocks, b), 0);
+	assert_int_equal(VL_NOTE_PUSH(n, blocks, b), 0);
 }
 
 static void add_tag(vl_note *n, const char *name, uint32_t line, uint32_t col, int fm)
@@ -144,14 +144,14 @@ static void add_tag(vl_note *n, const char *name, uint32_t line, uint32_t col, i
 	t.pos = at(line, col);
 	t.frontmatter = fm;
 	t.entry = -1;
-	assert_int_equal(VL_PUSH(n->tags, n->n_tags, n->cap_tags, t), 0);
+	assert_int_equal(VL_NOTE_PUSH(n, tags, t), 0);
 }
 
 static void add_alias(vl_note *n, const char *alias)
 {
 	char *a = dup_(n, alias);
 
-	assert_int_equal(VL_PUSH(n->aliases, n->n_aliases, n->cap_aliases, a), 0);
+	assert_int_equal(VL_NOTE_PUSH(n, aliases, a), 0);
 }
 
 static void add_problem(vl_note *n, const char *rule, const char *msg, uint32_t line,
@@ -162,7 +162,7 @@ static void add_problem(vl_note *n, const char *rule, const char *msg, uint32_t 
 	p.rule = rule;
 	p.message = dup_(n, msg);
 	p.pos = at(line, col);
-	assert_int_equal(VL_PUSH(n->problems, n->n_problems, n->cap_problems, p), 0);
+	assert_int_equal(VL_NOTE_PUSH(n, problems, p), 0);
 }
 
 static void add_suppress(vl_note *n, const char *rule, uint32_t first, uint32_t last)
@@ -172,7 +172,7 @@ static void add_suppress(vl_note *n, const char *rule, uint32_t first, uint32_t 
 	s.rule = dup_(n, rule);
 	s.first = first;
 	s.last = last;
-	assert_int_equal(VL_PUSH(n->suppress, n->n_suppress, n->cap_suppress, s), 0);
+	assert_int_equal(VL_NOTE_PUSH(n, suppress, s), 0);
 }
 
 static void build(tvault *v)
