@@ -1203,28 +1203,39 @@ static int copy_range(int out, int in, uint64_t off, size_t n)
 	return 0;
 }
 
-int vl_read_fd(int fd, uint64_t max, unsigned char **out, size_t *len)
+/* The size of the regular file open on fd, at most max: 0, or -1 with
+ * errno set (EINVAL: not a regular file, or too big). */
+static int regular_size(int fd, uint64_t max, size_t *size)
 {
 	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return -1;
+	if (!S_ISREG(st.st_mode) || st.st_size < 0 || (uint64_t)st.st_size > max) {
+		errno = EINVAL;
+		return -1;
+	}
+	*size = (size_t)st.st_size;
+	return 0;
+}
+
+int vl_read_fd(int fd, uint64_t max, unsigned char **out, size_t *len)
+{
 	unsigned char *buf = NULL;
-	size_t n = 0;
+	size_t n = 0, size;
 	int k_errno;
 
 	*out = NULL;
 	*len = 0;
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &st) < 0)
+	if (regular_size(fd, max, &size) < 0)
 		goto fail;
-	if (!S_ISREG(st.st_mode) || st.st_size < 0 || (uint64_t)st.st_size > max) {
-		errno = EINVAL;
-		goto fail;
-	}
-	buf = malloc((size_t)st.st_size + 1);
+	buf = malloc(size + 1);
 	if (buf == NULL)
 		goto fail;
-	while (n < (size_t)st.st_size) {
-		ssize_t k = read(fd, buf + n, (size_t)st.st_size - n);
+	while (n < size) {
+		ssize_t k = read(fd, buf + n, size - n);
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k <= 0) {
@@ -1248,34 +1259,23 @@ fail:
 
 int vl_filemap_open(vl_filemap *m, int fd, uint64_t max)
 {
-	struct stat st;
-	void *p;
-	int k_errno;
+	size_t size = 0;
+	void *p = MAP_FAILED;
 
 	memset(m, 0, sizeof(*m));
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &st) < 0)
-		goto fail;
-	if (!S_ISREG(st.st_mode) || st.st_size < 0 || (uint64_t)st.st_size > max) {
-		errno = EINVAL;
-		goto fail;
-	}
-	if (st.st_size == 0)
-		return vl_read_fd(fd, max, &m->p, &m->len);
-	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	/* an empty file, or one that cannot be mapped: read (which says
+	 * why it cannot be either) */
+	if (regular_size(fd, max, &size) == 0 && size > 0)
+		p = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
 	if (p == MAP_FAILED)
 		return vl_read_fd(fd, max, &m->p, &m->len);
 	close(fd);
 	m->p = p;
-	m->len = (size_t)st.st_size;
+	m->len = size;
 	m->mapped = 1;
 	return 0;
-fail:
-	k_errno = errno;
-	close(fd);
-	errno = k_errno;
-	return -1;
 }
 
 void vl_filemap_drop(const vl_filemap *m, const void *from, const void *to)
