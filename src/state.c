@@ -923,16 +923,34 @@ static int put_tags(vl_buf *b, tallies *t)
 }
 
 /* The vault's notes by address, to turn a note into its ordinal: an
- * open-addressing table of a power of two slots, at most half full. */
+ * open-addressing table of a power of two slots, at most half full. A
+ * run from the state holds most notes as stubs, one array of them in
+ * ordinal order (stubs): those are told by their address alone, and the
+ * table holds only the others. */
 typedef struct note_ord {
 	const vl_note *note;
 	uint32_t ord;
 } note_ord;
 
 typedef struct ord_table {
+	const vl_note *stubs;
+	size_t n_stubs;
 	size_t mask;
 	note_ord slot[];
 } ord_table;
+
+/* Whether note is stubs[i] for an i the vault holds there (*i set). */
+static int is_stub(const vl_vault *vault, const vl_note *stubs, size_t n, const vl_note *note,
+	size_t *i)
+{
+	uintptr_t a = (uintptr_t)note, base = (uintptr_t)stubs;
+
+	if (stubs == NULL || a < base || a >= base + n * sizeof(*stubs) ||
+	    (a - base) % sizeof(*stubs) != 0)
+		return 0;
+	*i = (a - base) / sizeof(*stubs);
+	return vault == NULL || vault->notes[*i] == note;
+}
 
 static size_t ord_slot(const ord_table *t, const vl_note *note)
 {
@@ -941,19 +959,25 @@ static size_t ord_slot(const ord_table *t, const vl_note *note)
 	return (size_t)(h >> 32) & t->mask;
 }
 
-static ord_table *note_ords(const vl_vault *vault)
+static ord_table *note_ords(const vl_vault *vault, const vl_note *stubs)
 {
-	size_t size = 2, i, k;
+	size_t size = 2, i, k, n = 0;
 	ord_table *t;
 
-	while (size < 2 * vault->n_notes)
+	for (i = 0; i < vault->n_notes; i++)
+		n += vault->notes[i] != NULL && !is_stub(vault, stubs, vault->n_notes,
+			vault->notes[i], &k);
+	while (size < 2 * n)
 		size *= 2;
 	t = calloc(1, sizeof(*t) + size * sizeof(t->slot[0]));
 	if (t == NULL)
 		return NULL;
+	t->stubs = stubs;
+	t->n_stubs = stubs ? vault->n_notes : 0;
 	t->mask = size - 1;
 	for (i = 0; i < vault->n_notes; i++) {
-		if (vault->notes[i] == NULL)
+		if (vault->notes[i] == NULL ||
+		    is_stub(vault, stubs, vault->n_notes, vault->notes[i], &k))
 			continue;
 		for (k = ord_slot(t, vault->notes[i]); t->slot[k].note != NULL; k = (k + 1) & t->mask)
 			;
@@ -969,6 +993,9 @@ static long ord_of_note(const ord_table *t, const vl_note *note)
 
 	if (note == NULL || t == NULL)
 		return -1;
+	/* a stub of the vault (note_ords checked that each is its own) */
+	if (is_stub(NULL, t->stubs, t->n_stubs, note, &k))
+		return (long)k;
 	for (k = ord_slot(t, note); t->slot[k].note != NULL; k = (k + 1) & t->mask)
 		if (t->slot[k].note == note)
 			return (long)t->slot[k].ord;
@@ -1032,6 +1059,7 @@ typedef struct write_plan {
 	uint64_t (*ident)[2];
 	const vl_buf *tables;       /* or, when NULL, pending's */
 	pending_tables *pending;
+	const vl_note *stubs;       /* the vault's stubs (note_ords), or NULL */
 } write_plan;
 
 /* Counts one spelling of a tag, as the index tallied it. */
@@ -1410,7 +1438,7 @@ static int state_write(vl_memo_key *skey, const vl_vault *vault, const write_pla
 
 	memset(&w, 0, sizeof(w));
 	w.o.fd = -1;
-	ords = note_ords(vault);
+	ords = note_ords(vault, wp->stubs);
 	at = calloc(vault->n_notes + 1, sizeof(*at));
 	if (ords == NULL || at == NULL)
 		goto oom;
@@ -2488,7 +2516,7 @@ static int run_plan(vl_diags *out, plan *p, vl_memo_key *skey, const vl_lint_opt
 	shared = NULL;
 	if (r < 0)
 		goto done;
-	p->ords = note_ords(p->vault);
+	p->ords = note_ords(p->vault, p->stubs);
 	if (p->ords == NULL)
 		goto oom;
 	if ((r = fill_reached(p)) != 0) {
@@ -2535,6 +2563,7 @@ static int run_plan(vl_diags *out, plan *p, vl_memo_key *skey, const vl_lint_opt
 	wp.reach_at = reach_at;
 	wp.ident = p->ident;
 	wp.tables = &tables;
+	wp.stubs = p->stubs;
 	/* every note is here (a stub or read) and no listing problem names
 	 * one (plan_run saw to it): the vault is storable. A state that
 	 * cannot be stored only costs the next run time. */
