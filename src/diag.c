@@ -88,6 +88,13 @@ vl_diags_append(vl_diags *dst, vl_diags *src)
 
 	if (src->len == 0)
 		return 0;
+	if (dst->len == 0) {
+		/* nothing to keep: src's array is taken whole, not copied */
+		free(dst->items);
+		*dst = *src;
+		*src = (vl_diags)VL_DIAGS_INIT;
+		return 0;
+	}
 	if (vl_grow(&items, &dst->cap, dst->len + src->len, sizeof(vl_diag)) < 0)
 		return -1;
 	dst->items = items;

@@ -797,6 +797,27 @@ test_diags(void **state)
 	assert_int_equal(vl_diags_count(&d, VL_SEV_ERROR), 5);
 	assert_int_equal(vl_diags_count(&d, VL_SEV_WARNING), 1);
 	assert_int_equal(vl_diags_count(&d, VL_SEV_INFO), 1);
+	/* into an empty one (with room of its own): the items moved whole */
+	{
+		vl_diags empty = VL_DIAGS_INIT;
+		const vl_diag *items = d.items;
+
+		assert_int_equal(vl_diags_add(&empty, "x.md", 1, 1, "r", VL_SEV_ERROR, "gone"), 0);
+		vl_diags_release(&empty);
+		assert_int_equal(vl_diags_add(&empty, "x.md", 1, 1, "r", VL_SEV_ERROR, "x"), 0);
+		free(empty.items[0].path);
+		free(empty.items[0].message);
+		empty.len = 0;
+		assert_int_equal(vl_diags_append(&empty, &d), 0);
+		assert_int_equal(empty.len, 7);
+		assert_true(empty.items == items);
+		assert_string_equal(empty.items[6].message, "m1");
+		assert_int_equal(d.len, 0);
+		assert_null(d.items);
+		assert_int_equal(vl_diags_append(&empty, &d), 0);
+		assert_int_equal(empty.len, 7);
+		d = empty;
+	}
 	vl_diags_release(&d);
 	assert_int_equal(d.len, 0);
 	vl_diags_release(&d);
