@@ -14,9 +14,9 @@
 
 #include <dirent.h>
 #include <elf.h>
-#include <link.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <link.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,10 +120,13 @@ static int program_line(struct dl_phdr_info *info, size_t size, void *payload)
 		if (put_field(&line, "build-id", id, strlen(id)) < 0)
 			pl->rc = -1;
 	} else {
-		/* no build id: the file, by path and stat data */
+		/* no build id: the file, by path and stat data; an object
+		 * that is no file (the kernel's vDSO) is passed over */
 		if (path == NULL || path[0] == '\0')
 			path = "/proc/self/exe";
-		if (path[0] != '/' || stat(path, &st) < 0)
+		if (path[0] != '/')
+			return 0;
+		if (stat(path, &st) < 0)
 			pl->rc = pl->rc < 0 ? -1 : 1;
 		else if (put_field(&line, "exe", path, strlen(path)) < 0 ||
 		    put_stat(&line, "stat", &st) < 0)

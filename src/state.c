@@ -19,6 +19,11 @@
  * the two writes, a concurrent run) make the state not serve. Each
  * summary is checked against its checksum in the entry when read.
  *
+ * The entry is mapped (vl_filemap), not read: each pass over its notes
+ * (loading, planning, writing the next state) lets go of the pages it has
+ * passed, and a note of the state is where its record is (st_view reads
+ * the record when wanted), so a run holds a window of the entry.
+ *
  * The entry's payload, integers as vl_buf_put_u32/u64 write them, a
  * "cstr" being a u32 length, the bytes and a NUL:
  *   format
@@ -28,13 +33,14 @@
  *     it up by, NAME_ODD for a note whose name is not its path's)
  *   n_notes, then per note: two hashes of its identity (as the memo keys
  *     it; zeros when it could not be trusted); the fingerprint of its
- *     bytes (vl_note.content; zeros: not known); its summary's offset, length and checksum in the notes
- *     file (the cache's encoding of the note without links, suppressions,
- *     problems or properties); the ordinals of the notes it reaches; the
- *     hashes of the block ids its links name; the names its links looked
- *     up or hinted at (a u32 count, its top bit vl_reach.relist, then
- *     u32s, sorted); the targets that reach nothing (a u32 length, then
- *     each NUL-terminated)
+ *     bytes (vl_note.content; zeros: not known); its summary's offset,
+ *     length and checksum in the notes file (the cache's encoding of
+ *     the note without links, suppressions, problems or properties); the
+ *     ordinals of the notes it reaches; the hashes of the block ids its
+ *     links name; the names its links looked up or hinted at (a u32
+ *     count, its top bit vl_reach.relist, then u32s, sorted); the
+ *     targets that reach nothing (a u32 length, then each
+ *     NUL-terminated)
  *   the notes file's generation
  *   the block table: n, then (hash of the lower-case id, note ordinal),
  *     sorted: the notes that have each block id, in vault order
@@ -621,7 +627,6 @@ static int read_summary(const vl_state *st, size_t i, const char *path, vl_note 
 	free(body);
 	return r;
 }
-
 
 /* The block and alias tables, checked to be sorted (lookups bisect). */
 static int read_tables(vl_state *st, vl_reader *r)
@@ -2036,8 +2041,6 @@ static int missing_near(const plan *p, const unsigned char *v, size_t len)
 	return 0;
 }
 
-/* Finds the changed notes, reads them, and marks what must be checked.
- * Returns 1, 0 when the state cannot serve (*why), -1 on error. */
 /* The notes whose identity changed (to check by their bytes), and which
  * of them still have the bytes read before. */
 typedef struct same_ctx {
@@ -2110,6 +2113,8 @@ done:
 	return rc;
 }
 
+/* Finds the changed notes, reads them, and marks what must be checked.
+ * Returns 1, 0 when the state cannot serve (*why), -1 on error. */
 static int plan_run(plan *p, const vl_memo_key *k, const char **why, vl_error *err)
 {
 	vl_state *st = p->st;

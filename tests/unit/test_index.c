@@ -187,6 +187,7 @@ static int teardown(void **state)
 		free(n->blocks);
 		free(n->tags);
 		free(n->aliases);
+		free(n->caps);
 		free(n);
 	}
 	vl_source_free(fx->src);
@@ -764,6 +765,7 @@ static void test_tag_tally_thread(void **state)
 		vl_index_free(idx[cap]);
 	for (i = 0; i < N; i++) {
 		free(notes[i]->tags);
+		free(notes[i]->caps);
 		free(notes[i]);
 	}
 	vl_arena_release(&a);
