@@ -108,6 +108,8 @@ struct vl_cache {
 	int scratch_fd;                /* -1: none yet, or none to be had */
 	int scratch_tried;
 	uint64_t scratch_len;
+	size_t spill_from;             /* news from here on: not yet moved */
+	size_t spill_bytes;            /* their bytes */
 	char **roots;                  /* "w<root>/" of the work trees begun */
 	size_t n_roots, cap_roots;
 	int written;
@@ -1191,21 +1193,46 @@ done:
 	return rc;
 }
 
-/* Moves the record nw to the scratch file, opened at the first record;
- * one that cannot be written there stays in memory. Under c->lock. */
-static void spill(vl_cache *c, cache_new *nw)
+/* The records added are moved to the scratch file in writes of this
+ * many bytes, not one each: a first run over 50,000 notes made as many
+ * calls. */
+#define SPILL_BATCH (256u << 10)
+
+/* Counts a record of added bytes just added to c->news; once those not
+ * yet moved come to SPILL_BATCH, moves them to the scratch file (opened
+ * at the first move) in one write. Those that cannot be written there
+ * stay in memory. Under c->lock. */
+static void spill(vl_cache *c, size_t added)
 {
+	unsigned char *batch = NULL;
+	size_t i, at = 0;
+
+	c->spill_bytes += added;
+	if (c->spill_bytes < SPILL_BATCH)
+		return;
 	if (!c->scratch_tried) {
 		c->scratch_tried = 1;
 		c->scratch_fd = vl_scratch_open(c->path);
 	}
-	if (c->scratch_fd < 0 ||
-	    vl_pwrite_all(c->scratch_fd, nw->raw, nw->raw_len, c->scratch_len) < 0)
-		return;
-	free(nw->raw);
-	nw->raw = NULL;
-	nw->off = c->scratch_len;
-	c->scratch_len += nw->raw_len;
+	if (c->scratch_fd >= 0)
+		batch = malloc(c->spill_bytes);
+	for (i = c->spill_from; batch != NULL && i < c->n_news; i++) {
+		memcpy(batch + at, c->news[i].raw, c->news[i].raw_len);
+		at += c->news[i].raw_len;
+	}
+	if (batch != NULL && vl_pwrite_all(c->scratch_fd, batch, at, c->scratch_len) == 0) {
+		for (i = c->spill_from; i < c->n_news; i++) {
+			cache_new *nw = &c->news[i];
+
+			free(nw->raw);
+			nw->raw = NULL;
+			nw->off = c->scratch_len;
+			c->scratch_len += nw->raw_len;
+		}
+	}
+	free(batch);
+	c->spill_from = c->n_news;
+	c->spill_bytes = 0;
 }
 
 int vl_cache_put(vl_cache *c, const vl_source *src, const vl_file *f,
@@ -1276,7 +1303,7 @@ int vl_cache_put_ex(vl_cache *c, const vl_source *src, const vl_file *f,
 		nw.key = NULL;
 		nw.raw = NULL;
 		rc = 0;
-		spill(c, &c->news[c->n_news - 1]);
+		spill(c, c->news[c->n_news - 1].raw_len);
 	}
 	pthread_mutex_unlock(&c->lock);
 	/* the record can be read back (VL_CACHE_AGAIN): what the caller
