@@ -1003,21 +1003,25 @@ static size_t pread_upto(int fd, unsigned char *buf, size_t n, uint64_t off)
 static const unsigned char *record_bytes(vl_cache *c, vl_cache_reader *rd, int fd,
 	const cache_rec *rec, unsigned char **owned)
 {
+	/* what a reader's window is of: this cache's file, or its scratch
+	 * file (whose bytes, once written, stay as they are) */
+	uint64_t tag = 2 * c->id + (fd != c->fd);
 	size_t n;
 
 	*owned = NULL;
-	if (rd != NULL && fd == c->fd && rec->raw_len <= READ_WINDOW) {
-		if (rd->cache_id == c->id && rec->raw_off >= rd->off &&
+	if (rd != NULL && fd >= 0 && (fd == c->fd || fd == c->scratch_fd) &&
+	    rec->raw_len <= READ_WINDOW) {
+		if (rd->cache_id == tag && rec->raw_off >= rd->off &&
 		    rec->raw_off - rd->off <= rd->len &&
 		    rd->len - (rec->raw_off - rd->off) >= rec->raw_len)
 			return rd->buf + (rec->raw_off - rd->off);
 		if (rd->buf == NULL && (rd->buf = malloc(READ_WINDOW)) == NULL)
 			return NULL;
 		rd->cache_id = 0;
-		n = pread_upto(c->fd, rd->buf, READ_WINDOW, rec->raw_off);
+		n = pread_upto(fd, rd->buf, READ_WINDOW, rec->raw_off);
 		if (n < rec->raw_len)
 			return NULL;
-		rd->cache_id = c->id;
+		rd->cache_id = tag;
 		rd->off = rec->raw_off;
 		rd->len = n;
 		return rd->buf;
@@ -1086,8 +1090,8 @@ int vl_cache_get_ex(vl_cache *c, const vl_source *src, const vl_file *f,
  * stat data it was made with: no racy rule, it is this run's own read).
  * Returns 1 with *out, 0 when there is none or it cannot be read back,
  * -1 when out of memory. */
-static int get_new(vl_cache *c, const char *key, const vl_file *f, unsigned flags,
-	vl_note **out)
+static int get_new(vl_cache *c, vl_cache_reader *rd, const char *key, const vl_file *f,
+	unsigned flags, vl_note **out)
 {
 	cache_rec rec = { key, 0, 0 };
 	unsigned char *owned = NULL, *copy = NULL;
@@ -1121,7 +1125,7 @@ static int get_new(vl_cache *c, const char *key, const vl_file *f, unsigned flag
 	if (copy != NULL)
 		r = check_record(copy, &rec, &st, &body, &blen);
 	else
-		r = read_record(c, NULL, fd, &rec, &owned, &st, &body, &blen);
+		r = read_record(c, rd, fd, &rec, &owned, &st, &body, &blen);
 	if (r == 0 && key[0] == 'w' && !same_stat(&st, f))
 		r = 1;
 	if (r == 0)
@@ -1151,7 +1155,7 @@ int vl_cache_get_via(vl_cache *c, vl_cache_reader *rd, const vl_source *src,
 		goto done;
 	}
 	if (r > 0 && (flags & VL_CACHE_AGAIN)) {
-		int got = get_new(c, key.ptr, f, flags, out);
+		int got = get_new(c, rd, key.ptr, f, flags, out);
 
 		if (got != 0) {
 			rc = got < 0 ? vl_error_set(err, "out of memory") : 1;

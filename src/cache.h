@@ -85,7 +85,8 @@ typedef struct vl_cache_reader {
 	unsigned char *buf;
 	size_t len;          /* bytes of the file in buf */
 	uint64_t off;        /* where they start in the file */
-	uint64_t cache_id;   /* the cache they are of (0: none) */
+	uint64_t cache_id;   /* the file they are of: a cache's, or its
+			      * scratch file (0: none) */
 } vl_cache_reader;
 
 /* vl_cache_get_ex through reader rd (NULL: a read per record). */

@@ -869,6 +869,7 @@ static void test_added_spilled(void **state)
 	vl_source src;
 	vl_note *notes[N], *got = NULL;
 	vl_cache *c = NULL;
+	vl_cache_reader rd;
 	vl_cache_stats st;
 	vl_error err;
 	char blocked[300];
@@ -878,6 +879,7 @@ static void test_added_spilled(void **state)
 	(void)state;
 	memset(&src, 0, sizeof(src));
 	memset(files, 0, sizeof(files));
+	memset(&rd, 0, sizeof(rd));
 	for (i = 0; i < N; i++) {
 		char text[256];
 
@@ -909,14 +911,17 @@ static void test_added_spilled(void **state)
 			assert_int_equal(vl_cache_put(c, &src, &files[i], notes[i], &err), 0);
 		assert_int_equal(scratch_open(), round == 0);
 		assert_false(dir_has(g_dir, "scratch"));
-		for (k = 0; k < 2 * N; k++) {
-			i = k < N ? k : 2 * N - 1 - k;
-			assert_int_equal(vl_cache_get_ex(c, &src, &files[i], VL_CACHE_AGAIN, &got,
-				&err), 1);
+		/* a read each, then through a reader's window (forwards, then
+		 * backwards, and forwards again) */
+		for (k = 0; k < 4 * N; k++) {
+			i = k < N || (k >= 2 * N && k < 3 * N) ? k % N : N - 1 - k % N;
+			assert_int_equal(vl_cache_get_via(c, k < N ? NULL : &rd, &src, &files[i],
+				VL_CACHE_AGAIN, &got, &err), 1);
 			note_eq(notes[i], got);
 			vl_note_free(got);
 			got = NULL;
 		}
+		vl_cache_reader_release(&rd);
 		vl_cache_get_stats(c, &st);
 		assert_int_equal(st.added, N);
 		assert_int_equal(vl_cache_save(c, &err), round == 0 ? 0 : -1);
