@@ -473,6 +473,13 @@ static int lint_whole(vl_diags *out, check_run *run, vl_source *src,
 		goto done;
 	}
 	*n_notes = vault->n_notes;
+	if (run_cache(run) != NULL) {
+		vl_cache_stats cs;
+
+		vl_cache_get_stats(run_cache(run), &cs);
+		trace("notes cache: %zu notes found by their stat data, %zu by their bytes, %zu parsed",
+			cs.hits, cs.by_bytes, cs.misses - cs.by_bytes);
+	}
 	job.skey = &skey;
 	job.key = key;
 	job.vault = vault;

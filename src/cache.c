@@ -95,7 +95,7 @@ struct vl_cache {
 	vl_map map;                    /* key -> cache_rec */
 	int invalid;
 	atomic_int corrupt;
-	atomic_size_t hits, misses;
+	atomic_size_t hits, misses, by_bytes;
 
 	pthread_mutex_t lock;          /* guards what follows */
 	cache_new *news;
@@ -1197,6 +1197,66 @@ done:
 	return rc;
 }
 
+/* Whether the note of a record's body was read from bytes whose
+ * fingerprint is content (in the body's head, after the front matter
+ * flag, the lines and the size). */
+static int same_content(const unsigned char *body, size_t blen, const uint64_t content[2])
+{
+	vl_reader r = { body, body + blen, 0 };
+	uint64_t a, b;
+
+	if (blen < NOTE_HEAD)
+		return 0;
+	r.p += NOTE_HEAD - 16;
+	a = vl_read_u64(&r);
+	b = vl_read_u64(&r);
+	return !r.bad && a == content[0] && b == content[1];
+}
+
+int vl_cache_get_by_bytes(vl_cache *c, vl_cache_reader *rd, const vl_source *src,
+	const vl_file *f, const uint64_t content[2], vl_note **out, vl_error *err)
+{
+	vl_buf key = VL_BUF_INIT;
+	unsigned char *raw = NULL;
+	const unsigned char *body = NULL;
+	const cache_rec *rec;
+	cache_stat st;
+	size_t blen = 0;
+	int r, rc = 0;
+
+	*out = NULL;
+	if (c == NULL || (content[0] == 0 && content[1] == 0) || c->n_recs == 0 ||
+	    atomic_load(&c->corrupt))
+		return 0;
+	r = make_key(&key, src, f);
+	if (r <= 0) {
+		rc = r < 0 ? vl_error_set(err, "out of memory") : 0;
+		goto done;
+	}
+	rec = vl_map_get(&c->map, key.ptr);
+	if (rec == NULL)
+		goto done;
+	r = read_record(c, rd, c->fd, rec, &raw, &st, &body, &blen);
+	if (r == 0 && !same_content(body, blen, content)) {
+		free(raw);
+		goto done;
+	}
+	if (r == 0)
+		r = vl_cache_decode_note(out, f->path, body, blen, 0);
+	free(raw);
+	if (r < 0) {
+		rc = vl_error_set(err, "out of memory");
+	} else if (r > 0) {
+		atomic_store(&c->corrupt, 1);
+	} else {
+		atomic_fetch_add(&c->by_bytes, 1);
+		rc = 1;
+	}
+done:
+	vl_buf_release(&key);
+	return rc;
+}
+
 /* The records added are moved to the scratch file in writes of this
  * many bytes, not one each: a first run over 50,000 notes made as many
  * calls. */
@@ -1508,6 +1568,7 @@ void vl_cache_get_stats(const vl_cache *c, vl_cache_stats *out)
 	out->loaded = c->n_recs;
 	out->hits = atomic_load(&((vl_cache *)c)->hits);
 	out->misses = atomic_load(&((vl_cache *)c)->misses);
+	out->by_bytes = atomic_load(&((vl_cache *)c)->by_bytes);
 	out->added = c->n_news;
 	out->invalid = c->invalid;
 	out->written = c->written;

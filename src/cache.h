@@ -94,6 +94,16 @@ int vl_cache_get_via(vl_cache *cache, vl_cache_reader *rd, const vl_source *src,
 	const vl_file *f, unsigned flags, vl_note **out, vl_error *err);
 void vl_cache_reader_release(vl_cache_reader *rd);
 
+/* The whole note of file f from its record when the note was read from
+ * bytes whose vl_fingerprint is content, whatever f's stat data: the bytes
+ * of a file touched, or of a fresh checkout, are read, not parsed again.
+ * Counts one found by_bytes (vl_cache_stats), neither a hit nor a miss,
+ * and does not keep the record: the
+ * caller puts the note again under f's stat data (vl_cache_put_ex).
+ * Returns 1 with *out, 0 when there is none, -1 when out of memory. */
+int vl_cache_get_by_bytes(vl_cache *cache, vl_cache_reader *rd, const vl_source *src,
+	const vl_file *f, const uint64_t content[2], vl_note **out, vl_error *err);
+
 /* A record's body: the encoding of a note's symbols, shared with the
  * check state (state.h). vl_cache_encode_note appends it to b and returns
  * 0, -1 when out of memory, or 1 when the note holds something the format
@@ -130,6 +140,7 @@ int vl_cache_save(vl_cache *cache, vl_error *err);
 typedef struct vl_cache_stats {
 	size_t loaded;   /* valid entries read from the file */
 	size_t hits, misses, added;
+	size_t by_bytes; /* misses found by their bytes (vl_cache_get_by_bytes) */
 	int invalid;     /* 1 when the file existed but was not valid */
 	int written;     /* 1 when the last vl_cache_save wrote the file */
 } vl_cache_stats;

@@ -46,6 +46,7 @@ int vl_vault_read_note(vl_note **out, vl_source *src, size_t file, vl_cache *cac
 	const vl_file *f = &src->files[file];
 	vl_note *summary = NULL;
 	char *buf = NULL;
+	uint64_t content[2];
 	size_t len = 0;
 	int hit;
 
@@ -55,12 +56,16 @@ int vl_vault_read_note(vl_note **out, vl_source *src, size_t file, vl_cache *cac
 		return hit < 0 ? -1 : 0;
 	if (vl_source_read(src, file, &buf, &len, err) < 0)
 		return 1;
-	if (vl_note_parse_ex(out, f->path, buf, len, VL_PARSE_NO_ENTRIES, err) < 0) {
-		free(buf);
-		return -1;
-	}
-	vl_fingerprint((*out)->content, buf, len);
+	vl_fingerprint(content, buf, len);
+	/* its stat data changed, not its bytes (a touch, a fresh checkout
+	 * whose cache was kept): the cache's note of them, not a parse */
+	hit = vl_cache_get_by_bytes(cache, rd, src, f, content, out, err);
+	if (hit == 0 && vl_note_parse_ex(out, f->path, buf, len, VL_PARSE_NO_ENTRIES, err) < 0)
+		hit = -1;
 	free(buf);
+	if (hit < 0)
+		return -1;
+	memcpy((*out)->content, content, sizeof(content));
 	/* a summary is wanted: the cache's copy of the note serves it, and
 	 * the note whole later (VL_CACHE_AGAIN), so the run holds no more of
 	 * the notes it parsed than of those it found in the cache */

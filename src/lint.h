@@ -66,9 +66,11 @@ int vl_vault_scan(unsigned char *hit, vl_source *src, int threads, vl_cache *cac
 
 /* Reads note file `file` of src the way vl_vault_load does: from the
  * cache (or NULL) with its flags (VL_CACHE_SUMMARY), through the thread's
- * reader rd (or NULL), else read, parsed whole and added to the cache
- * (then, with VL_CACHE_SUMMARY, *out is the summary when the cache took
- * the note: a lookup with VL_CACHE_AGAIN reads it whole).
+ * reader rd (or NULL), else read and taken whole from the cache when its
+ * record is of the same bytes (vl_cache_get_by_bytes: the file's stat
+ * data changed, its bytes did not), else parsed whole; then added to the
+ * cache (with VL_CACHE_SUMMARY, *out is then the summary when the cache
+ * took the note: a lookup with VL_CACHE_AGAIN reads it whole).
  * Returns 0 with *out a new note (caller frees), 1 when the file cannot
  * be read (err says why), -1 when out of memory. */
 int vl_vault_read_note(vl_note **out, vl_source *src, size_t file, vl_cache *cache,

@@ -73,6 +73,33 @@ has "same-size edit with the old mtime is seen" "$tmp/o4" "Targex"
 vaultlint check --no-cache notes > "$tmp/o4n" 2>&1
 same "after edits, cached output equals --no-cache" "$tmp/o4n" "$tmp/o4"
 
+# every note touched (a fresh checkout with the cache kept), one of them
+# edited back to the same size: with no check state, each note is read and
+# taken from the cache by its bytes' fingerprint, the edited one parsed;
+# the cache is written again under the new stat data, so that the run
+# after it finds every note by its stat data and writes nothing
+rm -rf "$r/.git/vaultlint/state"
+vaultlint check notes > /dev/null 2>&1
+sed -i 's/\[\[Targex\]\]/[[Target]]/' notes/Linker.md
+find notes -type f -exec touch {} +
+rm -rf "$r/.git/vaultlint/state"
+VAULTLINT_TRACE=1 vaultlint check notes > "$tmp/o4t" 2> "$tmp/o4t.err"
+vaultlint check --no-cache notes > "$tmp/o4tn" 2>&1
+same "every note touched, one edited: the output of --no-cache" "$tmp/o4tn" "$tmp/o4t"
+lacks "every note touched, one edited: the edit is seen" "$tmp/o4t" "Targex"
+n_notes=$(find notes -name '*.md' | wc -l)
+has "every note touched, one edited: found by their bytes, one parsed" "$tmp/o4t.err" \
+	"notes cache: 0 notes found by their stat data, $((n_notes - 1)) by their bytes, 1 parsed"
+id_t=$(ident)
+rm -rf "$r/.git/vaultlint/state"
+VAULTLINT_TRACE=1 vaultlint check notes > "$tmp/o4u" 2> "$tmp/o4u.err"
+same "the run after: the same output" "$tmp/o4t" "$tmp/o4u"
+[ "$id_t" = "$(ident)" ]; ok "the run after: the cache file unchanged (found by stat data)" $? "cache rewritten"
+has "the run after: every note found by its stat data" "$tmp/o4u.err" \
+	"notes cache: $n_notes notes found by their stat data, 0 by their bytes, 0 parsed"
+sed -i 's/\[\[Target\]\]/[[Targex]]/' notes/Linker.md
+vaultlint check notes > "$tmp/o4" 2>&1
+
 # a damaged cache gives the same findings and is rebuilt
 vaultlint check notes > /dev/null 2>&1
 size=$(stat -c %s "$cache")

@@ -856,6 +856,65 @@ static void test_added_records(void **state)
 	vl_note_free(n);
 }
 
+/* A work-tree note whose stat data changed but whose bytes did not (a
+ * touch, a fresh checkout with the cache kept) is found by its bytes'
+ * fingerprint, whole, with neither a hit nor a miss counted; other
+ * bytes, another path, or a record whose fingerprint is not known are
+ * not found. */
+static void test_by_bytes(void **state)
+{
+	vl_source src;
+	vl_file files[2], nope;
+	vl_note *n = NULL, *got = NULL;
+	vl_cache *c = NULL;
+	vl_cache_stats st;
+	vl_error err;
+	uint64_t fp[2], other[2], zero[2] = { 0, 0 };
+	int known;
+
+	(void)state;
+	make_src(&src, files);
+	assert_int_equal(vl_note_parse_ex(&n, "Work.md", rich, sizeof(rich) - 1,
+		VL_PARSE_NO_ENTRIES, &err), 0);
+	vl_fingerprint(fp, rich, sizeof(rich) - 1);
+	vl_fingerprint(other, rich, sizeof(rich) - 2);
+	for (known = 1; known >= 0; known--) {
+		memcpy(n->content, known ? fp : zero, sizeof(fp));
+		assert_int_equal(vl_cache_open(&c, cache_path(), &err), 0);
+		assert_int_equal(vl_cache_begin(c, &src, &err), 0);
+		assert_int_equal(vl_cache_put(c, &src, &files[1], n, &err), 0);
+		assert_int_equal(vl_cache_save(c, &err), 0);
+		vl_cache_free(c);
+		/* touched: the stat data is another */
+		files[1].mtime_nsec++;
+		assert_int_equal(vl_cache_open(&c, cache_path(), &err), 0);
+		assert_int_equal(vl_cache_get(c, &src, &files[1], &got, &err), 0);
+		assert_null(got);
+		assert_int_equal(vl_cache_get_by_bytes(c, NULL, &src, &files[1], fp, &got, &err),
+			known);
+		if (known) {
+			note_eq(n, got);
+			assert_memory_equal(got->content, fp, sizeof(fp));
+			vl_note_free(got);
+			got = NULL;
+		}
+		assert_null(got);
+		assert_int_equal(vl_cache_get_by_bytes(c, NULL, &src, &files[1], other, &got, &err), 0);
+		assert_int_equal(vl_cache_get_by_bytes(c, NULL, &src, &files[1], zero, &got, &err), 0);
+		nope = files[1];
+		nope.path = (char *)"Nope.md";
+		assert_int_equal(vl_cache_get_by_bytes(c, NULL, &src, &nope, fp, &got, &err), 0);
+		assert_null(got);
+		vl_cache_get_stats(c, &st);
+		assert_int_equal(st.hits, 0);
+		assert_int_equal(st.misses, 1);
+		assert_int_equal(st.by_bytes, (size_t)known);
+		vl_cache_free(c);
+	}
+	assert_int_equal(vl_cache_get_by_bytes(NULL, NULL, &src, &files[1], fp, &got, &err), 0);
+	vl_note_free(n);
+}
+
 /* Records added by the thousand are moved to the scratch file in
  * batches (nothing of it left in the folder): each is read back whole
  * with VL_CACHE_AGAIN, in the order put and backwards, and the save
@@ -1058,6 +1117,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reader, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_added_records, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_added_spilled, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_by_bytes, setup, teardown),
 		cmocka_unit_test(test_null),
 	};
 
