@@ -744,6 +744,19 @@ static int scratch_open(void)
 	return found;
 }
 
+/* A cache path under a folder that is a file: no scratch file (nor
+ * cache) can be made there. */
+static void blocked_path(char *out, size_t n)
+{
+	FILE *fp;
+
+	snprintf(out, n, "%s/afile", g_dir);
+	fp = fopen(out, "w");
+	assert_non_null(fp);
+	fclose(fp);
+	strncat(out, "/cache", n - strlen(out) - 1);
+}
+
 /* The records a run adds: in memory until they come to a batch (two do
  * not), then moved in one write to an unlinked scratch file beside the
  * cache (test_added_spilled); in memory when there can be none (the
@@ -767,14 +780,7 @@ static void test_added_records(void **state)
 	assert_int_equal(vl_note_parse_ex(&n, "Dir/Rich.md", rich, sizeof(rich) - 1,
 		VL_PARSE_NO_ENTRIES, &err), 0);
 	snprintf(dir, sizeof(dir), "%s/sub", g_dir);
-	snprintf(blocked, sizeof(blocked), "%s/afile", g_dir);
-	{
-		FILE *fp = fopen(blocked, "w");
-
-		assert_non_null(fp);
-		fclose(fp);
-	}
-	strncat(blocked, "/cache", sizeof(blocked) - strlen(blocked) - 1);
+	blocked_path(blocked, sizeof(blocked));
 	for (round = 0; round < 3; round++) {
 		/* 0: saved; 1: let go unsaved; 2: no scratch to be had */
 		const char *path = round == 2 ? blocked : cache_path();
@@ -954,14 +960,7 @@ static void test_added_spilled(void **state)
 	src.files = files;
 	src.n_files = N;
 	src.root = (char *)"/vault/root";
-	snprintf(blocked, sizeof(blocked), "%s/afile", g_dir);
-	{
-		FILE *fp = fopen(blocked, "w");
-
-		assert_non_null(fp);
-		fclose(fp);
-	}
-	strncat(blocked, "/cache", sizeof(blocked) - strlen(blocked) - 1);
+	blocked_path(blocked, sizeof(blocked));
 	for (round = 0; round < 2; round++) {
 		/* 0: a scratch file, saved; 1: none to be had */
 		assert_int_equal(vl_cache_open(&c, round == 0 ? cache_path() : blocked, &err), 0);
