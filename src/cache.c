@@ -1135,15 +1135,60 @@ static int get_new(vl_cache *c, vl_cache_reader *rd, const char *key, const vl_f
 	return r < 0 ? -1 : r == 0 ? 1 : 0;
 }
 
-int vl_cache_get_via(vl_cache *c, vl_cache_reader *rd, const vl_source *src,
-	const vl_file *f, unsigned flags, vl_note **out, vl_error *err)
+/* Whether the note of a record's body was read from bytes whose
+ * fingerprint is content (in the body's head, after the front matter
+ * flag, the lines and the size). */
+static int same_content(const unsigned char *body, size_t blen, const uint64_t content[2])
 {
-	vl_buf key = VL_BUF_INIT;
+	vl_reader r = { body, body + blen, 0 };
+	uint64_t a, b;
+
+	if (blen < NOTE_HEAD)
+		return 0;
+	r.p += NOTE_HEAD - 16;
+	a = vl_read_u64(&r);
+	b = vl_read_u64(&r);
+	return !r.bad && a == content[0] && b == content[1];
+}
+
+/* The note of file f (decoded with flags) from its record under key,
+ * when the record serves: with content NULL, a work-tree file's stat
+ * data the same and not racy; else, whatever its stat data, the note read
+ * from bytes of that fingerprint. A damaged record marks the cache
+ * corrupt. Returns 1 with *out and *at the record, 0 when none serves,
+ * -1 when out of memory. */
+static int take_record(vl_cache *c, vl_cache_reader *rd, const char *key, const vl_file *f,
+	const uint64_t *content, unsigned flags, vl_note **out, const cache_rec **at)
+{
 	unsigned char *raw = NULL;
 	const unsigned char *body = NULL;
 	const cache_rec *rec;
 	cache_stat st;
 	size_t blen = 0;
+	int r;
+
+	if (c->n_recs == 0 || atomic_load(&c->corrupt) || (rec = vl_map_get(&c->map, key)) == NULL)
+		return 0;
+	r = read_record(c, rd, c->fd, rec, &raw, &st, &body, &blen);
+	if (r == 0 && (content != NULL ? !same_content(body, blen, content) :
+	    key[0] == 'w' && (!same_stat(&st, f) || racy(c, &st)))) {
+		free(raw);
+		return 0;
+	}
+	if (r == 0)
+		r = vl_cache_decode_note(out, f->path, body, blen, flags);
+	free(raw);
+	if (r > 0)
+		atomic_store(&c->corrupt, 1);
+	*at = rec;
+	return r < 0 ? -1 : r == 0;
+}
+
+int vl_cache_get_via(vl_cache *c, vl_cache_reader *rd, const vl_source *src,
+	const vl_file *f, unsigned flags, vl_note **out, vl_error *err)
+{
+	vl_buf key = VL_BUF_INIT;
+	const cache_rec *rec = NULL;
 	int r, rc = 0;
 
 	*out = NULL;
@@ -1162,27 +1207,15 @@ int vl_cache_get_via(vl_cache *c, vl_cache_reader *rd, const vl_source *src,
 			goto done;
 		}
 	}
-	if (r == 0 || c->n_recs == 0 || atomic_load(&c->corrupt))
-		goto miss;
-	rec = vl_map_get(&c->map, key.ptr);
-	if (rec == NULL)
-		goto miss;
-	r = read_record(c, rd, c->fd, rec, &raw, &st, &body, &blen);
-	if (r == 0 && key.ptr[0] == 'w' && (!same_stat(&st, f) || racy(c, &st))) {
-		free(raw);
-		goto miss;
-	}
 	if (r == 0)
-		r = vl_cache_decode_note(out, f->path, body, blen, flags & ~VL_CACHE_AGAIN);
-	free(raw);
+		goto miss;
+	r = take_record(c, rd, key.ptr, f, NULL, flags & ~VL_CACHE_AGAIN, out, &rec);
 	if (r < 0) {
 		rc = vl_error_set(err, "out of memory");
 		goto done;
 	}
-	if (r > 0) {
-		atomic_store(&c->corrupt, 1);
+	if (r == 0)
 		goto miss;
-	}
 	if (!(flags & VL_CACHE_AGAIN)) {
 		atomic_store(&c->used[rec - c->recs], 1);
 		atomic_fetch_add(&c->hits, 1);
@@ -1197,62 +1230,25 @@ done:
 	return rc;
 }
 
-/* Whether the note of a record's body was read from bytes whose
- * fingerprint is content (in the body's head, after the front matter
- * flag, the lines and the size). */
-static int same_content(const unsigned char *body, size_t blen, const uint64_t content[2])
-{
-	vl_reader r = { body, body + blen, 0 };
-	uint64_t a, b;
-
-	if (blen < NOTE_HEAD)
-		return 0;
-	r.p += NOTE_HEAD - 16;
-	a = vl_read_u64(&r);
-	b = vl_read_u64(&r);
-	return !r.bad && a == content[0] && b == content[1];
-}
-
 int vl_cache_get_by_bytes(vl_cache *c, vl_cache_reader *rd, const vl_source *src,
 	const vl_file *f, const uint64_t content[2], vl_note **out, vl_error *err)
 {
 	vl_buf key = VL_BUF_INIT;
-	unsigned char *raw = NULL;
-	const unsigned char *body = NULL;
-	const cache_rec *rec;
-	cache_stat st;
-	size_t blen = 0;
+	const cache_rec *rec = NULL;
 	int r, rc = 0;
 
 	*out = NULL;
-	if (c == NULL || (content[0] == 0 && content[1] == 0) || c->n_recs == 0 ||
-	    atomic_load(&c->corrupt))
+	if (c == NULL || (content[0] == 0 && content[1] == 0))
 		return 0;
 	r = make_key(&key, src, f);
-	if (r <= 0) {
-		rc = r < 0 ? vl_error_set(err, "out of memory") : 0;
-		goto done;
-	}
-	rec = vl_map_get(&c->map, key.ptr);
-	if (rec == NULL)
-		goto done;
-	r = read_record(c, rd, c->fd, rec, &raw, &st, &body, &blen);
-	if (r == 0 && !same_content(body, blen, content)) {
-		free(raw);
-		goto done;
-	}
-	if (r == 0)
-		r = vl_cache_decode_note(out, f->path, body, blen, 0);
-	free(raw);
+	if (r > 0)
+		r = take_record(c, rd, key.ptr, f, content, 0, out, &rec);
 	if (r < 0) {
 		rc = vl_error_set(err, "out of memory");
 	} else if (r > 0) {
-		atomic_store(&c->corrupt, 1);
-	} else {
 		atomic_fetch_add(&c->by_bytes, 1);
 		rc = 1;
 	}
-done:
 	vl_buf_release(&key);
 	return rc;
 }
