@@ -239,15 +239,15 @@ row "check --staged (1 change) / git status (time)" "$r_staged1" 3
 row "changelog $from..HEAD / git diff --stat (time)" "$r_cl1" 3
 row "check, a note added / grep -rc '#' (time)" "$r_checkadd" 3
 row "check, a note added: peak RSS / vault bytes ($(awk -v k="$m_checkadd" 'BEGIN{printf "%.1f", k/1024}') MB)" "$r_memadd" 0.3
-echo
-echo "  check with neither memo nor check state (notes cache warm):"
-row "check / grep -rc '#' (time)" "$r_check0" 3
-row "check peak RSS / vault bytes ($(awk -v k="$m_check0" 'BEGIN{printf "%.1f", k/1024}') MB)" "$r_mem0" 0.3
-echo
-echo "  check with nothing stored, not even the notes cache (a fresh clone in CI):"
-row "check / grep -rc '#' (time)" "$r_checkc" 3
-row "check peak RSS / vault bytes ($(awk -v k="$m_checkc" 'BEGIN{printf "%.1f", k/1024}') MB)" "$r_memc" 0.3
-echo
-echo "  check in a fresh clone with <git dir>/vaultlint restored (CI with a cache step):"
-row "check / grep -rc '#' (time)" "$r_checkr" 3
-row "check peak RSS / vault bytes ($(awk -v k="$m_checkr" 'BEGIN{printf "%.1f", k/1024}') MB)" "$r_memr" 0.3
+# check_rows TITLE TIME_RATIO PEAK_KB MEM_RATIO: a case's two rows
+check_rows() {
+	echo
+	echo "  $1:"
+	row "check / grep -rc '#' (time)" "$2" 3
+	row "check peak RSS / vault bytes ($(awk -v k="$3" 'BEGIN{printf "%.1f", k/1024}') MB)" "$4" 0.3
+}
+check_rows "check with neither memo nor check state (notes cache warm)" "$r_check0" "$m_check0" "$r_mem0"
+check_rows "check with nothing stored, not even the notes cache (a fresh clone in CI)" \
+	"$r_checkc" "$m_checkc" "$r_memc"
+check_rows "check in a fresh clone with <git dir>/vaultlint restored (CI with a cache step)" \
+	"$r_checkr" "$m_checkr" "$r_memr"
