@@ -337,8 +337,6 @@ static int key_add_changes(vl_memo_key *key, const vl_changes *ch, vl_error *err
 	return rc;
 }
 
-/* Lints `after` but reports only the changed notes and what the change
- * broke elsewhere (findings in unchanged notes that `before` lacks). */
 /* With VAULTLINT_TRACE set, says on stderr how a run got its report. */
 static void trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void trace(const char *fmt, ...)
@@ -503,6 +501,8 @@ done:
 	return rc;
 }
 
+/* Lints `after` but reports only the changed notes and what the change
+ * broke elsewhere (findings in unchanged notes that `before` lacks). */
 static int lint_changes(vl_diags *out, check_run *run, size_t *n_checked)
 {
 	vl_cli_vault *cv = run->cv;
