@@ -27,12 +27,13 @@
  * The entry's payload, integers as vl_buf_put_u32/u64 write them, a
  * "cstr" being a u32 length, the bytes and a NUL:
  *   format
- *   the listing: n_files, two hashes of every path and kind (note or
- *     not), in order; then per file: a hash of its path (the low bit: a
- *     note) and its name word (vl_index_name_hash of the name links look
- *     it up by, NAME_ODD for a note whose name is not its path's)
- *   n_notes, then per note: two hashes of its identity (as the memo keys
- *     it; zeros when it could not be trusted); the fingerprint of its
+ *   the listing: n_files, the fingerprint (vl_fingerprint) of every
+ *     path and kind (note or not), in order; then per file: a hash of its
+ *     path (the low bit: a note) and its name word (vl_index_name_hash of
+ *     the name links look it up by, NAME_ODD for a note whose name is not
+ *     its path's)
+ *   n_notes, then per note: the fingerprint of its identity (as the memo
+ *     keys it; zeros when it could not be trusted); the fingerprint of its
  *     bytes (vl_note.content; zeros: not known); its summary's offset,
  *     length and checksum in the notes file (the cache's encoding of
  *     the note without links, suppressions, problems or properties); the
@@ -377,13 +378,6 @@ static void block_at(const vl_state *st, size_t i, uint64_t *h, uint32_t *ord)
 	*ord = ord_within(st, *ord);
 }
 
-/* Two hashes of bytes: a 128-bit fingerprint. */
-static void hash2(uint64_t out[2], const void *p, size_t n)
-{
-	out[0] = vl_checksum64(p, n);
-	out[1] = vl_hash(p, n);
-}
-
 /* The fingerprint of src's listing: every path and kind, in order. */
 static int listing_hash(uint64_t out[2], const vl_source *src)
 {
@@ -396,7 +390,7 @@ static int listing_hash(uint64_t out[2], const vl_source *src)
 			vl_buf_release(&b);
 			return -1;
 		}
-	hash2(out, b.ptr ? b.ptr : "", b.len);
+	vl_fingerprint(out, b.ptr ? b.ptr : "", b.len);
 	vl_buf_release(&b);
 	return 0;
 }
@@ -1558,7 +1552,7 @@ static int note_identity(uint64_t out[2], const vl_memo_key *k, const vl_file *f
 	if (!vl_memo_file_trusted(k, f))
 		return 0;
 	if (f->oid[0] != '\0') {
-		hash2(out, f->oid, strlen(f->oid));
+		vl_fingerprint(out, f->oid, strlen(f->oid));
 		return 1;
 	}
 	memset(&st, 0, sizeof(st));
@@ -1570,7 +1564,7 @@ static int note_identity(uint64_t out[2], const vl_memo_key *k, const vl_file *f
 	st.mtime_nsec = f->mtime_nsec;
 	st.ctime_nsec = f->ctime_nsec;
 	st.mode = (uint32_t)f->mode;
-	hash2(out, &st, sizeof(st));
+	vl_fingerprint(out, &st, sizeof(st));
 	return 1;
 }
 
