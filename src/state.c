@@ -2038,7 +2038,7 @@ static int missing_near(const plan *p, const unsigned char *v, size_t len)
 /* The notes whose identity changed (to check by their bytes), and which
  * of them still have the bytes read before. */
 typedef struct same_ctx {
-	const plan *p;
+	plan *p;
 	size_t *ords;
 	unsigned char *same;
 } same_ctx;
@@ -2046,7 +2046,7 @@ typedef struct same_ctx {
 static int same_one(size_t i, int slot, void *payload)
 {
 	same_ctx *sc = payload;
-	const plan *p = sc->p;
+	plan *p = sc->p;
 	size_t j = sc->ords[i];
 	uint64_t now[2];
 	st_rec was;
@@ -2061,6 +2061,11 @@ static int same_one(size_t i, int slot, void *payload)
 	if (vl_source_read(p->src, p->file_of[j], &buf, &len, &e) == 0) {
 		vl_fingerprint(now, buf, len);
 		sc->same[i] = now[0] == was.content[0] && now[1] == was.content[1];
+		/* changed: parsed now, from the bytes in hand (plan_run reads
+		 * only what is not parsed here, out of memory included) */
+		if (!sc->same[i] && vl_note_parse_ex(&p->now[j], p->src->files[p->file_of[j]].path,
+		    buf, len, VL_PARSE_NO_ENTRIES, &e) == 0)
+			memcpy(p->now[j]->content, now, sizeof(now));
 	}
 	free(buf);
 	return 0;
@@ -2070,8 +2075,9 @@ static int same_one(size_t i, int slot, void *payload)
  * the fingerprint the state holds are not: a fresh checkout, a copy or a
  * touch gives every file new stat data (a CI job that restores the
  * state finds no note the same otherwise). Their bytes are read on
- * every core, as a run over every note would; the new identity goes into
- * the next state. Returns 0 or -1 (out of memory). */
+ * every core, as a run over every note would, and those that did change
+ * are parsed there and then (p->now); the new identity goes into the next
+ * state. Returns 0 or -1 (out of memory). */
 static int same_bytes(plan *p)
 {
 	same_ctx sc;
@@ -2163,8 +2169,10 @@ static int plan_run(plan *p, const vl_memo_key *k, const char **why, vl_error *e
 			*why = "the saved state is damaged";
 		if (r != 0)
 			return r < 0 ? vl_error_set(err, "out of memory") : 0;
-		/* not through the cache: a changed file misses it */
-		r = vl_vault_read_note(&p->now[j], src, p->file_of[j], NULL, NULL, 0, err);
+		/* not through the cache: a changed file misses it (same_bytes
+		 * parsed those whose bytes it read) */
+		r = p->now[j] != NULL ? 0 :
+			vl_vault_read_note(&p->now[j], src, p->file_of[j], NULL, NULL, 0, err);
 		if (r > 0)
 			*why = "a note could not be read";
 		if (r != 0)
