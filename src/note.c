@@ -79,6 +79,8 @@ typedef struct parse_ctx {
 		int index;      /* in note->links once pushed, or -1 */
 	} plink[8];
 	int n_plink;
+	/* bit d: the span at depth d + 1 pushed a pending link (the first 64) */
+	uint64_t plink_at;
 
 	/* text runs (for block ids at the end of a block) */
 	int run_has; size_t run_last;
@@ -483,9 +485,12 @@ static int enter_span(MD_SPANTYPE type, void *detail, void *userdata)
 	ctx->link_depth++;
 	/* Wikilinks are found by the raw scan. A link inside a link is md4c's
 	 * permissive autolink of a link text that is itself a URL
-	 * (`[https://x](https://x)`): one link, not two. */
-	if (type == MD_SPAN_WIKILINK || ctx->link_depth > 1 || ctx->n_plink >= 8)
+	 * (`[https://x](https://x)`): one link, not two. An image inside a
+	 * link's text (`[![badge](b.png)](https://x)`) is a link of its own. */
+	if (type == MD_SPAN_WIKILINK || (type == MD_SPAN_A && ctx->link_depth > 1) ||
+	    ctx->link_depth > 64 || ctx->n_plink >= 8)
 		return 0;
+	ctx->plink_at |= (uint64_t)1 << (ctx->link_depth - 1);
 	pl = &ctx->plink[ctx->n_plink++];
 	memset(pl, 0, sizeof(*pl));
 	pl->index = -1;
@@ -576,10 +581,13 @@ static int leave_span(MD_SPANTYPE type, void *detail, void *userdata)
 	(void)detail;
 	if (type != MD_SPAN_A && type != MD_SPAN_IMG && type != MD_SPAN_WIKILINK)
 		return 0;
-	if (ctx->link_depth > 0)
-		ctx->link_depth--;
-	if (type == MD_SPAN_WIKILINK || ctx->link_depth > 0 || ctx->n_plink == 0)
+	if (ctx->link_depth == 0)
 		return 0;
+	ctx->link_depth--;
+	if (ctx->link_depth >= 64 || !(ctx->plink_at >> ctx->link_depth & 1) ||
+	    ctx->n_plink == 0)
+		return 0;
+	ctx->plink_at &= ~((uint64_t)1 << ctx->link_depth);
 	pl = &ctx->plink[--ctx->n_plink];
 	memset(&l, 0, sizeof(l));
 	l.entry = -1;
@@ -619,6 +627,16 @@ static int leave_span(MD_SPANTYPE type, void *detail, void *userdata)
 			url_decode(l.block);
 	}
 	l.pos = off_pos(off);
+	/* the link around this one starts just before it, whatever text it
+	 * has later: its '[' is found back from here */
+	if (ctx->n_plink > 0) {
+		struct pending_link *outer = &ctx->plink[ctx->n_plink - 1];
+
+		if (!outer->has_text || outer->first_text >= off) {
+			outer->has_text = 1;
+			outer->first_text = off;
+		}
+	}
 	if (VL_NOTE_PUSH(ctx->note, links, l) < 0)
 		ctx->oom = 1;
 	return ctx->oom ? -1 : 0;
@@ -1000,10 +1018,36 @@ typedef struct pos_ref {
 	vl_pos *pos;
 } pos_ref;
 
-static int cmp_pos_ref(const void *a, const void *b)
+/* Sorts refs[0..n) by offset: a few by insertion, more by radix (a
+ * note holds hundreds, in runs already sorted: a comparison sort was a
+ * tenth of the parse). Refs with the same offset get the same position,
+ * so their order does not matter. Returns 0, or -1 when out of memory. */
+static int sort_refs(pos_ref *refs, size_t n, size_t text_len)
 {
-	const pos_ref *x = a, *y = b;
-	return x->off < y->off ? -1 : x->off > y->off;
+	pos_ref *tmp;
+	size_t i, j;
+	unsigned bits = 8;
+
+	if (n <= 32) {
+		for (i = 1; i < n; i++) {
+			pos_ref r = refs[i];
+
+			for (j = i; j > 0 && refs[j - 1].off > r.off; j--)
+				refs[j] = refs[j - 1];
+			refs[j] = r;
+		}
+		return 0;
+	}
+	/* the bytes an offset into the text can have */
+	while (bits < 64 && text_len >> bits != 0)
+		bits += 8;
+	tmp = malloc(n * sizeof(*tmp));
+	if (tmp == NULL)
+		return -1;
+	vl_radix_sort(refs, tmp, n, sizeof(*refs), offsetof(pos_ref, off), sizeof(size_t),
+		0, bits);
+	free(tmp);
+	return 0;
 }
 
 /* Links come from two passes; rules want them in document order. */
@@ -1014,6 +1058,36 @@ static int cmp_link(const void *a, const void *b)
 	if (x->pos.line != y->pos.line)
 		return x->pos.line < y->pos.line ? -1 : 1;
 	return x->pos.col < y->pos.col ? -1 : x->pos.col > y->pos.col;
+}
+
+/* Sorts links[0..n) into document order, keeping the order of links at
+ * one place (as glibc's merge sort did). The two passes that find links
+ * leave two sorted runs, merged here in one sweep; anything else goes
+ * to qsort. Returns 0, or -1 when out of memory. */
+static int sort_links(vl_link *links, size_t n)
+{
+	vl_link *tmp;
+	size_t k = 1, i, a, b;
+
+	while (k < n && cmp_link(&links[k - 1], &links[k]) <= 0)
+		k++;
+	if (k >= n)
+		return 0;
+	for (i = k + 1; i < n; i++) {
+		if (cmp_link(&links[i - 1], &links[i]) > 0) {
+			qsort(links, n, sizeof(*links), cmp_link);
+			return 0;
+		}
+	}
+	tmp = malloc(n * sizeof(*tmp));
+	if (tmp == NULL)
+		return -1;
+	for (i = 0, a = 0, b = k; i < n; i++)
+		tmp[i] = b == n || (a < k && cmp_link(&links[a], &links[b]) <= 0) ?
+			links[a++] : links[b++];
+	memcpy(links, tmp, n * sizeof(*links));
+	free(tmp);
+	return 0;
 }
 
 /* Finds the entry whose own text holds off, or -1. */
@@ -1241,8 +1315,8 @@ static int finish(parse_ctx *ctx)
 				goto done;
 			k++;
 		}
-		if (n_refs > 1)
-			qsort(refs, n_refs, sizeof(*refs), cmp_pos_ref);
+		if (sort_refs(refs, n_refs, ctx->n) < 0)
+			goto done;
 		{
 			size_t off = 0;
 			uint32_t line = 1, col = 1;
@@ -1272,8 +1346,8 @@ static int finish(parse_ctx *ctx)
 			if (entry_map[i] >= 0)
 				note->entries[entry_map[i]].end_line = ends[k++].line;
 	}
-	if (note->n_links > 1)
-		qsort(note->links, note->n_links, sizeof(*note->links), cmp_link);
+	if (sort_links(note->links, note->n_links) < 0)
+		goto done;
 	if (ctx->flags & VL_PARSE_NO_ENTRIES) {
 		free(note->entries);
 		note->entries = NULL;
@@ -1346,13 +1420,32 @@ vl_note *vl_note_new_ex(const char *path, size_t arena_bytes)
 /* NULs after the copy of a note that md4c parses (vl_note_parse_ex). */
 #define MD_PAD 8
 
+/* The number of lines of text[0..n) (a last '\n' starts none); when
+ * starts is not NULL, the offset each line starts at goes there (and
+ * starts[0] is 0 even when n is). */
+static size_t count_lines(const char *text, size_t n, size_t *starts)
+{
+	const char *p = text, *end = text + n, *nl;
+	size_t count = n > 0;
+
+	if (starts != NULL)
+		starts[0] = 0;
+	while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL && nl + 1 < end) {
+		if (starts != NULL)
+			starts[count] = (size_t)(nl + 1 - text);
+		count++;
+		p = nl + 1;
+	}
+	return count;
+}
+
 int vl_note_parse_ex(vl_note **out, const char *path, const char *text, size_t n,
 	unsigned flags, vl_error *err)
 {
 	vl_note *note;
 	parse_ctx ctx;
 	MD_PARSER parser;
-	size_t start = 0, bad, i;
+	size_t start = 0, bad;
 	int rc = -1, fm;
 	vl_fm_span span;
 	char *padded = NULL;
@@ -1363,9 +1456,7 @@ int vl_note_parse_ex(vl_note **out, const char *path, const char *text, size_t n
 		return vl_error_set(err, "out of memory");
 	memset(&ctx, 0, sizeof(ctx));
 	note->size = n;
-	for (i = 0, note->n_lines = n ? 1 : 0; i < n; i++)
-		if (text[i] == '\n' && i + 1 < n)
-			note->n_lines++;
+	note->n_lines = (uint32_t)count_lines(text, n, NULL);
 
 	if (memchr(text, '\0', n)) {
 		size_t z = (size_t)((const char *)memchr(text, '\0', n) - text);
@@ -1426,10 +1517,10 @@ int vl_note_parse_ex(vl_note **out, const char *path, const char *text, size_t n
 	ctx.lines = malloc(((size_t)note->n_lines + 2) * sizeof(*ctx.lines));
 	if (!ctx.mask || !ctx.lines)
 		goto oom;
-	ctx.lines[ctx.n_lines++] = 0;
-	for (i = 0; i < n; i++)
-		if (text[i] == '\n' && i + 1 < n)
-			ctx.lines[ctx.n_lines++] = i + 1;
+	/* an empty note still has its first line */
+	ctx.n_lines = count_lines(text, n, ctx.lines);
+	if (ctx.n_lines == 0)
+		ctx.n_lines = 1;
 	memset(&parser, 0, sizeof(parser));
 	parser.flags = MD_FLAG_WIKILINKS | MD_FLAG_TABLES | MD_FLAG_STRIKETHROUGH |
 		MD_FLAG_TASKLISTS | MD_FLAG_LATEXMATHSPANS | MD_FLAG_PERMISSIVEAUTOLINKS;

@@ -574,6 +574,25 @@ vl_map_release(vl_map *m)
 
 /* ---- UTF-8 and strings ---- */
 
+/* The length of the run of ASCII bytes at s[0..n), taken 8 bytes at a
+ * time: most of a note is ASCII, and the checks below skip it whole. */
+static size_t ascii_run(const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i + 8 <= n) {
+		uint64_t w;
+
+		memcpy(&w, s + i, 8);
+		if (w & 0x8080808080808080ULL)
+			break;
+		i += 8;
+	}
+	while (i < n && s[i] < 0x80)
+		i++;
+	return i;
+}
+
 int
 vl_utf8_valid(const char *s, size_t n, size_t *bad)
 {
@@ -581,8 +600,12 @@ vl_utf8_valid(const char *s, size_t n, size_t *bad)
 	size_t i = 0;
 
 	while (i < n) {
-		size_t k = utf8_seq(p + i, n - i);
+		size_t k;
 
+		i += ascii_run(p + i, n - i);
+		if (i == n)
+			break;
+		k = utf8_seq(p + i, n - i);
 		if (k == 0) {
 			if (bad != NULL)
 				*bad = i;
@@ -600,8 +623,13 @@ vl_utf8_count(const char *s, size_t n)
 	size_t i = 0, count = 0;
 
 	while (i < n) {
-		size_t k = utf8_seq(p + i, n - i);
+		size_t a = ascii_run(p + i, n - i), k;
 
+		i += a;
+		count += a;
+		if (i == n)
+			break;
+		k = utf8_seq(p + i, n - i);
 		i += k ? k : 1;
 		count++;
 	}

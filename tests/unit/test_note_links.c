@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "../../src/note.h"
+#include "../../src/util.h"
 #include "note_fixture.h"
 
 /* NULL-aware string check: want NULL means the field must be NULL. */
@@ -578,6 +579,54 @@ test_many_brackets_no_crash(void **state)
 	assert_string_equal(n->links[n->n_links - 1].target, "ok");
 }
 
+/* More links and ids than the parser sorts by insertion, Markdown links
+ * and wikilinks (found by two passes) on the same lines, and columns past
+ * two-byte characters: every link in document order, at its place. */
+static void
+test_many_links_in_order(void **state)
+{
+	vl_buf md = VL_BUF_INIT;
+	vl_note *n;
+	size_t i;
+	char want[32];
+
+	(void)state;
+	for (i = 0; i < 40; i++)
+		assert_int_equal(vl_buf_printf(&md, "- %s [m%zu](m%zu.md) [[w%zu]] ^b%zu\n",
+			i % 2 ? "\xC3\xA9\xC3\xA9" : "ee", i, i, i, i), 0);
+	n = parse_n(md.ptr, md.len);
+	assert_int_equal(n->n_links, 80);
+	assert_int_equal(n->n_blocks, 40);
+	for (i = 0; i < 40; i++) {
+		uint32_t wcol = i < 10 ? 18 : 20;
+
+		snprintf(want, sizeof(want), "m%zu.md", i);
+		check_link(n, 2 * i, VL_LINK_MARKDOWN, want, NULL, NULL, NULL,
+			(uint32_t)i + 1, 6);
+		snprintf(want, sizeof(want), "w%zu", i);
+		check_link(n, 2 * i + 1, VL_LINK_WIKI, want, NULL, NULL, NULL,
+			(uint32_t)i + 1, wcol);
+		assert_int_equal(n->blocks[i].pos.line, i + 1);
+	}
+	vl_buf_release(&md);
+}
+
+/* An image inside a link's text: the link starts first, then the image,
+ * then the wikilink after them. */
+static void
+test_image_in_link_order(void **state)
+{
+	vl_note *n;
+
+	(void)state;
+	n = parse("[[a]] [![i](i.png)](b.md) [[c]]\n");
+	assert_int_equal(n->n_links, 4);
+	check_link(n, 0, VL_LINK_WIKI, "a", NULL, NULL, NULL, 1, 1);
+	check_link(n, 1, VL_LINK_MARKDOWN, "b.md", NULL, NULL, NULL, 1, 7);
+	check_link(n, 2, VL_LINK_IMAGE, "i.png", NULL, NULL, NULL, 1, 8);
+	check_link(n, 3, VL_LINK_WIKI, "c", NULL, NULL, NULL, 1, 27);
+}
+
 #define T(fn) cmocka_unit_test_teardown(fn, teardown)
 
 int
@@ -635,6 +684,8 @@ main(void)
 		T(test_not_in_html_comment),
 		T(test_entry_index),
 		T(test_many_brackets_no_crash),
+		T(test_many_links_in_order),
+		T(test_image_in_link_order),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
