@@ -65,7 +65,12 @@ static size_t list_view(void *value, ix_view *v)
  * so it is kept small (the did-you-mean computes the letter histograms
  * of the few candidates that get that far). */
 typedef struct ix_note {
+	/* Not read for a stub (vl_index_new_ex): a note the index knows by
+	 * its path alone, whose owner fills it in before anything else
+	 * reads it. */
 	const vl_note *note;
+	const char *path;  /* the note's path (borrowed) */
+	const char *name;  /* its name, case kept (often the end of stem) */
 	char *stem;      /* path without ".md", case kept (a did-you-mean) */
 	char *lc_stem;   /* the same, lower case */
 	const char *lc_name; /* the name, lower case (often the end of lc_stem) */
@@ -337,29 +342,42 @@ static int index_tables(vl_index *idx, ix_note *in, const vl_note *note)
 	return 0;
 }
 
-static int index_note(vl_index *idx, ix_note *in, const vl_note *note)
+/* Indexes note, or (stub_path not NULL) the stub at that path, whose
+ * name is the one vl_note_new gives and which has nothing else yet. */
+static int index_note(vl_index *idx, ix_note *in, const vl_note *note,
+	const char *stub_path)
 {
-	size_t plen = strlen(note->path), i;
-	const char *key;
+	const char *path = stub_path ? stub_path : note->path, *name, *key;
+	size_t plen = strlen(path), name_len, i;
 
+	if (stub_path != NULL)
+		name = vl_note_name_of(path, &name_len);
+	else
+		name_len = strlen(name = note->name);
 	in->note = note;
+	in->path = path;
 	/* a path (and so a name) is far shorter than 4 GB: PATH_MAX, or
 	 * what git stores */
-	in->stem_len = (uint32_t)strip_md(note->path, plen);
-	in->stem = vl_arena_strndup(&idx->arena, note->path, in->stem_len);
-	in->lc_stem = arena_lower(&idx->arena, note->path, in->stem_len);
-	in->name_len = (uint32_t)strlen(note->name);
-	/* The name ends the path nearly always: then its key is the end of
-	 * lc_stem, and needs no copy of its own. */
-	if (in->lc_stem != NULL && in->name_len <= in->stem_len &&
-	    memcmp(note->path + in->stem_len - in->name_len, note->name, in->name_len) == 0)
-		in->lc_name = in->lc_stem + in->stem_len - in->name_len;
-	else
-		in->lc_name = arena_lower(&idx->arena, note->name, in->name_len);
-	if (in->stem == NULL || in->lc_stem == NULL || in->lc_name == NULL ||
+	in->stem_len = (uint32_t)strip_md(path, plen);
+	in->stem = vl_arena_strndup(&idx->arena, path, in->stem_len);
+	in->lc_stem = arena_lower(&idx->arena, path, in->stem_len);
+	in->name_len = (uint32_t)name_len;
+	/* The name ends the path nearly always: then it is the end of stem,
+	 * and its key the end of lc_stem, with no copies of their own. */
+	if (in->stem != NULL && in->lc_stem != NULL && name_len <= in->stem_len &&
+	    memcmp(path + in->stem_len - name_len, name, name_len) == 0) {
+		in->name = in->stem + in->stem_len - name_len;
+		in->lc_name = in->lc_stem + in->stem_len - name_len;
+	} else {
+		in->name = vl_arena_strndup(&idx->arena, name, name_len);
+		in->lc_name = arena_lower(&idx->arena, name, name_len);
+	}
+	if (in->stem == NULL || in->lc_stem == NULL || in->name == NULL || in->lc_name == NULL ||
 	    list_add(idx, &idx->by_path, in->lc_stem, in) < 0 ||
 	    list_add(idx, &idx->by_name, in->lc_name, in) < 0)
 		return -1;
+	if (stub_path != NULL)
+		return 0;
 	for (i = 0; i < note->n_aliases; i++) {
 		const char *a = note->aliases[i];
 
@@ -387,6 +405,7 @@ static int index_note(vl_index *idx, ix_note *in, const vl_note *note)
 typedef struct tag_job {
 	vl_index *idx;
 	vl_note *const *notes;
+	const char *const *stubs;  /* vl_index_new_ex's stub paths, or NULL */
 	size_t n_notes;
 	int rc;
 } tag_job;
@@ -400,7 +419,8 @@ static void *tally_tags(void *arg)
 	for (i = 0; i < j->n_notes && j->rc == 0; i++) {
 		const vl_note *note = j->notes[i];
 
-		if (note == NULL || note->path == NULL || note->name == NULL)
+		if ((j->stubs != NULL && j->stubs[i] != NULL) ||
+		    note == NULL || note->path == NULL || note->name == NULL)
 			continue;
 		for (k = 0; k < note->n_tags && j->rc == 0; k++)
 			if (note->tags[k].name != NULL && add_tag(j->idx, note->tags[k].name, 1) < 0)
@@ -660,13 +680,13 @@ static int sort_block_ids(vl_index *idx)
  * most: names and aliases can repeat), so that they are allocated once
  * instead of growing their way up. Tags are left to grow: a vault writes
  * many tags but few distinct ones. */
-static int reserve(vl_index *idx, vl_note *const *notes, size_t n_notes,
-	size_t n_files)
+static int reserve(vl_index *idx, vl_note *const *notes, const char *const *stubs,
+	size_t n_notes, size_t n_files)
 {
 	size_t i, n_aliases = 0, n_blocks = 0;
 
 	for (i = 0; i < n_notes; i++) {
-		if (notes[i] != NULL) {
+		if ((stubs == NULL || stubs[i] == NULL) && notes[i] != NULL) {
 			n_aliases += notes[i]->n_aliases;
 			n_blocks += notes[i]->n_blocks;
 		}
@@ -688,6 +708,12 @@ static int reserve(vl_index *idx, vl_note *const *notes, size_t n_notes,
 int vl_index_new(vl_index **out, vl_note *const *notes, size_t n_notes,
 	const vl_source *src, vl_error *err)
 {
+	return vl_index_new_ex(out, notes, NULL, n_notes, src, err);
+}
+
+int vl_index_new_ex(vl_index **out, vl_note *const *notes, const char *const *stubs,
+	size_t n_notes, const vl_source *src, vl_error *err)
+{
 	vl_index *idx;
 	tag_job tags;
 	pthread_t tid;
@@ -707,10 +733,11 @@ int vl_index_new(vl_index **out, vl_note *const *notes, size_t n_notes,
 		for (i = 0; i < src->n_files; i++)
 			n_files += !src->files[i].is_note;
 	}
-	if (reserve(idx, notes, n_notes, n_files) < 0)
+	if (reserve(idx, notes, stubs, n_notes, n_files) < 0)
 		goto done;
 	tags.idx = idx;
 	tags.notes = notes;
+	tags.stubs = stubs;
 	tags.n_notes = n_notes;
 	tags_on_thread = n_notes >= 1024 && vl_thread_budget() > 1 &&
 		pthread_create(&tid, NULL, tally_tags, &tags) == 0;
@@ -718,12 +745,13 @@ int vl_index_new(vl_index **out, vl_note *const *notes, size_t n_notes,
 		tally_tags(&tags);
 	for (i = 0; i < n_notes; i++) {
 		const vl_note *note = notes[i];
+		const char *stub = stubs != NULL ? stubs[i] : NULL;
 
-		if (note == NULL || note->path == NULL || note->name == NULL)
+		if (stub == NULL && (note == NULL || note->path == NULL || note->name == NULL))
 			continue;
 		/* Counted first, so that vl_index_free releases a half-done one. */
 		idx->n_notes++;
-		if (index_note(idx, &idx->notes[idx->n_notes - 1], note) < 0)
+		if (index_note(idx, &idx->notes[idx->n_notes - 1], note, stub) < 0)
 			goto done;
 	}
 	if (n_files > 0) {
@@ -840,7 +868,7 @@ static void rank_notes(const ix_note **v, size_t n, const vl_note *from)
 	for (i = 1; i < n; i++) {
 		const ix_note *x = v[i];
 
-		for (j = i; j > 0 && prefer(x->note->path, v[j - 1]->note->path, folder, flen) < 0; j--)
+		for (j = i; j > 0 && prefer(x->path, v[j - 1]->path, folder, flen) < 0; j--)
 			v[j] = v[j - 1];
 		v[j] = x;
 	}
@@ -904,7 +932,7 @@ static const ix_note *note_at_path(const vl_index *idx, const char *p, size_t n,
 		for (i = 0; i < l.n; i++) {
 			const ix_note *in = l.items[i];
 
-			if (in->stem_len == len && memcmp(in->note->path, p, len) == 0)
+			if (in->stem_len == len && memcmp(in->path, p, len) == 0)
 				return in;
 		}
 		return first;
@@ -1026,7 +1054,7 @@ static int try_anywhere(const vl_index *idx, const vl_note *from, const char *t,
 		for (i = 0; i < l.n; i++) {
 			const ix_note *in = l.items[i];
 
-			if (slash == NULL || suffix_match(in->note->path, in->stem_len, t, stem))
+			if (slash == NULL || suffix_match(in->path, in->stem_len, t, stem))
 				v[n++] = in;
 		}
 		found = set_notes(out, v, n, from);
@@ -1773,7 +1801,7 @@ const char *vl_index_suggest_target(const vl_index *idx, const char *target)
 					    mask_bound(tm, v[b][k].letters) > (size_t)max)
 						continue;
 					in = &idx->notes[v[b][k].id];
-					c = has_slash ? in->stem : in->note->name;
+					c = has_slash ? in->stem : in->name;
 					n = has_slash ? in->stem_len : in->name_len;
 					if (!hist_far(th_stem, c, n, (size_t)max))
 						take(t, stem, c, n, (size_t)max, &best, &best_d);

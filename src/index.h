@@ -55,6 +55,14 @@ uint32_t vl_index_name_hash(const char *s, size_t n);
  * the attachments of src (every non-note file). */
 int vl_index_new(vl_index **out, vl_note *const *notes, size_t n_notes,
 	const vl_source *src, vl_error *err);
+/* vl_index_new where stubs (when not NULL) names some notes by path
+ * (stubs[i] not NULL, borrowed): the index does not read notes[i], takes
+ * its name from the path (vl_note_name_of) and gives it nothing else
+ * (aliases, block ids, tags, headings come from vl_index_facts). Its
+ * owner must fill the note in before the index hands it out (a
+ * resolution, a fact): the check state's notes not checked. */
+int vl_index_new_ex(vl_index **out, vl_note *const *notes, const char *const *stubs,
+	size_t n_notes, const vl_source *src, vl_error *err);
 void vl_index_free(vl_index *idx);
 
 /* Vault-wide facts that the index gets from elsewhere instead of its

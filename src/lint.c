@@ -238,7 +238,7 @@ fail:
 }
 
 int vl_vault_new(vl_vault **out, vl_source *src, vl_note **notes, unsigned char *shared,
-	vl_error *err)
+	const char *const *stubs, vl_error *err)
 {
 	vl_vault *v = vault_alloc(src);
 	size_t i, n = 0;
@@ -257,7 +257,7 @@ int vl_vault_new(vl_vault **out, vl_source *src, vl_note **notes, unsigned char 
 	free(v->notes);
 	v->notes = notes;
 	v->shared = shared;
-	if (vl_index_new(&v->index, v->notes, v->n_notes, src, err) < 0) {
+	if (vl_index_new_ex(&v->index, v->notes, stubs, v->n_notes, src, err) < 0) {
 		vl_vault_free(v);
 		return -1;
 	}
@@ -610,12 +610,16 @@ static int lint_one(size_t i, int slot, void *payload)
 {
 	lint_ctx *lc = payload;
 	const vl_vault *v = lc->vault;
-	const vl_note *note = v->notes[i];
+	const vl_note *note;
 	vl_note *whole = NULL;
 	vl_error e;
 	int r;
 
-	if (!note || !wanted(lc->opts, note->path))
+	if (lc->opts->check != NULL && !lc->opts->check[i])
+		return 0;
+	note = v->notes[i];
+	/* a stub not made (vl_index_new_ex) has no path: never checked */
+	if (!note || note->path == NULL || !wanted(lc->opts, note->path))
 		return 0;
 	if (note->summary && v->lazy_cache == NULL) {
 		/* a caller's bug: its findings would be wrong, so none at all */

@@ -80,9 +80,11 @@ int vl_vault_read_note(vl_note **out, vl_source *src, size_t file, vl_cache *cac
  * the i-th note file of src (NULL: it could not be read), whole or a
  * summary (VL_CACHE_SUMMARY). The vault takes notes, shared (or NULL) and
  * the notes, also when it fails, except those with shared[i] set: the
- * caller keeps those, and frees them after the vault. */
+ * caller keeps those, and frees them after the vault. stubs, when not
+ * NULL, are the paths of the notes the caller fills in later (see
+ * vl_index_new_ex); the vault does not keep the array. */
 int vl_vault_new(vl_vault **out, vl_source *src, vl_note **notes, unsigned char *shared,
-	vl_error *err);
+	const char *const *stubs, vl_error *err);
 
 void vl_vault_free(vl_vault *vault);
 
@@ -117,6 +119,10 @@ typedef struct vl_lint_opts {
 	 * vault-relative note paths (sorted, byte order). */
 	const char *const *only;
 	size_t n_only;
+	/* When not NULL, only the notes i with check[i] set are checked, and
+	 * the others are not read at all (the check state's stubs not made,
+	 * see vl_index_new_ex); only still filters the findings. */
+	const unsigned char *check;
 	/* When reach is not NULL (one per note of the vault), reach[i]
 	 * receives, if note i is checked, every note a link of it resolves to
 	 * (for an ambiguous name, every candidate), maybe more than once: the

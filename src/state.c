@@ -1640,8 +1640,13 @@ typedef struct plan {
 	uint64_t (*ident)[2];    /* every note's identity (zeros: not trusted) */
 	vl_vault *vault;         /* once built */
 	ord_table *ords;
-	vl_note *stubs;          /* the notes not checked: a path and a name */
-	char *names;
+	/* The notes not checked, one array in ordinal order (vl_zeroed_pages,
+	 * stubs_size bytes): zeros until stub_of gives one its path and name,
+	 * when a lookup reaches it, so that only those take memory. */
+	vl_note *stubs;
+	size_t stubs_size;
+	vl_arena stub_names;
+	pthread_mutex_t stub_lock; /* the rules' threads ask for stubs */
 	vl_note **fills;         /* the summaries that filled stubs */
 	int damaged;             /* a lookup met a damaged summary */
 	int save, saved;         /* the new state is to be stored; it was */
@@ -2217,6 +2222,44 @@ static int plan_run(plan *p, const vl_memo_key *k, const char **why, vl_error *e
 	return 1;
 }
 
+/* The stub of note ordinal i, given its path and name (a stub, its
+ * name as vl_note_new gives it) the first time: the lookups that reach
+ * it run on the rules' threads. NULL when out of memory. */
+static vl_note *stub_of(plan *p, size_t i)
+{
+	vl_note *s = &p->stubs[i];
+
+	pthread_mutex_lock(&p->stub_lock);
+	if (s->path == NULL) {
+		char *path = p->src->files[p->file_of[i]].path, *copy;
+		const char *name;
+		size_t len;
+
+		name = vl_note_name_of(path, &len);
+		copy = vl_arena_strndup(&p->stub_names, name, len);
+		if (copy != NULL) {
+			s->name = copy;
+			s->summary = 1;
+			s->path = path;
+		}
+	}
+	pthread_mutex_unlock(&p->stub_lock);
+	return s->path != NULL ? s : NULL;
+}
+
+/* Note ordinal i as a lookup hands it out: a stub is made first. */
+static const vl_note *note_out(plan *p, size_t i)
+{
+	const vl_note *note = p->vault->notes[i];
+
+	if (note != &p->stubs[i])
+		return note;
+	note = stub_of(p, i);
+	if (note == NULL)
+		p->damaged = 1;
+	return note;
+}
+
 /* ---- the vault-wide lookups, from the state ---- */
 
 static const vl_note *fact_alias_owner(const char *name, void *payload)
@@ -2239,7 +2282,7 @@ static const vl_note *fact_alias_owner(const char *name, void *payload)
 	}
 	hi = lo < st->n_aliases && strcmp(st->aliases[lo].key, key) == 0;
 	free(key);
-	return hi ? p->vault->notes[st->aliases[lo].ord] : NULL;
+	return hi ? note_out(p, st->aliases[lo].ord) : NULL;
 }
 
 /* The first note in vault order other than not_this with a block id: the
@@ -2286,7 +2329,7 @@ static const vl_note *fact_block_elsewhere(const vl_note *not_this, const char *
 	for (i = 0; i < best; i++)
 		if (p->changed[i] && (long)i != skip && vl_index_find_block(p->vault->notes[i], id))
 			best = i;
-	return best < p->n ? p->vault->notes[best] : NULL;
+	return best < p->n ? note_out(p, best) : NULL;
 }
 
 static const char *fact_tag_spelling(const char *tag, void *payload)
@@ -2303,9 +2346,11 @@ static const char *fact_tag_spelling(const char *tag, void *payload)
  * 1 when the summary is damaged, -1 when out of memory. */
 static int fill_stub(plan *p, size_t i)
 {
-	vl_note *stub = &p->stubs[i], *s = NULL;
+	vl_note *stub = stub_of(p, i), *s = NULL;
 	int r;
 
+	if (stub == NULL)
+		return -1;
 	r = read_summary(p->st, i, stub->path, &s);
 	if (r != 0)
 		return r;
@@ -2422,32 +2467,14 @@ done:
 	return rc;
 }
 
-/* The stubs of every note (those of notes checked stay unused): one
- * block, and one for the names, instead of a note each. */
+/* The stubs of every note (those of notes checked stay unused), as
+ * zeros: stub_of makes one when it is wanted. */
 static int make_stubs(plan *p)
 {
-	size_t i, total = 0, len, at = 0;
-	const char *name;
-
-	for (i = 0; i < p->n; i++)
-		total += strlen(p->src->files[p->file_of[i]].path) + 1;
-	p->stubs = calloc(p->n + 1, sizeof(*p->stubs));
-	p->names = malloc(total + 1);
+	p->stubs_size = (p->n + 1) * sizeof(*p->stubs);
+	p->stubs = vl_zeroed_pages(p->stubs_size);
 	p->fills = calloc(p->n + 1, sizeof(*p->fills));
-	if (p->stubs == NULL || p->names == NULL || p->fills == NULL)
-		return -1;
-	for (i = 0; i < p->n; i++) {
-		vl_note *s = &p->stubs[i];
-
-		s->path = p->src->files[p->file_of[i]].path;
-		name = vl_note_name_of(s->path, &len);
-		memcpy(p->names + at, name, len);
-		p->names[at + len] = '\0';
-		s->name = p->names + at;
-		s->summary = 1;
-		at += len + 1;
-	}
-	return 0;
+	return p->stubs == NULL || p->fills == NULL ? -1 : 0;
 }
 
 /* Checks the notes p marked and merges their findings with the old
@@ -2461,7 +2488,7 @@ static int run_plan(vl_diags *out, plan *p, vl_memo_key *skey, const vl_lint_opt
 	vl_note **notes = NULL;
 	vl_reach *reach = NULL;
 	uint32_t *reach_at = NULL;
-	const char **only = NULL;
+	const char **only = NULL, **stub_paths = NULL;
 	unsigned char *shared = NULL;
 	vl_diags report = VL_DIAGS_INIT;
 	vl_buf tables = VL_BUF_INIT;
@@ -2485,8 +2512,9 @@ static int run_plan(vl_diags *out, plan *p, vl_memo_key *skey, const vl_lint_opt
 	reach_at = calloc(p->n + 1, sizeof(*reach_at));
 	shared = calloc(p->n + 1, 1);
 	only = calloc(p->n + src->n_problems + 1, sizeof(*only));
+	stub_paths = calloc(p->n + 1, sizeof(*stub_paths));
 	if (notes == NULL || reach == NULL || reach_at == NULL || shared == NULL || only == NULL ||
-	    make_stubs(p) < 0)
+	    stub_paths == NULL || make_stubs(p) < 0)
 		goto oom;
 	for (i = 0; i < p->n; i++) {
 		const char *path = src->files[p->file_of[i]].path;
@@ -2508,6 +2536,7 @@ static int run_plan(vl_diags *out, plan *p, vl_memo_key *skey, const vl_lint_opt
 		} else {
 			notes[i] = &p->stubs[i];
 			shared[i] = 1;
+			stub_paths[i] = path;
 		}
 		if (p->check[i]) {
 			only[n_only++] = path;
@@ -2518,7 +2547,7 @@ static int run_plan(vl_diags *out, plan *p, vl_memo_key *skey, const vl_lint_opt
 		only[n_only++] = src->problems[i].path;
 	if (n_only > 1)
 		qsort(only, n_only, sizeof(*only), vl_cmp_str);
-	r = vl_vault_new(&p->vault, src, notes, shared, err);
+	r = vl_vault_new(&p->vault, src, notes, shared, stub_paths, err);
 	notes = NULL;
 	shared = NULL;
 	if (r < 0)
@@ -2542,6 +2571,7 @@ static int run_plan(vl_diags *out, plan *p, vl_memo_key *skey, const vl_lint_opt
 	o.n_only = n_only;
 	o.reach = reach;
 	o.reach_at = reach_at;
+	o.check = p->check;
 	if (vl_lint_run(&report, p->vault, &o, err) < 0)
 		goto done;
 	if (p->damaged) {
@@ -2586,6 +2616,7 @@ done:
 	vl_reach_free(reach, reach ? n_check : 0);
 	free(reach_at);
 	free(only);
+	free(stub_paths);
 	/* not yet the vault's: the notes read whole are still ours */
 	for (i = 0; notes && i < p->n; i++)
 		if (!shared || !shared[i])
@@ -2607,6 +2638,7 @@ int vl_state_check(vl_diags *out, vl_state_result *res, vl_state *st,
 
 	memset(res, 0, sizeof(*res));
 	memset(&p, 0, sizeof(p));
+	pthread_mutex_init(&p.stub_lock, NULL);
 	p.st = st;
 	p.src = src;
 	rc = relist(&p, &res->why_not, err);
@@ -2664,8 +2696,9 @@ done:
 	for (i = 0; p.fills && i < p.n; i++)
 		vl_note_free(p.fills[i]);
 	free(p.fills);
-	free(p.stubs);
-	free(p.names);
+	vl_zeroed_free(p.stubs, p.stubs_size);
+	vl_arena_release(&p.stub_names);
+	pthread_mutex_destroy(&p.stub_lock);
 	free(p.ords);
 	free(p.ids);
 	free(p.file_of);

@@ -1337,6 +1337,22 @@ void vl_filemap_release(vl_filemap *m)
 	memset(m, 0, sizeof(*m));
 }
 
+void *vl_zeroed_pages(size_t n)
+{
+	void *p;
+
+	if (n == 0)
+		n = 1;
+	p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+void vl_zeroed_free(void *p, size_t n)
+{
+	if (p != NULL)
+		munmap(p, n == 0 ? 1 : n);
+}
+
 /* Whether piece b starts where piece a ends, in memory or in one file. */
 static int follows(const vl_iovec *a, const vl_iovec *b)
 {

@@ -242,6 +242,12 @@ int vl_filemap_open(vl_filemap *m, int fd, uint64_t max);
 void vl_filemap_drop(const vl_filemap *m, const void *from, const void *to);
 void vl_filemap_release(vl_filemap *m);
 
+/* n bytes of zeros that take memory only where they are written (pages
+ * of their own, mapped on first use): an array of which a run fills a
+ * few entries. NULL when out of memory. Freed with vl_zeroed_free(p, n). */
+void *vl_zeroed_pages(size_t n);
+void vl_zeroed_free(void *p, size_t n);
+
 /* Writes all n bytes at p to fd (retrying short writes and EINTR).
  * Returns 0, or -1 with errno set. */
 int vl_write_all(int fd, const char *p, size_t n);

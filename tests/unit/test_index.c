@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -854,9 +856,71 @@ static void test_empty_index(void **state)
 	vl_index_free(NULL);
 }
 
+/* vl_index_new_ex: notes known by path alone (stubs) are never read (they
+ * point into a page that cannot be), yet found by path and name, ranked
+ * by path among namesakes and named by a did-you-mean. */
+static void test_stubs_not_read(void **state)
+{
+	const char *paths[] = { "A/Same.md", "Same.md", "B/Other Note.md", NULL };
+	const char *stubs[4];
+	vl_note *notes[4], real;
+	vl_source *src = calloc(1, sizeof(*src));
+	long ps = sysconf(_SC_PAGESIZE);
+	unsigned char *page;
+	vl_index *idx = NULL;
+	vl_error err;
+	vl_link link;
+	vl_resolution r;
+	size_t i;
+
+	(void)state;
+	page = mmap(NULL, (size_t)ps, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(page != MAP_FAILED && src != NULL);
+	for (i = 0; i < 3; i++) {
+		notes[i] = (vl_note *)(page + i * 256);
+		stubs[i] = paths[i];
+		assert_int_equal(vl_source_add(src, paths[i], 1, NULL), 0);
+	}
+	/* one real note beside them */
+	memset(&real, 0, sizeof(real));
+	real.path = (char *)"Real.md";
+	real.name = (char *)"Real";
+	notes[3] = &real;
+	stubs[3] = NULL;
+	assert_int_equal(vl_source_add(src, "Real.md", 1, NULL), 0);
+	vl_source_sort(src);
+	assert_int_equal(vl_index_new_ex(&idx, notes, stubs, 4, src, &err), 0);
+
+	memset(&link, 0, sizeof(link));
+	link.kind = VL_LINK_WIKI;
+	link.target = (char *)"B/Other Note";
+	vl_index_resolve(idx, &real, &link, &r);
+	assert_int_equal(r.kind, VL_RESOLVE_NOTE);
+	assert_ptr_equal(r.note, notes[2]);
+	link.target = (char *)"other note";
+	vl_index_resolve(idx, &real, &link, &r);
+	assert_ptr_equal(r.note, notes[2]);
+	/* two notes named Same: the one at the root is preferred */
+	link.target = (char *)"Same";
+	vl_index_resolve(idx, &real, &link, &r);
+	assert_int_equal(r.kind, VL_RESOLVE_AMBIGUOUS);
+	assert_ptr_equal(r.note, notes[1]);
+	assert_int_equal(r.n_candidates, 2);
+	assert_string_equal(vl_index_suggest_target(idx, "Othr Note"), "Other Note");
+	assert_string_equal(vl_index_suggest_target(idx, "B/Othr Note"), "B/Other Note");
+	link.target = (char *)"Real";
+	vl_index_resolve(idx, &real, &link, &r);
+	assert_int_equal(r.kind, VL_RESOLVE_NOTE);
+	assert_ptr_equal(r.note, &real);
+	vl_index_free(idx);
+	vl_source_free(src);
+	munmap(page, (size_t)ps);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_stubs_not_read),
 		cmocka_unit_test_setup_teardown(test_root_paths, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_attachments, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_relative, setup, teardown),

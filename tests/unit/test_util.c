@@ -309,6 +309,30 @@ static uint64_t checksum_ref(const void *data, size_t n)
 /* A file mapped whole reads as its bytes, also after its pages are let
  * go of (in part, or all); an empty file, a folder and a file over the
  * limit are handled as vl_read_fd handles them. */
+/* vl_zeroed_pages: zeros, writable, of any size (0 too), freed. */
+static void
+test_zeroed_pages(void **state)
+{
+	size_t sizes[] = { 0, 1, 4096, 3 * 4096 + 7 }, i, k;
+
+	(void)state;
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		unsigned char *p = vl_zeroed_pages(sizes[i]);
+
+		assert_non_null(p);
+		for (k = 0; k < sizes[i]; k++)
+			assert_int_equal(p[k], 0);
+		if (sizes[i] > 0) {
+			p[sizes[i] - 1] = 2;
+			p[0] = 1;
+			assert_int_equal(p[0], 1);
+			assert_int_equal(p[sizes[i] - 1], sizes[i] > 1 ? 2 : 1);
+		}
+		vl_zeroed_free(p, sizes[i]);
+	}
+	vl_zeroed_free(NULL, 0);
+}
+
 static void
 test_filemap(void **state)
 {
@@ -871,6 +895,7 @@ main(void)
 		cmocka_unit_test(test_checksum_pieces),
 		cmocka_unit_test(test_fingerprint),
 		cmocka_unit_test(test_filemap),
+		cmocka_unit_test(test_zeroed_pages),
 		cmocka_unit_test(test_pools),
 		cmocka_unit_test(test_map),
 		cmocka_unit_test(test_hash),
