@@ -552,7 +552,10 @@ static int read_file(const char *path, char **out, size_t *len, vl_error *err)
 		goto done;
 	}
 	buf[n] = '\0';
-	*out = buf;
+	/* the text is kept (the memo keys runs by it): no more room than it */
+	*out = realloc(buf, n + 1);
+	if (*out == NULL)
+		*out = buf;
 	*len = n;
 	buf = NULL;
 	rc = 0;

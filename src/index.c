@@ -12,6 +12,7 @@
 #include "index.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -130,7 +131,15 @@ struct vl_index {
 	 * the last letter of their name, then by length (see suggest_target). */
 	ix_key *note_first, *note_last, *file_first, *file_last;
 	ix_key *stem_first, *stem_last, *fpath_first, *fpath_last; /* by path */
-	ix_ptr *by_ptr;    /* notes sorted by address, for ix_of */
+	/* The buckets are sorted when the first did-you-mean wants them (a
+	 * run with no broken link never does): buckets 1 once they are, -1
+	 * when that ran out of memory. */
+	pthread_mutex_t bucket_lock;
+	atomic_int buckets;
+	/* The notes with lookup tables (index_tables) sorted by address, for
+	 * ix_of: n_by_ptr of them */
+	ix_ptr *by_ptr;
+	size_t n_by_ptr;
 	/* Every block id of the vault as id_hash(id) << 32 | the index of its
 	 * note in notes, sorted: a vault has hundreds of thousands of ids,
 	 * and a sorted array of them costs a fraction of the memory (and so
@@ -608,24 +617,36 @@ static int cmp_ptr(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* by_ptr over the notes that have lookup tables. */
+static int build_by_ptr(vl_index *idx)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < idx->n_notes; i++)
+		n += idx->notes[i].headings != NULL || idx->notes[i].blocks != NULL;
+	if (n == 0)
+		return 0;
+	idx->by_ptr = malloc(n * sizeof(*idx->by_ptr));
+	if (idx->by_ptr == NULL)
+		return -1;
+	for (i = 0; i < idx->n_notes; i++) {
+		if (idx->notes[i].headings == NULL && idx->notes[i].blocks == NULL)
+			continue;
+		idx->by_ptr[idx->n_by_ptr].note = idx->notes[i].note;
+		idx->by_ptr[idx->n_by_ptr++].i = i;
+	}
+	qsort(idx->by_ptr, n, sizeof(*idx->by_ptr), cmp_ptr);
+	return 0;
+}
+
 static int build_buckets(vl_index *idx)
 {
-	size_t i, n = idx->n_notes > idx->n_files ? idx->n_notes : idx->n_files;
+	size_t n = idx->n_notes > idx->n_files ? idx->n_notes : idx->n_files;
 	ix_key *tmp;
 	int rc = -1;
 
 	if (n == 0)
 		return 0;
-	if (idx->n_notes > 0) {
-		idx->by_ptr = malloc(idx->n_notes * sizeof(*idx->by_ptr));
-		if (idx->by_ptr == NULL)
-			return -1;
-		for (i = 0; i < idx->n_notes; i++) {
-			idx->by_ptr[i].note = idx->notes[i].note;
-			idx->by_ptr[i].i = i;
-		}
-		qsort(idx->by_ptr, idx->n_notes, sizeof(*idx->by_ptr), cmp_ptr);
-	}
 	tmp = malloc(n * sizeof(*tmp));
 	if (tmp != NULL &&
 	    sort_buckets(&idx->note_first, &idx->note_last, tmp, idx->n_notes,
@@ -639,6 +660,26 @@ static int build_buckets(vl_index *idx)
 		rc = 0;
 	free(tmp);
 	return rc;
+}
+
+/* The did-you-mean buckets, sorted on first use (the index is shared by
+ * the rules' threads, and otherwise not changed after it is built).
+ * Returns 1 when they are there. */
+static int have_buckets(const vl_index *idx)
+{
+	vl_index *w = (vl_index *)idx;
+	int b = atomic_load(&w->buckets);
+
+	if (b != 0)
+		return b > 0;
+	pthread_mutex_lock(&w->bucket_lock);
+	b = atomic_load(&w->buckets);
+	if (b == 0) {
+		b = build_buckets(w) == 0 ? 1 : -1;
+		atomic_store(&w->buckets, b);
+	}
+	pthread_mutex_unlock(&w->bucket_lock);
+	return b > 0;
 }
 
 /* The first position in v[0..n) whose key is >= key. */
@@ -724,6 +765,8 @@ int vl_index_new_ex(vl_index **out, vl_note *const *notes, const char *const *st
 	idx = calloc(1, sizeof(*idx));
 	if (idx == NULL)
 		goto done;
+	pthread_mutex_init(&idx->bucket_lock, NULL);
+	atomic_init(&idx->buckets, 0);
 	if (n_notes > 0) {
 		idx->notes = calloc(n_notes, sizeof(*idx->notes));
 		if (idx->notes == NULL)
@@ -766,7 +809,7 @@ int vl_index_new_ex(vl_index **out, vl_note *const *notes, const char *const *st
 			idx->n_files++;
 		}
 	}
-	if (build_buckets(idx) < 0 || sort_block_ids(idx) < 0)
+	if (build_by_ptr(idx) < 0 || sort_block_ids(idx) < 0)
 		goto done;
 	if (tags_on_thread) {
 		pthread_join(tid, NULL);
@@ -792,6 +835,7 @@ void vl_index_free(vl_index *idx)
 
 	if (idx == NULL)
 		return;
+	pthread_mutex_destroy(&idx->bucket_lock);
 	for (i = 0; i < idx->n_tagv; i++) {
 		free(idx->tagv[i]->sp);
 		free(idx->tagv[i]);
@@ -1408,14 +1452,15 @@ done:
 	return best;
 }
 
-/* The index's record of note, or NULL when note is not in the index. */
+/* The index's record of note when it has lookup tables (index_tables),
+ * else NULL: a note's own arrays are searched then. */
 static const ix_note *ix_of(const vl_index *idx, const vl_note *note)
 {
 	size_t lo = 0, hi;
 
 	if (idx == NULL || note == NULL || idx->by_ptr == NULL)
 		return NULL;
-	hi = idx->n_notes;
+	hi = idx->n_by_ptr;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		uintptr_t m = (uintptr_t)idx->by_ptr[mid].note;
@@ -1734,7 +1779,7 @@ const char *vl_index_suggest_target(const vl_index *idx, const char *target)
 	unsigned char th_stem[IX_HIST], th_full[IX_HIST];
 	int has_slash;
 
-	if (idx == NULL || target == NULL)
+	if (idx == NULL || target == NULL || !have_buckets(idx))
 		return NULL;
 	t = target[0] == '/' ? target + 1 : target;
 	tlen = strlen(t);

@@ -473,7 +473,7 @@ vl_hash(const char *s, size_t n)
 static vl_map_slot *
 map_find(vl_map_slot *slots, size_t cap, const char *key, uint64_t h)
 {
-	size_t i = (size_t)h & (cap - 1);
+	size_t i = (size_t)(h % cap);
 
 	for (;;) {
 		vl_map_slot *s = &slots[i];
@@ -482,11 +482,11 @@ map_find(vl_map_slot *slots, size_t cap, const char *key, uint64_t h)
 			return s;
 		if (s->hash == h && strcmp(s->key, key) == 0)
 			return s;
-		i = (i + 1) & (cap - 1);
+		i = i + 1 == cap ? 0 : i + 1;
 	}
 }
 
-/* Doubles the table (capacity stays a power of two) and re-inserts. */
+/* Moves the table to ncap slots and re-inserts. */
 static int
 map_resize(vl_map *m, size_t ncap)
 {
@@ -537,17 +537,17 @@ vl_map_put(vl_map *m, const char *key, void *value)
 int
 vl_map_reserve(vl_map *m, size_t n)
 {
-	size_t ncap = m->cap ? m->cap : 16;
+	size_t ncap;
 
-	if (n > SIZE_MAX / 10)
+	if (n > SIZE_MAX / 10 / sizeof(vl_map_slot))
 		return -1;
-	/* The load that vl_map_put keeps: at most 70%. */
-	while (n * 10 > ncap * 7) {
-		if (ncap > SIZE_MAX / 2 / sizeof(vl_map_slot))
-			return -1;
-		ncap *= 2;
-	}
-	return ncap == m->cap || n == 0 ? 0 : map_resize(m, ncap);
+	/* The load that vl_map_put keeps, at most 70%, and no more room:
+	 * the table is the size n needs, not the next power of two (a
+	 * vault's name maps are megabytes) */
+	ncap = n * 10 / 7 + 1;
+	if (ncap < 16)
+		ncap = 16;
+	return ncap <= m->cap || n == 0 ? 0 : map_resize(m, ncap);
 }
 
 void *
