@@ -152,14 +152,63 @@ merge_sort(vl_diag *v, vl_diag *tmp, size_t n)
 	memcpy(v, tmp, n * sizeof(*v));
 }
 
+/* The length of the sorted run at the start of v[0..n). */
+static size_t
+run_len(const vl_diag *v, size_t n)
+{
+	size_t k = 1;
+
+	while (k < n && vl_diag_cmp(&v[k - 1], &v[k]) <= 0)
+		k++;
+	return k;
+}
+
+/* Merges the sorted runs v[0..k) and v[k..n) in place, keeping the order
+ * of equal items, through tmp (room for the shorter run). */
+static void
+merge_runs(vl_diag *v, size_t k, size_t n, vl_diag *tmp)
+{
+	size_t i, j, o;
+
+	if (k <= n - k) {
+		/* the first run aside, merged from the front */
+		memcpy(tmp, v, k * sizeof(*v));
+		for (i = 0, j = k, o = 0; i < k && j < n;)
+			v[o++] = vl_diag_cmp(&v[j], &tmp[i]) < 0 ? v[j++] : tmp[i++];
+		while (i < k)
+			v[o++] = tmp[i++];
+		return;
+	}
+	/* the second run aside, merged from the back */
+	memcpy(tmp, v + k, (n - k) * sizeof(*v));
+	for (i = k, j = n - k, o = n; i > 0 && j > 0;)
+		v[--o] = vl_diag_cmp(&tmp[j - 1], &v[i - 1]) < 0 ? v[--i] : tmp[--j];
+	while (j > 0)
+		v[--o] = tmp[--j];
+}
+
 void
 vl_diags_sort(vl_diags *d)
 {
 	vl_diag *tmp;
-	size_t i, j;
+	size_t i, j, k;
 
 	if (d == NULL || d->len < 2)
 		return;
+	/* a report is mostly one sorted run, or two (a run from the check
+	 * state: the notes checked, then the old findings of the others),
+	 * merged with room for the shorter one only */
+	k = run_len(d->items, d->len);
+	if (k == d->len)
+		return;
+	if (run_len(d->items + k, d->len - k) == d->len - k) {
+		tmp = malloc((k < d->len - k ? k : d->len - k) * sizeof(*tmp));
+		if (tmp != NULL) {
+			merge_runs(d->items, k, d->len, tmp);
+			free(tmp);
+			return;
+		}
+	}
 	tmp = malloc(d->len * sizeof(*tmp));
 	if (tmp != NULL) {
 		merge_sort(d->items, tmp, d->len);

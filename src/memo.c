@@ -369,7 +369,14 @@ int vl_memo_decode_diags_if(vl_diags *out, const unsigned char *p, size_t n, uin
 	vl_buf path = VL_BUF_INIT, rule = VL_BUF_INIT, msg = VL_BUF_INIT;
 	uint32_t i;
 	int rc = -1, oom = 0;
+	void *items = out->items;
 
+	/* room for them all at once (a few may be left out): a report of
+	 * tens of thousands, grown by doubling, would hold two copies */
+	if (count > 0 && (count > n || vl_grow(&items, &out->cap, out->len + count,
+	    sizeof(*out->items)) < 0))
+		return count > n ? 0 : -1;
+	out->items = items;
 	for (i = 0; i < count; i++) {
 		uint32_t line = vl_read_u32(&r), col = vl_read_u32(&r), sev = vl_read_u32(&r);
 		int ri;

@@ -1660,6 +1660,7 @@ typedef struct plan {
 	size_t *new_files;       /* the files of src added, n_new_files */
 	size_t n_new_files;
 	size_t n_same;           /* notes whose identity changed, bytes not */
+	size_t n_old_seen;       /* old findings keep_old was asked about */
 } plan;
 
 static int cmp_u64(const void *a, const void *b)
@@ -2399,8 +2400,12 @@ static int fill_reached(plan *p)
  * checked again; when the state is not stored, only the wanted ones. */
 static int keep_old(const char *path, void *payload)
 {
-	const plan *p = payload;
+	plan *p = payload;
 	long f;
+
+	/* the findings are read from the mapped state: a few thousand at
+	 * a time are let go of (else the whole section stays in memory) */
+	drop_behind(p->st, p->n_old_seen++);
 
 	if (!p->save && p->want &&
 	    bsearch(&path, p->want, p->n_want, sizeof(*p->want), vl_cmp_str) == NULL)
@@ -2475,6 +2480,25 @@ static int make_stubs(plan *p)
 	p->stubs = vl_zeroed_pages(p->stubs_size);
 	p->fills = calloc(p->n + 1, sizeof(*p->fills));
 	return p->stubs == NULL || p->fills == NULL ? -1 : 0;
+}
+
+/* Lets go of p's vault, its index, and the stubs and what fills them
+ * (the vault first: it holds the stubs). */
+static void free_vault(plan *p)
+{
+	size_t i;
+
+	vl_vault_free(p->vault);
+	p->vault = NULL;
+	for (i = 0; p->fills && i < p->n; i++)
+		vl_note_free(p->fills[i]);
+	free(p->fills);
+	p->fills = NULL;
+	vl_zeroed_free(p->stubs, p->stubs_size);
+	p->stubs = NULL;
+	vl_arena_release(&p->stub_names);
+	free(p->ords);
+	p->ords = NULL;
 }
 
 /* Checks the notes p marked and merges their findings with the old
@@ -2581,6 +2605,10 @@ static int run_plan(vl_diags *out, plan *p, vl_memo_key *skey, const vl_lint_opt
 		rc = 0;
 		goto done;
 	}
+	/* with no state to store, nothing reads the vault again: it goes
+	 * before the old findings come, which the whole report then holds */
+	if (!p->save)
+		free_vault(p);
 	r = vl_memo_decode_diags_if(&report, p->st->findings, p->st->findings_len,
 		p->st->n_findings, keep_old, p);
 	drop_all(p->st);
@@ -2691,15 +2719,8 @@ done:
 		vl_note_free(p.old[i]);
 	for (i = 0; p.now && i < p.n; i++)
 		vl_note_free(p.now[i]);
-	/* the vault before the stubs and what fills them */
-	vl_vault_free(p.vault);
-	for (i = 0; p.fills && i < p.n; i++)
-		vl_note_free(p.fills[i]);
-	free(p.fills);
-	vl_zeroed_free(p.stubs, p.stubs_size);
-	vl_arena_release(&p.stub_names);
+	free_vault(&p);
 	pthread_mutex_destroy(&p.stub_lock);
-	free(p.ords);
 	free(p.ids);
 	free(p.file_of);
 	free(p.ord_of);

@@ -878,6 +878,42 @@ test_diags_sort_stable_many(void **state)
 	vl_diags_release(&d);
 }
 
+/* Two sorted runs (the check state's report: the notes checked, then the
+ * old findings), the first shorter and then the longer: merged in order,
+ * an item of the first run before an equal one of the second. */
+static void
+test_diags_sort_two_runs(void **state)
+{
+	size_t sizes[][2] = { { 3, 200 }, { 200, 3 }, { 1, 1 }, { 50, 50 } }, t, i;
+
+	(void)state;
+	for (t = 0; t < sizeof(sizes) / sizeof(sizes[0]); t++) {
+		vl_diags d = VL_DIAGS_INIT;
+		size_t r;
+
+		for (r = 0; r < 2; r++) {
+			for (i = 0; i < sizes[t][r]; i++) {
+				char path[16];
+
+				/* run 0 every third path, run 1 every path: equal keys */
+				snprintf(path, sizeof(path), "n%04zu.md", r == 0 ? i * 3 : i);
+				assert_int_equal(vl_diags_add(&d, path, 1, 1, "r",
+					(vl_severity)(r + 1), "m"), 0);
+			}
+		}
+		vl_diags_sort(&d);
+		assert_int_equal(d.len, sizes[t][0] + sizes[t][1]);
+		for (i = 1; i < d.len; i++) {
+			int c = strcmp(d.items[i - 1].path, d.items[i].path);
+
+			assert_true(c <= 0);
+			if (c == 0)
+				assert_true(d.items[i - 1].severity < d.items[i].severity);
+		}
+		vl_diags_release(&d);
+	}
+}
+
 int
 main(void)
 {
@@ -906,6 +942,7 @@ main(void)
 		cmocka_unit_test(test_glob),
 		cmocka_unit_test(test_severity),
 		cmocka_unit_test(test_diags),
+		cmocka_unit_test(test_diags_sort_two_runs),
 		cmocka_unit_test(test_diags_sort_stable_many),
 	};
 
