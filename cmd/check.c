@@ -299,7 +299,7 @@ static int links_into_kept(check_run *run, vl_source *src, const vl_change *c)
 	memset(&was, 0, sizeof(was));
 	was.path = c->new_path;
 	was.is_note = 1;
-	memcpy(was.oid, c->old_oid, sizeof(was.oid));
+	was.oid = c->old_oid;
 	now = note_version(run, src, &src->files[at], at);
 	old = note_version(run, src, &was, -1);
 	if (now == NULL || old == NULL || !vl_note_same_headings(old, now) ||

@@ -62,9 +62,12 @@ int vl_source_add(vl_source *src, const char *path, uint64_t size, const char *o
 		return -1;
 	f.size = size;
 	f.is_note = is_note_path(path);
-	if (oid != NULL) {
-		strncpy(f.oid, oid, sizeof(f.oid) - 1);
-		f.oid[sizeof(f.oid) - 1] = '\0';
+	f.oid = "";
+	if (oid != NULL && oid[0] != '\0') {
+		/* a hex id is 40 characters (64 for SHA-256 repositories) */
+		f.oid = vl_arena_strndup(&src->paths, oid, strnlen(oid, 64));
+		if (f.oid == NULL)
+			return -1;
 	}
 	/* on failure the path's copy stays in the arena, freed with it */
 	return VL_PUSH(src->files, src->n_files, src->cap_files, f);

@@ -16,8 +16,10 @@
 
 typedef struct vl_file {
 	/* Ordered widest first, so that the struct has no padding inside:
-	 * a vault holds one per file (104 bytes, not 120). */
+	 * a vault holds one per file (72 bytes). */
 	char *path;       /* relative to the vault root, '/' separated */
+	/* git blob id when known (hex, in the source's arena), else "" */
+	const char *oid;
 	uint64_t size;    /* bytes; 0 for a revision's files (see git/source.c) */
 	/* Work-tree files only (has_stat 1): the stat data taken when listing,
 	 * as git's index keeps it, so that an unchanged file is recognised
@@ -26,7 +28,6 @@ typedef struct vl_file {
 	uint64_t ino, dev;
 	uint32_t mtime_nsec, ctime_nsec;
 	uint32_t mode;
-	char oid[41];     /* git blob id when known (hex), else "" */
 	unsigned char is_note;  /* 1 for *.md */
 	unsigned char has_stat; /* 1 when the stat data above is set */
 } vl_file;

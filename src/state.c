@@ -2574,6 +2574,8 @@ static int run_plan(vl_diags *out, plan *p, vl_memo_key *skey, const vl_lint_opt
 	r = vl_vault_new(&p->vault, src, notes, shared, stub_paths, err);
 	notes = NULL;
 	shared = NULL;
+	free(stub_paths);
+	stub_paths = NULL;
 	if (r < 0)
 		goto done;
 	p->ords = note_ords(p->vault, p->stubs);

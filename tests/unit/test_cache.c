@@ -212,8 +212,9 @@ static void make_src(vl_source *src, vl_file files[2])
 	files[0].path = (char *)"Dir/Rich.md";
 	files[0].is_note = 1;
 	files[0].size = sizeof(rich) - 1;
-	strcpy(files[0].oid, "0123456789abcdef0123456789abcdef01234567");
+	files[0].oid = "0123456789abcdef0123456789abcdef01234567";
 	files[1].path = (char *)"Work.md";
+	files[1].oid = "";
 	files[1].is_note = 1;
 	files[1].size = sizeof(rich) - 1;
 	files[1].has_stat = 1;
@@ -501,7 +502,7 @@ static void save_a_b(vl_source *src, vl_file files[2], vl_note **a, vl_note **b)
 	vl_error err;
 
 	make_src(src, files);
-	strcpy(files[1].oid, "fedcba9876543210fedcba9876543210fedcba98");
+	files[1].oid = "fedcba9876543210fedcba9876543210fedcba98";
 	files[1].has_stat = 0;
 	assert_int_equal(vl_note_parse_ex(a, files[0].path, a_text, sizeof(a_text) - 1,
 		VL_PARSE_NO_ENTRIES, &err), 0);
@@ -930,7 +931,7 @@ static void test_added_spilled(void **state)
 {
 	enum { N = 1500 };
 	static vl_file files[N];
-	static char paths[N][32];
+	static char paths[N][32], oids[N][41];
 	vl_source src;
 	vl_note *notes[N], *got = NULL;
 	vl_cache *c = NULL;
@@ -951,7 +952,8 @@ static void test_added_spilled(void **state)
 		snprintf(paths[i], sizeof(paths[i]), "s/%zu.md", i);
 		files[i].path = paths[i];
 		files[i].is_note = 1;
-		snprintf(files[i].oid, sizeof(files[i].oid), "%040zx", i + 7);
+		snprintf(oids[i], sizeof(oids[i]), "%040zx", i + 7);
+		files[i].oid = oids[i];
 		snprintf(text, sizeof(text), "# Note %zu\n## Part %zu\n[[Other %zu#Part]] [[Far %zu]] "
 			"^b%zu #tag%zu\n- [Paper %zu](https://example.org/%zu)\n", i, i, i, i, i, i, i, i);
 		assert_int_equal(vl_note_parse_ex(&notes[i], paths[i], text, strlen(text),
@@ -1012,7 +1014,7 @@ static void test_reader(void **state)
 {
 	enum { N = 600 };
 	static vl_file files[N + 1];
-	static char paths[N + 1][32];
+	static char paths[N + 1][32], oids[N + 1][41];
 	vl_source src;
 	vl_cache *c = NULL, *c2 = NULL;
 	vl_cache_reader rd;
@@ -1035,7 +1037,8 @@ static void test_reader(void **state)
 		snprintf(paths[i], sizeof(paths[i]), "n/%zu.md", i);
 		files[i].path = paths[i];
 		files[i].is_note = 1;
-		snprintf(files[i].oid, sizeof(files[i].oid), "%040zx", i + 1);
+		snprintf(oids[i], sizeof(oids[i]), "%040zx", i + 1);
+		files[i].oid = oids[i];
 		snprintf(text, sizeof(text), "# H%zu\n[[Other %zu#Part]] ^b%zu #tag%zu\n", i, i, i, i);
 		if (i == N)
 			r = vl_note_parse_ex(&notes[i], paths[i], big.ptr, big.len,
