@@ -452,8 +452,9 @@ static int put_listing(vl_buf *b, const vl_source *src, const uint64_t listing[2
 /* The state is read in passes over its notes (loading, planning,
  * writing the next one), each of which lets go of the pages it has
  * passed every DROP_EVERY notes: a state of tens of MB is never held
- * whole. */
-#define DROP_EVERY 4096
+ * whole, and at most a few hundred KB of it (a note's record is a few
+ * hundred bytes; 4096 of them held 3 MB). */
+#define DROP_EVERY 512
 
 static void drop_all(const vl_state *st)
 {
@@ -2327,6 +2328,7 @@ static const vl_note *fact_block_elsewhere(const vl_note *not_this, const char *
 		if (has)
 			best = o;
 	}
+	drop_all(st);
 	for (i = 0; i < best; i++)
 		if (p->changed[i] && (long)i != skip && vl_index_find_block(p->vault->notes[i], id))
 			best = i;
@@ -2353,6 +2355,10 @@ static int fill_stub(plan *p, size_t i)
 	if (stub == NULL)
 		return -1;
 	r = read_summary(p->st, i, stub->path, &s);
+	/* a page of the state read here and there maps its neighbours too
+	 * (the page cache holds the file in large pieces, mapped whole):
+	 * hundreds of KB for each summary, let go of at once */
+	drop_all(p->st);
 	if (r != 0)
 		return r;
 	p->fills[i] = s;
