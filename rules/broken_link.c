@@ -13,7 +13,8 @@
 static int report_missing(vl_rule_ctx *ctx, size_t i, const vl_link *link)
 {
 	const vl_note *owner = vl_index_alias_owner(ctx->index, link->target);
-	const char *hint;
+	vl_buf hint = VL_BUF_INIT;
+	int r;
 
 	if (owner != NULL) {
 		vl_rule_hint(ctx, i, owner->name);
@@ -21,13 +22,18 @@ static int report_missing(vl_rule_ctx *ctx, size_t i, const vl_link *link)
 			"no note or file '%s'; '%s' is an alias of '%s', link to [[%s|%s]]",
 			link->target, link->target, owner->path, owner->name, link->target);
 	}
-	hint = vl_index_suggest_target(ctx->index, link->target);
-	if (hint != NULL)
-		vl_rule_hint(ctx, i, hint);
-	if (hint != NULL && strcmp(hint, link->target) != 0)
-		return vl_rule_report(ctx, link->pos, "no note or file '%s' (did you mean '%s'?)",
-			link->target, hint);
-	return vl_rule_report(ctx, link->pos, "no note or file '%s'", link->target);
+	r = vl_index_suggest_target(ctx->index, link->target, &hint);
+	if (r < 0)
+		return -1;
+	if (r > 0)
+		vl_rule_hint(ctx, i, hint.ptr);
+	if (r > 0 && strcmp(hint.ptr, link->target) != 0)
+		r = vl_rule_report(ctx, link->pos, "no note or file '%s' (did you mean '%s'?)",
+			link->target, hint.ptr);
+	else
+		r = vl_rule_report(ctx, link->pos, "no note or file '%s'", link->target);
+	vl_buf_release(&hint);
+	return r;
 }
 
 int vl_rule_broken_link(vl_rule_ctx *ctx)

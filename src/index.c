@@ -62,6 +62,20 @@ static size_t list_view(void *value, ix_view *v)
 	return v->n;
 }
 
+/* A table of the notes by stem or by name, compared without ASCII case
+ * (as Obsidian does), whose keys are the notes' own paths: no key is
+ * copied. A slot is 0 when free, else the key's hash in its high half and
+ * a reference in its low half: a note's index + 1, or IX_REF_LIST | the
+ * index of a list of the notes that share the key (lists). The table has
+ * room for every note at a load of 70% at most, so it never grows. */
+typedef struct ix_names {
+	uint64_t *slot;
+	size_t cap;
+	int by_name;       /* keys: names (else stems) */
+} ix_names;
+
+#define IX_REF_LIST ((uint32_t)1 << 31)
+
 /* What the index knows about one note: one for each note of the vault,
  * so it is kept small (the did-you-mean computes the letter histograms
  * of the few candidates that get that far). */
@@ -71,12 +85,9 @@ typedef struct ix_note {
 	 * reads it. */
 	const vl_note *note;
 	const char *path;  /* the note's path (borrowed) */
-	const char *name;  /* its name, case kept (often the end of stem) */
-	char *stem;      /* path without ".md", case kept (a did-you-mean) */
-	char *lc_stem;   /* the same, lower case */
-	const char *lc_name; /* the name, lower case (often the end of lc_stem) */
-	uint32_t stem_len;
-	uint32_t name_len;
+	uint32_t stem_len; /* the path without ".md": path[0..stem_len) */
+	uint32_t name_off; /* its name (vl_note_name_of): name_len bytes */
+	uint32_t name_len; /* at path + name_off */
 	vl_map *headings;  /* heading key -> list of vl_heading, or NULL */
 	vl_map *blocks;    /* lc block id -> its first vl_block, or NULL */
 } ix_note;
@@ -118,8 +129,10 @@ struct vl_index {
 	size_t n_notes;
 	ix_file *files;
 	size_t n_files;
-	vl_map by_path;    /* lc stem -> list of ix_note */
-	vl_map by_name;    /* lc name -> list of ix_note */
+	ix_names by_path;  /* stem -> its notes */
+	ix_names by_name;  /* name -> its notes */
+	ix_list **lists;   /* the lists of notes that share a stem or name */
+	size_t n_lists, cap_lists;
 	vl_map file_path;  /* lc path -> list of ix_file */
 	vl_map file_name;  /* lc file name -> list of ix_file */
 	vl_map file_stem;  /* lc file name without extension -> list of ix_file */
@@ -242,6 +255,137 @@ static size_t list_get(const vl_map *m, const char *s, size_t n, ix_view *v)
 	return list_view(value, v);
 }
 
+/* The key of note in in t: its stem or its name. */
+static const char *names_key(const ix_names *t, const ix_note *in, size_t *len)
+{
+	*len = t->by_name ? in->name_len : in->stem_len;
+	return in->path + (t->by_name ? in->name_off : 0);
+}
+
+/* Whether a[0..n) and b[0..n) are the same but for ASCII case. */
+static int same_lower(const char *a, const char *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
+
+		if (x != y && ((x | 0x20) != (y | 0x20) || (x | 0x20) < 'a' || (x | 0x20) > 'z'))
+			return 0;
+	}
+	return 1;
+}
+
+/* The first note of slot value ref. */
+static const ix_note *ref_note(const vl_index *idx, uint32_t ref)
+{
+	if (ref & IX_REF_LIST)
+		return idx->lists[ref & ~IX_REF_LIST]->items[0];
+	return &idx->notes[ref - 1];
+}
+
+static int names_init(ix_names *t, size_t n, int by_name)
+{
+	t->by_name = by_name;
+	t->cap = n > SIZE_MAX / 2 / sizeof(*t->slot) ? 0 : n * 10 / 7 + 16;
+	t->slot = t->cap ? calloc(t->cap, sizeof(*t->slot)) : NULL;
+	return t->slot == NULL ? -1 : 0;
+}
+
+/* The slot of key s[0..n) in t (hash h): its own, or the free one where
+ * it would go. */
+static uint64_t *names_find(const vl_index *idx, const ix_names *t, const char *s, size_t n,
+	uint32_t h)
+{
+	size_t i = (size_t)h % t->cap;
+
+	for (;;) {
+		uint64_t *sl = &t->slot[i];
+		const ix_note *in;
+		const char *k;
+		size_t klen;
+
+		if ((uint32_t)*sl == 0)
+			return sl;
+		if ((uint32_t)(*sl >> 32) == h) {
+			in = ref_note(idx, (uint32_t)*sl);
+			k = names_key(t, in, &klen);
+			if (klen == n && same_lower(k, s, n))
+				return sl;
+		}
+		i = i + 1 == t->cap ? 0 : i + 1;
+	}
+}
+
+static uint32_t names_hash(const char *s, size_t n)
+{
+	uint64_t h = vl_hash_lower_n(s, n);
+
+	return (uint32_t)(h ^ h >> 32);
+}
+
+/* Adds note idx->notes[k] to t under its key. Returns 0 or -1. */
+static int names_add(vl_index *idx, ix_names *t, size_t k)
+{
+	const ix_note *in = &idx->notes[k];
+	size_t n;
+	const char *key = names_key(t, in, &n);
+	uint32_t h = names_hash(key, n), ref;
+	uint64_t *sl = names_find(idx, t, key, n, h);
+	ix_list *l;
+	void **v;
+
+	if ((uint32_t)*sl == 0) {
+		*sl = (uint64_t)h << 32 | (uint32_t)(k + 1);
+		return 0;
+	}
+	ref = (uint32_t)*sl;
+	if (!(ref & IX_REF_LIST)) {
+		/* a second note: the pair becomes a list */
+		if (idx->n_lists >= IX_REF_LIST)
+			return -1;
+		l = vl_arena_alloc(&idx->arena, sizeof(*l));
+		v = vl_arena_alloc(&idx->arena, 2 * sizeof(*v));
+		if (l == NULL || v == NULL || VL_PUSH(idx->lists, idx->n_lists, idx->cap_lists, l) < 0)
+			return -1;
+		v[0] = (void *)&idx->notes[ref - 1];
+		v[1] = (void *)in;
+		l->items = v;
+		l->n = l->cap = 2;
+		*sl = (uint64_t)h << 32 | (IX_REF_LIST | (uint32_t)(idx->n_lists - 1));
+		return 0;
+	}
+	l = idx->lists[ref & ~IX_REF_LIST];
+	if (l->n == l->cap) {
+		if (l->cap > SIZE_MAX / 2 / sizeof(*v))
+			return -1;
+		v = vl_arena_alloc(&idx->arena, 2 * l->cap * sizeof(*v));
+		if (v == NULL)
+			return -1;
+		memcpy(v, l->items, l->n * sizeof(*v));
+		l->items = v;
+		l->cap *= 2;
+	}
+	l->items[l->n++] = (void *)in;
+	return 0;
+}
+
+/* The notes of key s[0..n) in t (any ASCII case) in *v; returns v->n. */
+static size_t names_get(const vl_index *idx, const ix_names *t, const char *s, size_t n,
+	ix_view *v)
+{
+	uint32_t ref;
+
+	if (t->cap == 0)
+		return list_view(NULL, v);
+	ref = (uint32_t)*names_find(idx, t, s, n, names_hash(s, n));
+	if (ref == 0)
+		return list_view(NULL, v);
+	if (ref & IX_REF_LIST)
+		return list_view((void *)((uintptr_t)idx->lists[ref & ~IX_REF_LIST] | IX_LIST_BIT), v);
+	return list_view((void *)&idx->notes[ref - 1], v);
+}
+
 uint32_t vl_index_name_hash(const char *s, size_t n)
 {
 	const char *slash = memrchr(s, '/', n);
@@ -351,39 +495,24 @@ static int index_tables(vl_index *idx, ix_note *in, const vl_note *note)
 	return 0;
 }
 
-/* Indexes note, or (stub_path not NULL) the stub at that path, whose
- * name is the one vl_note_new gives and which has nothing else yet. */
+/* Indexes note, or (stub_path not NULL) the stub at that path, which
+ * has nothing but its path yet. */
 static int index_note(vl_index *idx, ix_note *in, const vl_note *note,
 	const char *stub_path)
 {
-	const char *path = stub_path ? stub_path : note->path, *name, *key;
+	const char *path = stub_path ? stub_path : note->path, *key;
 	size_t plen = strlen(path), name_len, i;
-
-	if (stub_path != NULL)
-		name = vl_note_name_of(path, &name_len);
-	else
-		name_len = strlen(name = note->name);
+	/* the name vl_note_new gives a note at path (a stub has no other) */
+	const char *name = vl_note_name_of(path, &name_len);
 	in->note = note;
 	in->path = path;
 	/* a path (and so a name) is far shorter than 4 GB: PATH_MAX, or
 	 * what git stores */
 	in->stem_len = (uint32_t)strip_md(path, plen);
-	in->stem = vl_arena_strndup(&idx->arena, path, in->stem_len);
-	in->lc_stem = arena_lower(&idx->arena, path, in->stem_len);
+	in->name_off = (uint32_t)(name - path);
 	in->name_len = (uint32_t)name_len;
-	/* The name ends the path nearly always: then it is the end of stem,
-	 * and its key the end of lc_stem, with no copies of their own. */
-	if (in->stem != NULL && in->lc_stem != NULL && name_len <= in->stem_len &&
-	    memcmp(path + in->stem_len - name_len, name, name_len) == 0) {
-		in->name = in->stem + in->stem_len - name_len;
-		in->lc_name = in->lc_stem + in->stem_len - name_len;
-	} else {
-		in->name = vl_arena_strndup(&idx->arena, name, name_len);
-		in->lc_name = arena_lower(&idx->arena, name, name_len);
-	}
-	if (in->stem == NULL || in->lc_stem == NULL || in->name == NULL || in->lc_name == NULL ||
-	    list_add(idx, &idx->by_path, in->lc_stem, in) < 0 ||
-	    list_add(idx, &idx->by_name, in->lc_name, in) < 0)
+	if (names_add(idx, &idx->by_path, (size_t)(in - idx->notes)) < 0 ||
+	    names_add(idx, &idx->by_name, (size_t)(in - idx->notes)) < 0)
 		return -1;
 	if (stub_path != NULL)
 		return 0;
@@ -583,12 +712,10 @@ static int sort_buckets(ix_key **first, ix_key **last, ix_key *tmp, size_t n,
 	return 0;
 }
 
-/* The lower-case name: the buckets ignore case, and it lies in the
- * index's arena, in note order, where the name itself is in the note's. */
 static const char *note_name_at(const vl_index *idx, size_t i, size_t *len)
 {
 	*len = idx->notes[i].name_len;
-	return idx->notes[i].lc_name;
+	return idx->notes[i].path + idx->notes[i].name_off;
 }
 
 static const char *file_name_at(const vl_index *idx, size_t i, size_t *len)
@@ -600,7 +727,7 @@ static const char *file_name_at(const vl_index *idx, size_t i, size_t *len)
 static const char *note_stem_at(const vl_index *idx, size_t i, size_t *len)
 {
 	*len = idx->notes[i].stem_len;
-	return idx->notes[i].stem;
+	return idx->notes[i].path;
 }
 
 static const char *file_path_at(const vl_index *idx, size_t i, size_t *len)
@@ -737,8 +864,8 @@ static int reserve(vl_index *idx, vl_note *const *notes, const char *const *stub
 		if (idx->block_ids == NULL)
 			return -1;
 	}
-	if (vl_map_reserve(&idx->by_path, n_notes) < 0 ||
-	    vl_map_reserve(&idx->by_name, n_notes) < 0 ||
+	if (names_init(&idx->by_path, n_notes, 0) < 0 ||
+	    names_init(&idx->by_name, n_notes, 1) < 0 ||
 	    vl_map_reserve(&idx->alias, n_aliases) < 0 ||
 	    vl_map_reserve(&idx->file_path, n_files) < 0 ||
 	    vl_map_reserve(&idx->file_name, n_files) < 0)
@@ -841,8 +968,9 @@ void vl_index_free(vl_index *idx)
 		free(idx->tagv[i]);
 	}
 	free(idx->tagv);
-	vl_map_release(&idx->by_path);
-	vl_map_release(&idx->by_name);
+	free(idx->by_path.slot);
+	free(idx->by_name.slot);
+	free(idx->lists);
 	vl_map_release(&idx->file_path);
 	vl_map_release(&idx->file_name);
 	vl_map_release(&idx->file_stem);
@@ -970,7 +1098,7 @@ static const ix_note *note_at_path(const vl_index *idx, const char *p, size_t n,
 		if (k == 1 && stem == n)
 			break;
 		probe(out, p, len);
-		if (list_get(&idx->by_path, p, len, &l) == 0)
+		if (names_get(idx, &idx->by_path, p, len, &l) == 0)
 			continue;
 		first = l.items[0];
 		for (i = 0; i < l.n; i++) {
@@ -1091,7 +1219,7 @@ static int try_anywhere(const vl_index *idx, const vl_note *from, const char *t,
 	if (stem == 0 || base_stem == 0 || (slash != NULL && base == t + tlen))
 		return 0;
 	probe(out, base, base_stem);
-	if (list_get(&idx->by_name, base, base_stem, &l) > 0) {
+	if (names_get(idx, &idx->by_name, base, base_stem, &l) > 0) {
 		v = l.n <= sizeof(few) / sizeof(*few) ? few : malloc(l.n * sizeof(*v));
 		if (v == NULL)
 			return 0;
@@ -1716,13 +1844,14 @@ static long room(const char *best, size_t best_d, size_t cut)
 /* Keeps candidate c[0..n) when it is within max of t, which room() says
  * beats the best so far. */
 static void take(const char *t, size_t tlen, const char *c, size_t n, size_t max,
-	const char **best, size_t *best_d)
+	const char **best, size_t *best_len, size_t *best_d)
 {
 	size_t d = banded_distance(t, tlen, c, n, max);
 
 	if (d <= max) {
 		*best_d = d;
 		*best = c;
+		*best_len = n;
 	}
 }
 
@@ -1738,13 +1867,13 @@ static int hist_far(const unsigned char *th, const char *c, size_t n, size_t max
 
 /* Keeps candidate c[0..n) when it is closer to t than the best so far. */
 static void consider(const char *t, size_t tlen, const unsigned char *th, size_t cut,
-	const char *c, size_t n, const char **best, size_t *best_d)
+	const char *c, size_t n, const char **best, size_t *best_len, size_t *best_d)
 {
 	long max = room(*best, *best_d, cut);
 
 	if (max < 0 || diff(n, tlen) > (size_t)max || hist_far(th, c, n, (size_t)max))
 		return;
-	take(t, tlen, c, n, (size_t)max, best, best_d);
+	take(t, tlen, c, n, (size_t)max, best, best_len, best_d);
 }
 
 /* How far a vault-wide did-you-mean may be from the target: a quarter of
@@ -1772,7 +1901,9 @@ static void bucket_range(const ix_key *v, size_t n, unsigned char c, size_t len,
  * first or the last letter are compared (a typo seldom hits both), within
  * the length window that the edit-distance cutoff allows. Names are
  * compared for bare targets, paths for targets with a folder. */
-const char *vl_index_suggest_target(const vl_index *idx, const char *target)
+/* vl_index_suggest_target's work: the suggestion (*len bytes, in the
+ * index, the listing or its notes), or NULL. */
+static const char *suggest(const vl_index *idx, const char *target, size_t *best_len)
 {
 	const char *t, *best = NULL, *name;
 	size_t tlen, stem, best_d = 0, name_len, pass;
@@ -1795,8 +1926,10 @@ const char *vl_index_suggest_target(const vl_index *idx, const char *target)
 	if (!has_slash) {
 		ix_view l;
 
-		if (list_get(&idx->file_stem, t, stem, &l) > 0)
+		if (list_get(&idx->file_stem, t, stem, &l) > 0) {
+			*best_len = ((const ix_file *)l.items[0])->name_len;
 			return ((const ix_file *)l.items[0])->name;
+		}
 	}
 	if (name_len == 0)
 		return NULL;
@@ -1846,10 +1979,10 @@ const char *vl_index_suggest_target(const vl_index *idx, const char *target)
 					    mask_bound(tm, v[b][k].letters) > (size_t)max)
 						continue;
 					in = &idx->notes[v[b][k].id];
-					c = has_slash ? in->stem : in->name;
+					c = in->path + (has_slash ? 0 : in->name_off);
 					n = has_slash ? in->stem_len : in->name_len;
 					if (!hist_far(th_stem, c, n, (size_t)max))
-						take(t, stem, c, n, (size_t)max, &best, &best_d);
+						take(t, stem, c, n, (size_t)max, &best, best_len, &best_d);
 				}
 			}
 		}
@@ -1874,13 +2007,24 @@ const char *vl_index_suggest_target(const vl_index *idx, const char *target)
 			f = &idx->files[v[k].id];
 			if (has_slash)
 				consider(t, tlen, th_full, target_cutoff(tlen), f->path, f->path_len,
-					&best, &best_d);
+					&best, best_len, &best_d);
 			else
 				consider(t, tlen, th_full, target_cutoff(tlen), f->name, f->name_len,
-					&best, &best_d);
+					&best, best_len, &best_d);
 		}
 	}
 	return best;
+}
+
+int vl_index_suggest_target(const vl_index *idx, const char *target, vl_buf *out)
+{
+	size_t len = 0;
+	const char *best = suggest(idx, target, &len);
+
+	out->len = 0;
+	if (best == NULL)
+		return 0;
+	return vl_buf_put(out, best, len) < 0 ? -1 : 1;
 }
 
 /* A superset of the candidates vl_index_suggest_target weighs: the

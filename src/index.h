@@ -112,8 +112,9 @@ const vl_note *vl_index_block_elsewhere(const vl_index *idx, const vl_note *not_
 	const char *id);
 
 /* The vault path (note or attachment, as a user would write it in a link)
- * closest to target by edit distance, for a did-you-mean; NULL if none. */
-const char *vl_index_suggest_target(const vl_index *idx, const char *target);
+ * closest to target by edit distance, for a did-you-mean: 1 with it in out
+ * (NUL-terminated), 0 when there is none, -1 when out of memory. */
+int vl_index_suggest_target(const vl_index *idx, const char *target, vl_buf *out);
 
 /* Whether the vault file at path (a note or not) could be the
  * did-you-mean that vl_index_suggest_target gives for target, were it in

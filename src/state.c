@@ -1815,7 +1815,9 @@ static int renumber(vl_state *st, st_note *nn, size_t n_new, const uint32_t *o2n
 		}
 		n->reach = v;
 		n->n_reach = (uint32_t)k;
+		drop_behind(st, i);
 	}
+	drop_all(st);
 	blocks = vl_arena_alloc(&st->arena, 4 + BLOCK_BYTES * st->n_blocks);
 	if (blocks == NULL)
 		return -1;
@@ -1830,7 +1832,12 @@ static int renumber(vl_state *st, st_note *nn, size_t n_new, const uint32_t *o2n
 		memcpy(blocks + 4 + BLOCK_BYTES * k, &h, 8);
 		memcpy(blocks + 4 + BLOCK_BYTES * k + 8, &o, 4);
 		k++;
+		/* the table is read once, in order: a few thousand ids at a
+		 * time stay mapped */
+		if (i % (DROP_EVERY * 32) == DROP_EVERY * 32 - 1)
+			drop_all(st);
 	}
+	drop_all(st);
 	memcpy(blocks, &(uint32_t){ (uint32_t)k }, 4);
 	st->blocks_raw = blocks;
 	st->blocks_raw_len = 4 + BLOCK_BYTES * k;

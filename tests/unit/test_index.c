@@ -32,6 +32,16 @@ static char *S(fixture *fx, const char *s)
 	return p;
 }
 
+/* vl_index_suggest_target's suggestion, or NULL: good until the next. */
+static const char *suggest(const vl_index *idx, const char *target)
+{
+	static vl_buf b = VL_BUF_INIT;
+	int r = vl_index_suggest_target(idx, target, &b);
+
+	assert_true(r >= 0);
+	return r > 0 ? b.ptr : NULL;
+}
+
 /* A note at path with its name derived as the parser would. */
 static vl_note *mk(fixture *fx, const char *path)
 {
@@ -576,22 +586,22 @@ static void test_suggest_target(void **state)
 	fixture *fx = *state;
 	const char *s;
 
-	s = vl_index_suggest_target(fx->idx, "Alpah");
+	s = suggest(fx->idx, "Alpah");
 	assert_non_null(s);
 	assert_string_equal(s, "Alpha");
-	s = vl_index_suggest_target(fx->idx, "notes/Alpah");
+	s = suggest(fx->idx, "notes/Alpah");
 	assert_non_null(s);
 	assert_string_equal(s, "notes/Alpha");
-	s = vl_index_suggest_target(fx->idx, "Funtions.md");
+	s = suggest(fx->idx, "Funtions.md");
 	assert_non_null(s);
 	assert_string_equal(s, "Functions");
-	s = vl_index_suggest_target(fx->idx, "doc.pfd");
+	s = suggest(fx->idx, "doc.pfd");
 	assert_non_null(s);
 	assert_string_equal(s, "doc.pdf");
-	s = vl_index_suggest_target(fx->idx, "image");
+	s = suggest(fx->idx, "image");
 	assert_non_null(s);
 	assert_string_equal(s, "image.png");
-	assert_null(vl_index_suggest_target(fx->idx, "Zebra crossing"));
+	assert_null(suggest(fx->idx, "Zebra crossing"));
 }
 
 /* Every path the did-you-mean gives is one vl_index_may_suggest admits
@@ -612,7 +622,7 @@ static void test_may_suggest(void **state)
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		const char *s = vl_index_suggest_target(fx->idx, cases[i][0]);
+		const char *s = suggest(fx->idx, cases[i][0]);
 
 		assert_non_null(s);
 		if (!vl_index_may_suggest(cases[i][0], cases[i][1], cases[i][2][0] == '1'))
@@ -635,18 +645,18 @@ static void test_suggest_target_buckets(void **state)
 	fixture *fx = *state;
 	const char *s;
 
-	s = vl_index_suggest_target(fx->idx, "Xunctions");   /* first letter */
+	s = suggest(fx->idx, "Xunctions");   /* first letter */
 	assert_non_null(s);
 	assert_string_equal(s, "Functions");
-	s = vl_index_suggest_target(fx->idx, "Functionx");   /* last letter */
+	s = suggest(fx->idx, "Functionx");   /* last letter */
 	assert_non_null(s);
 	assert_string_equal(s, "Functions");
-	s = vl_index_suggest_target(fx->idx, "Funtcions");   /* a swap */
+	s = suggest(fx->idx, "Funtcions");   /* a swap */
 	assert_non_null(s);
 	assert_string_equal(s, "Functions");
-	assert_null(vl_index_suggest_target(fx->idx, "Xunctionx"));
+	assert_null(suggest(fx->idx, "Xunctionx"));
 	/* a folder typo: paths are compared */
-	s = vl_index_suggest_target(fx->idx, "archiv/Old");
+	s = suggest(fx->idx, "archiv/Old");
 	assert_non_null(s);
 	assert_string_equal(s, "archive/Old");
 }
@@ -691,10 +701,10 @@ static void test_suggest_target_runs(void **state)
 		}
 		assert_int_equal(vl_index_new(&idx, notes, N_FILL + 1, src, &err), 0);
 		/* "m..." has no bucket: the last letter's is scanned, runs and all */
-		s = vl_index_suggest_target(idx, "Missing 5");
+		s = suggest(idx, "Missing 5");
 		assert_non_null(s);
 		assert_string_equal(s, "Nissing 5");
-		assert_null(vl_index_suggest_target(idx, "Missing 7"));
+		assert_null(suggest(idx, "Missing 7"));
 		vl_index_free(idx);
 		for (i = 0; i <= N_FILL; i++)
 			free(notes[i]);
@@ -850,7 +860,7 @@ static void test_empty_index(void **state)
 	link.target = (char *)"x";
 	vl_index_resolve(idx, NULL, &link, &r);
 	assert_int_equal(r.kind, VL_RESOLVE_MISSING);
-	assert_null(vl_index_suggest_target(idx, "x"));
+	assert_null(suggest(idx, "x"));
 	assert_int_equal(vl_index_note_count(idx), 0);
 	vl_index_free(idx);
 	vl_index_free(NULL);
@@ -906,8 +916,8 @@ static void test_stubs_not_read(void **state)
 	assert_int_equal(r.kind, VL_RESOLVE_AMBIGUOUS);
 	assert_ptr_equal(r.note, notes[1]);
 	assert_int_equal(r.n_candidates, 2);
-	assert_string_equal(vl_index_suggest_target(idx, "Othr Note"), "Other Note");
-	assert_string_equal(vl_index_suggest_target(idx, "B/Othr Note"), "B/Other Note");
+	assert_string_equal(suggest(idx, "Othr Note"), "Other Note");
+	assert_string_equal(suggest(idx, "B/Othr Note"), "B/Other Note");
 	link.target = (char *)"Real";
 	vl_index_resolve(idx, &real, &link, &r);
 	assert_int_equal(r.kind, VL_RESOLVE_NOTE);
