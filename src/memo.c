@@ -706,6 +706,9 @@ int vl_memo_out_write(vl_memo_out *w, const void *p, size_t n, vl_error *err)
 	return 0;
 }
 
+/* The piece the payload is read back in for its checksum. */
+#define READ_BACK ((size_t)1 << 16)
+
 int vl_memo_out_commit(vl_memo_out *w, vl_memo_key *k, vl_error *err)
 {
 	unsigned char head[MEMO_FIXED], *chunk;
@@ -717,14 +720,14 @@ int vl_memo_out_commit(vl_memo_out *w, vl_memo_key *k, vl_error *err)
 		return 0;
 	/* the payload's checksum, read back in pieces: its length comes
 	 * first in the sum, and is known only now */
-	chunk = malloc(1u << 20);
+	chunk = malloc(READ_BACK);
 	if (chunk == NULL) {
 		vl_error_set(err, "out of memory");
 		goto done;
 	}
 	vl_checksum_init(&c, w->n);
 	while (left > 0) {
-		size_t want = left < (1u << 20) ? (size_t)left : (1u << 20);
+		size_t want = left < READ_BACK ? (size_t)left : READ_BACK;
 		ssize_t got = pread(w->o.fd, chunk, want, (off_t)at);
 
 		if (got < 0 && errno == EINTR)
@@ -738,7 +741,7 @@ int vl_memo_out_commit(vl_memo_out *w, vl_memo_key *k, vl_error *err)
 		at += (uint64_t)got;
 		left -= (uint64_t)got;
 	}
-	make_head(head, 0, 0, w->n, vl_checksum_final(&c));
+	make_head(head, w->count, w->notes, w->n, vl_checksum_final(&c));
 	if (vl_pwrite_all(w->o.fd, head, sizeof(head), 0) < 0) {
 		vl_error_set(err, "cannot write the memo '%s': %s", w->path.ptr, strerror(errno));
 		goto done;
@@ -773,7 +776,8 @@ int vl_memo_encode_diag(vl_buf *b, const vl_diag *d)
 
 int vl_memo_put(vl_memo_key *k, const vl_diags *d, size_t n_notes, vl_error *err)
 {
-	vl_buf payload = VL_BUF_INIT;
+	vl_buf piece = VL_BUF_INIT;
+	vl_memo_out w;
 	size_t i;
 	int rc;
 
@@ -781,16 +785,29 @@ int vl_memo_put(vl_memo_key *k, const vl_diags *d, size_t n_notes, vl_error *err
 		return 0;
 	if (d->len > UINT32_MAX)
 		return vl_error_set(err, "too many findings to remember");
+	/* tens of thousands of findings are megabytes: written a piece at
+	 * a time, not encoded whole first */
+	if ((rc = vl_memo_out_open(&w, k, err)) != 0)
+		return rc < 0 ? -1 : 0;
 	for (i = 0; i < d->len; i++) {
-		if (vl_memo_encode_diag(&payload, &d->items[i]) < 0) {
-			vl_buf_release(&payload);
-			return vl_error_set(err, "out of memory");
+		if (vl_memo_encode_diag(&piece, &d->items[i]) < 0) {
+			vl_error_set(err, "out of memory");
+			goto fail;
 		}
+		if ((piece.len >= (1u << 16) || i + 1 == d->len) &&
+		    vl_memo_out_write(&w, piece.ptr, piece.len, err) < 0)
+			goto fail;
+		if (piece.len >= (1u << 16))
+			piece.len = 0;
 	}
-	rc = entry_write(k, payload.ptr ? payload.ptr : "", payload.len,
-		(uint32_t)d->len, n_notes, err);
-	vl_buf_release(&payload);
-	return rc;
+	vl_buf_release(&piece);
+	w.count = (uint32_t)d->len;
+	w.notes = n_notes;
+	return vl_memo_out_commit(&w, k, err);
+fail:
+	vl_buf_release(&piece);
+	vl_memo_out_abort(&w);
+	return -1;
 }
 
 int vl_memo_put_text(vl_memo_key *k, const char *text, size_t n, vl_error *err)

@@ -133,6 +133,10 @@ typedef struct vl_memo_out {
 	vl_buf path;
 	uint64_t n;      /* the payload's bytes so far */
 	int open;
+	/* what the header says of a report (vl_memo_put): its findings and
+	 * notes checked; 0 for a text */
+	uint32_t count;
+	uint64_t notes;
 } vl_memo_out;
 
 int vl_memo_out_open(vl_memo_out *w, vl_memo_key *k, vl_error *err);

@@ -1058,6 +1058,10 @@ typedef struct write_plan {
 	const uint32_t *reach_at;   /* as vl_lint_opts.reach_at, or NULL */
 	uint64_t (*ident)[2];
 	const vl_buf *tables;       /* or, when NULL, pending's */
+	/* When not NULL, the block table as the old state has it (the
+	 * tables then start after it): written from its mapping */
+	const unsigned char *blocks_raw;
+	size_t blocks_raw_len;
 	pending_tables *pending;
 	const vl_note *stubs;       /* the vault's stubs (note_ords), or NULL */
 } write_plan;
@@ -1376,9 +1380,10 @@ static int put_note(vl_buf *b, const write_plan *wp, const vl_vault *vault,
 	return put_refs(b, re);
 }
 
-/* The state is written a megabyte at a time: a vault of 50,000 notes
- * has a state of tens of megabytes, not worth holding whole beside it. */
-#define WRITE_PIECE (1u << 20)
+/* The state is written 256 KB at a time: a vault of 50,000 notes has a
+ * state of tens of megabytes, not worth holding whole beside it (and a
+ * buffer flushed at a megabyte grew to two). */
+#define WRITE_PIECE (1u << 18)
 
 /* Writes b out to w when it holds a piece (or at all, when all is set),
  * and empties it. Returns 0 or -1. */
@@ -1389,6 +1394,22 @@ static int flush(vl_memo_out *w, vl_buf *b, int all, vl_error *err)
 	if (vl_memo_out_write(w, b->ptr, b->len, err) < 0)
 		return -1;
 	b->len = 0;
+	return 0;
+}
+
+/* Writes old's bytes [from, to) (in its mapping) to w, a piece at a
+ * time, each let go of once written. Returns 0 or -1 (err set). */
+static int write_old(vl_memo_out *w, const vl_state *old, const unsigned char *from,
+	const unsigned char *to, vl_error *err)
+{
+	while (from < to) {
+		size_t k = (size_t)(to - from) < WRITE_PIECE ? (size_t)(to - from) : WRITE_PIECE;
+
+		if (vl_memo_out_write(w, from, k, err) < 0)
+			return -1;
+		vl_filemap_drop(&old->fm, from, from + k);
+		from += k;
+	}
 	return 0;
 }
 
@@ -1487,14 +1508,8 @@ static int state_write(vl_memo_key *skey, const vl_vault *vault, const write_pla
 			/* straight from the old entry, a piece at a time */
 			if (flush(&w, &b, 1, err) < 0)
 				goto fail;
-			while (from < to) {
-				size_t k = (size_t)(to - from) < WRITE_PIECE ? (size_t)(to - from) : WRITE_PIECE;
-
-				if (vl_memo_out_write(&w, from, k, err) < 0)
-					goto fail;
-				vl_filemap_drop(&wp->old->fm, from, from + k);
-				from += k;
-			}
+			if (write_old(&w, wp->old, from, to, err) < 0)
+				goto fail;
 			i = j - 1;
 		} else if (put_note(&b, wp, vault, ords, at, i) < 0) {
 			goto oom;
@@ -1509,7 +1524,11 @@ static int state_write(vl_memo_key *skey, const vl_vault *vault, const write_pla
 	tables = wp->tables ? wp->tables : &wp->pending->buf;
 	if (vl_buf_put_u64(&b, gen) < 0)
 		goto oom;
-	if (flush(&w, &b, 1, err) < 0 || vl_memo_out_write(&w, tables->ptr, tables->len, err) < 0)
+	if (flush(&w, &b, 1, err) < 0)
+		goto fail;
+	if ((wp->blocks_raw != NULL &&
+	    write_old(&w, wp->old, wp->blocks_raw, wp->blocks_raw + wp->blocks_raw_len, err) < 0) ||
+	    vl_memo_out_write(&w, tables->ptr, tables->len, err) < 0)
 		goto fail;
 	keep = malloc(d->len + 1);
 	if (keep == NULL)
@@ -2430,7 +2449,7 @@ static int keep_old(const char *path, void *payload)
 /* The state's tables with this run's edits: block ids of changed notes
  * replaced, the aliases as they were (unchanged, or the state would not
  * serve), the tags recounted. */
-static int put_tables(vl_buf *b, plan *p)
+static int put_tables(vl_buf *b, write_plan *wp, plan *p)
 {
 	const vl_state *st = p->st;
 	blk *v = NULL, e, o = { 0, 0 }, last = { 0, 0 };
@@ -2439,9 +2458,10 @@ static int put_tables(vl_buf *b, plan *p)
 	int rc = -1;
 
 	if (p->n_ids == 0) {
-		/* every changed note has the ids it had: the same table */
-		if (vl_buf_put(b, (const char *)st->blocks_raw, st->blocks_raw_len) < 0)
-			goto done;
+		/* every changed note has the ids it had: the same table, which
+		 * state_write copies from the old state's mapping */
+		wp->blocks_raw = st->blocks_raw;
+		wp->blocks_raw_len = st->blocks_raw_len;
 	} else {
 		for (i = 0; i < p->n; i++)
 			if (p->changed[i] && note_blocks(&v, &n, &cap, p->vault->notes[i], (uint32_t)i) < 0)
@@ -2647,7 +2667,7 @@ static int run_plan(vl_diags *out, plan *p, vl_memo_key *skey, const vl_lint_opt
 	/* every note is here (a stub or read) and no listing problem names
 	 * one (plan_run saw to it): the vault is storable. A state that
 	 * cannot be stored only costs the next run time. */
-	p->saved = p->save && put_tables(&tables, p) == 0 &&
+	p->saved = p->save && put_tables(&tables, &wp, p) == 0 &&
 		state_write(skey, p->vault, &wp, &report, err) == 1;
 	if (vl_diags_append(out, &report) < 0)
 		goto oom;
