@@ -1,13 +1,15 @@
 /*
  * index.c: the vault index and link resolution.
  *
- * Everything is looked up case-insensitively, as Obsidian does, through
- * hash maps keyed by lower-cased strings: note paths without ".md", note
- * names, attachment paths and file names, aliases and tags. A map value
- * is a list, since several notes can share a name. Block ids, hundreds of
- * thousands in a large vault, go to a sorted array of hashes instead. All
- * keys and small records live in one arena freed with the index; the
- * notes themselves are borrowed.
+ * Everything is looked up case-insensitively, as Obsidian does. Notes,
+ * tens of thousands, are found by path without ".md" and by name in
+ * tables whose keys are the notes' own paths (ix_names: 8 bytes a slot,
+ * no copy of a key); attachments, aliases and tags through hash maps
+ * keyed by lower-cased copies. A key's value is a list, since several
+ * notes can share a name. Block ids, hundreds of thousands in a large
+ * vault, go to a sorted array of hashes instead. Keys and small records
+ * live in one arena freed with the index; the notes and their paths are
+ * borrowed.
  */
 #include "index.h"
 
