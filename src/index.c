@@ -196,31 +196,26 @@ static size_t strip_md(const char *s, size_t n)
 	return n;
 }
 
-/* Appends item to the list stored under key (a lower-case key that lives
- * in the arena), creating the list when needed. */
-static int list_add(vl_index *idx, vl_map *m, const char *key, void *item)
+/* A list of the two items a and b, in the arena; NULL when out of memory. */
+static ix_list *list_pair(vl_index *idx, void *a, void *b)
 {
-	void *value = vl_map_get(m, key);
-	ix_list *l;
+	ix_list *l = vl_arena_alloc(&idx->arena, sizeof(*l));
+	void **v = vl_arena_alloc(&idx->arena, 2 * sizeof(*v));
+
+	if (l == NULL || v == NULL)
+		return NULL;
+	v[0] = a;
+	v[1] = b;
+	l->items = v;
+	l->n = l->cap = 2;
+	return l;
+}
+
+/* Appends item to list l (unless it is its last already). Returns 0 or -1. */
+static int list_push(vl_index *idx, ix_list *l, void *item)
+{
 	void **v;
 
-	if (value == NULL)
-		return vl_map_put(m, key, item);
-	if (!((uintptr_t)value & IX_LIST_BIT)) {
-		/* a second item: the pair becomes a list */
-		if (value == item)
-			return 0;
-		l = vl_arena_alloc(&idx->arena, sizeof(*l));
-		v = vl_arena_alloc(&idx->arena, 2 * sizeof(*v));
-		if (l == NULL || v == NULL)
-			return -1;
-		v[0] = value;
-		v[1] = item;
-		l->items = v;
-		l->n = l->cap = 2;
-		return vl_map_put(m, key, (void *)((uintptr_t)l | IX_LIST_BIT));
-	}
-	l = (ix_list *)((uintptr_t)value & ~IX_LIST_BIT);
 	if (l->items[l->n - 1] == item)
 		return 0;
 	if (l->n == l->cap) {
@@ -235,6 +230,25 @@ static int list_add(vl_index *idx, vl_map *m, const char *key, void *item)
 	}
 	l->items[l->n++] = item;
 	return 0;
+}
+
+/* Appends item to the list stored under key (a lower-case key that lives
+ * in the arena), creating the list when needed. */
+static int list_add(vl_index *idx, vl_map *m, const char *key, void *item)
+{
+	void *value = vl_map_get(m, key);
+	ix_list *l;
+
+	if (value == NULL)
+		return vl_map_put(m, key, item);
+	if (!((uintptr_t)value & IX_LIST_BIT)) {
+		/* a second item: the pair becomes a list */
+		if (value == item)
+			return 0;
+		l = list_pair(idx, value, item);
+		return l == NULL ? -1 : vl_map_put(m, key, (void *)((uintptr_t)l | IX_LIST_BIT));
+	}
+	return list_push(idx, (ix_list *)((uintptr_t)value & ~IX_LIST_BIT), item);
 }
 
 /* Looks up a lower-cased copy of s[0..n) in m: the list in *v, and how
@@ -335,7 +349,6 @@ static int names_add(vl_index *idx, ix_names *t, size_t k)
 	uint32_t h = names_hash(key, n), ref;
 	uint64_t *sl = names_find(idx, t, key, n, h);
 	ix_list *l;
-	void **v;
 
 	if ((uint32_t)*sl == 0) {
 		*sl = (uint64_t)h << 32 | (uint32_t)(k + 1);
@@ -346,30 +359,13 @@ static int names_add(vl_index *idx, ix_names *t, size_t k)
 		/* a second note: the pair becomes a list */
 		if (idx->n_lists >= IX_REF_LIST)
 			return -1;
-		l = vl_arena_alloc(&idx->arena, sizeof(*l));
-		v = vl_arena_alloc(&idx->arena, 2 * sizeof(*v));
-		if (l == NULL || v == NULL || VL_PUSH(idx->lists, idx->n_lists, idx->cap_lists, l) < 0)
+		l = list_pair(idx, (void *)&idx->notes[ref - 1], (void *)in);
+		if (l == NULL || VL_PUSH(idx->lists, idx->n_lists, idx->cap_lists, l) < 0)
 			return -1;
-		v[0] = (void *)&idx->notes[ref - 1];
-		v[1] = (void *)in;
-		l->items = v;
-		l->n = l->cap = 2;
 		*sl = (uint64_t)h << 32 | (IX_REF_LIST | (uint32_t)(idx->n_lists - 1));
 		return 0;
 	}
-	l = idx->lists[ref & ~IX_REF_LIST];
-	if (l->n == l->cap) {
-		if (l->cap > SIZE_MAX / 2 / sizeof(*v))
-			return -1;
-		v = vl_arena_alloc(&idx->arena, 2 * l->cap * sizeof(*v));
-		if (v == NULL)
-			return -1;
-		memcpy(v, l->items, l->n * sizeof(*v));
-		l->items = v;
-		l->cap *= 2;
-	}
-	l->items[l->n++] = (void *)in;
-	return 0;
+	return list_push(idx, idx->lists[ref & ~IX_REF_LIST], (void *)in);
 }
 
 /* The notes of key s[0..n) in t (any ASCII case) in *v; returns v->n. */
