@@ -1420,23 +1420,27 @@ vl_note *vl_note_new_ex(const char *path, size_t arena_bytes)
 /* NULs after the copy of a note that md4c parses (vl_note_parse_ex). */
 #define MD_PAD 8
 
-/* The number of lines of text[0..n) (a last '\n' starts none); when
- * starts is not NULL, the offset each line starts at goes there (and
- * starts[0] is 0 even when n is). */
-static size_t count_lines(const char *text, size_t n, size_t *starts)
+/* The offset each line of text[0..n) starts at (a last '\n' starts
+ * none; an empty text still has its first line), in one pass: a malloc'd
+ * array in *starts, and how many in *count. Returns 0, or -1 when out of
+ * memory. */
+static int line_starts(const char *text, size_t n, size_t **starts, size_t *count)
 {
 	const char *p = text, *end = text + n, *nl;
-	size_t count = n > 0;
+	size_t cap = 0, zero = 0;
 
-	if (starts != NULL)
-		starts[0] = 0;
+	*starts = NULL;
+	*count = 0;
+	if (VL_PUSH(*starts, *count, cap, zero) < 0)
+		return -1;
 	while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL && nl + 1 < end) {
-		if (starts != NULL)
-			starts[count] = (size_t)(nl + 1 - text);
-		count++;
+		size_t at = (size_t)(nl + 1 - text);
+
+		if (VL_PUSH(*starts, *count, cap, at) < 0)
+			return -1;
 		p = nl + 1;
 	}
-	return count;
+	return 0;
 }
 
 int vl_note_parse_ex(vl_note **out, const char *path, const char *text, size_t n,
@@ -1456,7 +1460,9 @@ int vl_note_parse_ex(vl_note **out, const char *path, const char *text, size_t n
 		return vl_error_set(err, "out of memory");
 	memset(&ctx, 0, sizeof(ctx));
 	note->size = n;
-	note->n_lines = (uint32_t)count_lines(text, n, NULL);
+	if (line_starts(text, n, &ctx.lines, &ctx.n_lines) < 0)
+		goto oom;
+	note->n_lines = n > 0 ? (uint32_t)ctx.n_lines : 0;
 
 	if (memchr(text, '\0', n)) {
 		size_t z = (size_t)((const char *)memchr(text, '\0', n) - text);
@@ -1468,6 +1474,7 @@ int vl_note_parse_ex(vl_note **out, const char *path, const char *text, size_t n
 		    "binary file (NUL byte on line %u): not read as a note; "
 		    "rename it if it is not Markdown", p.line) < 0)
 			goto oom;
+		free(ctx.lines);
 		*out = note;
 		return 0;
 	}
@@ -1514,13 +1521,8 @@ int vl_note_parse_ex(vl_note **out, const char *path, const char *text, size_t n
 	}
 
 	ctx.mask = calloc(n + 1, 1);
-	ctx.lines = malloc(((size_t)note->n_lines + 2) * sizeof(*ctx.lines));
-	if (!ctx.mask || !ctx.lines)
+	if (!ctx.mask)
 		goto oom;
-	/* an empty note still has its first line */
-	ctx.n_lines = count_lines(text, n, ctx.lines);
-	if (ctx.n_lines == 0)
-		ctx.n_lines = 1;
 	memset(&parser, 0, sizeof(parser));
 	parser.flags = MD_FLAG_WIKILINKS | MD_FLAG_TABLES | MD_FLAG_STRIKETHROUGH |
 		MD_FLAG_TASKLISTS | MD_FLAG_LATEXMATHSPANS | MD_FLAG_PERMISSIVEAUTOLINKS;
