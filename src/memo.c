@@ -706,6 +706,16 @@ int vl_memo_out_write(vl_memo_out *w, const void *p, size_t n, vl_error *err)
 	return 0;
 }
 
+int vl_memo_out_flush(vl_memo_out *w, vl_buf *b, int all, vl_error *err)
+{
+	if (b->len < VL_MEMO_PIECE && !all)
+		return 0;
+	if (vl_memo_out_write(w, b->ptr, b->len, err) < 0)
+		return -1;
+	b->len = 0;
+	return 0;
+}
+
 /* The piece the payload is read back in for its checksum. */
 #define READ_BACK ((size_t)1 << 16)
 
@@ -794,12 +804,11 @@ int vl_memo_put(vl_memo_key *k, const vl_diags *d, size_t n_notes, vl_error *err
 			vl_error_set(err, "out of memory");
 			goto fail;
 		}
-		if ((piece.len >= (1u << 16) || i + 1 == d->len) &&
-		    vl_memo_out_write(&w, piece.ptr, piece.len, err) < 0)
+		if (vl_memo_out_flush(&w, &piece, 0, err) < 0)
 			goto fail;
-		if (piece.len >= (1u << 16))
-			piece.len = 0;
 	}
+	if (vl_memo_out_flush(&w, &piece, 1, err) < 0)
+		goto fail;
 	vl_buf_release(&piece);
 	w.count = (uint32_t)d->len;
 	w.notes = n_notes;

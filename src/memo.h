@@ -141,6 +141,11 @@ typedef struct vl_memo_out {
 
 int vl_memo_out_open(vl_memo_out *w, vl_memo_key *k, vl_error *err);
 int vl_memo_out_write(vl_memo_out *w, const void *p, size_t n, vl_error *err);
+/* Writes b to w once it holds VL_MEMO_PIECE bytes (or whatever it holds,
+ * when all is set), and empties it: a payload encoded a piece at a time
+ * (a buffer flushed at a megabyte grew to two). Returns 0 or -1. */
+#define VL_MEMO_PIECE ((size_t)1 << 18)
+int vl_memo_out_flush(vl_memo_out *w, vl_buf *b, int all, vl_error *err);
 int vl_memo_out_commit(vl_memo_out *w, vl_memo_key *k, vl_error *err);
 void vl_memo_out_abort(vl_memo_out *w);
 

@@ -1380,22 +1380,9 @@ static int put_note(vl_buf *b, const write_plan *wp, const vl_vault *vault,
 	return put_refs(b, re);
 }
 
-/* The state is written 256 KB at a time: a vault of 50,000 notes has a
- * state of tens of megabytes, not worth holding whole beside it (and a
- * buffer flushed at a megabyte grew to two). */
-#define WRITE_PIECE (1u << 18)
-
-/* Writes b out to w when it holds a piece (or at all, when all is set),
- * and empties it. Returns 0 or -1. */
-static int flush(vl_memo_out *w, vl_buf *b, int all, vl_error *err)
-{
-	if (b->len < WRITE_PIECE && !all)
-		return 0;
-	if (vl_memo_out_write(w, b->ptr, b->len, err) < 0)
-		return -1;
-	b->len = 0;
-	return 0;
-}
+/* The state is written VL_MEMO_PIECE at a time (vl_memo_out_flush): a
+ * vault of 50,000 notes has a state of tens of megabytes, not worth
+ * holding whole beside it. */
 
 /* Writes old's bytes [from, to) (in its mapping) to w, a piece at a
  * time, each let go of once written. Returns 0 or -1 (err set). */
@@ -1403,7 +1390,7 @@ static int write_old(vl_memo_out *w, const vl_state *old, const unsigned char *f
 	const unsigned char *to, vl_error *err)
 {
 	while (from < to) {
-		size_t k = (size_t)(to - from) < WRITE_PIECE ? (size_t)(to - from) : WRITE_PIECE;
+		size_t k = (size_t)(to - from) < VL_MEMO_PIECE ? (size_t)(to - from) : VL_MEMO_PIECE;
 
 		if (vl_memo_out_write(w, from, k, err) < 0)
 			return -1;
@@ -1506,7 +1493,7 @@ static int state_write(vl_memo_key *skey, const vl_vault *vault, const write_pla
 			to = last.raw + last.raw_len;
 
 			/* straight from the old entry, a piece at a time */
-			if (flush(&w, &b, 1, err) < 0)
+			if (vl_memo_out_flush(&w, &b, 1, err) < 0)
 				goto fail;
 			if (write_old(&w, wp->old, from, to, err) < 0)
 				goto fail;
@@ -1514,7 +1501,7 @@ static int state_write(vl_memo_key *skey, const vl_vault *vault, const write_pla
 		} else if (put_note(&b, wp, vault, ords, at, i) < 0) {
 			goto oom;
 		}
-		if (flush(&w, &b, 0, err) < 0)
+		if (vl_memo_out_flush(&w, &b, 0, err) < 0)
 			goto fail;
 		if (wp->old)
 			drop_behind(wp->old, i);
@@ -1524,7 +1511,7 @@ static int state_write(vl_memo_key *skey, const vl_vault *vault, const write_pla
 	tables = wp->tables ? wp->tables : &wp->pending->buf;
 	if (vl_buf_put_u64(&b, gen) < 0)
 		goto oom;
-	if (flush(&w, &b, 1, err) < 0)
+	if (vl_memo_out_flush(&w, &b, 1, err) < 0)
 		goto fail;
 	if ((wp->blocks_raw != NULL &&
 	    write_old(&w, wp->old, wp->blocks_raw, wp->blocks_raw + wp->blocks_raw_len, err) < 0) ||
@@ -1539,10 +1526,10 @@ static int state_write(vl_memo_key *skey, const vl_vault *vault, const write_pla
 	for (i = 0; i < d->len; i++) {
 		if (keep[i] && vl_memo_encode_diag(&b, &d->items[i]) < 0)
 			goto oom;
-		if (flush(&w, &b, 0, err) < 0)
+		if (vl_memo_out_flush(&w, &b, 0, err) < 0)
 			goto fail;
 	}
-	if (flush(&w, &b, 1, err) < 0)
+	if (vl_memo_out_flush(&w, &b, 1, err) < 0)
 		goto fail;
 	rc = vl_memo_out_commit(&w, skey, err) < 0 ? -1 : 1;
 	goto done;
