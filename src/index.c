@@ -1898,9 +1898,9 @@ static void bucket_range(const ix_key *v, size_t n, unsigned char c, size_t len,
  * notes has thousands of broken links, so only candidates that share the
  * first or the last letter are compared (a typo seldom hits both), within
  * the length window that the edit-distance cutoff allows. Names are
- * compared for bare targets, paths for targets with a folder. */
-/* vl_index_suggest_target's work: the suggestion (*len bytes, in the
- * index, the listing or its notes), or NULL. */
+ * compared for bare targets, paths for targets with a folder. The
+ * suggestion is *best_len bytes of a path in the listing (a note's stem
+ * or name: no NUL ends it there), or NULL. */
 static const char *suggest(const vl_index *idx, const char *target, size_t *best_len)
 {
 	const char *t, *best = NULL, *name;
