@@ -89,8 +89,6 @@ static int link_key(vl_rule_ctx *ctx, const vl_link *link, vl_buf *key, const ch
 {
 	vl_resolution r;
 	const char *b;
-	char *h;
-	int rc;
 
 	if (link->kind == VL_LINK_URL)
 		return vl_buf_puts(key, "u ") < 0 || normalise_url(key, link->target) < 0 ? -1 : 1;
@@ -106,13 +104,13 @@ static int link_key(vl_rule_ctx *ctx, const vl_link *link, vl_buf *key, const ch
 	if (vl_buf_puts(key, "n ") < 0 || vl_buf_puts(key, *path) < 0)
 		return -1;
 	if (link->heading != NULL && link->heading[0] != '\0') {
-		h = vl_index_heading_key(link->heading);
-		if (h == NULL)
+		size_t n = strlen(link->heading);
+
+		/* the key written in place: '#', then at most n bytes */
+		if (vl_buf_reserve(key, n + 1) < 0)
 			return -1;
-		rc = vl_buf_putc(key, '#') < 0 || vl_buf_puts(key, h) < 0 ? -1 : 0;
-		free(h);
-		if (rc < 0)
-			return -1;
+		key->ptr[key->len++] = '#';
+		key->len += vl_index_heading_key_to(key->ptr + key->len, link->heading, n);
 	}
 	if (link->block != NULL && link->block[0] != '\0') {
 		if (vl_buf_puts(key, "#^") < 0)

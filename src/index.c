@@ -255,19 +255,14 @@ static int list_add(vl_index *idx, vl_map *m, const char *key, void *item)
  * many items it has. */
 static size_t list_get(const vl_map *m, const char *s, size_t n, ix_view *v)
 {
-	char buf[256], *key = buf;
+	char buf[256], *key;
 	void *value;
 
 	/* every link resolves through here: a short key stays on the stack */
-	if (n < sizeof(buf)) {
-		vl_lower_into(buf, s, n);
-		buf[n] = '\0';
-	} else if ((key = vl_lower_dup(s, n)) == NULL) {
+	if ((key = vl_lower_scratch(buf, sizeof(buf), s, n)) == NULL)
 		return list_view(NULL, v);
-	}
 	value = vl_map_get(m, key);
-	if (key != buf)
-		free(key);
+	vl_scratch_free(key, buf);
 	return list_view(value, v);
 }
 
@@ -1128,17 +1123,23 @@ static const ix_file *file_at_path(const vl_index *idx, const char *p, size_t n,
 	return l.items[0];
 }
 
-/* Joins folder base[0..blen) and relative path t, resolving "." and "..".
- * Returns a malloc'd path, or NULL with *outside set when ".." climbs
- * above the vault root (or when out of memory, *outside 0). */
-static char *normalize(const char *base, size_t blen, const char *t, int *outside)
+/* Joins folder base[0..blen) and relative path t, resolving "." and "..",
+ * in scratch room (vl_scratch: small, cap bytes, when the path fits).
+ * Returns the path, or NULL with *outside set when ".." climbs above the
+ * vault root (or when out of memory, *outside 0). */
+static char *normalize(const char *base, size_t blen, const char *t, int *outside,
+	char *small, size_t cap)
 {
-	vl_buf b = VL_BUF_INIT;
+	/* each segment of t adds at most a '/' and itself */
+	size_t len = blen, tlen = strlen(t);
+	char *out = tlen < SIZE_MAX - 2 - blen ? vl_scratch(small, cap, blen + tlen + 2) : NULL;
 	const char *s = t;
 
 	*outside = 0;
-	if (vl_buf_put(&b, base, blen) < 0)
-		goto fail;
+	if (out == NULL)
+		return NULL;
+	memcpy(out, base, blen);
+	out[len] = '\0';
 	while (*s) {
 		const char *e = strchr(s, '/');
 		size_t n = e ? (size_t)(e - s) : strlen(s);
@@ -1146,27 +1147,27 @@ static char *normalize(const char *base, size_t blen, const char *t, int *outsid
 		if (n == 0 || (n == 1 && s[0] == '.')) {
 			/* nothing */
 		} else if (n == 2 && s[0] == '.' && s[1] == '.') {
-			char *slash;
+			const char *slash;
 
-			if (b.len == 0) {
+			if (len == 0) {
 				*outside = 1;
-				goto fail;
+				vl_scratch_free(out, small);
+				return NULL;
 			}
-			slash = strrchr(b.ptr, '/');
-			b.len = slash ? (size_t)(slash - b.ptr) : 0;
-			b.ptr[b.len] = '\0';
+			slash = memrchr(out, '/', len);
+			len = slash ? (size_t)(slash - out) : 0;
 		} else {
-			if ((b.len > 0 && vl_buf_putc(&b, '/') < 0) || vl_buf_put(&b, s, n) < 0)
-				goto fail;
+			if (len > 0)
+				out[len++] = '/';
+			memcpy(out + len, s, n);
+			len += n;
 		}
+		out[len] = '\0';
 		if (e == NULL)
 			break;
 		s = e + 1;
 	}
-	return vl_buf_detach(&b);
-fail:
-	vl_buf_release(&b);
-	return NULL;
+	return out;
 }
 
 /* Tries the vault path p as a note, then as an attachment. */
@@ -1260,7 +1261,7 @@ void vl_index_resolve(const vl_index *idx, const vl_note *from,
 	const char *t;
 	size_t flen = from && from->path ? folder_len(from->path) : 0;
 	const char *folder = from && from->path ? from->path : "";
-	char *p = NULL, *q = NULL;
+	char pbuf[256], qbuf[256], *p = NULL, *q = NULL;
 	int outside = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -1283,13 +1284,13 @@ void vl_index_resolve(const vl_index *idx, const vl_note *from,
 		/* Relative to the note's folder (unless written from the root),
 		 * then from the vault root. */
 		if (t[0] != '/') {
-			p = normalize(folder, flen, t, &outside);
+			p = normalize(folder, flen, t, &outside, pbuf, sizeof(pbuf));
 			if (outside)
 				goto outside;
 			if (p != NULL && try_path(idx, p, out))
 				goto done;
 		}
-		q = normalize("", 0, t, &outside);
+		q = normalize("", 0, t, &outside, qbuf, sizeof(qbuf));
 		if (outside && t[0] == '/')
 			goto outside;
 		if (q != NULL && try_path(idx, q, out))
@@ -1312,12 +1313,12 @@ void vl_index_resolve(const vl_index *idx, const vl_note *from,
 	}
 	/* "./x" and "../x" are relative to the note only. */
 	if (strncmp(t, "./", 2) != 0 && strncmp(t, "../", 3) != 0) {
-		p = normalize("", 0, t, &outside);
+		p = normalize("", 0, t, &outside, pbuf, sizeof(pbuf));
 		if (p != NULL && try_path(idx, p, out))
 			goto done;
-		free(p);
+		vl_scratch_free(p, pbuf);
 	}
-	p = normalize(folder, flen, t, &outside);
+	p = normalize(folder, flen, t, &outside, pbuf, sizeof(pbuf));
 	if (outside)
 		goto outside;
 	if (p != NULL && try_path(idx, p, out))
@@ -1328,8 +1329,8 @@ void vl_index_resolve(const vl_index *idx, const vl_note *from,
 outside:
 	out->kind = VL_RESOLVE_OUTSIDE;
 done:
-	free(p);
-	free(q);
+	vl_scratch_free(p, pbuf);
+	vl_scratch_free(q, qbuf);
 }
 
 const vl_note *vl_index_note(const vl_index *idx, const char *path)
@@ -1349,18 +1350,18 @@ void vl_index_set_facts(vl_index *idx, const vl_index_facts *facts)
 
 const vl_note *vl_index_alias_owner(const vl_index *idx, const char *name)
 {
-	char *key;
+	char buf[256], *key;
 	const vl_note *n;
 
 	if (idx == NULL || name == NULL)
 		return NULL;
 	if (idx->facts.alias_owner)
 		return idx->facts.alias_owner(name, idx->facts.payload);
-	key = vl_lower_dup(name, strlen(name));
+	key = vl_lower_scratch(buf, sizeof(buf), name, strlen(name));
 	if (key == NULL)
 		return NULL;
 	n = vl_map_get(&idx->alias, key);
-	free(key);
+	vl_scratch_free(key, buf);
 	return n;
 }
 
@@ -1393,6 +1394,11 @@ static size_t heading_key(const char *s, size_t n, char *out)
 	return o;
 }
 
+size_t vl_index_heading_key_to(char *out, const char *text, size_t n)
+{
+	return heading_key(text, n, out);
+}
+
 char *vl_index_heading_key(const char *text)
 {
 	size_t n;
@@ -1408,11 +1414,11 @@ char *vl_index_heading_key(const char *text)
 	return out;
 }
 
-/* A scratch buffer large enough for the key of any heading of note and
- * of path. */
-static char *key_scratch(const vl_note *note, size_t at_least)
+/* Scratch room (vl_scratch: small, cap bytes, when they do) for the key
+ * of any heading of note. */
+static char *key_scratch(const vl_note *note, char *small, size_t cap)
 {
-	size_t i, max = at_least;
+	size_t i, max = 0;
 
 	for (i = 0; i < note->n_headings; i++) {
 		size_t n = note->headings[i].text ? strlen(note->headings[i].text) : 0;
@@ -1420,7 +1426,7 @@ static char *key_scratch(const vl_note *note, size_t at_least)
 		if (n > max)
 			max = n;
 	}
-	return malloc(max + 1);
+	return vl_scratch(small, cap, max + 1);
 }
 
 static const char *heading_text(const vl_heading *h)
@@ -1431,15 +1437,15 @@ static const char *heading_text(const vl_heading *h)
 const vl_heading *vl_index_find_heading(const vl_note *note, const char *path)
 {
 	const vl_heading *found = NULL;
-	char *want = NULL, *have = NULL;
+	char wbuf[256], hbuf[256], *want = NULL, *have = NULL;
 	const char *s = path;
 	size_t next = 0, i;
 	int any = 0;
 
 	if (note == NULL || path == NULL || path[0] == '\0')
 		return NULL;
-	want = malloc(strlen(path) + 1);
-	have = key_scratch(note, 0);
+	want = vl_scratch(wbuf, sizeof(wbuf), strlen(path) + 1);
+	have = key_scratch(note, hbuf, sizeof(hbuf));
 	if (want == NULL || have == NULL)
 		goto done;
 	for (;;) {
@@ -1470,8 +1476,8 @@ const vl_heading *vl_index_find_heading(const vl_note *note, const char *path)
 	if (!any)
 		found = NULL;
 done:
-	free(want);
-	free(have);
+	vl_scratch_free(want, wbuf);
+	vl_scratch_free(have, hbuf);
 	return found;
 }
 
@@ -1542,7 +1548,7 @@ static const vl_heading *suggest_by_prefix(const vl_note *note, const char *want
 const vl_heading *vl_index_suggest_heading(const vl_note *note, const char *path)
 {
 	const vl_heading *best = NULL;
-	char *want = NULL, *have = NULL;
+	char wbuf[256], hbuf[256], *want = NULL, *have = NULL;
 	const char *last;
 	size_t wlen, max, best_d = (size_t)-1, i;
 
@@ -1550,8 +1556,8 @@ const vl_heading *vl_index_suggest_heading(const vl_note *note, const char *path
 		return NULL;
 	last = strrchr(path, '#');
 	last = last ? last + 1 : path;
-	want = malloc(strlen(last) + 1);
-	have = key_scratch(note, 0);
+	want = vl_scratch(wbuf, sizeof(wbuf), strlen(last) + 1);
+	have = key_scratch(note, hbuf, sizeof(hbuf));
 	if (want == NULL || have == NULL)
 		goto done;
 	wlen = heading_key(last, strlen(last), want);
@@ -1573,8 +1579,8 @@ const vl_heading *vl_index_suggest_heading(const vl_note *note, const char *path
 	if (best == NULL)
 		best = suggest_by_prefix(note, want, have);
 done:
-	free(want);
-	free(have);
+	vl_scratch_free(want, wbuf);
+	vl_scratch_free(have, hbuf);
 	return best;
 }
 
@@ -1607,14 +1613,14 @@ const vl_heading *vl_index_heading(const vl_index *idx, const vl_note *note,
 	const ix_note *in = ix_of(idx, note);
 	const vl_heading *found = NULL;
 	const char *s = path;
-	char *want = NULL;
+	char wbuf[256], *want = NULL;
 	size_t next = 0;
 
 	if (in == NULL || in->headings == NULL)
 		return vl_index_find_heading(note, path);
 	if (path == NULL || path[0] == '\0')
 		return NULL;
-	want = malloc(strlen(path) + 1);
+	want = vl_scratch(wbuf, sizeof(wbuf), strlen(path) + 1);
 	if (want == NULL)
 		return NULL;
 	for (;;) {
@@ -1653,7 +1659,7 @@ const vl_heading *vl_index_heading(const vl_index *idx, const vl_note *note,
 			break;
 		s = e + 1;
 	}
-	free(want);
+	vl_scratch_free(want, wbuf);
 	return found;
 }
 
@@ -1661,18 +1667,18 @@ const vl_heading *vl_index_heading(const vl_index *idx, const vl_note *note,
  * when it has one. */
 static const vl_block *note_block(const ix_note *in, const char *id)
 {
-	char *key;
+	char buf[256], *key;
 	const vl_block *b;
 
 	if (in->blocks == NULL)
 		return vl_index_find_block(in->note, id);
 	if (id == NULL)
 		return NULL;
-	key = vl_lower_dup(id, strlen(id));
+	key = vl_lower_scratch(buf, sizeof(buf), id, strlen(id));
 	if (key == NULL)
 		return NULL;
 	b = vl_map_get(in->blocks, key);
-	free(key);
+	vl_scratch_free(key, buf);
 	return b;
 }
 
@@ -2059,7 +2065,7 @@ int vl_index_may_suggest(const char *target, const char *path, int is_note)
 
 const char *vl_index_tag_spelling(const vl_index *idx, const char *tag)
 {
-	char *key;
+	char buf[256], *key;
 	const ix_tag *t;
 	const ix_spelling *best = NULL;
 	size_t i;
@@ -2068,11 +2074,11 @@ const char *vl_index_tag_spelling(const vl_index *idx, const char *tag)
 		return NULL;
 	if (idx->facts.tag_spelling)
 		return idx->facts.tag_spelling(tag, idx->facts.payload);
-	key = vl_lower_dup(tag, strlen(tag));
+	key = vl_lower_scratch(buf, sizeof(buf), tag, strlen(tag));
 	if (key == NULL)
 		return NULL;
 	t = vl_map_get(&idx->tags, key);
-	free(key);
+	vl_scratch_free(key, buf);
 	if (t == NULL)
 		return NULL;
 	for (i = 0; i < t->n; i++) {

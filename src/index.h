@@ -124,6 +124,9 @@ int vl_index_may_suggest(const char *target, const char *path, int is_note);
 /* The normalised form of a heading used for matching: lower case, only
  * letters and digits, single spaces. Caller frees. */
 char *vl_index_heading_key(const char *text);
+/* The same for text[0..n), written into out (room for n + 1 bytes):
+ * its length. */
+size_t vl_index_heading_key_to(char *out, const char *text, size_t n);
 
 /* The note that lists name among its front matter aliases
  * (case-insensitive), or NULL. An alias alone does not make a link

@@ -193,15 +193,14 @@ struct vl_state {
  * is none (or out of memory: *oom set). */
 static tally *tally_of(tallies *t, const char *name, int create, int *oom)
 {
-	char small[128], *key = small;
+	char small[128], *key;
 	size_t n = strlen(name);
 	tally *y;
 
-	if (n >= sizeof(small) && (key = malloc(n + 1)) == NULL) {
+	if ((key = vl_lower_scratch(small, sizeof(small), name, n)) == NULL) {
 		*oom = 1;
 		return NULL;
 	}
-	vl_lower_into(key, name, n);
 	y = vl_map_get(&t->map, key);
 	if (y == NULL && create) {
 		y = calloc(1, sizeof(*y));
@@ -217,8 +216,7 @@ static tally *tally_of(tallies *t, const char *name, int create, int *oom)
 			*oom = 1;
 		}
 	}
-	if (key != small)
-		free(key);
+	vl_scratch_free(key, small);
 	return y;
 }
 
@@ -2281,7 +2279,7 @@ static const vl_note *fact_alias_owner(const char *name, void *payload)
 {
 	plan *p = payload;
 	const vl_state *st = p->st;
-	char *key = vl_lower_dup(name, strlen(name));
+	char buf[256], *key = vl_lower_scratch(buf, sizeof(buf), name, strlen(name));
 	size_t lo = 0, hi = st->n_aliases;
 
 	if (key == NULL)
@@ -2296,7 +2294,7 @@ static const vl_note *fact_alias_owner(const char *name, void *payload)
 			hi = mid;
 	}
 	hi = lo < st->n_aliases && strcmp(st->aliases[lo].key, key) == 0;
-	free(key);
+	vl_scratch_free(key, buf);
 	return hi ? note_out(p, st->aliases[lo].ord) : NULL;
 }
 

@@ -678,6 +678,29 @@ vl_lower_into(char *out, const char *s, size_t n)
 	out[n] = '\0';
 }
 
+void *
+vl_scratch(void *small, size_t cap, size_t n)
+{
+	return n <= cap ? small : malloc(n);
+}
+
+void
+vl_scratch_free(void *p, const void *small)
+{
+	if (p != small)
+		free(p);
+}
+
+char *
+vl_lower_scratch(char *small, size_t cap, const char *s, size_t n)
+{
+	char *p = n < SIZE_MAX ? vl_scratch(small, cap, n + 1) : NULL;
+
+	if (p != NULL)
+		vl_lower_into(p, s, n);
+	return p;
+}
+
 uint64_t
 vl_hash_lower_n(const char *s, size_t n)
 {

@@ -115,6 +115,14 @@ char *vl_lower_dup(const char *s, size_t n);
  * vl_lower_dup does, without an allocation. */
 void vl_lower_into(char *out, const char *s, size_t n);
 
+/* Room for n bytes: small (cap bytes) when they fit, else malloc'd (NULL
+ * when out of memory). For the keys that every link or tag looks up,
+ * which are short: no allocation for them. vl_scratch_free releases it. */
+void *vl_scratch(void *small, size_t cap, size_t n);
+void vl_scratch_free(void *p, const void *small);
+/* vl_lower_into into vl_scratch(small, cap, n + 1), or NULL. */
+char *vl_lower_scratch(char *small, size_t cap, const char *s, size_t n);
+
 /* vl_hash of the ASCII-lower-cased string s: one hash for spellings that
  * differ only in case (block ids, tags). */
 uint64_t vl_hash_lower(const char *s);

@@ -564,6 +564,45 @@ static void test_lookup_tables(void **state)
 		&find(fx, "Home.md")->blocks[0]);
 }
 
+/* Keys longer than the lookups' room on the stack (256 bytes) take the
+ * allocated way, with the same answers. */
+static void test_long_keys(void **state)
+{
+	fixture *fx = *state;
+	const vl_note *big = find(fx, "Big.md");
+	const vl_note *f = find(fx, "Functions.md");
+	char dots[700], spaced[700], id[400];
+	size_t i;
+
+	/* "../" then 200 "./": Home.md from notes/, by every kind of link */
+	strcpy(dots, "../");
+	for (i = 0; i < 200; i++)
+		strcat(dots, "./");
+	strcat(dots, "Home");
+	expect_note(fx, "notes/Alpha.md", VL_LINK_WIKI, dots, "Home.md");
+	strcat(dots, ".md");
+	expect_note(fx, "notes/Alpha.md", VL_LINK_MARKDOWN, dots, "Home.md");
+	strcpy(dots + strlen(dots) - strlen("Home.md"), "../Home.md");
+	expect_kind(fx, "notes/Alpha.md", VL_LINK_MARKDOWN, dots, VL_RESOLVE_OUTSIDE);
+
+	/* 300 spaces in a heading path: they collapse in the key */
+	snprintf(spaced, sizeof(spaced), "Top#%300sSub 3", "");
+	assert_ptr_equal(vl_index_heading(fx->idx, big, spaced), &big->headings[21]);
+	assert_ptr_equal(vl_index_find_heading(big, spaced), &big->headings[21]);
+	snprintf(spaced, sizeof(spaced), "Install#%300sLinux", "");
+	assert_ptr_equal(vl_index_find_heading(f, spaced), &f->headings[4]);
+	snprintf(spaced, sizeof(spaced), "%300sLinu", "");
+	assert_ptr_equal(vl_index_suggest_heading(f, spaced), &f->headings[4]);
+
+	/* long ids, aliases and tags: no such thing, and no harm */
+	memset(id, 'b', sizeof(id) - 1);
+	id[sizeof(id) - 1] = '\0';
+	assert_null(vl_index_block(fx->idx, big, id));
+	assert_null(vl_index_alias_owner(fx->idx, id));
+	assert_null(vl_index_tag_spelling(fx->idx, id));
+	assert_ptr_equal(vl_index_block(fx->idx, big, "B19"), &big->blocks[19]);
+}
+
 static void test_blocks(void **state)
 {
 	fixture *fx = *state;
@@ -947,6 +986,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_suggest_heading, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_blocks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lookup_tables, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_long_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_suggest_target, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_suggest_target_buckets, setup, teardown),
 		cmocka_unit_test(test_suggest_target_runs),

@@ -374,6 +374,35 @@ static void test_duplicate_block_id(void **state)
 		"block id '^one' already defined on line 2; links reach only the first");
 }
 
+/* Past a handful of ids the rule looks them up in a table: the same
+ * findings, each against the first definition. */
+static void test_duplicate_block_id_many(void **state)
+{
+	tvault *v = *state;
+	vl_note *a = mk_note(v, "a.md");
+	char id[16];
+	uint32_t i;
+
+	for (i = 0; i < 30; i++) {
+		snprintf(id, sizeof(id), "id%u", (unsigned)i);
+		add_block(a, id, i + 1, 3);
+	}
+	add_block(a, "ID5", 40, 7);
+	add_block(a, "id29", 41, 2);
+	add_block(a, "id5", 42, 1);
+	build(v);
+
+	run(v, "duplicate-block-id", a);
+	dump(v);
+	assert_int_equal(v->out.len, 3);
+	expect(v, 0, "duplicate-block-id", 40, 7,
+		"block id '^ID5' already defined on line 6; links reach only the first");
+	expect(v, 1, "duplicate-block-id", 41, 2,
+		"block id '^id29' already defined on line 30; links reach only the first");
+	expect(v, 2, "duplicate-block-id", 42, 1,
+		"block id '^id5' already defined on line 6; links reach only the first");
+}
+
 static void test_ambiguous_link(void **state)
 {
 	tvault *v = *state;
@@ -620,6 +649,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_broken_heading_link, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dangling_block_ref, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicate_block_id, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_duplicate_block_id_many, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ambiguous_link, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicate_link, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tag_format_upper, setup, teardown),

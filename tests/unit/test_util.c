@@ -664,6 +664,31 @@ test_strings(void **state)
 	free(s);
 }
 
+/* A key that fits stays in the caller's room; a longer one is allocated,
+ * the same key either way. */
+static void
+test_lower_scratch(void **state)
+{
+	char small[8], big[64], *s;
+
+	(void)state;
+	s = vl_lower_scratch(small, sizeof(small), "AbC-D\xc3\xa9", 7);
+	assert_ptr_equal(s, small);
+	assert_string_equal(s, "abc-d\xc3\xa9");
+	vl_scratch_free(s, small);
+	s = vl_lower_scratch(small, sizeof(small), "ABCDEFGHIJ", 8);
+	assert_ptr_not_equal(s, small);
+	assert_string_equal(s, "abcdefgh");
+	vl_scratch_free(s, small);
+	s = vl_scratch(big, sizeof(big), sizeof(big));
+	assert_ptr_equal(s, big);
+	s = vl_scratch(big, sizeof(big), sizeof(big) + 1);
+	assert_non_null(s);
+	assert_ptr_not_equal(s, big);
+	memset(s, 'x', sizeof(big) + 1);
+	vl_scratch_free(s, big);
+}
+
 static size_t
 ed(const char *a, const char *b, size_t max)
 {
@@ -938,6 +963,7 @@ main(void)
 		cmocka_unit_test(test_utf8_valid),
 		cmocka_unit_test(test_utf8_count),
 		cmocka_unit_test(test_strings),
+		cmocka_unit_test(test_lower_scratch),
 		cmocka_unit_test(test_edit_distance),
 		cmocka_unit_test(test_glob),
 		cmocka_unit_test(test_severity),
