@@ -28,7 +28,9 @@
 # clone whose <git dir>/vaultlint a CI job restored (the README's cache
 # step): every file touched, then 2.2 s waited out, before each run
 # (neither timed), so that every note's stat data is new and its bytes are
-# not: the state tells them by their fingerprint.
+# not: the state tells them by their fingerprint. What a case does before
+# each run (the edit, the staging, the removal of what vaultlint stores)
+# is not timed, as nothing is timed but the command compared.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 : "${VAULTLINT:?set VAULTLINT}" "${GEN:?set GEN}" "${RTIME:?set RTIME}"
@@ -139,32 +141,23 @@ echo "  (best of $runs after $warmup warm-up run(s); peak = largest max RSS of t
 printf '  %-44s %11s %13s\n' "command" "wall" "peak RSS"
 
 gitdir=$(git rev-parse --absolute-git-dir)
-# $nomemo CMD...: CMD with the memo removed first
-nomemo=$tmp/nomemo
-printf '#!/bin/sh\nrm -rf "%s"\nexec "$@"\n' "$gitdir/vaultlint/memo" > "$nomemo"
-chmod +x "$nomemo"
-# $nostate CMD...: CMD with the memo and the check state removed first
-nostate=$tmp/nostate
-printf '#!/bin/sh\nrm -rf "%s" "%s"\nexec "$@"\n' "$gitdir/vaultlint/memo" "$gitdir/vaultlint/state" > "$nostate"
-chmod +x "$nostate"
-# $nothing CMD...: CMD with nothing vaultlint stores (a fresh clone in CI)
-nothing=$tmp/nothing
-printf '#!/bin/sh\nrm -rf "%s"\nexec "$@"\n' "$gitdir/vaultlint" > "$nothing"
-chmod +x "$nothing"
-# $edit CMD...: CMD after a new line at the end of one note (restored at the end)
+# q WORD: WORD quoted for sh -c
+q() {
+	printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"
+}
+# What a case does before each of its runs, as $prep (not timed: the
+# runs time vaultlint alone, as they time git status alone):
+# remove the memo; the memo and the check state; all vaultlint stores
+nomemo="rm -rf $(q "$gitdir/vaultlint/memo")"
+nostate="rm -rf $(q "$gitdir/vaultlint/memo") $(q "$gitdir/vaultlint/state")"
+nothing="rm -rf $(q "$gitdir/vaultlint")"
+# add a new line at the end of one note (restored at the end)
 edit_file=$(git ls-files '*.md' | sed -n '3p')
-edit=$tmp/edit
-printf '#!/bin/sh\necho "- bench edit $(date +%%s%%N)" >> "%s"\nexec "$@"\n' "$edit_file" > "$edit"
-chmod +x "$edit"
-# $add CMD...: CMD after a new note is written (all removed at the end)
-add=$tmp/add
-printf '#!/bin/sh\nn=$(date +%%s%%N)\nprintf -- "# Bench new $n\\n- #PAPER [New (Bench 2024)](https://example.org/p/$n) ^b$n\\nSee [[Note 00001]].\\n" > "Bench new $n.md"\nexec "$@"\n' > "$add"
-chmod +x "$add"
-# $stage CMD...: CMD after a new line in one note is staged
-stage=$tmp/stage
-printf '#!/bin/sh\necho "- bench edit $(date +%%s%%N)" >> "%s" && git add -- "%s"\nexec "$@"\n' \
-	"$edit_file" "$edit_file" > "$stage"
-chmod +x "$stage"
+edit="echo \"- bench edit \$(date +%s%N)\" >> $(q "$edit_file")"
+# write a new note (all removed at the end)
+add='n=$(date +%s%N); printf -- "# Bench new $n\n- #PAPER [New (Bench 2024)](https://example.org/p/$n) ^b$n\nSee [[Note 00001]].\n" > "Bench new $n.md"'
+# stage a new line in one note
+stage="$edit && git add -- $(q "$edit_file")"
 
 measure check "vaultlint check" "0 1" "$VAULTLINT" check .
 measure grep "grep -rc '#' (same files)" "0 1" grep -rc --exclude-dir=.git '#' .
@@ -178,21 +171,28 @@ measure status "git status (same state)" "0" git status
 git reset -q HEAD -- "$staged_file"
 git checkout -q -- "$staged_file"
 staged_file=$edit_file
-measure staged1 "vaultlint check --staged, a new line staged" "0 1" "$stage" "$VAULTLINT" check --staged
+prep=$stage
+measure staged1 "vaultlint check --staged, a new line staged" "0 1" "$VAULTLINT" check --staged
+prep=
 git reset -q HEAD -- "$staged_file"
 git checkout -q -- "$staged_file"
 
 from=HEAD~$range_commits
 measure changelog "vaultlint changelog $from..HEAD" "0" "$VAULTLINT" changelog "$from..HEAD"
 measure diffstat "git diff --stat $from HEAD" "0" git diff --stat "$from" HEAD
-measure check1 "vaultlint check, after a one-note edit" "0 1" "$edit" "$VAULTLINT" check .
+prep=$edit
+measure check1 "vaultlint check, after a one-note edit" "0 1" "$VAULTLINT" check .
 git checkout -q -- "$edit_file"
 staged_file=
-measure checkadd "vaultlint check, after a note added" "0 1" "$add" "$VAULTLINT" check .
+prep=$add
+measure checkadd "vaultlint check, after a note added" "0 1" "$VAULTLINT" check .
 rm -f -- ./"Bench new "*.md
-measure changelog1 "vaultlint changelog $from..HEAD, memo removed" "0" "$nomemo" "$VAULTLINT" changelog "$from..HEAD"
-measure check0 "vaultlint check, no memo, no check state" "0 1" "$nostate" "$VAULTLINT" check .
-measure checkc "vaultlint check, nothing stored (fresh clone)" "0 1" "$nothing" "$VAULTLINT" check .
+prep=$nomemo
+measure changelog1 "vaultlint changelog $from..HEAD, memo removed" "0" "$VAULTLINT" changelog "$from..HEAD"
+prep=$nostate
+measure check0 "vaultlint check, no memo, no check state" "0 1" "$VAULTLINT" check .
+prep=$nothing
+measure checkc "vaultlint check, nothing stored (fresh clone)" "0 1" "$VAULTLINT" check .
 prep='git ls-files -z | xargs -0 touch && sleep 2.2'
 measure checkr "vaultlint check, fresh clone, state restored" "0 1" "$VAULTLINT" check .
 prep=
