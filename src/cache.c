@@ -737,7 +737,11 @@ static int index_file(vl_cache *c, const cache_file *f)
 	c->recs = calloc((size_t)count + 1, sizeof(*c->recs));
 	c->used = calloc((size_t)count + 1, sizeof(*c->used));
 	key_at = calloc((size_t)count + 1, sizeof(*key_at));
-	if (c->recs == NULL || c->used == NULL || key_at == NULL)
+	/* the keys and the map the size they need (50,000 keys: megabytes):
+	 * each entry of the directory is 16 bytes and its key with its NUL */
+	if (c->recs == NULL || c->used == NULL || key_at == NULL ||
+	    vl_buf_reserve_exact(&keys, (size_t)dlen - 8 - 16 * (size_t)count) < 0 ||
+	    vl_map_reserve(&c->map, count) < 0)
 		goto oom;
 	for (i = 0; i < count; i++) {
 		cache_rec *rec = &c->recs[i];

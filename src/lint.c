@@ -416,8 +416,24 @@ static int reach_add(vl_reach *r, const vl_note *note)
  * into). Recent duplicates are skipped; others may stay. */
 static int add_reach(vl_reach *out, const vl_resolution *res, size_t n)
 {
-	size_t i, j;
+	size_t i, j, most = out->n;
 
+	/* a run keeps the reach of every note: room for all the notes the
+	 * links may reach, not a doubling, and what is left over given back */
+	for (i = 0; i < n; i++)
+		if (res[i].kind == VL_RESOLVE_NOTE || res[i].kind == VL_RESOLVE_SELF ||
+		    res[i].kind == VL_RESOLVE_AMBIGUOUS)
+			most += 1 + (res[i].kind != VL_RESOLVE_AMBIGUOUS ? 0 :
+				res[i].n_candidates < VL_MAX_CANDIDATES ? res[i].n_candidates :
+				VL_MAX_CANDIDATES);
+	if (most > out->cap) {
+		const vl_note **v = realloc(out->notes, most * sizeof(*v));
+
+		if (v == NULL)
+			return -1;
+		out->notes = v;
+		out->cap = most;
+	}
 	for (i = 0; i < n; i++) {
 		const vl_resolution *r = &res[i];
 
@@ -430,6 +446,14 @@ static int add_reach(vl_reach *out, const vl_resolution *res, size_t n)
 		    j < VL_MAX_CANDIDATES; j++)
 			if (reach_add(out, r->candidates[j]) < 0)
 				return -1;
+	}
+	if (out->n > 0 && out->n < out->cap) {
+		const vl_note **v = realloc(out->notes, out->n * sizeof(*v));
+
+		if (v != NULL) {
+			out->notes = v;
+			out->cap = out->n;
+		}
 	}
 	return 0;
 }

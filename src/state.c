@@ -805,36 +805,112 @@ static int note_blocks(blk **v, size_t *n, size_t *cap, const vl_note *note, uin
 	return 0;
 }
 
-/* Sorts v[0..n), in ordinal order, by hash: a radix sort keeps the order
- * of equal hashes (hundreds of thousands of ids: a fraction of what
- * qsort takes). Returns 0 or -1. */
-static int sort_blocks(blk *v, size_t n)
+/* The block table as stored: a count, then entries of BLOCK_BYTES, each
+ * a hash and a note's ordinal (host order, as vl_buf_put_u64 and _u32
+ * write them). A full save makes it in place, sorted, with no second
+ * copy: some 4 MB for a vault of 50,000 notes. */
+static uint64_t ent_h(const unsigned char *e)
 {
-	blk *tmp = malloc(n * sizeof(*tmp));
+	uint64_t h;
 
-	if (tmp == NULL)
-		return -1;
-	vl_radix_sort(v, tmp, n, sizeof(*v), offsetof(blk, h), sizeof(v->h), 0, 64);
-	free(tmp);
-	return 0;
+	memcpy(&h, e, 8);
+	return h;
 }
 
-/* Writes the entries v[0..n) (made in ordinal order), sorted, each once. */
-static int put_blocks(vl_buf *b, blk *v, size_t n)
+static uint32_t ent_ord(const unsigned char *e)
 {
-	size_t i, k = 0;
+	uint32_t o;
 
-	if (n > 1 && sort_blocks(v, n) < 0)
-		return -1;
+	memcpy(&o, e + 8, 4);
+	return o;
+}
+
+static int ent_cmp(const unsigned char *a, const unsigned char *b)
+{
+	uint64_t x = ent_h(a), y = ent_h(b);
+	uint32_t p, q;
+
+	if (x != y)
+		return x < y ? -1 : 1;
+	p = ent_ord(a);
+	q = ent_ord(b);
+	return p < q ? -1 : p > q;
+}
+
+/* Byte `level` of an entry's key, the hash's bytes from the top (levels
+ * 0 to 7), then the ordinal's (8 to 11). */
+static unsigned ent_digit(const unsigned char *e, int level)
+{
+	return level < 8 ? (unsigned)(ent_h(e) >> (8 * (7 - level))) & 0xFF :
+		(unsigned)(ent_ord(e) >> (8 * (11 - level))) & 0xFF;
+}
+
+static void ent_swap(unsigned char *a, unsigned char *b)
+{
+	unsigned char t[BLOCK_BYTES];
+
+	memcpy(t, a, BLOCK_BYTES);
+	memcpy(a, b, BLOCK_BYTES);
+	memcpy(b, t, BLOCK_BYTES);
+}
+
+/* Sorts the n entries at v by hash, then ordinal, in place: each entry
+ * is moved into the bucket of its key's byte at level (an American flag
+ * sort), then each bucket by the next byte; a few entries by insertion. */
+static void sort_entries(unsigned char *v, size_t n, int level)
+{
+	size_t count[256], next[256], i, k, at;
+	unsigned d;
+
+	if (n <= 32) {
+		for (i = 1; i < n; i++)
+			for (k = i; k > 0 && ent_cmp(v + BLOCK_BYTES * (k - 1), v + BLOCK_BYTES * k) > 0;
+			    k--)
+				ent_swap(v + BLOCK_BYTES * (k - 1), v + BLOCK_BYTES * k);
+		return;
+	}
+	if (level == 12)
+		return; /* the same entry n times */
+	memset(count, 0, sizeof(count));
 	for (i = 0; i < n; i++)
-		if (i == 0 || cmp_blk(&v[i - 1], &v[i]) != 0)
-			v[k++] = v[i];
-	if (vl_buf_put_u32(b, (uint32_t)k) < 0)
-		return -1;
-	for (i = 0; i < k; i++)
-		if (vl_buf_put_u64(b, v[i].h) < 0 || vl_buf_put_u32(b, v[i].ord) < 0)
-			return -1;
-	return 0;
+		count[ent_digit(v + BLOCK_BYTES * i, level)]++;
+	for (d = 0, at = 0; d < 256; d++) {
+		next[d] = at;
+		at += count[d];
+	}
+	/* each slot of bucket d, in turn, takes the entry that belongs
+	 * there: the one in it, or one swapped in from further on */
+	for (d = 0, at = 0; d < 256; at += count[d++]) {
+		while (next[d] < at + count[d]) {
+			unsigned char *e = v + BLOCK_BYTES * next[d];
+			unsigned b = ent_digit(e, level);
+
+			if (b == d)
+				next[d]++;
+			else
+				ent_swap(e, v + BLOCK_BYTES * next[b]++);
+		}
+	}
+	for (d = 0, at = 0; d < 256; at += count[d++])
+		if (count[d] > 1)
+			sort_entries(v + BLOCK_BYTES * at, count[d], level + 1);
+}
+
+/* Sorts the n entries at table + 4, drops repeats, and writes the count
+ * first. Returns the table's length in bytes. */
+static size_t finish_table(unsigned char *table, size_t n)
+{
+	unsigned char *v = table + 4;
+	size_t i, k = 0;
+	uint32_t count;
+
+	sort_entries(v, n, 0);
+	for (i = 0; i < n; i++)
+		if (k == 0 || ent_cmp(v + BLOCK_BYTES * (k - 1), v + BLOCK_BYTES * i) != 0)
+			memmove(v + BLOCK_BYTES * k++, v + BLOCK_BYTES * i, BLOCK_BYTES);
+	count = (uint32_t)k;
+	memcpy(table, &count, 4);
+	return 4 + BLOCK_BYTES * k;
 }
 
 /* Writes the n alias pairs v (sorted, each once). */
@@ -1043,7 +1119,9 @@ static int put_refs(vl_buf *b, const vl_reach *r)
  * (tables_wait) only where it puts them. */
 typedef struct pending_tables {
 	const vl_vault *vault;
-	vl_buf buf;
+	unsigned char *blocks;  /* the block table (finish_table), blocks_len bytes */
+	size_t blocks_len;
+	vl_buf buf;             /* the aliases and tags after it */
 	int rc;             /* 0, or -1: out of memory */
 	int running;        /* the thread is to be joined */
 	pthread_t tid;
@@ -1081,11 +1159,10 @@ static void *make_tables(void *arg)
 	const vl_vault *vault = pt->vault;
 	tallies tags = { 0 };
 	vl_buf tag_part = VL_BUF_INIT;
-	blk *v = NULL;
 	size_t n = 0, cap = 0, i, k, bytes = 8;
 
 	pt->rc = -1;
-	/* hundreds of thousands of ids: the array and the buffer are made
+	/* hundreds of thousands of ids: the table and the buffer are made
 	 * the size they need, not the next power of two */
 	for (i = 0; i < vault->n_notes; i++) {
 		const vl_note *note = vault->notes[i];
@@ -1094,22 +1171,35 @@ static void *make_tables(void *arg)
 		for (k = 0; k < note->n_aliases; k++)
 			bytes += note->aliases[k] ? strlen(note->aliases[k]) + 9 : 0;
 	}
-	if (cap > 0 && (v = malloc(cap * sizeof(*v))) == NULL)
+	if (cap > (SIZE_MAX - 4) / BLOCK_BYTES ||
+	    (pt->blocks = malloc(4 + BLOCK_BYTES * cap)) == NULL)
 		goto done;
-	for (i = 0; i < vault->n_notes; i++)
-		if (note_blocks(&v, &n, &cap, vault->notes[i], (uint32_t)i) < 0)
-			goto done;
+	for (i = 0; i < vault->n_notes; i++) {
+		const vl_note *note = vault->notes[i];
+		uint32_t ord = (uint32_t)i;
+
+		for (k = 0; k < note->n_blocks; k++) {
+			uint64_t h;
+
+			if (note->blocks[k].id == NULL)
+				continue;
+			h = vl_hash_lower(note->blocks[k].id);
+			memcpy(pt->blocks + 4 + BLOCK_BYTES * n, &h, 8);
+			memcpy(pt->blocks + 4 + BLOCK_BYTES * n + 8, &ord, 4);
+			n++;
+		}
+	}
+	pt->blocks_len = finish_table(pt->blocks, n);
 	/* the index tallied the tags already (a note's are in its summary) */
 	if (vl_index_each_tag(vault->index, tally_from_index, &tags) != 0 ||
 	    put_tags(&tag_part, &tags) < 0 ||
-	    vl_buf_reserve_exact(&pt->buf, bytes + BLOCK_BYTES * n + tag_part.len) < 0)
+	    vl_buf_reserve_exact(&pt->buf, bytes + tag_part.len) < 0)
 		goto done;
-	if (put_blocks(&pt->buf, v, n) < 0 || put_aliases(&pt->buf, vault) < 0 ||
+	if (put_aliases(&pt->buf, vault) < 0 ||
 	    (tag_part.len > 0 && vl_buf_put(&pt->buf, tag_part.ptr, tag_part.len) < 0))
 		goto done;
 	pt->rc = 0;
 done:
-	free(v);
 	vl_buf_release(&tag_part);
 	tallies_release(&tags);
 	return NULL;
@@ -1315,7 +1405,7 @@ static int stream_notes(vl_memo_key *skey, summary_at *at, const vl_vault *vault
 			at[i].sum = vl_checksum64(chunk.ptr + from, at[i].len);
 			off += at[i].len;
 		}
-		if (chunk.len >= (1u << 20) || (i == vault->n_notes && chunk.len > 0)) {
+		if (chunk.len >= VL_MEMO_PIECE || (i == vault->n_notes && chunk.len > 0)) {
 			part.p = chunk.ptr;
 			part.n = chunk.len;
 			if (vl_file_out_write(&o, &part, 1, err) < 0)
@@ -1513,6 +1603,8 @@ static int state_write(vl_memo_key *skey, const vl_vault *vault, const write_pla
 		goto fail;
 	if ((wp->blocks_raw != NULL &&
 	    write_old(&w, wp->old, wp->blocks_raw, wp->blocks_raw + wp->blocks_raw_len, err) < 0) ||
+	    (wp->tables == NULL &&
+	    vl_memo_out_write(&w, wp->pending->blocks, wp->pending->blocks_len, err) < 0) ||
 	    vl_memo_out_write(&w, tables->ptr, tables->len, err) < 0)
 		goto fail;
 	keep = malloc(d->len + 1);
@@ -1623,6 +1715,7 @@ int vl_state_save(vl_memo_key *skey, const vl_memo_key *k, const vl_vault *vault
 done:
 	tables_wait(&pt);
 	free(ident);
+	free(pt.blocks);
 	vl_buf_release(&pt.buf);
 	return rc;
 }

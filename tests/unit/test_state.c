@@ -656,6 +656,98 @@ static void test_lazy_vault_cache_gone(void **state)
  * reads back as the bytes written, three megabytes given in pieces of
  * every size; one given up leaves neither an entry nor a temporary file;
  * an unusable key writes nothing. */
+/* Whether the block table's n entries at t hold (h, ord). */
+static int table_has(const unsigned char *t, uint32_t n, uint64_t h, uint32_t ord)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		uint64_t eh;
+		uint32_t eo;
+
+		memcpy(&eh, t + 12 * (size_t)i, 8);
+		memcpy(&eo, t + 12 * (size_t)i + 8, 4);
+		if (eh == h && eo == ord)
+			return 1;
+	}
+	return 0;
+}
+
+/* A full save writes the block table sorted by hash, then note, each
+ * (id, note) once however many notes share an id (in any case) or a note
+ * repeats one: 100 notes with ^same and an id of their own, the first
+ * with ^dup 40 times, enough for every level of the table's sort. */
+static void test_block_table(void **state)
+{
+	enum { N = 100 };
+	vl_memo_key key, skey;
+	vl_source *src = calloc(1, sizeof(*src));
+	vl_note **notes = calloc(N + 1, sizeof(*notes));
+	vl_reach *reach = calloc(N + 1, sizeof(*reach));
+	vl_vault *vault;
+	vl_diags d = VL_DIAGS_INIT;
+	vl_filemap fm;
+	vl_error err;
+	const unsigned char *p, *t;
+	char path[32], id[32];
+	size_t n, at, i;
+	uint32_t count, k;
+
+	(void)state;
+	assert_non_null(src);
+	assert_non_null(notes);
+	assert_non_null(reach);
+	for (i = 0; i < N; i++) {
+		vl_buf text = VL_BUF_INIT;
+
+		snprintf(path, sizeof(path), "N%03zu.md", i);
+		assert_true(vl_buf_printf(&text, "# N\n\nx ^%s\n\ny ^id%03zu\n",
+			i % 2 ? "SAME" : "same", i) >= 0);
+		for (k = 0; i == 0 && k < 40; k++)
+			assert_true(vl_buf_puts(&text, "\nz ^dup\n") == 0);
+		assert_int_equal(vl_note_parse(&notes[i], path, text.ptr, text.len, &err), 0);
+		assert_int_equal(vl_source_add(src, path, text.len, NULL), 0);
+		vl_buf_release(&text);
+	}
+	vl_source_sort(src);
+	assert_int_equal(vl_memo_key_init(&key, g_git, "check", NULL, 0, &err), 0);
+	assert_int_equal(vl_state_key_init(&skey, g_git, "block table", NULL, 0, g_vault, &err), 0);
+	assert_int_equal(vl_vault_new(&vault, src, notes, NULL, NULL, &err), 0);
+	assert_int_equal(vl_state_save(&skey, &key, vault, reach, &d, &err), 0);
+
+	assert_int_equal(vl_memo_get_raw(&skey, &fm, &p, &n, &err), 1);
+	/* after the records, the generation, then the table */
+	at = record_end(p, N - 1) + 8;
+	assert_true(at + 4 <= n);
+	memcpy(&count, p + at, 4);
+	t = p + at + 4;
+	assert_int_equal(count, 2 * N + 1);
+	assert_true(at + 4 + 12 * (size_t)count <= n);
+	for (k = 1; k < count; k++) {
+		uint64_t h0, h1;
+		uint32_t o0, o1;
+
+		memcpy(&h0, t + 12 * (size_t)(k - 1), 8);
+		memcpy(&o0, t + 12 * (size_t)(k - 1) + 8, 4);
+		memcpy(&h1, t + 12 * (size_t)k, 8);
+		memcpy(&o1, t + 12 * (size_t)k + 8, 4);
+		assert_true(h0 < h1 || (h0 == h1 && o0 < o1));
+	}
+	for (i = 0; i < N; i++) {
+		snprintf(id, sizeof(id), "id%03zu", i);
+		assert_true(table_has(t, count, vl_hash_lower("same"), (uint32_t)i));
+		assert_true(table_has(t, count, vl_hash_lower(id), (uint32_t)i));
+	}
+	assert_true(table_has(t, count, vl_hash_lower("dup"), 0));
+	vl_filemap_release(&fm);
+	vl_vault_free(vault);
+	vl_source_free(src);
+	vl_diags_release(&d);
+	free(reach);
+	vl_memo_key_release(&key);
+	vl_memo_key_release(&skey);
+}
+
 static void test_memo_out(void **state)
 {
 	enum { SIZE = 3 << 20 };
@@ -723,6 +815,7 @@ int main(void)
 		cmocka_unit_test(test_lazy_vault),
 		cmocka_unit_test(test_lazy_vault_cache_gone),
 		cmocka_unit_test(test_memo_out),
+		cmocka_unit_test(test_block_table),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
