@@ -132,13 +132,13 @@ measure() {
 		[ "$run_kb" -gt "$peak" ] && peak=$run_kb
 	done
 	eval "t_$name=\$best; m_$name=\$peak"
-	printf '  %-44s %9s s %10.1f MB\n' "$label" "$best" "$(awk -v k="$peak" 'BEGIN { print k / 1024 }')"
+	printf '  %-48s %9s s %10.1f MB\n' "$label" "$best" "$(awk -v k="$peak" 'BEGIN { print k / 1024 }')"
 }
 
 echo
 echo "vaultlint bench: $N notes, $vault_files files, $vault_bytes bytes, $n_commits commits, $cores cores (nproc), timer: $BENCH_TIMER"
 echo "  (best of $runs after $warmup warm-up run(s); peak = largest max RSS of the $runs runs)"
-printf '  %-44s %11s %13s\n' "command" "wall" "peak RSS"
+printf '  %-48s %11s %13s\n' "command" "wall" "peak RSS"
 
 gitdir=$(git rev-parse --absolute-git-dir)
 # q WORD: WORD quoted for sh -c
