@@ -1,5 +1,5 @@
 /*
- * fuzz_common.h: the four fuzzed entry points and the checks made on what
+ * fuzz_common.h: the five fuzzed entry points and the checks made on what
  * they return, shared by the libFuzzer harnesses (tests/fuzz/fuzz_*.c) and
  * the corpus replay test (tests/unit/test_fuzz_replay.c), so that replaying
  * the corpus without libFuzzer checks exactly what fuzzing checked.
@@ -21,7 +21,9 @@
 
 #include "../../src/cache.h"
 #include "../../src/config.h"
+#include "../../src/lint.h"
 #include "../../src/note.h"
+#include "../../src/source.h"
 
 typedef struct vl_fuzz_ctx {
 	char why[512];
@@ -317,6 +319,99 @@ static inline int vl_fuzz_cache(vl_fuzz_ctx *c, const uint8_t *data, size_t size
 	vl_note_free(again);
 	vl_buf_release(&once);
 	vl_buf_release(&twice);
+	return rc;
+}
+
+/* The whole check on a small vault: the input is its notes, split at each
+ * NUL byte (VL_FUZZ_NOTES at most, the last taking the rest), at paths
+ * that can reach each other by name (two "Alpha"), by path and by
+ * relative path, beside two attachments; every rule runs over it, the
+ * reach of each note kept as a full check keeps it (the resolver, the
+ * index's lookups and did-you-means, every rule). It must not fail, and
+ * each finding must be about a file of the vault, with a message. */
+#define VL_FUZZ_NOTES 5
+
+static inline int vl_fuzz_lint(vl_fuzz_ctx *c, const uint8_t *data, size_t size)
+{
+	static const char *const paths[VL_FUZZ_NOTES] = {
+		"Home.md", "notes/Alpha.md", "notes/deep/Beta.md", "Alpha.md", "x/y/Note.md",
+	};
+	const uint8_t *piece[VL_FUZZ_NOTES];
+	size_t len[VL_FUZZ_NOTES], n = 0, i, k;
+	vl_source *src = calloc(1, sizeof(*src));
+	vl_note **notes = NULL;
+	vl_reach *reach = NULL;
+	vl_vault *vault = NULL;
+	vl_diags d = VL_DIAGS_INIT;
+	vl_lint_opts lo;
+	vl_error err;
+	int rc = 0, r;
+
+	for (;;) {
+		const uint8_t *nul = n + 1 < VL_FUZZ_NOTES ? memchr(data, 0, size) : NULL;
+
+		piece[n] = data;
+		len[n] = nul ? (size_t)(nul - data) : size;
+		n++;
+		if (nul == NULL)
+			break;
+		size -= len[n - 1] + 1;
+		data = nul + 1;
+	}
+	notes = calloc(VL_FUZZ_NOTES + 1, sizeof(*notes));
+	reach = calloc(VL_FUZZ_NOTES + 1, sizeof(*reach));
+	if (src == NULL || notes == NULL || reach == NULL)
+		goto oom;
+	for (i = 0; i < n; i++)
+		if (vl_source_add(src, paths[i], len[i], NULL) < 0)
+			goto oom;
+	if (vl_source_add(src, "img/pic.png", 1, NULL) < 0 ||
+	    vl_source_add(src, "notes/doc.pdf", 1, NULL) < 0)
+		goto oom;
+	vl_source_sort(src);
+	for (i = k = 0; i < src->n_files; i++) {
+		size_t j;
+
+		if (!src->files[i].is_note)
+			continue;
+		for (j = 0; strcmp(paths[j], src->files[i].path) != 0; j++)
+			;
+		if (vl_note_parse(&notes[k++], paths[j], (const char *)piece[j], len[j], &err) < 0)
+			goto oom;
+	}
+	/* the vault takes the notes, also when it fails */
+	r = vl_vault_new(&vault, src, notes, NULL, NULL, &err);
+	notes = NULL;
+	if (r < 0)
+		goto oom;
+	memset(&lo, 0, sizeof(lo));
+	lo.threads = 1;
+	lo.reach = reach;
+	if (vl_lint_run(&d, vault, &lo, &err) < 0) {
+		rc = vl_fuzz_fail(c, "the check failed: %s", err.msg);
+		goto done;
+	}
+	for (i = 0; i < d.len && rc == 0; i++) {
+		const vl_diag *g = &d.items[i];
+
+		if (g->rule == NULL || g->message == NULL || g->path == NULL)
+			rc = vl_fuzz_fail(c, "finding %zu lacks its rule, message or path", i);
+		else if (vl_source_find(src, g->path) < 0)
+			rc = vl_fuzz_fail(c, "finding %zu is about '%s', not a file of the vault",
+				i, g->path);
+	}
+	goto done;
+oom:
+	/* a few notes of at most 64 KB: memory runs out only in a bug */
+	rc = vl_fuzz_fail(c, "out of memory on a vault of %zu notes", n);
+done:
+	for (i = 0; notes != NULL && i < VL_FUZZ_NOTES; i++)
+		vl_note_free(notes[i]);
+	free(notes);
+	vl_diags_release(&d);
+	vl_reach_free(reach, VL_FUZZ_NOTES);
+	vl_vault_free(vault);
+	vl_source_free(src);
 	return rc;
 }
 

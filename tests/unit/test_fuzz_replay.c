@@ -1,7 +1,7 @@
 /*
  * test_fuzz_replay.c: replays the saved fuzz corpus without libFuzzer.
  * Every file of tests/fuzz/corpus/H/ and tests/fuzz/regress/H/ goes through
- * harness H's entry point (note, frontmatter, config, cache; see
+ * harness H's entry point (note, frontmatter, config, cache, lint; see
  * tests/fuzz/fuzz_common.h), which must return cleanly and keep the
  * invariants (positions >= 1 and within the input, strings non-NULL,
  * indexes in range). Under `make asan` the sanitizers watch the same runs.
@@ -139,6 +139,12 @@ static void test_replay_cache(void **state)
 	replay("cache", vl_fuzz_cache);
 }
 
+static void test_replay_lint(void **state)
+{
+	(void)state;
+	replay("lint", vl_fuzz_lint);
+}
+
 /* The corpora also go through the other entry points: every input must
  * be safe for every parser. */
 static void test_replay_cross(void **state)
@@ -150,6 +156,8 @@ static void test_replay_cross(void **state)
 	replay("frontmatter", vl_fuzz_config);
 	replay("note", vl_fuzz_cache);
 	replay("cache", vl_fuzz_note);
+	replay("note", vl_fuzz_lint);
+	replay("lint", vl_fuzz_note);
 }
 
 int main(void)
@@ -159,6 +167,7 @@ int main(void)
 		cmocka_unit_test(test_replay_frontmatter),
 		cmocka_unit_test(test_replay_config),
 		cmocka_unit_test(test_replay_cache),
+		cmocka_unit_test(test_replay_lint),
 		cmocka_unit_test(test_replay_cross),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
