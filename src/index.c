@@ -273,20 +273,6 @@ static const char *names_key(const ix_names *t, const ix_note *in, size_t *len)
 	return in->path + (t->by_name ? in->name_off : 0);
 }
 
-/* Whether a[0..n) and b[0..n) are the same but for ASCII case. */
-static int same_lower(const char *a, const char *b, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
-
-		if (x != y && ((x | 0x20) != (y | 0x20) || (x | 0x20) < 'a' || (x | 0x20) > 'z'))
-			return 0;
-	}
-	return 1;
-}
-
 /* The first note of slot value ref. */
 static const ix_note *ref_note(const vl_index *idx, uint32_t ref)
 {
@@ -321,7 +307,9 @@ static uint64_t *names_find(const vl_index *idx, const ix_names *t, const char *
 		if ((uint32_t)(*sl >> 32) == h) {
 			in = ref_note(idx, (uint32_t)*sl);
 			k = names_key(t, in, &klen);
-			if (klen == n && same_lower(k, s, n))
+			/* no NUL inside either key: strncasecmp compares them
+			 * whole, ASCII case aside (the C locale) */
+			if (klen == n && strncasecmp(k, s, n) == 0)
 				return sl;
 		}
 		i = i + 1 == t->cap ? 0 : i + 1;
