@@ -110,7 +110,7 @@ static int link_key(vl_rule_ctx *ctx, const vl_link *link, vl_buf *key, const ch
 		if (vl_buf_reserve(key, n + 1) < 0)
 			return -1;
 		key->ptr[key->len++] = '#';
-		key->len += vl_index_heading_key_to(key->ptr + key->len, link->heading, n);
+		key->len += vl_index_heading_key(key->ptr + key->len, link->heading, n);
 	}
 	if (link->block != NULL && link->block[0] != '\0') {
 		if (vl_buf_puts(key, "#^") < 0)

@@ -1382,24 +1382,9 @@ static size_t heading_key(const char *s, size_t n, char *out)
 	return o;
 }
 
-size_t vl_index_heading_key_to(char *out, const char *text, size_t n)
+size_t vl_index_heading_key(char *out, const char *text, size_t n)
 {
 	return heading_key(text, n, out);
-}
-
-char *vl_index_heading_key(const char *text)
-{
-	size_t n;
-	char *out;
-
-	if (text == NULL)
-		return NULL;
-	n = strlen(text);
-	out = malloc(n + 1);
-	if (out == NULL)
-		return NULL;
-	heading_key(text, n, out);
-	return out;
 }
 
 /* Scratch room (vl_scratch: small, cap bytes, when they do) for the key

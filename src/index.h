@@ -121,12 +121,10 @@ int vl_index_suggest_target(const vl_index *idx, const char *target, vl_buf *out
  * the vault: 1 for every path it could give, and some others. */
 int vl_index_may_suggest(const char *target, const char *path, int is_note);
 
-/* The normalised form of a heading used for matching: lower case, only
- * letters and digits, single spaces. Caller frees. */
-char *vl_index_heading_key(const char *text);
-/* The same for text[0..n), written into out (room for n + 1 bytes):
- * its length. */
-size_t vl_index_heading_key_to(char *out, const char *text, size_t n);
+/* Writes the normalised form of heading text[0..n) used for matching
+ * into out (room for n + 1 bytes; NUL-terminated): lower case, only
+ * letters and digits, single spaces. Returns its length. */
+size_t vl_index_heading_key(char *out, const char *text, size_t n);
 
 /* The note that lists name among its front matter aliases
  * (case-insensitive), or NULL. An alias alone does not make a link
