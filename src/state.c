@@ -361,13 +361,35 @@ static uint32_t ord_within(const vl_state *st, uint32_t o)
 	return o < st->n_notes ? o : 0;
 }
 
+/* An entry of the block table, BLOCK_BYTES at e: a hash and a note's
+ * ordinal (host order, as vl_buf_put_u64 and _u32 write them). */
+static uint64_t ent_h(const unsigned char *e)
+{
+	uint64_t h;
+
+	memcpy(&h, e, 8);
+	return h;
+}
+
+static uint32_t ent_ord(const unsigned char *e)
+{
+	uint32_t o;
+
+	memcpy(&o, e + 8, 4);
+	return o;
+}
+
+static void ent_put(unsigned char *e, uint64_t h, uint32_t ord)
+{
+	memcpy(e, &h, 8);
+	memcpy(e + 8, &ord, 4);
+}
+
 /* Entry i of the block table, as stored (its ordinal unchecked). */
 static void block_raw(const vl_state *st, size_t i, uint64_t *h, uint32_t *ord)
 {
-	vl_reader r = { st->blocks + BLOCK_BYTES * i, st->blocks + BLOCK_BYTES * (i + 1), 0 };
-
-	*h = vl_read_u64(&r);
-	*ord = vl_read_u32(&r);
+	*h = ent_h(st->blocks + BLOCK_BYTES * i);
+	*ord = ent_ord(st->blocks + BLOCK_BYTES * i);
 }
 
 static void block_at(const vl_state *st, size_t i, uint64_t *h, uint32_t *ord)
@@ -805,26 +827,8 @@ static int note_blocks(blk **v, size_t *n, size_t *cap, const vl_note *note, uin
 	return 0;
 }
 
-/* The block table as stored: a count, then entries of BLOCK_BYTES, each
- * a hash and a note's ordinal (host order, as vl_buf_put_u64 and _u32
- * write them). A full save makes it in place, sorted, with no second
+/* A full save makes the block table in place, sorted, with no second
  * copy: some 4 MB for a vault of 50,000 notes. */
-static uint64_t ent_h(const unsigned char *e)
-{
-	uint64_t h;
-
-	memcpy(&h, e, 8);
-	return h;
-}
-
-static uint32_t ent_ord(const unsigned char *e)
-{
-	uint32_t o;
-
-	memcpy(&o, e + 8, 4);
-	return o;
-}
-
 static int ent_cmp(const unsigned char *a, const unsigned char *b)
 {
 	uint64_t x = ent_h(a), y = ent_h(b);
@@ -1176,18 +1180,11 @@ static void *make_tables(void *arg)
 		goto done;
 	for (i = 0; i < vault->n_notes; i++) {
 		const vl_note *note = vault->notes[i];
-		uint32_t ord = (uint32_t)i;
 
-		for (k = 0; k < note->n_blocks; k++) {
-			uint64_t h;
-
-			if (note->blocks[k].id == NULL)
-				continue;
-			h = vl_hash_lower(note->blocks[k].id);
-			memcpy(pt->blocks + 4 + BLOCK_BYTES * n, &h, 8);
-			memcpy(pt->blocks + 4 + BLOCK_BYTES * n + 8, &ord, 4);
-			n++;
-		}
+		for (k = 0; k < note->n_blocks; k++)
+			if (note->blocks[k].id != NULL)
+				ent_put(pt->blocks + 4 + BLOCK_BYTES * n++,
+					vl_hash_lower(note->blocks[k].id), (uint32_t)i);
 	}
 	pt->blocks_len = finish_table(pt->blocks, n);
 	/* the index tallied the tags already (a note's are in its summary) */
@@ -1926,9 +1923,7 @@ static int renumber(vl_state *st, st_note *nn, size_t n_new, const uint32_t *o2n
 		if ((o = o2n[o]) == UINT32_MAX)
 			continue;
 		/* the order of ordinals is kept: the table stays sorted */
-		memcpy(blocks + 4 + BLOCK_BYTES * k, &h, 8);
-		memcpy(blocks + 4 + BLOCK_BYTES * k + 8, &o, 4);
-		k++;
+		ent_put(blocks + 4 + BLOCK_BYTES * k++, h, o);
 		/* the table is read once, in order: a few thousand ids at a
 		 * time stay mapped */
 		if (i % (DROP_EVERY * 32) == DROP_EVERY * 32 - 1)
