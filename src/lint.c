@@ -419,7 +419,7 @@ static int add_reach(vl_reach *out, const vl_resolution *res, size_t n)
 	size_t i, j, most = out->n;
 
 	/* a run keeps the reach of every note: room for all the notes the
-	 * links may reach, not a doubling, and what is left over given back */
+	 * links may reach (a few repeats aside), not a doubling */
 	for (i = 0; i < n; i++)
 		if (res[i].kind == VL_RESOLVE_NOTE || res[i].kind == VL_RESOLVE_SELF ||
 		    res[i].kind == VL_RESOLVE_AMBIGUOUS)
@@ -446,14 +446,6 @@ static int add_reach(vl_reach *out, const vl_resolution *res, size_t n)
 		    j < VL_MAX_CANDIDATES; j++)
 			if (reach_add(out, r->candidates[j]) < 0)
 				return -1;
-	}
-	if (out->n > 0 && out->n < out->cap) {
-		const vl_note **v = realloc(out->notes, out->n * sizeof(*v));
-
-		if (v != NULL) {
-			out->notes = v;
-			out->cap = out->n;
-		}
 	}
 	return 0;
 }
