@@ -35,21 +35,40 @@
 
 /* ---- the key ---- */
 
+/* A key's text is only ever digested, so its numbers are written as
+ * they are held (8 bytes each, fixed width) rather than through printf,
+ * which was a tenth of a repeated check's time over 50,000 files. */
 static int put_field(vl_buf *b, const char *name, const void *p, size_t n)
 {
 	/* length-prefixed, so that no two different inputs read alike */
-	return vl_buf_printf(b, "%s %zu:", name, n) < 0 || vl_buf_put(b, p, n) < 0 ||
+	return vl_buf_puts(b, name) < 0 || vl_buf_putc(b, ' ') < 0 ||
+		vl_buf_put_u64(b, (uint64_t)n) < 0 || vl_buf_put(b, p, n) < 0 ||
 		vl_buf_putc(b, '\n') < 0 ? -1 : 0;
 }
 
-static int put_stat(vl_buf *b, const char *name, const struct stat *st)
+/* The stat data a file is known by: "stat " and eight numbers. */
+static int put_stat_data(vl_buf *b, uint64_t dev, uint64_t ino, uint64_t size,
+	int64_t mtime_sec, uint32_t mtime_nsec, int64_t ctime_sec, uint32_t ctime_nsec,
+	uint32_t mode)
 {
-	return vl_buf_printf(b, "%s %llu %llu %llu %lld.%09ld %lld.%09ld %o\n", name,
-		(unsigned long long)st->st_dev, (unsigned long long)st->st_ino,
-		(unsigned long long)st->st_size,
-		(long long)st->st_mtim.tv_sec, (long)st->st_mtim.tv_nsec,
-		(long long)st->st_ctim.tv_sec, (long)st->st_ctim.tv_nsec,
-		(unsigned)st->st_mode) < 0 ? -1 : 0;
+	const uint64_t v[8] = { dev, ino, size, (uint64_t)mtime_sec, mtime_nsec,
+		(uint64_t)ctime_sec, ctime_nsec, mode };
+	size_t i;
+
+	if (vl_buf_puts(b, "stat ") < 0)
+		return -1;
+	for (i = 0; i < 8; i++)
+		if (vl_buf_put_u64(b, v[i]) < 0)
+			return -1;
+	return vl_buf_putc(b, '\n');
+}
+
+static int put_stat(vl_buf *b, const struct stat *st)
+{
+	return put_stat_data(b, (uint64_t)st->st_dev, (uint64_t)st->st_ino,
+		(uint64_t)st->st_size, (int64_t)st->st_mtim.tv_sec,
+		(uint32_t)st->st_mtim.tv_nsec, (int64_t)st->st_ctim.tv_sec,
+		(uint32_t)st->st_ctim.tv_nsec, (uint32_t)st->st_mode);
 }
 
 /* Reads the whole regular file at path into *out (malloc'd, *len bytes).
@@ -129,7 +148,7 @@ static int program_line(struct dl_phdr_info *info, size_t size, void *payload)
 		if (stat(path, &st) < 0)
 			pl->rc = pl->rc < 0 ? -1 : 1;
 		else if (put_field(&line, "exe", path, strlen(path)) < 0 ||
-		    put_stat(&line, "stat", &st) < 0)
+		    put_stat(&line, &st) < 0)
 			pl->rc = -1;
 	}
 	if (line.len > 0 && (vl_buf_putc(&line, '\0') < 0 ||
@@ -244,14 +263,12 @@ int vl_memo_file_trusted(const vl_memo_key *k, const vl_file *f)
 static int file_identity(const vl_memo_key *k, const vl_file *f, vl_buf *out)
 {
 	if (f->oid[0] != '\0')
-		return vl_buf_printf(out, "oid %s\n", f->oid) < 0 ? -1 : 1;
+		return vl_buf_puts(out, "oid ") < 0 || vl_buf_puts(out, f->oid) < 0 ||
+			vl_buf_putc(out, '\n') < 0 ? -1 : 1;
 	if (!f->has_stat)
 		return 0;
-	if (vl_buf_printf(out, "stat %llu %llu %llu %lld.%09u %lld.%09u %o\n",
-	    (unsigned long long)f->dev, (unsigned long long)f->ino,
-	    (unsigned long long)f->size, (long long)f->mtime_sec,
-	    f->mtime_nsec, (long long)f->ctime_sec, f->ctime_nsec,
-	    (unsigned)f->mode) < 0)
+	if (put_stat_data(out, f->dev, f->ino, f->size, f->mtime_sec, f->mtime_nsec,
+	    f->ctime_sec, f->ctime_nsec, f->mode) < 0)
 		return -1;
 	return vl_memo_file_trusted(k, f);
 }
