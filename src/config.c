@@ -480,6 +480,9 @@ static int syntax_error(const yaml_parser_t *parser, const char *path, vl_error 
 	const yaml_mark_t *m = parser->problem_mark.line || parser->problem_mark.column ||
 		parser->context == NULL ? &parser->problem_mark : &parser->context_mark;
 
+	/* libyaml ran out of memory (a failed copy of its sets no error) */
+	if (parser->error == YAML_MEMORY_ERROR || parser->error == YAML_NO_ERROR)
+		return vl_error_set(err, "%s: out of memory reading the config", path);
 	return vl_error_set(err, "%s:%lu: YAML syntax error: %s%s%s", path,
 		(unsigned long)m->line + 1,
 		parser->problem ? parser->problem : "unknown problem",
@@ -640,14 +643,17 @@ done:
 	return rc;
 }
 
+/* Whether dir holds name (a regular file when want_file): 1, 0, or -1
+ * when out of memory. */
 static int has_entry(const char *dir, const char *name, int want_file)
 {
 	struct stat st;
 	vl_buf b = VL_BUF_INIT;
 	int found = 0;
 
-	if (vl_buf_printf(&b, "%s%s%s", dir, strcmp(dir, "/") == 0 ? "" : "/", name) == 0 &&
-			stat(b.ptr, &st) == 0)
+	if (vl_buf_printf(&b, "%s%s%s", dir, strcmp(dir, "/") == 0 ? "" : "/", name) < 0)
+		return -1;
+	if (stat(b.ptr, &st) == 0)
 		found = want_file ? S_ISREG(st.st_mode) : 1;
 	vl_buf_release(&b);
 	return found;
@@ -667,8 +673,14 @@ int vl_config_find(char **out, const char *dir, vl_error *err)
 	}
 	for (;;) {
 		char *slash;
+		int config = has_entry(cur, VL_CONFIG_NAME, 1);
+		int git = config == 0 ? has_entry(cur, ".git", 0) : 0;
 
-		if (has_entry(cur, VL_CONFIG_NAME, 1)) {
+		if (config < 0 || git < 0) {
+			vl_error_set(err, "out of memory");
+			goto done;
+		}
+		if (config) {
 			if (vl_buf_printf(&b, "%s%s%s", cur, strcmp(cur, "/") == 0 ? "" : "/",
 					VL_CONFIG_NAME) < 0) {
 				vl_error_set(err, "out of memory");
@@ -677,7 +689,7 @@ int vl_config_find(char **out, const char *dir, vl_error *err)
 			*out = vl_buf_detach(&b);
 			break;
 		}
-		if (has_entry(cur, ".git", 0) || strcmp(cur, "/") == 0)
+		if (git || strcmp(cur, "/") == 0)
 			break;
 		slash = strrchr(cur, '/');
 		if (slash == cur)

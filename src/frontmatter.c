@@ -232,6 +232,13 @@ int vl_frontmatter_parse(vl_note *note, const char *text, const vl_fm_span *span
 		(const unsigned char *)text + span->yaml, span->yaml_len);
 	if (!yaml_parser_load(&parser, &doc)) {
 		vl_pos p;
+
+		/* libyaml ran out of memory: no finding of the note's (a
+		 * failed copy in its composer sets no error at all) */
+		if (parser.error == YAML_MEMORY_ERROR || parser.error == YAML_NO_ERROR) {
+			rc = -1;
+			goto done;
+		}
 		p.line = span->line + (uint32_t)parser.problem_mark.line;
 		p.col = (uint32_t)parser.problem_mark.column + 1;
 		rc = vl_note_add_problem(note, "frontmatter-invalid", p,

@@ -348,7 +348,7 @@ void vl_vault_free(vl_vault *vault)
 	if (!vault)
 		return;
 	vl_index_free(vault->index);
-	for (i = 0; i < vault->n_notes; i++)
+	for (i = 0; vault->notes != NULL && i < vault->n_notes; i++)
 		if (!vault->shared || !vault->shared[i])
 			vl_note_free(vault->notes[i]);
 	free(vault->notes);

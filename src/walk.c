@@ -196,6 +196,8 @@ static int push_dir(walk_ctx *ctx, int fd, const char *rel, const char *real,
 		int e = errno;
 
 		close(fd);
+		if (e == ENOMEM)
+			return oom(ctx);
 		return problem(ctx, rel, "cannot read folder: %s", errstr(e, eb, sizeof(eb)));
 	}
 	/* git only looks up ignore rules where a .gitignore can hold them */
