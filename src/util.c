@@ -766,72 +766,74 @@ vl_radix_sort(void *v, void *tmp, size_t n, size_t size, size_t key_at,
 		memcpy(v, src, n * size);
 }
 
-/* Two-row Levenshtein. The shorter string indexes the rows, so memory is
- * O(min(alen, blen)); once every cell of a row exceeds max, no later row
- * can come back under it, so we stop there. */
+/* Optimal string alignment distance in the band of cells within max of
+ * the diagonal (a cell further off is more than max away, as is every
+ * path through it), with no allocation: a row is the 2 * max + 1 cells of
+ * the band, indexed by their offset from the diagonal, so cell (i, j)
+ * sits at k = j - i + max + 1 in row i, and its neighbours up-left (and
+ * two up-left, for a swap) at k, up at k + 1 and left at k - 1. Once
+ * every cell of a row exceeds max, no later row can come back under it. */
 size_t
 vl_edit_distance(const char *a, size_t alen, const char *b, size_t blen,
 	size_t max)
 {
-	size_t over = max == SIZE_MAX ? SIZE_MAX : max + 1;
-	size_t *pprev = NULL, *prev = NULL, *cur = NULL, *tmp;
-	size_t i, j, result = over;
+	size_t rows[3][2 * VL_EDIT_MAX + 3];
+	size_t *pprev = rows[0], *prev = rows[1], *cur = rows[2], *tmp;
+	size_t band = max < VL_EDIT_MAX ? max : VL_EDIT_MAX;
+	size_t over = max == SIZE_MAX ? SIZE_MAX : max + 1, inf = band + 1;
+	size_t w = 2 * band + 1, i, k;
 
-	if (alen < blen) {
-		const char *ts = a;
-		size_t tl = alen;
-
-		a = b; alen = blen;
-		b = ts; blen = tl;
+	if ((alen > blen ? alen - blen : blen - alen) > band)
+		return over;
+	for (k = 0; k <= w + 1; k++) {
+		/* row 0: cell (0, j) is j, for j = k - band - 1 */
+		pprev[k] = inf;
+		prev[k] = k > band && k - band - 1 <= blen ? k - band - 1 : inf;
 	}
-	/* Now blen <= alen: the distance is at least alen - blen. */
-	if (alen - blen > max)
-		return over;
-	if (blen == SIZE_MAX)
-		return over;
-	pprev = malloc((blen + 1) * sizeof(*pprev));
-	prev = malloc((blen + 1) * sizeof(*prev));
-	cur = malloc((blen + 1) * sizeof(*cur));
-	if (pprev == NULL || prev == NULL || cur == NULL)
-		goto done;
-	for (j = 0; j <= blen; j++)
-		prev[j] = j;
+	cur[0] = cur[w + 1] = inf;
 	for (i = 1; i <= alen; i++) {
-		size_t row_min;
 		unsigned char ca = ascii_lower((unsigned char)a[i - 1]);
+		size_t row_min = inf;
 
-		cur[0] = i;
-		row_min = cur[0];
-		for (j = 1; j <= blen; j++) {
-			size_t cost = ca == ascii_lower((unsigned char)b[j - 1]) ? 0 : 1;
-			size_t v = prev[j - 1] + cost;
+		for (k = 1; k <= w; k++) {
+			size_t j = i + k, v, cost;
 
-			if (prev[j] + 1 < v)
-				v = prev[j] + 1;
-			if (cur[j - 1] + 1 < v)
-				v = cur[j - 1] + 1;
-			/* a swap of two neighbours costs one (optimal string
-			 * alignment): "tgas" is one step from "tags" */
-			if (i > 1 && j > 1 && cost &&
-			    ca == ascii_lower((unsigned char)b[j - 2]) &&
-			    ascii_lower((unsigned char)a[i - 2]) ==
-			    ascii_lower((unsigned char)b[j - 1]) &&
-			    pprev[j - 2] + 1 < v)
-				v = pprev[j - 2] + 1;
-			cur[j] = v;
-			if (v < row_min)
-				row_min = v;
+			/* j - band - 1 is the column; off the table: no cell */
+			if (j < band + 1 || j - band - 1 > blen) {
+				cur[k] = inf;
+				continue;
+			}
+			j -= band + 1;
+			if (j == 0) {
+				cur[k] = i < inf ? i : inf;
+			} else {
+				cost = ca == ascii_lower((unsigned char)b[j - 1]) ? 0 : 1;
+				v = prev[k] + cost;
+				if (prev[k + 1] + 1 < v)
+					v = prev[k + 1] + 1;
+				if (cur[k - 1] + 1 < v)
+					v = cur[k - 1] + 1;
+				/* a swap of two neighbours costs one (optimal
+				 * string alignment): "tgas" is one step from
+				 * "tags" */
+				if (i > 1 && j > 1 && cost &&
+				    ca == ascii_lower((unsigned char)b[j - 2]) &&
+				    ascii_lower((unsigned char)a[i - 2]) ==
+				    ascii_lower((unsigned char)b[j - 1]) &&
+				    pprev[k] + 1 < v)
+					v = pprev[k] + 1;
+				cur[k] = v < inf ? v : inf;
+			}
+			if (cur[k] < row_min)
+				row_min = cur[k];
 		}
-		if (row_min > max)
-			goto done;
+		if (row_min > band)
+			return over;
 		tmp = pprev; pprev = prev; prev = cur; cur = tmp;
 	}
-	result = prev[blen] > max ? over : prev[blen];
-done:
-	free(pprev);
-	free(prev);
-	free(cur);
-	return result;
+	/* cell (alen, blen) */
+	k = blen + band + 1 - alen;
+	return prev[k] > band ? over : prev[k];
 }
 
 /* ---- glob ---- */

@@ -141,6 +141,12 @@ uint64_t vl_hash_lower_n(const char *s, size_t n);
 void vl_radix_sort(void *v, void *tmp, size_t n, size_t size, size_t key_at,
 	size_t key_bytes, unsigned from, unsigned to);
 
+/* The edit distance of a[0..alen) and b[0..blen), ASCII case aside,
+ * where a swap of two neighbouring bytes is one edit (optimal string
+ * alignment), when it is at most max; else max + 1. It allocates nothing,
+ * so a did-you-mean cannot fail: max counts as VL_EDIT_MAX when larger
+ * (no hint is that far off). */
+#define VL_EDIT_MAX 64
 size_t vl_edit_distance(const char *a, size_t alen, const char *b, size_t blen,
 	size_t max);
 

@@ -722,6 +722,33 @@ test_edit_distance(void **state)
 	assert_int_equal(ed("abc", "ABC", 0), 0);
 }
 
+/* Long strings take no memory of their length (the band is 2 * max + 1
+ * cells), and a max past VL_EDIT_MAX counts as VL_EDIT_MAX. */
+static void
+test_edit_distance_long(void **state)
+{
+	char a[1001], b[1001];
+
+	(void)state;
+	memset(a, 'x', 1000);
+	a[1000] = '\0';
+	memcpy(b, a, sizeof(a));
+	b[500] = 'y';
+	b[998] = a[999] = 'z';   /* ...xz against ...zx: a swap */
+	assert_int_equal(ed(a, b, 3), 2);
+	assert_int_equal(ed(a, b, 1), 2);
+	b[0] = 'y';
+	assert_int_equal(ed(a, b, 3), 3);
+	assert_int_equal(ed(a, b + 10, 12), 12);  /* ten deleted, two changed */
+	assert_int_equal(ed(a, b + 10, 11), 12);
+	memset(b, 'y', 100);                      /* 100 apart, more than 64 */
+	b[100] = '\0';
+	assert_int_equal(ed(b, "", 200), 201);
+	assert_int_equal(ed(b, "", VL_EDIT_MAX), VL_EDIT_MAX + 1);
+	b[VL_EDIT_MAX] = '\0';
+	assert_int_equal(ed(b, "", 200), VL_EDIT_MAX);
+}
+
 static void
 test_glob(void **state)
 {
@@ -965,6 +992,7 @@ main(void)
 		cmocka_unit_test(test_strings),
 		cmocka_unit_test(test_lower_scratch),
 		cmocka_unit_test(test_edit_distance),
+		cmocka_unit_test(test_edit_distance_long),
 		cmocka_unit_test(test_glob),
 		cmocka_unit_test(test_severity),
 		cmocka_unit_test(test_diags),
