@@ -1012,44 +1012,30 @@ static int prefer(const char *a, const char *b, const char *folder, size_t flen)
 	return strcmp(a, b);
 }
 
-/* Sorts candidate notes by preference (insertion sort: lists are short). */
-static void rank_notes(const ix_note **v, size_t n, const vl_note *from)
+/* Keeps candidate note x among the best (at most VL_MAX_CANDIDATES, in
+ * order of preference) of the *n seen so far, and counts it. */
+static void rank_note(const ix_note **best, size_t *n, const ix_note *x,
+	const char *folder, size_t flen)
 {
-	const char *folder = from ? from->path : "";
-	size_t flen = from ? folder_len(from->path) : 0, i, j;
+	size_t kept = *n < VL_MAX_CANDIDATES ? *n : VL_MAX_CANDIDATES, j;
 
-	for (i = 1; i < n; i++) {
-		const ix_note *x = v[i];
-
-		for (j = i; j > 0 && prefer(x->path, v[j - 1]->path, folder, flen) < 0; j--)
-			v[j] = v[j - 1];
-		v[j] = x;
-	}
+	for (j = kept; j > 0 && prefer(x->path, best[j - 1]->path, folder, flen) < 0; j--)
+		if (j < VL_MAX_CANDIDATES)
+			best[j] = best[j - 1];
+	if (j < VL_MAX_CANDIDATES)
+		best[j] = x;
+	(*n)++;
 }
 
-static const ix_file *best_file(const ix_file *const *v, size_t n, const vl_note *from)
-{
-	const char *folder = from ? from->path : "";
-	size_t flen = from ? folder_len(from->path) : 0, i;
-	const ix_file *best = NULL;
-
-	for (i = 0; i < n; i++) {
-		if (best == NULL || prefer(v[i]->path, best->path, folder, flen) < 0)
-			best = v[i];
-	}
-	return best;
-}
-
-/* Fills out from a list of candidate notes: one is a NOTE, several are
- * AMBIGUOUS with the preferred one first. Returns 0 when v is empty. */
-static int set_notes(vl_resolution *out, const ix_note **v, size_t n, const vl_note *from)
+/* Fills out from the n candidate notes of a name, the best first: one
+ * is a NOTE, several are AMBIGUOUS. Returns 0 when there are none. */
+static int set_notes(vl_resolution *out, const ix_note *const *best, size_t n)
 {
 	size_t i;
 
 	if (n == 0)
 		return 0;
-	rank_notes(v, n, from);
-	out->note = v[0]->note;
+	out->note = best[0]->note;
 	if (n == 1) {
 		out->kind = VL_RESOLVE_NOTE;
 		return 1;
@@ -1057,7 +1043,7 @@ static int set_notes(vl_resolution *out, const ix_note **v, size_t n, const vl_n
 	out->kind = VL_RESOLVE_AMBIGUOUS;
 	out->n_candidates = n;
 	for (i = 0; i < n && i < VL_MAX_CANDIDATES; i++)
-		out->candidates[i] = v[i]->note;
+		out->candidates[i] = best[i]->note;
 	return 1;
 }
 
@@ -1198,49 +1184,40 @@ static int try_anywhere(const vl_index *idx, const vl_note *from, const char *t,
 	const char *slash = strrchr(t, '/');
 	const char *base = slash ? slash + 1 : t;
 	size_t base_stem = stem - (size_t)(base - t);
-	const ix_note **v = NULL, *few[16];
-	const ix_file **fv = NULL;
+	const char *folder = from && from->path ? from->path : "";
+	size_t flen = from && from->path ? folder_len(from->path) : 0;
+	const ix_note *best[VL_MAX_CANDIDATES];
+	const ix_file *file = NULL;
 	ix_view l;
-	int found = 0;
 
 	if (stem == 0 || base_stem == 0 || (slash != NULL && base == t + tlen))
 		return 0;
+	/* the candidates are ranked as they come: no list of them is made,
+	 * so that a name many notes share costs no allocation and no sort */
 	probe(out, base, base_stem);
-	if (names_get(idx, &idx->by_name, base, base_stem, &l) > 0) {
-		v = l.n <= sizeof(few) / sizeof(*few) ? few : malloc(l.n * sizeof(*v));
-		if (v == NULL)
-			return 0;
-		for (i = 0; i < l.n; i++) {
-			const ix_note *in = l.items[i];
+	names_get(idx, &idx->by_name, base, base_stem, &l);
+	for (i = 0; i < l.n; i++) {
+		const ix_note *in = l.items[i];
 
-			if (slash == NULL || suffix_match(in->path, in->stem_len, t, stem))
-				v[n++] = in;
-		}
-		found = set_notes(out, v, n, from);
-		if (v != few)
-			free(v);
-		if (found)
-			return 1;
+		if (slash == NULL || suffix_match(in->path, in->stem_len, t, stem))
+			rank_note(best, &n, in, folder, flen);
 	}
+	if (set_notes(out, best, n))
+		return 1;
 	probe(out, base, strlen(base));
-	if (list_get(&idx->file_name, base, strlen(base), &l) > 0) {
-		fv = malloc(l.n * sizeof(*fv));
-		if (fv == NULL)
-			return 0;
-		for (i = 0, n = 0; i < l.n; i++) {
-			const ix_file *f = l.items[i];
+	list_get(&idx->file_name, base, strlen(base), &l);
+	for (i = 0; i < l.n; i++) {
+		const ix_file *f = l.items[i];
 
-			if (slash == NULL || suffix_match(f->path, f->path_len, t, tlen))
-				fv[n++] = f;
-		}
-		if (n > 0) {
-			out->kind = VL_RESOLVE_FILE;
-			out->file = best_file(fv, n, from)->path;
-			found = 1;
-		}
-		free(fv);
+		if ((slash == NULL || suffix_match(f->path, f->path_len, t, tlen)) &&
+		    (file == NULL || prefer(f->path, file->path, folder, flen) < 0))
+			file = f;
 	}
-	return found;
+	if (file == NULL)
+		return 0;
+	out->kind = VL_RESOLVE_FILE;
+	out->file = file->path;
+	return 1;
 }
 
 void vl_index_resolve(const vl_index *idx, const vl_note *from,
@@ -1996,9 +1973,13 @@ static const char *suggest(const vl_index *idx, const char *target, size_t *best
 int vl_index_suggest_target(const vl_index *idx, const char *target, vl_buf *out)
 {
 	size_t len = 0;
-	const char *best = suggest(idx, target, &len);
+	const char *best;
 
 	out->len = 0;
+	/* the buckets could not be made: out of memory, not "no hint" */
+	if (idx != NULL && !have_buckets(idx))
+		return -1;
+	best = suggest(idx, target, &len);
 	if (best == NULL)
 		return 0;
 	return vl_buf_put(out, best, len) < 0 ? -1 : 1;

@@ -752,6 +752,88 @@ static void test_suggest_target_runs(void **state)
 	}
 }
 
+/* A name that 40 notes share: the linking note's folder first, then the
+ * shortest paths, then byte order; the first VL_MAX_CANDIDATES of them
+ * are named, and all are counted. A partial path keeps only the notes it
+ * ends; an attachment's name picks the same way among its files. */
+static void test_many_namesakes(void **state)
+{
+	enum { N = 40 };
+	vl_note *notes[N + 1];
+	vl_source *src = calloc(1, sizeof(*src));
+	vl_arena a = { 0 };
+	vl_index *idx = NULL;
+	vl_resolution r;
+	vl_link link;
+	vl_error err;
+	char target[32];
+	size_t i;
+
+	(void)state;
+	assert_non_null(src);
+	for (i = 0; i <= N; i++) {
+		char path[64];
+
+		/* f39, ff38, f37, ..., f01, ff00: the order of preference
+		 * is neither the listing's nor the notes' */
+		if (i == N)
+			snprintf(path, sizeof(path), "zz/Home.md");
+		else
+			snprintf(path, sizeof(path), "%s%02zu/Same.md",
+				i % 2 ? "ff" : "f", (size_t)(N - 1 - i));
+		notes[i] = calloc(1, sizeof(*notes[i]));
+		assert_non_null(notes[i]);
+		notes[i]->path = vl_arena_strndup(&a, path, strlen(path));
+		notes[i]->name = vl_arena_strndup(&a, strrchr(path, '/') + 1,
+			strlen(strrchr(path, '/') + 1) - 3);
+		assert_int_equal(vl_source_add(src, path, 10, NULL), 0);
+	}
+	assert_int_equal(vl_source_add(src, "f07/pic.png", 10, NULL), 0);
+	assert_int_equal(vl_source_add(src, "ff00/pic.png", 10, NULL), 0);
+	assert_int_equal(vl_source_add(src, "f21/pic.png", 10, NULL), 0);
+	vl_source_sort(src);
+	assert_int_equal(vl_index_new(&idx, notes, N + 1, src, &err), 0);
+	memset(&link, 0, sizeof(link));
+	link.kind = VL_LINK_WIKI;
+	strcpy(target, "same");
+	link.target = target;
+	/* from zz/: the shorter folders (f01, f03, ...) in byte order */
+	vl_index_resolve(idx, notes[N], &link, &r);
+	assert_int_equal(r.kind, VL_RESOLVE_AMBIGUOUS);
+	assert_int_equal(r.n_candidates, N);
+	for (i = 0; i < VL_MAX_CANDIDATES; i++) {
+		char want[64];
+
+		snprintf(want, sizeof(want), "f%02zu/Same.md", 2 * i + 1);
+		assert_string_equal(r.candidates[i]->path, want);
+	}
+	assert_ptr_equal(r.note, r.candidates[0]);
+	/* from ff12/Same.md: its own folder first, then as before */
+	vl_index_resolve(idx, notes[N - 1 - 12], &link, &r);
+	assert_int_equal(r.n_candidates, N);
+	assert_string_equal(r.candidates[0]->path, "ff12/Same.md");
+	assert_string_equal(r.candidates[1]->path, "f01/Same.md");
+	assert_string_equal(r.candidates[VL_MAX_CANDIDATES - 1]->path, "f13/Same.md");
+	/* a partial path: the one note it ends */
+	strcpy(target, "ff12/Same");
+	vl_index_resolve(idx, notes[N], &link, &r);
+	assert_int_equal(r.kind, VL_RESOLVE_NOTE);
+	assert_string_equal(r.note->path, "ff12/Same.md");
+	/* an attachment's bare name: the shortest path, then byte order */
+	link.kind = VL_LINK_EMBED;
+	strcpy(target, "pic.png");
+	vl_index_resolve(idx, notes[N], &link, &r);
+	assert_int_equal(r.kind, VL_RESOLVE_FILE);
+	assert_string_equal(r.file, "f07/pic.png");
+	vl_index_resolve(idx, notes[N - 1], &link, &r);   /* from ff00/ */
+	assert_string_equal(r.file, "ff00/pic.png");
+	vl_index_free(idx);
+	for (i = 0; i <= N; i++)
+		free(notes[i]);
+	vl_arena_release(&a);
+	vl_source_free(src);
+}
+
 /* In a vault of 1,024 notes or more the tags are tallied on a thread of
  * their own while the rest of the index is built: the same spellings win
  * as when one thread does it all (--threads 1), and the rest of the index
@@ -990,6 +1072,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_suggest_target, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_suggest_target_buckets, setup, teardown),
 		cmocka_unit_test(test_suggest_target_runs),
+		cmocka_unit_test(test_many_namesakes),
 		cmocka_unit_test(test_tag_tally_thread),
 		cmocka_unit_test_setup_teardown(test_tags_and_lookup, setup, teardown),
 		cmocka_unit_test(test_empty_index),
