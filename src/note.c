@@ -265,6 +265,22 @@ static size_t line_end(const parse_ctx *ctx, size_t off)
 	return i + 1 < ctx->n_lines ? ctx->lines[i + 1] - 1 : ctx->n;
 }
 
+/* Whether the "]]" that ends at i closes an embed, "![[...]]", that
+ * starts on the line from ls. */
+static int closes_embed(const parse_ctx *ctx, size_t ls, size_t i)
+{
+	const char *t = ctx->text;
+	size_t j;
+
+	for (j = i - 3; j > ls; j--) {
+		if (t[j - 1] == '[' && t[j] == '[')
+			return j - 1 > ls && t[j - 2] == '!';
+		if (t[j - 1] == ']' && t[j] == ']')
+			return 0;
+	}
+	return 0;
+}
+
 /* At the end of a text run (a leaf block's text), a trailing `^id` on the
  * run's last line is a block id candidate; checked against the mask at the
  * end, once comments are known. */
@@ -286,7 +302,8 @@ static void flush_run(parse_ctx *ctx)
 		return;
 	i--; /* the '^' */
 	if (i > ls && !is_space(ctx->text[i - 1]) &&
-	    !(i >= ls + 2 && ctx->text[i - 1] == ']' && ctx->text[i - 2] == ']')) {
+	    !(i >= ls + 4 && ctx->text[i - 1] == ']' && ctx->text[i - 2] == ']' &&
+	    closes_embed(ctx, ls, i))) {
 		/* `^id` must follow a space, start the line, or follow an embed;
 		 * check what precedes when it is only list/quote markup. */
 		size_t j = ls;
@@ -354,7 +371,9 @@ static int enter_block(MD_BLOCKTYPE type, void *detail, void *userdata)
 
 /* md4c does not say where a fenced block ends; an unterminated fence turns
  * the rest of the note into code, which hides every link below it, so it
- * deserves a word. */
+ * deserves a word. A block whose last line of code is followed by
+ * anything but blank (or quote-marker) lines did end: at its closing fence,
+ * or where the quote or list item holding it ended. */
 static void check_fence(parse_ctx *ctx)
 {
 	size_t open_ls, p;
@@ -366,18 +385,9 @@ static void check_fence(parse_ctx *ctx)
 	if (open_ls <= ctx->body)
 		return;
 	open_ls = line_start(ctx, open_ls - 1);
-	p = line_end(ctx, ctx->fence_last_text);
-	while (p < ctx->n) {
-		size_t q = p + 1, run = 0;
-		while (q < ctx->n && (ctx->text[q] == ' ' || ctx->text[q] == '\t' ||
-		       ctx->text[q] == '>'))
-			q++;
-		while (q + run < ctx->n && ctx->text[q + run] == fc)
-			run++;
-		if (run >= 3)
+	for (p = line_end(ctx, ctx->fence_last_text); p < ctx->n; p++)
+		if (!is_space(ctx->text[p]) && ctx->text[p] != '>')
 			return;
-		p = line_end(ctx, p + 1);
-	}
 	if (vl_note_add_problem(ctx->note, "invalid-input", off_pos(open_ls),
 	    "unterminated code fence: the rest of the note is code, so its links "
 	    "and tags are not seen; close it with %c%c%c", fc, fc, fc) < 0)
@@ -625,6 +635,11 @@ static int leave_span(MD_SPANTYPE type, void *detail, void *userdata)
 			url_decode(l.heading);
 		if (l.block)
 			url_decode(l.block);
+		/* "#%5Eid" is "#^id" once decoded: a block, not a heading */
+		if (l.heading && l.heading[0] == '^') {
+			l.block = l.heading + 1;
+			l.heading = NULL;
+		}
 	}
 	l.pos = off_pos(off);
 	/* the link around this one starts just before it, whatever text it

@@ -495,6 +495,14 @@ test_block_after_embed_no_space(void **state)
 	assert_int_equal(n->links[0].kind, VL_LINK_EMBED);
 	assert_string_equal(n->links[0].target, "image.png");
 	assert_null(n->links[0].block);
+	n = parse("text ![[a.png|100]]^sized\n");
+	assert_int_equal(n->n_blocks, 1);
+	check_block(n, 0, "sized", 1, 20);
+	/* only an embed: after a link, other brackets or text, the '^'
+	 * wants its space */
+	n = parse("See [[Other]]^wikiid\n\nPlain text]]^plainid\n\n"
+		"![[a.png]] and [[b]]^after\n\n]]^bare\n");
+	assert_int_equal(n->n_blocks, 0);
 }
 
 static void
@@ -1043,6 +1051,22 @@ test_terminated_fence_no_problem(void **state)
 	(void)state;
 	n = parse("```\ncode\n```\n");
 	assert_int_equal(n->n_problems, 0);
+	/* a fence in a quote or a list item ends with it: what follows is
+	 * not code, and no word is said */
+	n = parse("> ```\n> code\n\n[[Missing]] #t\n");
+	assert_int_equal(n->n_problems, 0);
+	assert_int_equal(n->n_links, 1);
+	check_one_tag(n, "t", 4, 13);
+	n = parse("- ```\n  code\n\nafter [[L]]\n");
+	assert_int_equal(n->n_problems, 0);
+	assert_int_equal(n->n_links, 1);
+	/* one that runs to the end of the note inside its quote or item is
+	 * still unterminated, blank lines and quote markers after it too */
+	n = parse("> ```\n> code [[L]]\n>\n> \n\n");
+	assert_non_null(find_problem(n, "invalid-input"));
+	assert_int_equal(n->n_links, 0);
+	n = parse("text\n\n- item\n  ```\n  code\n");
+	assert_non_null(find_problem(n, "invalid-input"));
 }
 
 static void

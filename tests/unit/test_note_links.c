@@ -362,6 +362,11 @@ test_md_block(void **state)
 	(void)state;
 	check_one("[t](Note.md#^abc)\n", VL_LINK_MARKDOWN, "Note.md", NULL,
 		"abc", NULL, 1, 1);
+	/* the '^' URL-encoded: still a block once decoded */
+	check_one("[t](My%20Note.md#%5Eabc)\n", VL_LINK_MARKDOWN, "My Note.md", NULL,
+		"abc", NULL, 1, 1);
+	check_one("[t](Note.md#%5eabc)\n", VL_LINK_MARKDOWN, "Note.md", NULL,
+		"abc", NULL, 1, 1);
 }
 
 static void
