@@ -176,6 +176,35 @@ static int unknown_key(load_ctx *c, const yaml_node_t *key, const char *section,
 		c->path, node_line(key), scalar(key));
 }
 
+/* A value that is none of values (NULL-terminated): what must be one of
+ * them, with a did-you-mean when one is close. */
+static int bad_value(load_ctx *c, const yaml_node_t *node, const char *what,
+	const char *const *values)
+{
+	vl_buf list = VL_BUF_INIT;
+	const char *hint = NULL;
+	size_t n;
+	int rc = 0;
+
+	for (n = 0; values[n] != NULL; n++)
+		if ((n > 0 && vl_buf_puts(&list, ", ") < 0) || vl_buf_puts(&list, values[n]) < 0)
+			rc = -1;
+	if (rc < 0) {
+		vl_buf_release(&list);
+		return vl_error_set(c->err, "out of memory");
+	}
+	if (node->type == YAML_SCALAR_NODE)
+		hint = closest(scalar(node), values, n);
+	if (hint != NULL)
+		vl_error_set(c->err, "%s:%lu: %s must be one of %s (did you mean '%s'?)",
+			c->path, node_line(node), what, list.ptr, hint);
+	else
+		vl_error_set(c->err, "%s:%lu: %s must be one of %s",
+			c->path, node_line(node), what, list.ptr);
+	vl_buf_release(&list);
+	return -1;
+}
+
 /* Checks that node is a mapping whose keys are all scalars. */
 static int want_mapping(load_ctx *c, const yaml_node_t *node, const char *what)
 {
@@ -316,10 +345,13 @@ static int load_rule(load_ctx *c, const yaml_node_t *key, const yaml_node_t *val
 	}
 	if (is_null(sev))
 		return 0;
-	if (sev->type != YAML_SCALAR_NODE || vl_severity_parse(&s, scalar(sev)) < 0)
-		return vl_error_set(c->err,
-			"%s:%lu: the severity of '%s' must be one of error, warning, info, off",
-			c->path, node_line(sev), id);
+	if (sev->type != YAML_SCALAR_NODE || vl_severity_parse(&s, scalar(sev)) < 0) {
+		static const char *const severities[] = { "error", "warning", "info", "off", NULL };
+		char what[96];
+
+		snprintf(what, sizeof(what), "the severity of '%s'", id);
+		return bad_value(c, sev, what, severities);
+	}
 	c->cfg->severity[i] = s;
 	return 0;
 }
@@ -378,7 +410,8 @@ static int load_tags(load_ctx *c, const yaml_node_t *node)
 		const char *key = scalar(k);
 
 		if (strcmp(key, "case") == 0) {
-			static const char *const names[] = { "any", "upper", "lower", "kebab" };
+			static const char *const names[] = { "any", "upper", "lower", "kebab", NULL };
+			static const char *const shown[] = { "upper", "lower", "kebab", "any", NULL };
 			static const vl_tag_case cases[] = {
 				VL_CASE_ANY, VL_CASE_UPPER, VL_CASE_LOWER, VL_CASE_KEBAB
 			};
@@ -390,9 +423,7 @@ static int load_tags(load_ctx *c, const yaml_node_t *node)
 				if (v->type == YAML_SCALAR_NODE && strcmp(scalar(v), names[i]) == 0)
 					break;
 			if (i == 4)
-				return vl_error_set(c->err,
-					"%s:%lu: 'case' must be one of upper, lower, kebab, any",
-					c->path, node_line(v));
+				return bad_value(c, v, "'case'", shown);
 			c->cfg->tag_case = cases[i];
 		} else if (strcmp(key, "pattern") == 0) {
 			if (compile_pattern(c, v) < 0)
@@ -489,8 +520,23 @@ static int syntax_error(const yaml_parser_t *parser, const char *path, vl_error 
 		parser->context ? " " : "", parser->context ? parser->context : "");
 }
 
-/* First pass: syntax errors and aliases, with the event parser (which never
- * expands anything). */
+/* The anchor an event sets (&name), or NULL. */
+static const yaml_char_t *event_anchor(const yaml_event_t *e)
+{
+	switch (e->type) {
+	case YAML_SCALAR_EVENT:
+		return e->data.scalar.anchor;
+	case YAML_SEQUENCE_START_EVENT:
+		return e->data.sequence_start.anchor;
+	case YAML_MAPPING_START_EVENT:
+		return e->data.mapping_start.anchor;
+	default:
+		return NULL;
+	}
+}
+
+/* First pass: syntax errors, anchors and aliases, with the event parser
+ * (which never expands anything). */
 static int scan_events(const unsigned char *text, size_t n, const char *path, vl_error *err)
 {
 	yaml_parser_t parser;
@@ -509,6 +555,13 @@ static int scan_events(const unsigned char *text, size_t n, const char *path, vl
 			vl_error_set(err, "%s:%lu: YAML alias '*%s' is not allowed in the config; "
 				"write the value out", path, (unsigned long)event.start_mark.line + 1,
 				(const char *)event.data.alias.anchor);
+			yaml_event_delete(&event);
+			goto done;
+		}
+		if (event_anchor(&event) != NULL) {
+			vl_error_set(err, "%s:%lu: YAML anchor '&%s' is not allowed in the config; "
+				"remove it", path, (unsigned long)event.start_mark.line + 1,
+				(const char *)event_anchor(&event));
 			yaml_event_delete(&event);
 			goto done;
 		}
@@ -674,10 +727,17 @@ int vl_config_find(char **out, const char *dir, vl_error *err)
 	for (;;) {
 		char *slash;
 		int config = has_entry(cur, VL_CONFIG_NAME, 1);
+		int yml = config == 0 ? has_entry(cur, ".vaultlint.yml", 1) : 0;
 		int git = config == 0 ? has_entry(cur, ".git", 0) : 0;
 
-		if (config < 0 || git < 0) {
+		if (config < 0 || yml < 0 || git < 0) {
 			vl_error_set(err, "out of memory");
+			goto done;
+		}
+		/* the other spelling would be passed over without a word */
+		if (yml) {
+			vl_error_set(err, "%s%s.vaultlint.yml: vaultlint reads %s; rename the file",
+				cur, strcmp(cur, "/") == 0 ? "" : "/", VL_CONFIG_NAME);
 			goto done;
 		}
 		if (config) {

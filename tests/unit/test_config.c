@@ -270,6 +270,22 @@ static void test_bad_case(void **state)
 		"  allowed: [A]\n"
 		"  case: camel\n", &err), -1);
 	assert_contains(err.msg, ".vaultlint.yaml:7: 'case' must be one of upper, lower, kebab, any");
+	assert_null(strstr(err.msg, "did you mean"));
+	vl_config_release(&cfg);
+	/* a typo of a value gets a did-you-mean, as a typo of a key does */
+	assert_int_equal(load_text(f, &cfg, "tags:\n  case: uper\n", &err), -1);
+	assert_contains(err.msg, ".vaultlint.yaml:2: 'case' must be one of upper, lower, "
+		"kebab, any (did you mean 'upper'?)");
+	vl_config_release(&cfg);
+	assert_int_equal(load_text(f, &cfg, "rules:\n  broken-link: eror\n", &err), -1);
+	assert_contains(err.msg, ".vaultlint.yaml:2: the severity of 'broken-link' must be "
+		"one of error, warning, info, off (did you mean 'error'?)");
+	vl_config_release(&cfg);
+	assert_int_equal(load_text(f, &cfg,
+		"rules:\n  broken-link:\n    severity: [warning]\n", &err), -1);
+	assert_contains(err.msg, ".vaultlint.yaml:3: the severity of 'broken-link' must be "
+		"one of error, warning, info, off");
+	assert_null(strstr(err.msg, "did you mean"));
 	vl_config_release(&cfg);
 }
 
@@ -360,10 +376,28 @@ static void test_alias_rejected(void **state)
 		"vault: &v content\n"
 		"sync:\n"
 		"  branch: *v\n", &err), -1);
+	assert_contains(err.msg, ".vaultlint.yaml:1: YAML anchor '&v' is not allowed");
+	vl_config_release(&cfg);
+	/* an alias alone (of nothing) is refused too */
+	assert_int_equal(load_text(f, &cfg,
+		"vault: content\n"
+		"sync:\n"
+		"  branch: *v\n", &err), -1);
 	assert_contains(err.msg, ".vaultlint.yaml:3: YAML alias '*v' is not allowed");
 	vl_config_release(&cfg);
+	/* an anchor alone, on a mapping or a list: refused, as the README
+	 * says, though nothing uses it */
+	assert_int_equal(load_text(f, &cfg,
+		"rules: &r\n"
+		"  broken-link: off\n", &err), -1);
+	assert_contains(err.msg, ".vaultlint.yaml:1: YAML anchor '&r' is not allowed");
+	vl_config_release(&cfg);
+	assert_int_equal(load_text(f, &cfg,
+		"ignore: &i [drafts]\n", &err), -1);
+	assert_contains(err.msg, ".vaultlint.yaml:1: YAML anchor '&i' is not allowed");
+	vl_config_release(&cfg);
 
-	/* A billion laughs: refused at the first alias, nothing expanded. */
+	/* A billion laughs: refused at the first anchor, nothing expanded. */
 	assert_int_equal(load_text(f, &cfg,
 		"a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n"
 		"b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
@@ -374,7 +408,7 @@ static void test_alias_rejected(void **state)
 		"g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\n"
 		"h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]\n"
 		"i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]\n", &err), -1);
-	assert_contains(err.msg, ".vaultlint.yaml:2: YAML alias '*a' is not allowed");
+	assert_contains(err.msg, ".vaultlint.yaml:1: YAML anchor '&a' is not allowed");
 	vl_config_release(&cfg);
 }
 
