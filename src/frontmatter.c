@@ -70,12 +70,16 @@ static int scalar_is(yaml_node_t *node, const char *s)
 static int add_tag(vl_note *note, const char *s, size_t len, vl_pos pos)
 {
 	vl_tag t;
+	size_t i;
 
 	while (len && (*s == '#' || *s == ' '))
 		s++, len--;
 	while (len && s[len - 1] == ' ')
 		len--;
-	if (!len)
+	/* digits alone are no tag, here as in the text (`#1984`) */
+	for (i = 0; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+		;
+	if (i == len)
 		return 0;
 	t.name = vl_arena_strndup(&note->arena, s, len);
 	if (!t.name)

@@ -139,6 +139,24 @@ test_tags_hash_stripped(void **state)
 	check_tag(n, 0, "w", 1, 3, 0);
 }
 
+/* Digits alone are no tag in front matter either (`#1984` is none in the
+ * text); a digit and anything else is one. */
+static void
+test_tags_digits_only(void **state)
+{
+	vl_note *n;
+
+	(void)state;
+	n = parse("---\ntags: [1984, y1984, \"#2024\", 2024/05, 1984y]\n---\n");
+	assert_int_equal(n->n_tags, 3);
+	check_tag(n, 0, "y1984", 1, 2, 0);
+	check_tag(n, 1, "2024/05", 1, 2, 0);
+	check_tag(n, 2, "1984y", 1, 2, 0);
+	n = parse("---\ntags: 12, 34 x5\n---\n");
+	assert_int_equal(n->n_tags, 1);
+	check_tag(n, 0, "x5", 1, 2, 0);
+}
+
 static void
 test_tags_deprecated_tag_key(void **state)
 {
@@ -486,6 +504,7 @@ main(void)
 		T(test_tags_comma_string),
 		T(test_tags_space_string),
 		T(test_tags_hash_stripped),
+		T(test_tags_digits_only),
 		T(test_tags_deprecated_tag_key),
 		T(test_tags_empty_value),
 		T(test_tags_and_body_tags),

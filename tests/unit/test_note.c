@@ -640,6 +640,22 @@ test_heading_emphasis_removed(void **state)
 	check_heading(n, 1, "Bold and it x", 2, 3, 0);
 }
 
+/* A wikilink in a heading is its written target and alias, as Obsidian
+ * links the heading ("A B C d" for `A [[B|C]] d`), not the alias alone. */
+static void
+test_heading_wikilink_alias(void **state)
+{
+	vl_note *n;
+
+	(void)state;
+	n = parse("# Links [[Other|Shown]] here\n\n## A [[B]] c\n\n### D [[E#F|*G*]]\n");
+	assert_int_equal(n->n_headings, 3);
+	check_heading(n, 0, "Links Other Shown here", 1, 1, 0);
+	check_heading(n, 1, "A B c", 2, 3, 0);
+	check_heading(n, 2, "D E#F G", 3, 5, 0);
+	assert_int_equal(n->n_links, 3);
+}
+
 static void
 test_heading_closing_hashes_and_spaces(void **state)
 {
@@ -1297,6 +1313,7 @@ main(void)
 		T(test_heading_setext),
 		T(test_heading_inline_code_kept),
 		T(test_heading_emphasis_removed),
+		T(test_heading_wikilink_alias),
 		T(test_heading_closing_hashes_and_spaces),
 		T(test_heading_unicode_col),
 		T(test_heading_empty_is_none),
