@@ -1333,27 +1333,39 @@ const vl_note *vl_index_alias_owner(const vl_index *idx, const char *name)
 /* ---- headings ---- */
 
 /* Writes the heading key of s[0..n) into out (room for n + 1 bytes) and
- * returns its length: ASCII letters lower-cased, digits and non-ASCII bytes
- * kept, every other ASCII byte a separator; separators collapse to one
- * space and are trimmed at both ends. */
+ * returns its length: ASCII letters lower-cased, digits and other scripts'
+ * letters kept, every other ASCII byte and Unicode punctuation (¿ « — …,
+ * vl_unicode_punct) a separator; separators collapse to one space and are
+ * trimmed at both ends. */
 static size_t heading_key(const char *s, size_t n, char *out)
 {
-	size_t i, o = 0;
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, o = 0, len;
 	int sep = 0;
 
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		int keep = c >= 0x80 || (c >= '0' && c <= '9') ||
-			(c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+	while (i < n) {
+		unsigned char c = u[i];
+		uint32_t cp = c;
+		int keep;
 
+		len = c < 0x80 ? 1 : vl_utf8_next(u + i, n - i, &cp);
+		keep = c >= 0x80 ? !vl_unicode_punct(cp) : (c >= '0' && c <= '9') ||
+			(c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 		if (!keep) {
 			sep = 1;
+			i += len;
 			continue;
 		}
 		if (sep && o > 0)
 			out[o++] = ' ';
 		sep = 0;
-		out[o++] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : (char)c;
+		if (len == 1) {
+			out[o++] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : (char)c;
+		} else {
+			memcpy(out + o, s + i, len);
+			o += len;
+		}
+		i += len;
 	}
 	out[o] = '\0';
 	return o;

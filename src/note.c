@@ -150,45 +150,6 @@ int vl_note_add_problem(vl_note *note, const char *rule, vl_pos pos,
 
 /* ---- tags and block ids ---- */
 
-/* Decodes one UTF-8 sequence; returns its length (1 for a bad byte). */
-static size_t utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if ((s[0] & 0xE0) == 0xC0 && n >= 2 && (s[1] & 0xC0) == 0x80) {
-		*cp = ((uint32_t)(s[0] & 0x1F) << 6) | (s[1] & 0x3F);
-		return 2;
-	}
-	if ((s[0] & 0xF0) == 0xE0 && n >= 3 && (s[1] & 0xC0) == 0x80 &&
-	    (s[2] & 0xC0) == 0x80) {
-		*cp = ((uint32_t)(s[0] & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) |
-			(s[2] & 0x3F);
-		return 3;
-	}
-	if ((s[0] & 0xF8) == 0xF0 && n >= 4 && (s[1] & 0xC0) == 0x80 &&
-	    (s[2] & 0xC0) == 0x80 && (s[3] & 0xC0) == 0x80) {
-		*cp = ((uint32_t)(s[0] & 0x07) << 18) | ((uint32_t)(s[1] & 0x3F) << 12) |
-			((uint32_t)(s[2] & 0x3F) << 6) | (s[3] & 0x3F);
-		return 4;
-	}
-	*cp = 0xFFFD;
-	return 1;
-}
-
-/* Non-ASCII code points that end a tag: Unicode punctuation and spaces
- * (Latin-1 symbols, general punctuation such as ’ “ … —, CJK and
- * full-width punctuation). Letters of any script and emoji continue it. */
-static int cp_ends_tag(uint32_t cp)
-{
-	return (cp >= 0x80 && cp <= 0xBF) || cp == 0xD7 || cp == 0xF7 ||
-		(cp >= 0x2000 && cp <= 0x206F) || (cp >= 0x3000 && cp <= 0x303F) ||
-		(cp >= 0xFF01 && cp <= 0xFF0F) || (cp >= 0xFF1A && cp <= 0xFF20) ||
-		(cp >= 0xFF3B && cp <= 0xFF40) || (cp >= 0xFF5B && cp <= 0xFF65) ||
-		cp == 0xFEFF || cp == 0xFFFD;
-}
-
 size_t vl_tag_scan(const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;
@@ -210,9 +171,9 @@ size_t vl_tag_scan(const char *s, size_t n)
 			}
 		} else {
 			uint32_t cp;
-			size_t len = utf8_next(u + i, n - i, &cp);
+			size_t len = vl_utf8_next(u + i, n - i, &cp);
 
-			if (cp_ends_tag(cp))
+			if (vl_unicode_punct(cp))
 				break;
 			non_digit = 1;
 			i += len;

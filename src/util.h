@@ -106,6 +106,14 @@ int vl_utf8_valid(const char *s, size_t n, size_t *bad);
 
 /* Number of code points in s[0..n) (invalid bytes count one each). */
 size_t vl_utf8_count(const char *s, size_t n);
+/* Decodes the UTF-8 sequence at s (n bytes left, n >= 1) into *cp and
+ * returns its length; a bad byte is one byte, U+FFFD. */
+size_t vl_utf8_next(const unsigned char *s, size_t n, uint32_t *cp);
+/* Whether non-ASCII code point cp is punctuation or a space: Latin-1's
+ * symbols, general punctuation (’ “ … — and such), CJK and full-width
+ * punctuation, the BOM and U+FFFD. Letters of any script and emoji are
+ * not. What ends a tag, and what a heading key passes over. */
+int vl_unicode_punct(uint32_t cp);
 
 /* Lower-cases ASCII letters of s[0..n) into a new malloc'd string (other
  * bytes are copied). Caller frees. */

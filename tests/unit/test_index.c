@@ -475,6 +475,13 @@ static void test_heading_key(void **state)
 		{ "  Many   spaces\there  ", "many spaces here" },
 		{ "Ünïcode Straße", "\xc3\x9cn\xc3\xaf" "code stra\xc3\x9f" "e" },
 		{ "v2.0 -- notes", "v2 0 notes" },
+		/* Unicode punctuation separates, as ASCII's does */
+		{ "\xc2\xbfQu\xc3\xa9 pasa?", "qu\xc3\xa9 pasa" },          /* ¿Qué pasa? */
+		{ "\xc2\xab Bonjour \xc2\xbb", "bonjour" },                   /* « Bonjour » */
+		{ "Part one \xe2\x80\x94 intro\xe2\x80\xa6", "part one intro" }, /* — … */
+		{ "\xe3\x80\x8c\xe6\x97\xa5\xe6\x9c\xac\xe3\x80\x8d", "\xe6\x97\xa5\xe6\x9c\xac" }, /* 「日本」 */
+		{ "caf\xc3\xa9\xe2\x80\x99s", "caf\xc3\xa9 s" },            /* café’s */
+		{ "bad \xff byte", "bad byte" },
 		{ "???", "" },
 		{ "", "" },
 	};
