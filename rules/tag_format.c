@@ -143,7 +143,8 @@ static int check_tag(vl_rule_ctx *ctx, const vl_tag *tag)
 				name, cfg->tag_pattern) < 0)
 		goto done;
 	common = case_bad ? NULL : vl_index_tag_spelling(ctx->index, name);
-	if (common != NULL && strcmp(common, name) != 0 && strcasecmp(common, name) == 0 &&
+	if (common != NULL && strcmp(common, name) != 0 && strlen(common) == strlen(name) &&
+			vl_fold_equal(common, name, strlen(name)) &&
 			case_ok(tc, common) &&
 			vl_rule_report(ctx, tag->pos,
 				"tag '#%s' is written '#%s' elsewhere in the vault; use one spelling",

@@ -795,7 +795,7 @@ int vl_config_tag_allowed(const vl_config *cfg, const char *tag)
 		const char *a = cfg->tags_allowed[i];
 
 		len = strlen(a);
-		if (len > tlen || strncasecmp(a, tag, len) != 0)
+		if (len > tlen || !vl_fold_equal(a, tag, len))
 			continue;
 		/* Equal, or a listed parent of a nested tag (A allows A/B). */
 		if (tag[len] == '\0' || (tag[len] == '/' && len > 0))

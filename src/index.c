@@ -307,9 +307,8 @@ static uint64_t *names_find(const vl_index *idx, const ix_names *t, const char *
 		if ((uint32_t)(*sl >> 32) == h) {
 			in = ref_note(idx, (uint32_t)*sl);
 			k = names_key(t, in, &klen);
-			/* no NUL inside either key: strncasecmp compares them
-			 * whole, ASCII case aside (the C locale) */
-			if (klen == n && strncasecmp(k, s, n) == 0)
+			/* case aside, as names_hash and the lists' keys */
+			if (klen == n && vl_fold_equal(k, s, n))
 				return sl;
 		}
 		i = i + 1 == t->cap ? 0 : i + 1;
@@ -1172,7 +1171,7 @@ static int try_path(const vl_index *idx, const char *p, vl_resolution *out)
 static int suffix_match(const char *path, size_t plen, const char *t, size_t tlen)
 {
 	return plen > tlen && path[plen - tlen - 1] == '/' &&
-		strncasecmp(path + plen - tlen, t, tlen) == 0;
+		vl_fold_equal(path + plen - tlen, t, tlen);
 }
 
 /* Steps 4 and 5: a bare name anywhere in the vault, or a partial path
@@ -1367,7 +1366,8 @@ static size_t heading_key(const char *s, size_t n, char *out)
 		}
 		i += len;
 	}
-	out[o] = '\0';
+	/* the capitals of Latin-1, Greek, Cyrillic... too, in place */
+	vl_lower_into(out, out, o);
 	return o;
 }
 
@@ -2024,7 +2024,7 @@ int vl_index_may_suggest(const char *target, const char *path, int is_note)
 		return 1;
 	dot = strrchr(name, '.');
 	return dot != NULL && dot > name && (size_t)(dot - name) == stem &&
-		strncasecmp(name, t, stem) == 0;
+		vl_fold_equal(name, t, stem);
 }
 
 /* ---- tags ---- */

@@ -2134,7 +2134,8 @@ static int missing_near(const plan *p, const unsigned char *v, size_t len)
 			if (vl_index_may_suggest(t, f->path, f->is_note))
 				return 1;
 			for (k = 0; n != NULL && k < n->n_aliases; k++)
-				if (n->aliases[k] != NULL && strcasecmp(n->aliases[k], t) == 0)
+				if (n->aliases[k] != NULL && strlen(n->aliases[k]) == strlen(t) &&
+				    vl_fold_equal(n->aliases[k], t, strlen(t)))
 					return 1;
 		}
 	}

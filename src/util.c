@@ -658,6 +658,72 @@ ascii_lower(unsigned char c)
 	return (c >= 'A' && c <= 'Z') ? (unsigned char)(c - 'A' + 'a') : c;
 }
 
+/* Whether s[i] (of n bytes) starts a two-byte UTF-8 letter that
+ * fold_pair may change: lead bytes 0xC3 (Latin-1) to 0xD4 (Cyrillic). */
+static int foldable(const unsigned char *s, size_t i, size_t n)
+{
+	return s[i] >= 0xC3 && s[i] <= 0xD4 && i + 1 < n && (s[i + 1] & 0xC0) == 0x80;
+}
+
+/* The lower case of the two-byte UTF-8 letter at s, written to out (two
+ * bytes: every capital below has its small letter in two bytes too):
+ * Latin-1, Latin Extended-A, Greek and Cyrillic capitals, as Unicode's
+ * simple case mapping has them. İ, ſ and the like, which change length or
+ * meaning, are left alone. */
+static void fold_pair(const unsigned char *s, unsigned char *out)
+{
+	uint32_t cp = ((uint32_t)(s[0] & 0x1F) << 6) | (s[1] & 0x3F), lc = cp;
+
+	if ((cp >= 0xC0 && cp <= 0xDE && cp != 0xD7) ||
+	    (cp >= 0x391 && cp <= 0x3AB && cp != 0x3A2) || (cp >= 0x410 && cp <= 0x42F))
+		lc = cp + 0x20;                         /* À Α А */
+	else if (cp >= 0x400 && cp <= 0x40F)
+		lc = cp + 0x50;                         /* Ѐ Ё ... Џ */
+	else if (cp == 0x386)
+		lc = 0x3AC;                             /* Ά */
+	else if (cp >= 0x388 && cp <= 0x38A)
+		lc = cp + 0x25;                         /* Έ Ή Ί */
+	else if (cp == 0x38C)
+		lc = 0x3CC;                             /* Ό */
+	else if (cp == 0x38E || cp == 0x38F)
+		lc = cp + 0x3F;                         /* Ύ Ώ */
+	else if (cp == 0x178)
+		lc = 0xFF;                              /* Ÿ */
+	else if ((cp >= 0x100 && cp <= 0x12F) || (cp >= 0x132 && cp <= 0x137) ||
+	    (cp >= 0x14A && cp <= 0x177) || (cp >= 0x460 && cp <= 0x481) ||
+	    (cp >= 0x48A && cp <= 0x4BF) || (cp >= 0x4D0 && cp <= 0x52F))
+		lc = cp | 1;                            /* pairs, capital even */
+	else if ((cp >= 0x139 && cp <= 0x148) || (cp >= 0x179 && cp <= 0x17E) ||
+	    (cp >= 0x4C1 && cp <= 0x4CE))
+		lc = cp & 1 ? cp + 1 : cp;              /* pairs, capital odd */
+	out[0] = (unsigned char)(0xC0 | lc >> 6);
+	out[1] = (unsigned char)(0x80 | (lc & 0x3F));
+}
+
+int
+vl_fold_equal(const char *a, const char *b, size_t n)
+{
+	const unsigned char *x = (const unsigned char *)a, *y = (const unsigned char *)b;
+	size_t i = 0;
+
+	while (i < n) {
+		if (foldable(x, i, n) && foldable(y, i, n)) {
+			unsigned char fx[2], fy[2];
+
+			fold_pair(x + i, fx);
+			fold_pair(y + i, fy);
+			if (fx[0] != fy[0] || fx[1] != fy[1])
+				return 0;
+			i += 2;
+			continue;
+		}
+		if (ascii_lower(x[i]) != ascii_lower(y[i]))
+			return 0;
+		i++;
+	}
+	return 1;
+}
+
 char *
 vl_lower_dup(const char *s, size_t n)
 {
@@ -671,10 +737,18 @@ vl_lower_dup(const char *s, size_t n)
 void
 vl_lower_into(char *out, const char *s, size_t n)
 {
-	size_t i;
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0;
 
-	for (i = 0; i < n; i++)
-		out[i] = (char)ascii_lower((unsigned char)s[i]);
+	while (i < n) {
+		if (foldable(u, i, n)) {
+			fold_pair(u + i, (unsigned char *)out + i);
+			i += 2;
+		} else {
+			out[i] = (char)ascii_lower(u[i]);
+			i++;
+		}
+	}
 	out[n] = '\0';
 }
 
@@ -704,12 +778,24 @@ vl_lower_scratch(char *small, size_t cap, const char *s, size_t n)
 uint64_t
 vl_hash_lower_n(const char *s, size_t n)
 {
+	const unsigned char *u = (const unsigned char *)s;
 	uint64_t h = 14695981039346656037ULL;
-	size_t i;
+	size_t i = 0;
 
-	for (i = 0; i < n; i++) {
-		h ^= ascii_lower((unsigned char)s[i]);
-		h *= 1099511628211ULL;
+	while (i < n) {
+		if (foldable(u, i, n)) {
+			unsigned char f[2];
+
+			fold_pair(u + i, f);
+			h ^= f[0];
+			h *= 1099511628211ULL;
+			h ^= f[1];
+			h *= 1099511628211ULL;
+			i += 2;
+		} else {
+			h ^= ascii_lower(u[i++]);
+			h *= 1099511628211ULL;
+		}
 	}
 	return h;
 }

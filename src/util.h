@@ -115,13 +115,20 @@ size_t vl_utf8_next(const unsigned char *s, size_t n, uint32_t *cp);
  * not. What ends a tag, and what a heading key passes over. */
 int vl_unicode_punct(uint32_t cp);
 
-/* Lower-cases ASCII letters of s[0..n) into a new malloc'd string (other
- * bytes are copied). Caller frees. */
+/* Lower-cases the letters of s[0..n) into a new malloc'd string (other
+ * bytes are copied). Caller frees. Letters are ASCII's and the capitals
+ * of Latin-1, Latin Extended-A, Greek and Cyrillic (Ü, Ł, Σ, Я), each
+ * lower-cased in as many bytes, so a key keeps its length; other scripts
+ * have no case here. */
 char *vl_lower_dup(const char *s, size_t n);
 
-/* Writes s[0..n) ASCII-lower-cased into out (room for n + 1 bytes), as
- * vl_lower_dup does, without an allocation. */
+/* Writes s[0..n) lower-cased into out (room for n + 1 bytes; out may be
+ * s), as vl_lower_dup does, without an allocation. */
 void vl_lower_into(char *out, const char *s, size_t n);
+
+/* Whether a[0..n) and b[0..n) are the same once lower-cased as
+ * vl_lower_into does: the comparison of names, tags and aliases. */
+int vl_fold_equal(const char *a, const char *b, size_t n);
 
 /* Room for n bytes: small (cap bytes) when they fit, else malloc'd (NULL
  * when out of memory). For the keys that every link or tag looks up,
@@ -131,8 +138,8 @@ void vl_scratch_free(void *p, const void *small);
 /* vl_lower_into into vl_scratch(small, cap, n + 1), or NULL. */
 char *vl_lower_scratch(char *small, size_t cap, const char *s, size_t n);
 
-/* vl_hash of the ASCII-lower-cased string s: one hash for spellings that
- * differ only in case (block ids, tags). */
+/* vl_hash of the string s lower-cased as vl_lower_into does: one hash
+ * for spellings that differ only in case (names, block ids, tags). */
 uint64_t vl_hash_lower(const char *s);
 /* vl_hash_lower of s[0..n). */
 uint64_t vl_hash_lower_n(const char *s, size_t n);

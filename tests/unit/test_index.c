@@ -473,7 +473,7 @@ static void test_heading_key(void **state)
 		{ "How large can each remote vault be?", "how large can each remote vault be" },
 		{ "Set-up guide", "set up guide" },
 		{ "  Many   spaces\there  ", "many spaces here" },
-		{ "Ünïcode Straße", "\xc3\x9cn\xc3\xaf" "code stra\xc3\x9f" "e" },
+		{ "Ünïcode Straße", "\xc3\xbcn\xc3\xaf" "code stra\xc3\x9f" "e" },
 		{ "v2.0 -- notes", "v2 0 notes" },
 		/* Unicode punctuation separates, as ASCII's does */
 		{ "\xc2\xbfQu\xc3\xa9 pasa?", "qu\xc3\xa9 pasa" },          /* ¿Qué pasa? */

@@ -651,7 +651,7 @@ test_strings(void **state)
 
 	(void)state;
 	s = vl_lower_dup("HeLLo W\xc3\x89rld-42", 16);
-	assert_string_equal(s, "hello w\xc3\x89rld-42");
+	assert_string_equal(s, "hello w\xc3\xa9rld-42");
 	free(s);
 	s = vl_lower_dup("ABCDEF", 3);
 	assert_string_equal(s, "abc");
@@ -662,6 +662,43 @@ test_strings(void **state)
 	s = vl_strndup("", 0);
 	assert_string_equal(s, "");
 	free(s);
+}
+
+/* Letters with case: ASCII's, and the capitals of Latin-1, Latin
+ * Extended-A, Greek and Cyrillic, each in as many bytes; others (CJK,
+ * the Turkish dotted I, bytes that are no UTF-8) are left as they are. */
+static void
+test_fold(void **state)
+{
+	static const char *const pairs[][2] = {
+		{ "\xc3\x9c" "ber", "\xc3\xbc" "ber" },                 /* Über */
+		{ "\xc3\x80\xc3\x9e\xc3\x97", "\xc3\xa0\xc3\xbe\xc3\x97" }, /* À Þ, × kept */
+		{ "\xc5\x81\xc3\xb3" "d\xc5\xba", "\xc5\x82\xc3\xb3" "d\xc5\xba" }, /* Łódź */
+		{ "\xc5\xbd\xc5\xb8", "\xc5\xbe\xc3\xbf" },             /* Ž Ÿ */
+		{ "\xce\xa3\xce\x86", "\xcf\x83\xce\xac" },             /* Σ Ά */
+		{ "\xd0\xaf\xd0\x81\xd1\xa0", "\xd1\x8f\xd1\x91\xd1\xa1" }, /* Я Ё Ѡ */
+		{ "\xc4\xb0\xe6\x97\xa5", "\xc4\xb0\xe6\x97\xa5" },     /* İ 日 kept */
+		{ "A\xc3", "a\xc3" },                                       /* a cut sequence */
+	};
+	char out[32];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		size_t n = strlen(pairs[i][0]);
+
+		assert_int_equal(strlen(pairs[i][1]), n);
+		vl_lower_into(out, pairs[i][0], n);
+		assert_string_equal(out, pairs[i][1]);
+		assert_true(vl_fold_equal(pairs[i][0], pairs[i][1], n));
+		assert_true(vl_hash_lower_n(pairs[i][0], n) == vl_hash_lower_n(pairs[i][1], n));
+		assert_true(vl_hash_lower(pairs[i][0]) == vl_hash_lower(out));
+	}
+	assert_false(vl_fold_equal("\xc3\xbc" "ber", "uber", 4));
+	assert_false(vl_fold_equal("\xc3\x9c" "ber", "\xc3\x9d" "ber", 5));  /* Ü Ý */
+	assert_false(vl_fold_equal("ab", "ac", 2));
+	assert_true(vl_fold_equal("ab", "ac", 1));
+	assert_true(vl_hash_lower("\xc3\x9c" "ber") != vl_hash_lower("uber"));
 }
 
 /* A key that fits stays in the caller's room; a longer one is allocated,
@@ -990,6 +1027,7 @@ main(void)
 		cmocka_unit_test(test_utf8_valid),
 		cmocka_unit_test(test_utf8_count),
 		cmocka_unit_test(test_strings),
+		cmocka_unit_test(test_fold),
 		cmocka_unit_test(test_lower_scratch),
 		cmocka_unit_test(test_edit_distance),
 		cmocka_unit_test(test_edit_distance_long),
