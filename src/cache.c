@@ -52,7 +52,7 @@
 #endif
 
 #define CACHE_MAGIC "VLNCACHE"
-#define CACHE_FORMAT 6u          /* bumped whenever a note parses otherwise */
+#define CACHE_FORMAT 7u          /* bumped whenever a note parses otherwise */
 #define CACHE_FLAGS 1u          /* VL_PARSE_NO_ENTRIES */
 #define HEADER_FIXED 40
 #define STAT_BYTES 52

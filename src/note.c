@@ -986,6 +986,25 @@ static int scan_wikilinks(parse_ctx *ctx)
 	return 0;
 }
 
+/* Whether the markup byte at j closes something, so that a '#' right
+ * after it follows the text before (`**bold**#x`, `[[X]]#x`, `` `c`#x ``,
+ * `$m$#x`, `</b>#x`: no tags) rather than starting one (`**#x**`): a
+ * closing bracket, backtick, dollar or '>', or a run of `* _ ~ =` with
+ * something other than whitespace before it. */
+static int closes_markup(const parse_ctx *ctx, size_t j)
+{
+	char c = ctx->text[j];
+	size_t k = j;
+
+	if (c == ']' || c == ')' || c == '`' || c == '$' || c == '>')
+		return 1;
+	if (c != '*' && c != '_' && c != '~' && c != '=')
+		return 0;
+	while (k > ctx->body && ctx->text[k - 1] == c)
+		k--;
+	return k > ctx->body && !is_space(ctx->text[k - 1]);
+}
+
 static int scan_tags(parse_ctx *ctx)
 {
 	size_t i = ctx->body;
@@ -1001,11 +1020,12 @@ static int scan_tags(parse_ctx *ctx)
 		i = at + 1;
 		if (!(ctx->mask[at] & (M_TEXT | M_HEAD)))
 			continue;
-		/* '#' starts the text or follows whitespace or markup */
+		/* '#' starts the text or follows whitespace or opening markup */
 		if (at > ctx->body) {
 			char prev = ctx->text[at - 1];
 			if (prev == '\\' || prev == '#' ||
-			    (!is_space(prev) && (ctx->mask[at - 1] & (M_TEXT | M_HEAD))))
+			    (!is_space(prev) && (ctx->mask[at - 1] & (M_TEXT | M_HEAD))) ||
+			    (!(ctx->mask[at - 1] & (M_TEXT | M_HEAD)) && closes_markup(ctx, at - 1)))
 				continue;
 		}
 		run = 0;

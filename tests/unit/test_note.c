@@ -201,6 +201,22 @@ test_tag_must_follow_whitespace(void **state)
 	check_tag(n, 1, "c", 1, 15);
 }
 
+/* Right after markup that opens, '#' starts the text and a tag; right
+ * after markup that closes, it follows the text before it: no tag. */
+static void
+test_tag_after_opening_not_closing_markup(void **state)
+{
+	vl_note *n;
+
+	(void)state;
+	n = parse("x\n\n[[X]]#a `c`#b **d**#c [t](X.md)#d $m$#e <b>x</b>#f __u__#g\n");
+	assert_int_equal(n->n_tags, 0);
+	n = parse("**#bold** *#it* ~~#gone~~ _#u_\n");
+	assert_int_equal(n->n_tags, 4);
+	check_tag(n, 0, "bold", 1, 3);
+	check_tag(n, 3, "u", 1, 28);
+}
+
 static void
 test_tag_not_heading_or_double_hash(void **state)
 {
@@ -1277,6 +1293,7 @@ main(void)
 		T(test_tag_any_script_and_emoji),
 		T(test_tag_needs_a_non_digit),
 		T(test_tag_must_follow_whitespace),
+		T(test_tag_after_opening_not_closing_markup),
 		T(test_tag_not_heading_or_double_hash),
 		T(test_tag_terminators),
 		T(test_tag_nested_and_case_kept),
