@@ -35,7 +35,8 @@ const vl_rule vl_rules[] = {
 	  "YAML that does not parse, or tags/aliases of the wrong shape",
 	  vl_rule_frontmatter_invalid },
 	{ "invalid-input", VL_SEV_WARNING,
-	  "a file that cannot be read as a note: invalid UTF-8, NUL bytes, unreadable, symlink problems",
+	  "a file that cannot be read as a note: invalid UTF-8, NUL bytes, unreadable, symlink problems, "
+	  "a file name that links cannot carry",
 	  vl_rule_invalid_input },
 };
 
