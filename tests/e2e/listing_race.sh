@@ -14,14 +14,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-if ldd "$VAULTLINT" 2>/dev/null | grep -q 'lib[at]san'; then
-	echo "SKIP listing race: a sanitizer build cannot take an LD_PRELOAD library"
-	exit 0
-fi
-if ! ${CC:-cc} -shared -fPIC -o "$tmp/shim.so" "$here/shim/listing_race.c" -ldl 2>"$tmp/cc.err"; then
-	echo "SKIP listing race: the preload library does not build: $(head -1 "$tmp/cc.err")"
-	exit 0
-fi
+. "$here/lib/preload.sh"
+preload_build "listing race" "$here/shim/listing_race.c" "$tmp/shim.so"
 v="$tmp/vault"
 mkdir -p "$v/sub"
 printf '# A\n[[Gone]] [[B]]\n' >"$v/A.md"

@@ -17,14 +17,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-if ldd "$VAULTLINT" 2>/dev/null | grep -q 'lib[at]san'; then
-	echo "SKIP out of memory: a sanitizer build cannot take an LD_PRELOAD library"
-	exit 0
-fi
-if ! ${CC:-cc} -O1 -shared -fPIC -o "$tmp/oom.so" "$here/shim/oom.c" 2>"$tmp/cc.err"; then
-	echo "SKIP out of memory: the preload library does not build: $(head -1 "$tmp/cc.err")"
-	exit 0
-fi
+. "$here/lib/preload.sh"
+preload_build "out of memory" "$here/shim/oom.c" "$tmp/oom.so"
 cp -R "$here/../../examples/garden" "$tmp/vault"
 cd "$tmp/vault" || exit 1
 if git rev-parse --git-dir >/dev/null 2>&1; then
