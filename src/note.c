@@ -64,11 +64,10 @@ typedef struct parse_ctx {
 	int heading_has_off;
 	vl_buf heading_text;
 	size_t *heading_offs; size_t n_heading_offs, cap_heading_offs;
-	/* a wikilink in the heading: where its text starts in heading_text,
-	 * and its target (see heading_wikilink) */
+	/* a wikilink in the heading: where its text starts in heading_text
+	 * (see heading_wikilink) */
 	int heading_wl;
 	size_t heading_wl_at;
-	const MD_CHAR *heading_wl_target; MD_SIZE heading_wl_size;
 
 	/* spans and blocks */
 	int in_code_block;
@@ -447,22 +446,24 @@ static int has_scheme(const char *s, size_t n)
 /* A heading's wikilink with an alias, `# A [[B|C]] d`, is written text
  * to Obsidian, which links the heading as "A B C d" (the brackets and the
  * bar are what a link cannot carry), while md4c gives only the alias as
- * the link's text: the target goes back in before it. */
-static void heading_wikilink(parse_ctx *ctx)
+ * the link's text: the target goes back in before it. target is the one
+ * md4c hands to the leave callback (the enter callback's may be a copy
+ * that md4c frees when the callback returns). */
+static void heading_wikilink(parse_ctx *ctx, const MD_ATTRIBUTE *target)
 {
 	vl_buf *h = &ctx->heading_text;
 	size_t at = ctx->heading_wl_at, n;
 	char *shown;
 
 	ctx->heading_wl = 0;
-	if (at > h->len || ctx->heading_wl_target == NULL)
+	if (at > h->len || target == NULL || (target->text == NULL && target->size > 0))
 		return;
 	n = h->len - at;
-	if (n == ctx->heading_wl_size && memcmp(h->ptr + at, ctx->heading_wl_target, n) == 0)
+	if (n == target->size && (n == 0 || memcmp(h->ptr + at, target->text, n) == 0))
 		return;
-	shown = vl_strndup(h->ptr + at, n);
+	shown = vl_strndup(h->ptr ? h->ptr + at : "", n);
 	h->len = at;
-	if (shown == NULL || vl_buf_put(h, ctx->heading_wl_target, ctx->heading_wl_size) < 0 ||
+	if (shown == NULL || vl_buf_put(h, target->text, target->size) < 0 ||
 	    vl_buf_putc(h, ' ') < 0 || vl_buf_put(h, shown, n) < 0)
 		ctx->oom = 1;
 	free(shown);
@@ -475,12 +476,8 @@ static int enter_span(MD_SPANTYPE type, void *detail, void *userdata)
 	struct pending_link *pl;
 
 	if (type == MD_SPAN_WIKILINK && ctx->in_heading) {
-		const MD_ATTRIBUTE *t = &((MD_SPAN_WIKILINK_DETAIL *)detail)->target;
-
 		ctx->heading_wl = 1;
 		ctx->heading_wl_at = ctx->heading_text.len;
-		ctx->heading_wl_target = t->text;
-		ctx->heading_wl_size = t->size;
 	}
 
 	if (type == MD_SPAN_LATEXMATH || type == MD_SPAN_LATEXMATH_DISPLAY)
@@ -587,9 +584,8 @@ static int leave_span(MD_SPANTYPE type, void *detail, void *userdata)
 	vl_link l;
 	size_t off;
 
-	(void)detail;
 	if (type == MD_SPAN_WIKILINK && ctx->in_heading && ctx->heading_wl)
-		heading_wikilink(ctx);
+		heading_wikilink(ctx, &((MD_SPAN_WIKILINK_DETAIL *)detail)->target);
 	if (type != MD_SPAN_A && type != MD_SPAN_IMG && type != MD_SPAN_WIKILINK)
 		return 0;
 	if (ctx->link_depth == 0)
