@@ -700,26 +700,30 @@ static void fold_pair(const unsigned char *s, unsigned char *out)
 	out[1] = (unsigned char)(0x80 | (lc & 0x3F));
 }
 
+/* The lower case of the letter at s[i] (of n bytes) into out: two bytes
+ * for a foldable pair, else one; returns how many. out may be s + i. */
+static size_t fold_at(const unsigned char *s, size_t i, size_t n, unsigned char *out)
+{
+	if (foldable(s, i, n)) {
+		fold_pair(s + i, out);
+		return 2;
+	}
+	out[0] = ascii_lower(s[i]);
+	return 1;
+}
+
 int
 vl_fold_equal(const char *a, const char *b, size_t n)
 {
 	const unsigned char *x = (const unsigned char *)a, *y = (const unsigned char *)b;
-	size_t i = 0;
+	unsigned char fx[2], fy[2];
+	size_t i = 0, len;
 
 	while (i < n) {
-		if (foldable(x, i, n) && foldable(y, i, n)) {
-			unsigned char fx[2], fy[2];
-
-			fold_pair(x + i, fx);
-			fold_pair(y + i, fy);
-			if (fx[0] != fy[0] || fx[1] != fy[1])
-				return 0;
-			i += 2;
-			continue;
-		}
-		if (ascii_lower(x[i]) != ascii_lower(y[i]))
+		len = fold_at(x, i, n, fx);
+		if (fold_at(y, i, n, fy) != len || memcmp(fx, fy, len) != 0)
 			return 0;
-		i++;
+		i += len;
 	}
 	return 1;
 }
@@ -740,15 +744,8 @@ vl_lower_into(char *out, const char *s, size_t n)
 	const unsigned char *u = (const unsigned char *)s;
 	size_t i = 0;
 
-	while (i < n) {
-		if (foldable(u, i, n)) {
-			fold_pair(u + i, (unsigned char *)out + i);
-			i += 2;
-		} else {
-			out[i] = (char)ascii_lower(u[i]);
-			i++;
-		}
-	}
+	while (i < n)
+		i += fold_at(u, i, n, (unsigned char *)out + i);
 	out[n] = '\0';
 }
 
@@ -780,22 +777,16 @@ vl_hash_lower_n(const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	uint64_t h = 14695981039346656037ULL;
-	size_t i = 0;
+	unsigned char f[2];
+	size_t i = 0, len, k;
 
 	while (i < n) {
-		if (foldable(u, i, n)) {
-			unsigned char f[2];
-
-			fold_pair(u + i, f);
-			h ^= f[0];
-			h *= 1099511628211ULL;
-			h ^= f[1];
-			h *= 1099511628211ULL;
-			i += 2;
-		} else {
-			h ^= ascii_lower(u[i++]);
+		len = fold_at(u, i, n, f);
+		for (k = 0; k < len; k++) {
+			h ^= f[k];
 			h *= 1099511628211ULL;
 		}
+		i += len;
 	}
 	return h;
 }
