@@ -23,8 +23,6 @@
 #define IX_HIST 48
 /* Notes with more headings or blocks than this get lookup tables. */
 #define IX_TABLE_MIN 16
-/* Longest string the banded edit distance handles on the stack. */
-#define IX_BAND_MAX 255
 
 /* A list of pointers: the value of every map. Nearly every name and path
  * belongs to one item, which the map holds itself (an item is at least
@@ -168,8 +166,6 @@ struct vl_index {
 
 static void hist_fill(unsigned char *h, const char *s, size_t n);
 static size_t heading_key(const char *s, size_t n, char *out);
-static size_t banded_distance(const char *a, size_t alen, const char *b, size_t blen,
-	size_t max);
 static char *arena_lower(vl_arena *a, const char *s, size_t n)
 {
 	char *p = vl_arena_strndup(a, s, n);
@@ -1332,10 +1328,10 @@ const vl_note *vl_index_alias_owner(const vl_index *idx, const char *name)
 /* ---- headings ---- */
 
 /* Writes the heading key of s[0..n) into out (room for n + 1 bytes) and
- * returns its length: ASCII letters lower-cased, digits and other scripts'
- * letters kept, every other ASCII byte and Unicode punctuation (¿ « — …,
- * vl_unicode_punct) a separator; separators collapse to one space and are
- * trimmed at both ends. */
+ * returns its length: letters (any script) and digits kept, every other
+ * ASCII byte and Unicode punctuation (¿ « — …, vl_unicode_punct) a
+ * separator; separators collapse to one space and are trimmed at both
+ * ends; then lower-cased as names are (vl_lower_into). */
 static size_t heading_key(const char *s, size_t n, char *out)
 {
 	const unsigned char *u = (const unsigned char *)s;
@@ -1344,29 +1340,21 @@ static size_t heading_key(const char *s, size_t n, char *out)
 
 	while (i < n) {
 		unsigned char c = u[i];
-		uint32_t cp = c;
-		int keep;
+		uint32_t cp;
 
-		len = c < 0x80 ? 1 : vl_utf8_next(u + i, n - i, &cp);
-		keep = c >= 0x80 ? !vl_unicode_punct(cp) : (c >= '0' && c <= '9') ||
-			(c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-		if (!keep) {
+		len = vl_utf8_next(u + i, n - i, &cp);
+		if (c >= 0x80 ? vl_unicode_punct(cp) : !((c >= '0' && c <= '9') ||
+		    (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) {
 			sep = 1;
-			i += len;
-			continue;
-		}
-		if (sep && o > 0)
-			out[o++] = ' ';
-		sep = 0;
-		if (len == 1) {
-			out[o++] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : (char)c;
 		} else {
+			if (sep && o > 0)
+				out[o++] = ' ';
+			sep = 0;
 			memcpy(out + o, s + i, len);
 			o += len;
 		}
 		i += len;
 	}
-	/* the capitals of Latin-1, Greek, Cyrillic... too, in place */
 	vl_lower_into(out, out, o);
 	return o;
 }
@@ -1532,7 +1520,7 @@ const vl_heading *vl_index_suggest_heading(const vl_note *note, const char *path
 
 		if (diff(hlen, wlen) > max)
 			continue;
-		d = banded_distance(want, wlen, have, hlen, max);
+		d = vl_edit_distance(want, wlen, have, hlen, max);
 		if (d <= max && d < best_d) {
 			best_d = d;
 			best = &note->headings[i];
@@ -1738,63 +1726,6 @@ static size_t hist_bound(const unsigned char *a, const unsigned char *b)
 	return (sum + 1) / 2;
 }
 
-static unsigned char fold(unsigned char c)
-{
-	return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
-}
-
-/* Levenshtein distance without ASCII case, computed only in the band of
- * width 2 * max + 1 around the diagonal (cells outside it cannot come back
- * under max). Returns max + 1 when the distance is larger than max. Long
- * strings go to the general vl_edit_distance. */
-static size_t banded_distance(const char *a, size_t alen, const char *b, size_t blen,
-	size_t max)
-{
-	size_t rows[2][IX_BAND_MAX + 1];
-	size_t *prev = rows[0], *cur = rows[1], *tmp;
-	size_t i, j, inf = max + 1;
-
-	if (diff(alen, blen) > max)
-		return inf;
-	if (blen > IX_BAND_MAX)
-		return vl_edit_distance(a, alen, b, blen, max);
-	for (j = 0; j <= blen; j++)
-		prev[j] = j <= max ? j : inf;
-	for (i = 1; i <= alen; i++) {
-		size_t lo = i > max ? i - max : 1;
-		size_t hi = i + max < blen ? i + max : blen;
-		size_t row_min = inf;
-		unsigned char ca = fold((unsigned char)a[i - 1]);
-
-		cur[0] = i <= max ? i : inf;
-		if (lo > 1)
-			cur[lo - 1] = inf;
-		for (j = lo; j <= hi; j++) {
-			size_t v = prev[j - 1] + (ca == fold((unsigned char)b[j - 1]) ? 0 : 1);
-
-			if (prev[j] + 1 < v)
-				v = prev[j] + 1;
-			if (cur[j - 1] + 1 < v)
-				v = cur[j - 1] + 1;
-			if (v > inf)
-				v = inf;
-			cur[j] = v;
-			if (v < row_min)
-				row_min = v;
-		}
-		if (hi < blen)
-			cur[hi + 1] = inf;
-		if (cur[0] < row_min)
-			row_min = cur[0];
-		if (row_min > max)
-			return inf;
-		tmp = prev;
-		prev = cur;
-		cur = tmp;
-	}
-	return prev[blen] > max ? inf : prev[blen];
-}
-
 /* The largest distance at which a candidate still beats the best so far
  * (only a strictly closer one wins, so ties keep the first), or -1 when
  * none can. */
@@ -1812,7 +1743,7 @@ static long room(const char *best, size_t best_d, size_t cut)
 static void take(const char *t, size_t tlen, const char *c, size_t n, size_t max,
 	const char **best, size_t *best_len, size_t *best_d)
 {
-	size_t d = banded_distance(t, tlen, c, n, max);
+	size_t d = vl_edit_distance(t, tlen, c, n, max);
 
 	if (d <= max) {
 		*best_d = d;
@@ -1876,7 +1807,8 @@ static const char *suggest(const vl_index *idx, const char *target, size_t *best
 	unsigned char th_stem[IX_HIST], th_full[IX_HIST];
 	int has_slash;
 
-	if (idx == NULL || target == NULL || !have_buckets(idx))
+	/* vl_index_suggest_target made the buckets */
+	if (idx == NULL || target == NULL)
 		return NULL;
 	t = target[0] == '/' ? target + 1 : target;
 	tlen = strlen(t);
@@ -2014,13 +1946,13 @@ int vl_index_may_suggest(const char *target, const char *path, int is_note)
 		const char *nm = vl_note_name_of(path, &n);
 
 		max = target_cutoff(stem);
-		return banded_distance(name, pstem - (size_t)(name - path), t, stem, max) <= max ||
-			banded_distance(nm, n, t, stem, max) <= max ||
-			banded_distance(path, pstem, t, stem, max) <= max;
+		return vl_edit_distance(name, pstem - (size_t)(name - path), t, stem, max) <= max ||
+			vl_edit_distance(nm, n, t, stem, max) <= max ||
+			vl_edit_distance(path, pstem, t, stem, max) <= max;
 	}
 	max = target_cutoff(tlen);
-	if (banded_distance(name, plen - (size_t)(name - path), t, tlen, max) <= max ||
-	    banded_distance(path, plen, t, tlen, max) <= max)
+	if (vl_edit_distance(name, plen - (size_t)(name - path), t, tlen, max) <= max ||
+	    vl_edit_distance(path, plen, t, tlen, max) <= max)
 		return 1;
 	dot = strrchr(name, '.');
 	return dot != NULL && dot > name && (size_t)(dot - name) == stem &&
