@@ -24,16 +24,17 @@ static const char *breaks_links(const char *name)
 
 int vl_rule_invalid_input(vl_rule_ctx *ctx)
 {
-	const char *name, *mark;
+	const char *mark;
+	size_t len;
 	vl_pos whole = { 0, 0 };
 
 	if (ctx->severity == VL_SEV_OFF)
 		return 0;
 	if (vl_rule_report_problems(ctx) < 0)
 		return -1;
-	name = ctx->note->path ? strrchr(ctx->note->path, '/') : NULL;
-	name = name ? name + 1 : ctx->note->path;
-	if (name == NULL || (mark = breaks_links(name)) == NULL)
+	/* the name and what follows it, ".md", which holds no mark */
+	if (ctx->note->path == NULL ||
+	    (mark = breaks_links(vl_note_name_of(ctx->note->path, &len))) == NULL)
 		return 0;
 	return vl_rule_report(ctx, whole, "the file name holds '%s', which Obsidian's links "
 		"cannot carry: links to this note break; rename it", mark);

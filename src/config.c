@@ -346,7 +346,10 @@ static int load_rule(load_ctx *c, const yaml_node_t *key, const yaml_node_t *val
 	if (is_null(sev))
 		return 0;
 	if (sev->type != YAML_SCALAR_NODE || vl_severity_parse(&s, scalar(sev)) < 0) {
-		static const char *const severities[] = { "error", "warning", "info", "off", NULL };
+		/* diag.c's names, the gravest first */
+		const char *const severities[] = { vl_severity_name(VL_SEV_ERROR),
+			vl_severity_name(VL_SEV_WARNING), vl_severity_name(VL_SEV_INFO),
+			vl_severity_name(VL_SEV_OFF), NULL };
 		char what[96];
 
 		snprintf(what, sizeof(what), "the severity of '%s'", id);
