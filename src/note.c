@@ -452,8 +452,7 @@ static int has_scheme(const char *s, size_t n)
 static void heading_wikilink(parse_ctx *ctx, const MD_ATTRIBUTE *target)
 {
 	vl_buf *h = &ctx->heading_text;
-	size_t at = ctx->heading_wl_at, n;
-	char *shown;
+	size_t at = ctx->heading_wl_at, n, add;
 
 	ctx->heading_wl = 0;
 	if (at > h->len || target == NULL || (target->text == NULL && target->size > 0))
@@ -461,12 +460,17 @@ static void heading_wikilink(parse_ctx *ctx, const MD_ATTRIBUTE *target)
 	n = h->len - at;
 	if (n == target->size && (n == 0 || memcmp(h->ptr + at, target->text, n) == 0))
 		return;
-	shown = vl_strndup(h->ptr ? h->ptr + at : "", n);
-	h->len = at;
-	if (shown == NULL || vl_buf_put(h, target->text, target->size) < 0 ||
-	    vl_buf_putc(h, ' ') < 0 || vl_buf_put(h, shown, n) < 0)
+	/* the shown text moves right, the target and a space go before it */
+	add = target->size + 1;
+	if (vl_buf_reserve(h, add) < 0) {
 		ctx->oom = 1;
-	free(shown);
+		return;
+	}
+	memmove(h->ptr + at + add, h->ptr + at, n);
+	memcpy(h->ptr + at, target->text, target->size);
+	h->ptr[at + target->size] = ' ';
+	h->len += add;
+	h->ptr[h->len] = '\0';
 }
 
 static int enter_span(MD_SPANTYPE type, void *detail, void *userdata)
