@@ -641,6 +641,12 @@ static void test_suggest_target(void **state)
 	s = suggest(fx->idx, "Funtions.md");
 	assert_non_null(s);
 	assert_string_equal(s, "Functions");
+	/* a swap is one edit, as everywhere else: two swaps are within the
+	 * cutoff of 2 (as four Levenshtein edits they were not) */
+	s = suggest(fx->idx, "Fnuctiosn");
+	assert_non_null(s);
+	assert_string_equal(s, "Functions");
+	assert_true(vl_index_may_suggest("Fnuctiosn", "Functions.md", 1));
 	s = suggest(fx->idx, "doc.pfd");
 	assert_non_null(s);
 	assert_string_equal(s, "doc.pdf");
