@@ -59,11 +59,14 @@ vl_grow(void **items, size_t *cap, size_t need, size_t elem)
 /* ---- buffers ---- */
 
 /* Makes room for n more bytes plus the terminating NUL. */
-static int
+static inline int
 buf_reserve(vl_buf *b, size_t n)
 {
 	void *p = b->ptr;
 
+	/* room already: the common case of the encoders' small puts */
+	if (n < b->cap - b->len)
+		return 0;
 	if (n > SIZE_MAX - b->len - 1)
 		return -1;
 	if (vl_grow(&p, &b->cap, b->len + n + 1, 1) < 0)
@@ -95,8 +98,10 @@ vl_buf_reserve_exact(vl_buf *b, size_t n)
 	return 0;
 }
 
-int
-vl_buf_put(vl_buf *b, const char *s, size_t n)
+/* vl_buf_put, inlined where n is known (the encoders' numbers) so that
+ * the copy is a move, not a call. */
+static inline int
+put_bytes(vl_buf *b, const void *s, size_t n)
 {
 	if (buf_reserve(b, n) < 0)
 		return -1;
@@ -108,6 +113,12 @@ vl_buf_put(vl_buf *b, const char *s, size_t n)
 }
 
 int
+vl_buf_put(vl_buf *b, const char *s, size_t n)
+{
+	return put_bytes(b, s, n);
+}
+
+int
 vl_buf_puts(vl_buf *b, const char *s)
 {
 	return vl_buf_put(b, s, s ? strlen(s) : 0);
@@ -116,7 +127,7 @@ vl_buf_puts(vl_buf *b, const char *s)
 int
 vl_buf_putc(vl_buf *b, char c)
 {
-	return vl_buf_put(b, &c, 1);
+	return put_bytes(b, &c, 1);
 }
 
 int
@@ -702,8 +713,13 @@ static void fold_pair(const unsigned char *s, unsigned char *out)
 
 /* The lower case of the letter at s[i] (of n bytes) into out: two bytes
  * for a foldable pair, else one; returns how many. out may be s + i. */
-static size_t fold_at(const unsigned char *s, size_t i, size_t n, unsigned char *out)
+static inline size_t fold_at(const unsigned char *s, size_t i, size_t n, unsigned char *out)
 {
+	/* ASCII first: keys are mostly ASCII, and this runs once a byte */
+	if (s[i] < 0x80) {
+		out[0] = ascii_lower(s[i]);
+		return 1;
+	}
 	if (foldable(s, i, n)) {
 		fold_pair(s + i, out);
 		return 2;
@@ -1606,12 +1622,12 @@ int vl_write_file_atomic(const char *path, const vl_iovec *parts, size_t n_parts
 
 int vl_buf_put_u32(vl_buf *b, uint32_t v)
 {
-	return vl_buf_put(b, (const char *)&v, 4);
+	return put_bytes(b, &v, 4);
 }
 
 int vl_buf_put_u64(vl_buf *b, uint64_t v)
 {
-	return vl_buf_put(b, (const char *)&v, 8);
+	return put_bytes(b, &v, 8);
 }
 
 int vl_buf_put_lstr(vl_buf *b, const char *s)
@@ -1621,9 +1637,9 @@ int vl_buf_put_lstr(vl_buf *b, const char *s)
 	if (s == NULL)
 		return vl_buf_put_u32(b, VL_NULL_STR);
 	n = strlen(s);
-	if (n >= VL_NULL_STR || vl_buf_put_u32(b, (uint32_t)n) < 0)
+	if (n >= VL_NULL_STR || put_bytes(b, &(uint32_t){ (uint32_t)n }, 4) < 0)
 		return -1;
-	return vl_buf_put(b, s, n);
+	return put_bytes(b, s, n);
 }
 
 /* ---- a pool of threads ---- */
