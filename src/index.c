@@ -1728,12 +1728,14 @@ static size_t hist_bound(const unsigned char *a, const unsigned char *b)
 
 /* The largest distance at which a candidate still beats the best so far
  * (only a strictly closer one wins, so ties keep the first), or -1 when
- * none can. */
+ * none can. One edit away is as close as a hint gets: a name at distance
+ * 0 equals the target but for ASCII case, and the lookup, which folds
+ * case, would have found it, so the target would not be broken. */
 static long room(const char *best, size_t best_d, size_t cut)
 {
 	if (best == NULL)
 		return (long)cut;
-	if (best_d == 0)
+	if (best_d <= 1)
 		return -1;
 	return (long)(best_d - 1 < cut ? best_d - 1 : cut);
 }
