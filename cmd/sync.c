@@ -99,7 +99,7 @@ static int is_new_conflict(const vl_sync_result *res, const char *path)
 /* Explains the outcome; returns the exit code. */
 static int report(const vl_sync_result *res)
 {
-	size_t i, both = 0, older = 0;
+	size_t i, both = 0, older = 0, aside = 0;
 
 	if (res->recovered)
 		printf("completed an interrupted sync\n");
@@ -144,6 +144,19 @@ static int report(const vl_sync_result *res)
 		printf("to resolve: merge each .conflict file into its note by hand, delete "
 			"the .conflict file, then run 'vaultlint sync' again\n");
 	}
+	for (i = 0; i < res->n_conflicts; i++) {
+		const vl_sync_conflict *k = &res->conflicts[i];
+
+		if (k->kind != VL_SYNC_FILE_FOLDER)
+			continue;
+		if (!aside++)
+			printf("conflict: a file and a folder have the same name; the folder keeps "
+				"it, the file is kept and committed beside it:\n");
+		printf("  %s/ (folder)  and  %s (the file)\n", k->path, k->copy);
+	}
+	if (aside)
+		printf("to resolve: rename the file or the folder, delete the .conflict file, "
+			"then run 'vaultlint sync' again\n");
 	for (i = 0; i < res->n_pending; i++)
 		if (!is_new_conflict(res, res->pending[i]))
 			older++;
@@ -153,7 +166,7 @@ static int report(const vl_sync_result *res)
 			if (!is_new_conflict(res, res->pending[i]))
 				printf("  %s\n", res->pending[i]);
 	}
-	return both ? VL_EXIT_FINDINGS : VL_EXIT_OK;
+	return both || aside ? VL_EXIT_FINDINGS : VL_EXIT_OK;
 }
 
 int cmd_sync(int argc, char **argv)

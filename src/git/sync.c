@@ -773,7 +773,78 @@ done:
 	return ok;
 }
 
-/* Completes or abandons a branch move that a killed run left half done. */
+/* Whether trees a and b differ at path (present in one only, or another
+ * blob or mode): whether a checkout from a to b writes it. */
+static int trees_differ_at(git_tree *a, git_tree *b, const char *path)
+{
+	git_tree_entry *ea = NULL, *eb = NULL;
+	int ha = git_tree_entry_bypath(&ea, a, path) == 0;
+	int hb = git_tree_entry_bypath(&eb, b, path) == 0;
+	int differ = ha != hb || (ha && (git_tree_entry_filemode(ea) != git_tree_entry_filemode(eb) ||
+		!git_oid_equal(git_tree_entry_id(ea), git_tree_entry_id(eb))));
+
+	git_tree_entry_free(ea);
+	git_tree_entry_free(eb);
+	return differ;
+}
+
+/* Puts the files at paths (those an interrupted checkout wrote) back as
+ * tree from has them: written, or removed where from lacks them. What
+ * the checkout wrote is all in its target commit: nothing is lost. */
+static int roll_back(sync_ctx *c, git_tree *from, char **paths, size_t n)
+{
+	git_checkout_options co;
+	char **keep = NULL;
+	size_t i, k = 0;
+	int rc = -1;
+
+	if (n == 0)
+		return 0;
+	keep = calloc(n, sizeof(*keep));
+	if (!keep)
+		return vl_error_set(c->err, "out of memory");
+	for (i = 0; i < n; i++) {
+		git_tree_entry *te = NULL;
+
+		if (git_tree_entry_bypath(&te, from, paths[i]) == 0) {
+			keep[k++] = paths[i];
+		} else {
+			char *full = str_printf("%s%s", c->workdir, paths[i]);
+
+			if (!full) {
+				vl_error_set(c->err, "out of memory");
+				goto done;
+			}
+			if (unlink(full) < 0 && errno != ENOENT) {
+				vl_error_set(c->err, "cannot remove '%s': %s", full, strerror(errno));
+				free(full);
+				goto done;
+			}
+			free(full);
+		}
+		git_tree_entry_free(te);
+	}
+	git_checkout_options_init(&co, GIT_CHECKOUT_OPTIONS_VERSION);
+	co.checkout_strategy = GIT_CHECKOUT_FORCE | GIT_CHECKOUT_DISABLE_PATHSPEC_MATCH;
+	co.paths.strings = keep;
+	co.paths.count = k;
+	if (k > 0 && git_checkout_tree(c->repo, (const git_object *)from, &co) < 0) {
+		git_fail(c, "cannot undo the interrupted checkout");
+		goto done;
+	}
+	rc = 0;
+done:
+	free(keep);
+	return rc;
+}
+
+/* Completes or abandons a branch move that a killed run left half done.
+ * A work-tree file that the move's checkout had to write, and that holds
+ * the target's version or the start of it (killed while writing), was
+ * written by it; any other difference from the branch is the user's.
+ * With none of the user's, the move is completed; else the checkout's
+ * files are put back, and the normal path commits the user's changes and
+ * merges again. Never is a half-written file taken for the user's. */
 static int recover(sync_ctx *c)
 {
 	char *path = NULL, *text = NULL;
@@ -785,7 +856,8 @@ static int recover(sync_ctx *c)
 	git_diff_options dopts;
 	git_checkout_options co;
 	git_reference *ref = NULL;
-	char *p, *q;
+	char *p, *q, **made = NULL;
+	size_t n_made = 0, cap_made = 0;
 	int rc = -1, clean = 1;
 
 	git_diff_options_init(&dopts, GIT_DIFF_OPTIONS_VERSION);
@@ -823,11 +895,24 @@ static int recover(sync_ctx *c)
 		git_fail(c, "cannot compare the work tree");
 		goto done;
 	}
-	for (i = 0; i < git_diff_num_deltas(diff) && clean; i++) {
+	for (i = 0; i < git_diff_num_deltas(diff); i++) {
 		const git_diff_delta *d = git_diff_get_delta(diff, i);
+		const char *wp = d->new_file.path;
+		char *copy;
 
-		clean = left_by_checkout(c, to_t, d->new_file.path);
+		if (!trees_differ_at(from_t, to_t, wp) || !left_by_checkout(c, to_t, wp)) {
+			clean = 0;
+			continue;
+		}
+		copy = vl_strndup(wp, strlen(wp));
+		if (!copy || VL_PUSH(made, n_made, cap_made, copy) < 0) {
+			free(copy);
+			vl_error_set(c->err, "out of memory");
+			goto done;
+		}
 	}
+	if (!clean && roll_back(c, from_t, made, n_made) < 0)
+		goto done;
 	if (clean) {
 		co.checkout_strategy = GIT_CHECKOUT_FORCE;
 		co.baseline = from_t;
@@ -842,11 +927,15 @@ static int recover(sync_ctx *c)
 		}
 		c->res->recovered = 1;
 	}
-	/* Not clean: the user edited since; the normal path commits those
-	 * edits and merges again, so dropping the journal loses nothing. */
+	/* Not clean: the user edited since; the checkout's files are back as
+	 * they were, the normal path commits the user's edits and merges
+	 * again, so dropping the journal loses nothing. */
 	unlink(path);
 	rc = 0;
 done:
+	for (i = 0; i < n_made; i++)
+		free(made[i]);
+	free(made);
 	git_reference_free(ref);
 	git_diff_free(diff);
 	git_tree_free(from_t);
@@ -1064,6 +1153,75 @@ static int index_put(sync_ctx *c, git_index *index, const git_index_entry *src,
 	return 0;
 }
 
+/* Whether index holds a file under the folder path ("path/..."). */
+static int index_has_folder(sync_ctx *c, git_index *index, const char *path)
+{
+	char *prefix = str_printf("%s/", path);
+	int found;
+
+	if (!prefix)
+		return vl_error_set(c->err, "out of memory");
+	found = git_index_find_prefix(NULL, index, prefix) == 0;
+	free(prefix);
+	return found;
+}
+
+/* Moves the file at path to its conflict name, for a folder of the same
+ * name (the folder keeps the name: its notes are what links reach). */
+static int move_aside(sync_ctx *c, git_index *index, const git_index_entry *src,
+	const char *path, const char *tag)
+{
+	char *copy = conflict_name(path, tag, index);
+	int rc;
+
+	if (!copy)
+		return vl_error_set(c->err, "out of memory");
+	rc = index_put(c, index, src, copy);
+	if (rc == 0)
+		rc = add_conflict(c, VL_SYNC_FILE_FOLDER, path, copy);
+	free(copy);
+	return rc;
+}
+
+/* index_put, where a file and a folder may want the same name (one side
+ * made a folder where the other has a file): git_index_add would drop
+ * the one already there, so the file goes to its conflict name instead.
+ * Returns 1 when it went there, 0 when at path, -1. */
+static int index_put_beside(sync_ctx *c, git_index *index, const git_index_entry *src,
+	const char *path, const char *tag)
+{
+	const char *slash;
+	int r = index_has_folder(c, index, path);
+
+	if (r < 0)
+		return -1;
+	if (r > 0)
+		return move_aside(c, index, src, path, tag) < 0 ? -1 : 1;
+	/* a file where a folder of path should be: it moves aside */
+	for (slash = strchr(path, '/'); slash; slash = strchr(slash + 1, '/')) {
+		char *dir = vl_strndup(path, (size_t)(slash - path));
+		const git_index_entry *f;
+		git_index_entry file;
+
+		if (!dir)
+			return vl_error_set(c->err, "out of memory");
+		f = git_index_get_bypath(index, dir, 0);
+		if (f) {
+			file = *f;
+			file.path = dir;
+			if (git_index_remove(index, dir, 0) < 0) {
+				free(dir);
+				return git_fail(c, "cannot resolve a conflict");
+			}
+			r = move_aside(c, index, &file, dir, tag);
+		}
+		free(dir);
+		if (r < 0)
+			return -1;
+	}
+	return index_put(c, index, src, path) < 0 ? -1 : 0;
+}
+
 /* Turns every conflict of the merged index into two plain files (see
  * sync.h): ours at its path, theirs at a conflict file. */
 static int resolve_conflicts(sync_ctx *c, git_index *index, const char *tag)
@@ -1073,7 +1231,7 @@ static int resolve_conflicts(sync_ctx *c, git_index *index, const char *tag)
 	conflict_item *items = NULL;
 	size_t n = 0, cap = 0, i;
 	char *copy = NULL;
-	int rc = -1, e;
+	int rc = -1, e, r;
 
 	if (git_index_conflict_iterator_new(&it, index) < 0) {
 		git_fail(c, "cannot read the conflicts");
@@ -1113,15 +1271,18 @@ static int resolve_conflicts(sync_ctx *c, git_index *index, const char *tag)
 		conflict_item *ci = &items[i];
 
 		if (ci->has_ours && ci->has_theirs) {
-			if (index_put(c, index, &ci->ours, ci->ours_path) < 0)
+			r = index_put_beside(c, index, &ci->ours, ci->ours_path, tag);
+			if (r < 0)
 				goto done;
 			copy = conflict_name(ci->theirs_path, tag, index);
 			if (!copy) {
 				vl_error_set(c->err, "out of memory");
 				goto done;
 			}
+			/* beside a folder, ours went to a copy: theirs too */
 			if (index_put(c, index, &ci->theirs, copy) < 0 ||
-			    add_conflict(c, VL_SYNC_BOTH_CHANGED, ci->ours_path, copy) < 0)
+			    add_conflict(c, r ? VL_SYNC_FILE_FOLDER : VL_SYNC_BOTH_CHANGED,
+			    ci->ours_path, copy) < 0)
 				goto done;
 			free(copy);
 			copy = NULL;
@@ -1129,8 +1290,8 @@ static int resolve_conflicts(sync_ctx *c, git_index *index, const char *tag)
 			const git_index_entry *keep = ci->has_ours ? &ci->ours : &ci->theirs;
 			const char *path = ci->has_ours ? ci->ours_path : ci->theirs_path;
 
-			if (index_put(c, index, keep, path) < 0 ||
-			    add_conflict(c, VL_SYNC_KEPT_MODIFIED, path, NULL) < 0)
+			r = index_put_beside(c, index, keep, path, tag);
+			if (r < 0 || (r == 0 && add_conflict(c, VL_SYNC_KEPT_MODIFIED, path, NULL) < 0))
 				goto done;
 		}
 	}
@@ -1194,7 +1355,9 @@ static int make_merge(sync_ctx *c, git_oid *out, const git_oid *ours, const git_
 	for (i = first; i < c->res->n_conflicts; i++) {
 		const vl_sync_conflict *k = &c->res->conflicts[i];
 
-		int e = k->copy ?
+		int e = k->kind == VL_SYNC_FILE_FOLDER ?
+			vl_buf_printf(&msg, "  %s (a folder; the file of that name in %s)\n",
+				k->path, k->copy) : k->copy ?
 			vl_buf_printf(&msg, "  %s (theirs in %s)\n", k->path, k->copy) :
 			vl_buf_printf(&msg, "  %s (modified on one side, deleted on the other: "
 				"kept)\n", k->path);

@@ -81,7 +81,8 @@ typedef struct vl_sync_opts {
 
 typedef enum vl_sync_conflict_kind {
 	VL_SYNC_BOTH_CHANGED,     /* ours at path, theirs at copy */
-	VL_SYNC_KEPT_MODIFIED     /* deleted on one side, modified version kept */
+	VL_SYNC_KEPT_MODIFIED,    /* deleted on one side, modified version kept */
+	VL_SYNC_FILE_FOLDER       /* a file and a folder named path: the file at copy */
 } vl_sync_conflict_kind;
 
 typedef struct vl_sync_conflict {

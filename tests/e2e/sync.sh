@@ -217,6 +217,32 @@ run "$R/a" sync
 run "$R/b" sync; rc_b=$RC
 check "sync: edit then rename: edit follows the rename" sh -c "[ $rc_b = 0 ] && grep -q 'alpha edited by A' '$R/b/zwei.md' && [ ! -e '$R/b/two.md' ]"
 
+# ---- a file on one side, a folder of the same name on the other ----
+# git_index_add would drop the folder's notes; the file goes beside it.
+setup
+printf 'img\n' > "$R/a/diagram"; run "$R/a" sync; run "$R/b" sync
+rm "$R/b/diagram"; mkdir "$R/b/diagram"; printf 'B note\n' > "$R/b/diagram/note.md"
+run "$R/b" sync
+printf 'A edit\n' >> "$R/a/diagram"
+run "$R/a" sync
+tree=$(git -C "$R/remote.git" ls-tree -r --name-only main | tr '\n' ' ')
+check "sync: file edited, folder made on the other side: both kept (exit 1)" sh -c "[ $RC = 1 ] && echo '$tree' | grep -q 'diagram/note.md' && grep -q 'B note' '$R/a/diagram/note.md' && cat '$R'/a/diagram.conflict-* | grep -q 'A edit'"
+check "sync: file/folder conflict reported" sh -c "echo \"\$1\" | grep -q 'a file and a folder have the same name' && echo \"\$1\" | grep -q 'diagram/ (folder)'" x "$OUT"
+check "sync: file/folder conflict leaves a clean tree equal to the remote" sh -c "clean() { [ -z \"\$(git -C \"\$1\" status --porcelain)\" ]; }; clean '$R/a' && [ \"\$(git -C '$R/a' rev-parse HEAD)\" = \"\$(git -C '$R/remote.git' rev-parse main)\" ]"
+# the syncing side made the folder: its own new note stays
+setup
+printf 'img\n' > "$R/a/pic"; run "$R/a" sync; run "$R/b" sync
+printf 'B edit\n' >> "$R/b/pic"; run "$R/b" sync
+rm "$R/a/pic"; mkdir "$R/a/pic"; printf "A's own note\n" > "$R/a/pic/own.md"
+run "$R/a" sync
+check "sync: folder made here, file edited there: the new note stays" sh -c "[ $RC = 1 ] && grep -q 'own note' '$R/a/pic/own.md' && git -C '$R/remote.git' show main:pic/own.md | grep -q 'own note' && cat '$R'/a/pic.conflict-* | grep -q 'B edit'"
+# both add: a file here, a folder there
+setup
+mkdir "$R/b/Ideas"; printf 'B idea\n' > "$R/b/Ideas/x.md"; run "$R/b" sync
+printf 'A file\n' > "$R/a/Ideas"
+run "$R/a" sync
+check "sync: a file and a folder added with one name: both kept" sh -c "[ $RC = 1 ] && git -C '$R/remote.git' show main:Ideas/x.md | grep -q 'B idea' && cat '$R'/a/Ideas.conflict-* | grep -q 'A file'"
+
 # ---- push rejected: another clone pushes between our fetch and our push ----
 setup c
 cat > "$R/pushfirst.sh" <<EOF
@@ -300,6 +326,29 @@ printf 'from %s\nto %s\nref refs/heads/main\n' "$from" "$to" > "$R/a/.git/vaultl
 printf 'user edit after crash\n' >> "$R/a/one.md"
 run "$R/a" sync
 check "sync: journal with a user edit keeps the edit" sh -c "[ $RC = 0 ] && grep -q 'user edit after crash' '$R/a/one.md' && grep -q 'from B again' '$R/a/two.md' && git -C '$R/remote.git' show main:one.md | grep -q 'user edit after crash'"
+
+# Killed while the checkout wrote two.md (the start of B's version is on
+# disk), and the user has an untracked file: the half-written note is put
+# back, never committed as the user's edit.
+setup
+printf 'from B, a long line that the killed checkout wrote only half of\n' >> "$R/b/two.md"; run "$R/b" sync
+git -C "$R/a" fetch -q origin
+from=$(git -C "$R/a" rev-parse HEAD); to=$(git -C "$R/a" rev-parse origin/main)
+printf 'from %s\nto %s\nref refs/heads/main\n' "$from" "$to" > "$R/a/.git/vaultlint-sync.state"
+git -C "$R/a" show origin/main:two.md | head -c 40 > "$R/a/two.md"
+printf 'scratch\n' > "$R/a/scratch.txt"
+run "$R/a" sync
+check "sync: a half-written note after a crash is not committed as an edit" sh -c "[ $RC = 0 ] && git -C '$R/remote.git' show main:two.md | grep -q 'wrote only half of' && grep -q 'wrote only half of' '$R/a/two.md' && git -C '$R/remote.git' show main:scratch.txt | grep -q scratch && ! ls '$R/a' | grep -q conflict"
+# A note the interrupted checkout did not have to write, shortened by the
+# user after the crash: the user's deletion stays.
+setup
+printf 'from B\n' >> "$R/b/two.md"; run "$R/b" sync
+git -C "$R/a" fetch -q origin
+from=$(git -C "$R/a" rev-parse HEAD); to=$(git -C "$R/a" rev-parse origin/main)
+printf 'from %s\nto %s\nref refs/heads/main\n' "$from" "$to" > "$R/a/.git/vaultlint-sync.state"
+sed -i '$d' "$R/a/one.md"
+run "$R/a" sync
+check "sync: a deletion made after a crash is kept" sh -c "[ $RC = 0 ] && ! grep -q 'third line' '$R/a/one.md' && ! git -C '$R/remote.git' show main:one.md | grep -q 'third line' && grep -q 'from B' '$R/a/two.md'"
 
 # ---- SIGKILL at random points ----
 setup
