@@ -210,7 +210,8 @@ int vl_repo_diff(vl_changes *out, vl_repo *repo, const vl_snap *from,
 		dopts.pathspec.strings = spec;
 		dopts.pathspec.count = 1;
 	}
-	dopts.flags |= GIT_DIFF_INCLUDE_TYPECHANGE;
+	/* the vault folder is a path, not a pattern: "Zettel [ZK]" */
+	dopts.flags |= GIT_DIFF_INCLUDE_TYPECHANGE | GIT_DIFF_DISABLE_PATHSPEC_MATCH;
 	fopts.flags = GIT_DIFF_FIND_RENAMES;
 	if (to->kind == VL_SNAP_WORKDIR) {
 		dopts.flags |= GIT_DIFF_INCLUDE_UNTRACKED | GIT_DIFF_RECURSE_UNTRACKED_DIRS;

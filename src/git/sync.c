@@ -444,6 +444,8 @@ static int generate_message(sync_ctx *c, vl_buf *msg, git_tree *head_tree, git_i
 	if (c->prefix[0]) {
 		dopts.pathspec.strings = &spec;
 		dopts.pathspec.count = 1;
+		/* the vault folder is a path, not a pattern: "Zettel [ZK]" */
+		dopts.flags |= GIT_DIFF_DISABLE_PATHSPEC_MATCH;
 	}
 	if (git_diff_tree_to_index(&diff, c->repo, head_tree, index, &dopts) < 0) {
 		git_fail(c, "cannot diff the vault");
@@ -500,6 +502,16 @@ done:
 	return rc;
 }
 
+/* git_index_update_all's filter: 0 (update) for a path in the vault, 1
+ * (leave) for any other. */
+static int in_vault(const char *path, const char *matched, void *payload)
+{
+	sync_ctx *c = payload;
+
+	(void)matched;
+	return c->prefix[0] == '\0' || vault_relative(c, path) ? 0 : 1;
+}
+
 /* Stages the vault folder (add new and modified, remove deleted, honouring
  * .gitignore), runs the hook, and commits when the tree differs from
  * HEAD's. */
@@ -510,22 +522,19 @@ static int do_commit(sync_ctx *c)
 	git_commit *parent = NULL;
 	git_tree *head_tree = NULL, *tree = NULL;
 	git_oid tree_id, commit_id;
-	git_strarray ps = { NULL, 0 };
-	char *spec = (char *)c->prefix;
 	vl_buf msg = VL_BUF_INIT;
 	const git_commit *parents[1];
 	int rc = -1, e;
 
-	if (c->prefix[0]) {
-		ps.strings = &spec;
-		ps.count = 1;
-	}
 	if (git_repository_index(&index, c->repo) < 0 || git_index_read(index, 0) < 0) {
 		git_fail(c, "cannot read the index");
 		goto done;
 	}
-	if (git_index_add_all(index, &ps, GIT_INDEX_ADD_DEFAULT, NULL, NULL) < 0 ||
-	    git_index_update_all(index, &ps, NULL, NULL) < 0 ||
+	/* the vault folder is a path, not a pattern ("Zettel [ZK]", "notes*"):
+	 * libgit2 1.5 matches these pathspecs as patterns whatever the flags,
+	 * so they go over every file and in_vault keeps the vault's */
+	if (git_index_add_all(index, NULL, GIT_INDEX_ADD_DEFAULT, in_vault, c) < 0 ||
+	    git_index_update_all(index, NULL, in_vault, c) < 0 ||
 	    git_index_write(index) < 0) {
 		git_fail(c, "cannot stage the vault");
 		goto done;
@@ -1585,6 +1594,7 @@ static int check_clean(sync_ctx *c)
 	if (c->prefix[0]) {
 		so.pathspec.strings = &spec;
 		so.pathspec.count = 1;
+		so.flags |= GIT_STATUS_OPT_DISABLE_PATHSPEC_MATCH;
 	}
 	if (git_status_list_new(&st, c->repo, &so) < 0) {
 		git_fail(c, "cannot read the status");

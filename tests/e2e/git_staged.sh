@@ -156,6 +156,20 @@ has "index from the cache: aliases of other notes" "$out" "alias"
 has "index from the cache: tag spellings of other notes" "$out" "#CODE"
 git reset -q --hard
 
+# a vault folder whose name reads as a pattern: "V [x]" is a path ("V x"
+# beside it is another folder, which the pattern would match)
+g=$tmp/glob
+mkdir -p "$g/V [x]" "$g/V x" && (cd "$g" && git init -q . && git config user.name T &&
+	git config user.email t@example.org && git config commit.gpgsign false &&
+	printf '# A\n' > "V [x]/A.md" && printf '# B\n' > "V x/B.md" &&
+	git add -A && git commit -q --no-verify -m root &&
+	printf '# A\nSee [[Gone in brackets]].\n' > "V [x]/A.md" &&
+	printf '# B\nSee [[Gone beside]].\n' > "V x/B.md" && git add -A)
+(cd "$g/V [x]" && "$VAULTLINT" check --staged) > "$out" 2> "$err"
+is_rc "vault 'V [x]': a staged broken link exits 1" $? 1
+has "vault 'V [x]': its staged note checked" "$out" "Gone in brackets"
+lacks "vault 'V [x]': the folder 'V x' is not in it" "$out" "Gone beside"
+
 # outside a repository: a clear error
 mkdir -p "$tmp/plain" && printf '# A\n' > "$tmp/plain/A.md"
 (cd "$tmp/plain" && "$VAULTLINT" check --staged) > "$out" 2> "$err"

@@ -243,6 +243,19 @@ printf 'A file\n' > "$R/a/Ideas"
 run "$R/a" sync
 check "sync: a file and a folder added with one name: both kept" sh -c "[ $RC = 1 ] && git -C '$R/remote.git' show main:Ideas/x.md | grep -q 'B idea' && cat '$R'/a/Ideas.conflict-* | grep -q 'A file'"
 
+# ---- a vault folder whose name reads as a pattern ----
+# "Zettel [ZK]" matches no path as a pattern, "notes*" matches notes-old.
+setup
+mkdir "$R/a/Zettel [ZK]" "$R/a/notes*" "$R/a/notes-old"
+printf 'z\n' > "$R/a/Zettel [ZK]/z.md"; printf 'n\n' > "$R/a/notes*/n.md"; printf 'o\n' > "$R/a/notes-old/o.md"
+git -C "$R/a" add -A; git -C "$R/a" commit -qm folders; git -C "$R/a" push -q origin main 2>/dev/null
+printf 'important edit\n' >> "$R/a/Zettel [ZK]/z.md"; printf 'new\n' > "$R/a/Zettel [ZK]/new.md"
+run "$R/a/Zettel [ZK]" sync
+check "sync: vault 'Zettel [ZK]': edits and new notes committed and pushed" sh -c "[ $RC = 0 ] && git -C '$R/remote.git' show 'main:Zettel [ZK]/new.md' >/dev/null 2>&1 && git -C '$R/remote.git' show 'main:Zettel [ZK]/z.md' | grep -q 'important edit' && [ -z \"\$(git -C '$R/a' status --porcelain)\" ]"
+printf 'edit\n' >> "$R/a/notes*/n.md"; printf 'private\n' >> "$R/a/notes-old/o.md"
+run "$R/a/notes*" sync
+check "sync: vault 'notes*': the folder notes-old beside it is not committed" sh -c "[ $RC = 0 ] && git -C '$R/remote.git' show 'main:notes*/n.md' | grep -q edit && ! git -C '$R/remote.git' show main:notes-old/o.md | grep -q private && git -C '$R/a' status --porcelain | grep -q 'notes-old/o.md'"
+
 # ---- push rejected: another clone pushes between our fetch and our push ----
 setup c
 cat > "$R/pushfirst.sh" <<EOF
