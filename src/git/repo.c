@@ -10,6 +10,7 @@
 #include "git.h"
 
 #include <git2.h>
+#include <git2/sys/repository.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +49,24 @@ static int git_fail(vl_error *err, const char *what)
 		e && e->message ? e->message : "unknown git error");
 }
 
+/* The index that GIT_INDEX_FILE names, as git reads it: `git commit -a`
+ * and `git commit PATH` run the pre-commit hook on a temporary index that
+ * holds what is being committed (.git/index still holds the old). A
+ * relative path is from the current folder, as for git. */
+static int use_index_file(git_repository *git, vl_error *err)
+{
+	const char *file = getenv("GIT_INDEX_FILE");
+	git_index *index = NULL;
+
+	if (file == NULL || file[0] == '\0')
+		return 0;
+	if (git_index_open(&index, file) < 0)
+		return git_fail(err, "cannot read the index that GIT_INDEX_FILE names");
+	git_repository_set_index(git, index);
+	git_index_free(index);
+	return 0;
+}
+
 int vl_repo_open(vl_repo **out, const char *path, vl_error *err)
 {
 	vl_repo *repo = NULL;
@@ -72,6 +91,8 @@ int vl_repo_open(vl_repo **out, const char *path, vl_error *err)
 		vl_error_set(err, "%s: a bare repository has no work tree", path);
 		goto done;
 	}
+	if (use_index_file(git, err) < 0)
+		goto done;
 	repo = calloc(1, sizeof(*repo));
 	if (repo == NULL) {
 		vl_error_set(err, "out of memory");

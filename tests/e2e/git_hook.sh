@@ -60,6 +60,19 @@ has "hook prints how to bypass" "$err" "git commit --no-verify"
 printf '# A\nSee [[B]].\n' > "$r/A.md" && printf '# B\n' > "$r/B.md"
 (cd "$r" && git add A.md B.md && VAULTLINT="$VAULTLINT" git commit -q -m clean) > "$out" 2> "$err"
 is_rc "hook lets a clean commit through" $? 0
+# `git commit -a` and `git commit PATH` run the hook on a temporary index
+# (GIT_INDEX_FILE): what is committed is checked, not .git/index
+printf '# A\nSee [[Gone with -a]].\n' > "$r/A.md"
+(cd "$r" && VAULTLINT="$VAULTLINT" git commit -q -a -m broken-a) > "$out" 2> "$err"
+rc=$?
+if [ $rc -ne 0 ]; then pass "hook stops 'git commit -a' with a broken link"; else fail "hook stops 'git commit -a' with a broken link"; fi
+cat "$out" "$err" > "$tmp/both"
+has "hook on 'git commit -a' names the link" "$tmp/both" "Gone with -a"
+printf '# A\nSee [[Gone with a path]].\n' > "$r/A.md"
+(cd "$r" && VAULTLINT="$VAULTLINT" git commit -q -m broken-path A.md) > "$out" 2> "$err"
+rc=$?
+if [ $rc -ne 0 ]; then pass "hook stops 'git commit PATH' with a broken link"; else fail "hook stops 'git commit PATH' with a broken link"; fi
+(cd "$r" && git checkout -q -- A.md)
 (cd "$r" && VAULTLINT=/nonexistent/vaultlint git commit -q --allow-empty -m x) > "$out" 2> "$err"
 rc=$?
 if [ $rc -ne 0 ]; then pass "hook fails when vaultlint is missing"; else fail "hook fails when vaultlint is missing"; fi
