@@ -175,12 +175,13 @@ static void memo_put(vl_memo_key *key, const vl_diags *d, size_t n_checked)
 }
 
 /* A lower-cased link key: the last path segment without ".md", written
- * into buf (size cap); keys longer than that are cut, which can only make
- * two long names meet, never miss one. Returns buf. */
+ * into buf (size cap), folded as the resolver folds names (Über, über);
+ * keys longer than that are cut, which can only make two long names
+ * meet, never miss one. Returns buf. */
 static char *name_key(char *buf, size_t cap, const char *path)
 {
 	const char *s = strrchr(path, '/');
-	size_t n, i;
+	size_t n;
 
 	s = s ? s + 1 : path;
 	n = strlen(s);
@@ -188,9 +189,7 @@ static char *name_key(char *buf, size_t cap, const char *path)
 		n -= 3;
 	if (n >= cap)
 		n = cap - 1;
-	for (i = 0; i < n; i++)
-		buf[i] = (s[i] >= 'A' && s[i] <= 'Z') ? (char)(s[i] - 'A' + 'a') : s[i];
-	buf[n] = '\0';
+	vl_lower_into(buf, s, n);
 	return buf;
 }
 

@@ -176,7 +176,10 @@ int vl_source_open_index(vl_source **out, vl_repo *repo, const char *vault_subdi
 				goto done;
 			}
 		}
-		if (e->mode == GIT_FILEMODE_COMMIT)
+		/* a submodule, or a file only marked with `git add -N`: nothing
+		 * of it is committed */
+		if (e->mode == GIT_FILEMODE_COMMIT ||
+		    (e->flags_extended & GIT_INDEX_ENTRY_INTENT_TO_ADD))
 			continue;
 		if (skip_ignored(repo, opts, e->path, &skip, err) < 0)
 			goto done;

@@ -170,6 +170,32 @@ is_rc "vault 'V [x]': a staged broken link exits 1" $? 1
 has "vault 'V [x]': its staged note checked" "$out" "Gone in brackets"
 lacks "vault 'V [x]': the folder 'V x' is not in it" "$out" "Gone beside"
 
+# a note named with a non-ASCII capital, linked in lower case: renaming
+# it breaks the link (the names a change touches fold as the resolver does)
+u=$tmp/unicode
+mkdir -p "$u/content" && (cd "$u" && git init -q . && git config user.name T &&
+	git config user.email t@example.org && git config commit.gpgsign false &&
+	printf 'vault: content\n' > .vaultlint.yaml &&
+	printf '# U\n## H1\n' > "content/Über.md" && printf '# L\n[[über]] [[über#H1]]\n' > content/L.md &&
+	git add -A && git commit -q --no-verify -m root && git mv "content/Über.md" content/Other.md)
+(cd "$u" && "$VAULTLINT" check --staged) > "$out" 2> "$err"
+is_rc "rename of 'Über.md', linked as [[über]]: exits 1" $? 1
+has "rename of 'Über.md': the broken link in the unchanged note" "$out" "L.md:2:1: error: no note or file 'über'"
+(cd "$u" && "$VAULTLINT" check --changed-since HEAD) > "$out" 2> "$err"
+is_rc "--changed-since: rename of 'Über.md' exits 1" $? 1
+
+# a note only marked with `git add -N` is not committed: a link to it breaks
+n=$tmp/intent
+mkdir -p "$n/content" && (cd "$n" && git init -q . && git config user.name T &&
+	git config user.email t@example.org && git config commit.gpgsign false &&
+	printf 'vault: content\n' > .vaultlint.yaml && printf '# T\n' > content/T.md &&
+	git add -A && git commit -q --no-verify -m root &&
+	printf '# New\n' > content/New.md && git add -N content/New.md &&
+	printf '# L\n[[New]]\n' > content/L.md && git add content/L.md)
+(cd "$n" && "$VAULTLINT" check --staged) > "$out" 2> "$err"
+is_rc "a link to a note added with 'git add -N' exits 1" $? 1
+has "a link to a note added with 'git add -N' is broken" "$out" "L.md:2:1: error: no note or file 'New'"
+
 # outside a repository: a clear error
 mkdir -p "$tmp/plain" && printf '# A\n' > "$tmp/plain/A.md"
 (cd "$tmp/plain" && "$VAULTLINT" check --staged) > "$out" 2> "$err"
