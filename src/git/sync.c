@@ -608,6 +608,155 @@ done:
 	return rc;
 }
 
+/* ---- git filters (LFS): refused ---- */
+
+/* The filter drivers the git config defines (filter.<name>.clean,
+ * .smudge or .process), each name followed by a NUL, in names. */
+static int filter_drivers(sync_ctx *c, vl_buf *names)
+{
+	git_config *cfg = NULL;
+	git_config_iterator *it = NULL;
+	git_config_entry *e;
+	int rc = 0, r;
+
+	if (git_repository_config_snapshot(&cfg, c->repo) < 0)
+		return git_fail(c, "cannot read the git config");
+	if (git_config_iterator_glob_new(&it, cfg, "^filter\\..+\\.(clean|smudge|process)$") < 0) {
+		git_config_free(cfg);
+		return git_fail(c, "cannot read the git config");
+	}
+	while (rc == 0 && (r = git_config_next(&e, it)) == 0) {
+		const char *name = e->name + 7, *dot = strrchr(name, '.');
+
+		if (vl_buf_put(names, name, (size_t)(dot - name)) < 0 || vl_buf_putc(names, '\0') < 0)
+			rc = vl_error_set(c->err, "out of memory");
+	}
+	git_config_iterator_free(it);
+	git_config_free(cfg);
+	return rc;
+}
+
+/* The driver of names that attributes text (a .gitattributes file) sets
+ * with "filter=<name>", or NULL. */
+static const char *filter_in(const char *text, size_t len, const vl_buf *names)
+{
+	const char *p = text, *end = text + len;
+
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p)), *q;
+
+		if (!eol)
+			eol = end;
+		for (q = p; q + 7 < eol; q++) {
+			const char *n;
+
+			if (memcmp(q, "filter=", 7) != 0 || (q > p && q[-1] != ' ' && q[-1] != '\t'))
+				continue;
+			for (n = names->ptr; n < names->ptr + names->len; n += strlen(n) + 1) {
+				size_t k = strlen(n);
+
+				if ((size_t)(eol - q - 7) >= k && memcmp(q + 7, n, k) == 0 &&
+				    (q + 7 + k == eol || strchr(" \t\r", q[7 + k])))
+					return n;
+			}
+		}
+		p = eol + 1;
+	}
+	return NULL;
+}
+
+/* Checks the attributes file at path (ENOENT: none) for a filter. */
+static const char *filter_in_file(const char *path, const vl_buf *names)
+{
+	char *text = NULL;
+	size_t len = 0;
+	const char *f = NULL;
+
+	if (read_file(&text, &len, path) == 0)
+		f = filter_in(text, len, names);
+	free(text);
+	return f;
+}
+
+/* libgit2 runs no external filter (clean, smudge, process: Git LFS among
+ * them), so a commit would store the work tree's bytes where the filter
+ * stores others, and a checkout would write what the repository holds
+ * (LFS pointers) over attachments. A repository whose attributes (any
+ * .gitattributes in the index or the work tree, info/attributes,
+ * core.attributesFile) use a filter the config defines is refused. */
+static int refuse_filters(sync_ctx *c)
+{
+	vl_buf names = VL_BUF_INIT;
+	git_index *index = NULL;
+	git_config *cfg = NULL;
+	const char *found = NULL, *where = NULL, *af = NULL;
+	char *path = NULL;
+	size_t i, n;
+	int rc = -1;
+
+	if (filter_drivers(c, &names) < 0)
+		goto done;
+	if (names.len == 0) {
+		rc = 0;
+		goto done;
+	}
+	if (git_repository_index(&index, c->repo) < 0) {
+		git_fail(c, "cannot read the index");
+		goto done;
+	}
+	n = git_index_entrycount(index);
+	for (i = 0; i < n && !found; i++) {
+		const git_index_entry *e = git_index_get_byindex(index, i);
+		const char *base = strrchr(e->path, '/');
+		git_blob *blob = NULL;
+
+		if (strcmp(base ? base + 1 : e->path, ".gitattributes") != 0)
+			continue;
+		where = e->path;
+		if (git_blob_lookup(&blob, c->repo, &e->id) == 0)
+			found = filter_in(git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob), &names);
+		git_blob_free(blob);
+		free(path);
+		path = str_printf("%s%s", c->workdir, e->path);
+		if (!found && path)
+			found = filter_in_file(path, &names);
+	}
+	if (!found) {
+		free(path);
+		path = str_printf("%s.gitattributes", c->workdir);
+		where = ".gitattributes";
+		found = path ? filter_in_file(path, &names) : NULL;
+	}
+	if (!found) {
+		free(path);
+		path = str_printf("%sinfo/attributes", c->git_dir);
+		where = path ? path : "";
+		found = path ? filter_in_file(path, &names) : NULL;
+	}
+	if (!found && git_repository_config_snapshot(&cfg, c->repo) == 0 &&
+	    git_config_get_string(&af, cfg, "core.attributesFile") == 0 && af[0]) {
+		free(path);
+		path = af[0] == '~' && af[1] == '/' && getenv("HOME") ?
+			str_printf("%s%s", getenv("HOME"), af + 1) : str_printf("%s", af);
+		where = af;
+		found = path ? filter_in_file(path, &names) : NULL;
+	}
+	if (found) {
+		vl_error_set(c->err, "refusing to start: %s sets the git filter '%s' (Git LFS, or a "
+			"clean/smudge filter), which vaultlint cannot run: its commits and checkouts "
+			"would store or write the wrong bytes; use git in this repository "
+			"(git add, commit, pull, push)", where, found);
+		goto done;
+	}
+	rc = 0;
+done:
+	free(path);
+	git_config_free(cfg);
+	git_index_free(index);
+	vl_buf_release(&names);
+	return rc;
+}
+
 /* Opens the repository, refuses the states we must not touch, takes the
  * lock and finds the branch. */
 static int ctx_open(sync_ctx *c, const char *dir, int for_sync)
@@ -657,7 +806,7 @@ static int ctx_open(sync_ctx *c, const char *dir, int for_sync)
 			"first (git switch BRANCH)");
 		goto done;
 	}
-	if (lock_take(c) < 0)
+	if (refuse_filters(c) < 0 || lock_take(c) < 0)
 		goto done;
 	if (e == 0) {
 		if (git_reference_lookup(&head, c->repo, "HEAD") < 0 ||

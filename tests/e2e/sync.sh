@@ -256,6 +256,20 @@ printf 'edit\n' >> "$R/a/notes*/n.md"; printf 'private\n' >> "$R/a/notes-old/o.m
 run "$R/a/notes*" sync
 check "sync: vault 'notes*': the folder notes-old beside it is not committed" sh -c "[ $RC = 0 ] && git -C '$R/remote.git' show 'main:notes*/n.md' | grep -q edit && ! git -C '$R/remote.git' show main:notes-old/o.md | grep -q private && git -C '$R/a' status --porcelain | grep -q 'notes-old/o.md'"
 
+# ---- a clean/smudge filter (as Git LFS uses) is refused ----
+# libgit2 runs no external filter: a commit would store the raw bytes.
+setup
+printf '*.att filter=gz\n' > "$R/a/.gitattributes"; printf 'attachment\n' > "$R/a/pic.att"
+run "$R/a" sync
+check "sync: filter attribute without a driver: synced as plain files" sh -c "[ $RC = 0 ] && git -C '$R/remote.git' show main:pic.att | grep -q attachment"
+git -C "$R/a" config filter.gz.clean "gzip -cn"; git -C "$R/a" config filter.gz.smudge "gzip -cd"
+printf 'A edit\n' >> "$R/a/one.md"
+before=$(git -C "$R/a" rev-parse HEAD)
+run "$R/a" sync
+check "sync: a repository that uses a filter is refused (exit 2)" sh -c "[ $RC = 2 ] && echo \"\$1\" | grep -q \"git filter 'gz'\" && [ \"\$(git -C '$R/a' rev-parse HEAD)\" = '$before' ]" x "$ERR"
+run "$R/a" commit
+check "commit: a repository that uses a filter is refused (exit 2)" sh -c "[ $RC = 2 ] && [ \"\$(git -C '$R/a' rev-parse HEAD)\" = '$before' ]"
+
 # ---- push rejected: another clone pushes between our fetch and our push ----
 setup c
 cat > "$R/pushfirst.sh" <<EOF
