@@ -502,6 +502,61 @@ done:
 	return rc;
 }
 
+/* The tree to commit: HEAD's (head, or none) with the vault folder as the
+ * index's tree *id has it, into *id. Whatever else the index holds (a
+ * `git add` outside the vault) stays staged, not committed. */
+static int vault_tree(sync_ctx *c, git_oid *id, git_tree *head)
+{
+	git_tree *full = NULL, *base = head;
+	git_tree_entry *vault = NULL, *old = NULL;
+	git_treebuilder *tb = NULL;
+	git_tree_update u;
+	git_oid empty;
+	int rc = -1, has;
+
+	if (git_tree_lookup(&full, c->repo, id) < 0) {
+		git_fail(c, "cannot read the tree");
+		goto done;
+	}
+	if (!base) {
+		/* no commit yet: the vault goes into an empty tree */
+		if (git_treebuilder_new(&tb, c->repo, NULL) < 0 ||
+		    git_treebuilder_write(&empty, tb) < 0 ||
+		    git_tree_lookup(&base, c->repo, &empty) < 0) {
+			git_fail(c, "cannot write the tree");
+			goto done;
+		}
+	}
+	memset(&u, 0, sizeof(u));
+	u.path = c->prefix;
+	u.filemode = GIT_FILEMODE_TREE;
+	has = git_tree_entry_bypath(&vault, full, c->prefix) == 0 &&
+		git_tree_entry_type(vault) == GIT_OBJECT_TREE;
+	if (has) {
+		u.action = GIT_TREE_UPDATE_UPSERT;
+		git_oid_cpy(&u.id, git_tree_entry_id(vault));
+	} else if (git_tree_entry_bypath(&old, base, c->prefix) == 0) {
+		u.action = GIT_TREE_UPDATE_REMOVE;  /* the vault is empty now */
+	} else {
+		git_oid_cpy(id, git_tree_id(base));
+		rc = 0;
+		goto done;
+	}
+	if (git_tree_create_updated(id, c->repo, base, 1, &u) < 0) {
+		git_fail(c, "cannot write the tree");
+		goto done;
+	}
+	rc = 0;
+done:
+	git_tree_entry_free(vault);
+	git_tree_entry_free(old);
+	git_treebuilder_free(tb);
+	if (base != head)
+		git_tree_free(base);
+	git_tree_free(full);
+	return rc;
+}
+
 /* git_index_update_all's filter: 0 (update) for a path in the vault, 1
  * (leave) for any other. */
 static int in_vault(const char *path, const char *matched, void *payload)
@@ -558,17 +613,19 @@ static int do_commit(sync_ctx *c)
 			git_fail(c, "cannot read HEAD");
 			goto done;
 		}
-		if (git_oid_equal(&tree_id, git_tree_id(head_tree))) {
-			rc = 0;
-			goto done;
-		}
-	} else if (e == GIT_EUNBORNBRANCH || e == GIT_ENOTFOUND) {
-		if (git_index_entrycount(index) == 0) {
-			rc = 0;
-			goto done;
-		}
-	} else {
+	} else if (e != GIT_EUNBORNBRANCH && e != GIT_ENOTFOUND) {
 		git_fail(c, "cannot read HEAD");
+		goto done;
+	}
+	if (c->prefix[0] && vault_tree(c, &tree_id, head_tree) < 0)
+		goto done;
+	if (git_tree_lookup(&tree, c->repo, &tree_id) < 0) {
+		git_fail(c, "cannot read the tree");
+		goto done;
+	}
+	if (head_tree ? git_oid_equal(&tree_id, git_tree_id(head_tree)) :
+	    git_tree_entrycount(tree) == 0) {
+		rc = 0;
 		goto done;
 	}
 	if (get_signature(c) < 0)
@@ -581,10 +638,6 @@ static int do_commit(sync_ctx *c)
 			if (vl_buf_putc(&msg, '\n') < 0)
 				goto done;
 	} else if (generate_message(c, &msg, head_tree, index) < 0) {
-		goto done;
-	}
-	if (git_tree_lookup(&tree, c->repo, &tree_id) < 0) {
-		git_fail(c, "cannot read the tree");
 		goto done;
 	}
 	parents[0] = parent;

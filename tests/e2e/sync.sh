@@ -143,6 +143,19 @@ printf 'outside\n' > "$T/sub/outside.md"
 run "$T/sub" commit
 check "commit: vault sub-folder only" sh -c "[ $RC = 0 ] && [ \"\$(git -C '$T/sub' ls-tree -r --name-only HEAD)\" = 'vault/n.md' ]"
 
+# A file outside the vault that the user staged (git add) stays staged,
+# out of the vault's commit; this also holds with no commit yet.
+printf 'staged outside\n' > "$T/sub/outside.md"; git -C "$T/sub" add outside.md
+printf 'more in vault\n' >> "$T/sub/vault/n.md"
+run "$T/sub" commit
+check "commit: a staged file outside the vault is not committed" sh -c "[ $RC = 0 ] && [ \"\$(git -C '$T/sub' ls-tree -r --name-only HEAD)\" = 'vault/n.md' ] && git -C '$T/sub' show HEAD:vault/n.md | grep -q 'more in vault' && git -C '$T/sub' diff --cached --name-only | grep -qx outside.md"
+git init -q -b main "$T/sub2"
+git -C "$T/sub2" config user.name S; git -C "$T/sub2" config user.email s@example.com
+mkdir -p "$T/sub2/vault"; printf 'vault: vault\n' > "$T/sub2/.vaultlint.yaml"
+printf 'x\n' > "$T/sub2/other.txt"; git -C "$T/sub2" add other.txt
+run "$T/sub2" commit
+check "commit: an empty vault with a staged file outside: nothing to commit" sh -c "[ $RC = 0 ] && ! git -C '$T/sub2' rev-parse -q --verify HEAD >/dev/null"
+
 # ---- sync: edits to different notes merge ----
 setup
 printf 'A was here\n' >> "$R/a/one.md"
