@@ -153,7 +153,9 @@ static int add_delta(vl_changes *out, const git_diff_delta *d, const char *prefi
 		c.old_path = dup_or_null(orel);
 		if (c.old_path == NULL)
 			goto oom;
-		if (!git_oid_is_zero(&d->old_file.id))
+		/* a symlink's blob holds its target's path, not the note it
+		 * stands for: no id, so nothing takes it for the old note */
+		if (!git_oid_is_zero(&d->old_file.id) && d->old_file.mode != GIT_FILEMODE_LINK)
 			git_oid_tostr(c.old_oid, sizeof(c.old_oid), &d->old_file.id);
 	}
 	if (has_new) {

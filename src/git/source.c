@@ -121,6 +121,190 @@ static int skip_ignored(vl_repo *repo, const vl_source_opts *opts,
 	return vl_repo_ignored(repo, path, skip, err);
 }
 
+/* The symlinks of a snapshot, put aside while it is listed: a symlink's
+ * blob holds its target's path, not a note. */
+typedef struct snap_link {
+	char *rel;        /* vault-relative path of the link */
+	git_oid id;       /* its blob: the target as written */
+} snap_link;
+
+typedef struct snap_links {
+	snap_link *v;
+	size_t n, cap;
+} snap_links;
+
+static int links_add(snap_links *l, const char *rel, const git_oid *id)
+{
+	snap_link k;
+
+	k.rel = strdup(rel);
+	git_oid_cpy(&k.id, id);
+	if (k.rel == NULL || VL_PUSH(l->v, l->n, l->cap, k) < 0) {
+		free(k.rel);
+		return -1;
+	}
+	return 0;
+}
+
+static void links_release(snap_links *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i].rel);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+/* The target of the link at repository path link (target as written,
+ * tlen bytes) as a repository path, in out; 0 when it leaves the
+ * repository (absolute, or ".." above the root). */
+static int link_target(vl_buf *out, const char *link, const char *t, size_t tlen)
+{
+	const char *slash = strrchr(link, '/'), *end = t + tlen;
+
+	out->len = 0;
+	if (tlen == 0 || t[0] == '/' ||
+	    (slash && vl_buf_put(out, link, (size_t)(slash - link)) < 0))
+		return 0;
+	while (t < end) {
+		const char *e = memchr(t, '/', (size_t)(end - t));
+		size_t n = e ? (size_t)(e - t) : (size_t)(end - t);
+
+		if (n == 2 && t[0] == '.' && t[1] == '.') {
+			char *up;
+
+			if (out->len == 0)
+				return 0;
+			up = memrchr(out->ptr, '/', out->len);
+			out->len = up ? (size_t)(up - out->ptr) : 0;
+		} else if (n > 0 && !(n == 1 && t[0] == '.')) {
+			if ((out->len > 0 && vl_buf_putc(out, '/') < 0) || vl_buf_put(out, t, n) < 0)
+				return 0;
+		}
+		t += n + (e != NULL);
+	}
+	if (vl_buf_putc(out, '\0') < 0)
+		return 0;
+	out->len--;
+	return 1;
+}
+
+/* The first of the n sorted files of src whose path is not below path. */
+static size_t src_lower(const vl_source *src, size_t n, const char *path)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(src->files[mid].path, path) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Whether vault path dir is a folder of the n sorted files of src: some
+ * file lies under it. */
+static int src_has_folder(const vl_source *src, size_t n, const char *dir)
+{
+	size_t len = strlen(dir), i;
+
+	for (i = src_lower(src, n, dir); i < n && strncmp(src->files[i].path, dir, len) == 0; i++)
+		if (src->files[i].path[len] == '/')
+			return 1;
+	return 0;
+}
+
+/* Lists each link of links as the work tree's walk would (see walk.c):
+ * a link to a file of the vault is that file (its blob, under the link's
+ * name); a link that leaves the vault, dangles, loops or names a folder
+ * is a problem of the listing, skipped. src is sorted (vl_source_find)
+ * and sorted again after. */
+static int resolve_links(vl_source *src, vl_repo *repo, const char *prefix,
+	const snap_links *links, vl_error *err)
+{
+	vl_buf at = VL_BUF_INIT, next = VL_BUF_INIT, written = VL_BUF_INIT;
+	size_t i, plen = strlen(prefix), n_files = src->n_files;
+	int rc = -1;
+
+	for (i = 0; i < links->n; i++) {
+		const snap_link *l = &links->v[i];
+		git_oid id = l->id;
+		int hops, done = 0, r = 0;
+
+		at.len = 0;
+		if (vl_buf_puts(&at, prefix) < 0 || vl_buf_puts(&at, l->rel) < 0)
+			goto oom;
+		for (hops = 0; !done && hops < 40; hops++) {
+			git_blob *blob = NULL;
+			const char *rel;
+			size_t j, k;
+			int ok;
+
+			vl_repo_lock(repo);
+			ok = git_blob_lookup(&blob, vl_repo_git(repo), &id) == 0;
+			if (ok) {
+				written.len = 0;
+				ok = vl_buf_put(&written, git_blob_rawcontent(blob),
+					(size_t)git_blob_rawsize(blob)) == 0;
+			}
+			git_blob_free(blob);
+			vl_repo_unlock(repo);
+			if (!ok)
+				goto oom;
+			done = 1;
+			if (!link_target(&next, at.ptr, written.ptr ? written.ptr : "", written.len) ||
+			    strncmp(next.ptr, prefix, plen) != 0 || next.ptr[plen] == '\0') {
+				r = vl_source_add_problem(src, l->rel,
+					"symlink points outside the vault: %s; skipped", written.ptr);
+				break;
+			}
+			rel = next.ptr + plen;
+			/* the files listed before the links: sorted */
+			k = src_lower(src, n_files, rel);
+			if (k < n_files && strcmp(src->files[k].path, rel) == 0) {
+				const vl_file *f = &src->files[k];
+
+				r = vl_source_add(src, l->rel, f->size, f->oid);
+				break;
+			}
+			for (j = 0; j < links->n && strcmp(links->v[j].rel, rel) != 0; j++)
+				;
+			if (j < links->n) {
+				/* a link to a link: follow it */
+				id = links->v[j].id;
+				at.len = 0;
+				if (vl_buf_puts(&at, next.ptr) < 0)
+					goto oom;
+				done = 0;
+				continue;
+			}
+			r = src_has_folder(src, n_files, rel) ?
+				vl_source_add_problem(src, l->rel,
+					"symlink to a folder already in the vault (%s); skipped", rel) :
+				vl_source_add_problem(src, l->rel,
+					"broken symlink to '%s'; skipped", written.ptr);
+		}
+		if (!done)
+			r = vl_source_add_problem(src, l->rel, "%s", "symlink loop; skipped");
+		if (r < 0)
+			goto oom;
+	}
+	vl_source_sort(src);
+	rc = 0;
+	goto done;
+oom:
+	vl_error_set(err, "out of memory");
+done:
+	vl_buf_release(&at);
+	vl_buf_release(&next);
+	vl_buf_release(&written);
+	return rc;
+}
+
 int vl_source_open_index(vl_source **out, vl_repo *repo, const char *vault_subdir,
 	const vl_source_opts *opts, vl_error *err)
 {
@@ -128,6 +312,7 @@ int vl_source_open_index(vl_source **out, vl_repo *repo, const char *vault_subdi
 	vl_source *src = NULL;
 	char *prefix = NULL;
 	vl_buf root = VL_BUF_INIT;
+	snap_links links = { NULL, 0, 0 };
 	size_t i, count;
 	int rc = -1;
 
@@ -185,6 +370,13 @@ int vl_source_open_index(vl_source **out, vl_repo *repo, const char *vault_subdi
 			goto done;
 		if (skip)
 			continue;
+		if (e->mode == GIT_FILEMODE_LINK) {
+			if (links_add(&links, rel, &e->id) < 0) {
+				vl_error_set(err, "out of memory");
+				goto done;
+			}
+			continue;
+		}
 		git_oid_tostr(hex, sizeof(hex), &e->id);
 		if (vl_source_add(src, rel, e->file_size, hex) < 0) {
 			vl_error_set(err, "out of memory");
@@ -192,10 +384,13 @@ int vl_source_open_index(vl_source **out, vl_repo *repo, const char *vault_subdi
 		}
 	}
 	vl_source_sort(src);
+	if (links.n > 0 && resolve_links(src, repo, prefix, &links, err) < 0)
+		goto done;
 	*out = src;
 	src = NULL;
 	rc = 0;
 done:
+	links_release(&links);
 	git_index_free(index);
 	vl_source_free(src);
 	vl_buf_release(&root);
@@ -210,6 +405,7 @@ typedef struct tree_walk {
 	const char *prefix;
 	const vl_source_opts *opts;
 	vl_error *err;
+	snap_links links;   /* symlinks, resolved after the walk */
 	int failed;
 } tree_walk;
 
@@ -254,6 +450,11 @@ static int tree_walk_cb(const char *root, const git_tree_entry *entry, void *pay
 	}
 	if (skip)
 		goto done;
+	if (git_tree_entry_filemode(entry) == GIT_FILEMODE_LINK) {
+		if (links_add(&w->links, rel, git_tree_entry_id(entry)) < 0)
+			goto oom;
+		goto done;
+	}
 	git_oid_tostr(hex, sizeof(hex), git_tree_entry_id(entry));
 	/* A tree does not record sizes, and reading each object's header
 	 * for one (a delta's means inflating it) cost more than the rest of
@@ -272,7 +473,7 @@ done:
 
 /* Lists the blobs of tree under prefix into src. */
 static int list_tree(vl_source *src, vl_repo *repo, git_tree *tree,
-	const char *prefix, const vl_source_opts *opts, vl_error *err)
+	const char *prefix, const vl_source_opts *opts, snap_links *links, vl_error *err)
 {
 	tree_walk w;
 	int rc;
@@ -282,8 +483,10 @@ static int list_tree(vl_source *src, vl_repo *repo, git_tree *tree,
 	w.prefix = prefix;
 	w.opts = opts;
 	w.err = err;
+	memset(&w.links, 0, sizeof(w.links));
 	w.failed = 0;
 	rc = git_tree_walk(tree, GIT_TREEWALK_PRE, tree_walk_cb, &w);
+	*links = w.links;
 	if (rc < 0 || w.failed) {
 		if (!w.failed) {
 			const git_error *e = git_error_last();
@@ -305,6 +508,7 @@ int vl_source_open_rev(vl_source **out, vl_repo *repo, const char *rev,
 	vl_source *src = NULL;
 	char *prefix = NULL;
 	vl_buf root = VL_BUF_INIT;
+	snap_links links = { NULL, 0, 0 };
 	int rc = -1, ok;
 
 	*out = NULL;
@@ -324,14 +528,16 @@ int vl_source_open_rev(vl_source **out, vl_repo *repo, const char *rev,
 	if (source_new(&src, repo, root.ptr, err) < 0)
 		goto done;
 	vl_repo_lock(repo);
-	ok = list_tree(src, repo, tree, prefix, opts, err) == 0;
+	ok = list_tree(src, repo, tree, prefix, opts, &links, err) == 0;
 	vl_repo_unlock(repo);
-	if (!ok)
+	/* read under the lock by resolve_links itself */
+	if (!ok || (links.n > 0 && resolve_links(src, repo, prefix, &links, err) < 0))
 		goto done;
 	*out = src;
 	src = NULL;
 	rc = 0;
 done:
+	links_release(&links);
 	git_tree_free(tree);
 	git_object_free(obj);
 	vl_source_free(src);

@@ -196,6 +196,28 @@ mkdir -p "$n/content" && (cd "$n" && git init -q . && git config user.name T &&
 is_rc "a link to a note added with 'git add -N' exits 1" $? 1
 has "a link to a note added with 'git add -N' is broken" "$out" "L.md:2:1: error: no note or file 'New'"
 
+# symlinks in the index and in commits are followed as the work tree's
+# walk follows them: a link to a note is that note, one that leaves the
+# vault is a warning; a re-pointed link breaks what linked through it
+y=$tmp/symlinks
+mkdir -p "$y/content" && (cd "$y" && git init -q . && git config user.name T &&
+	git config user.email t@example.org && git config commit.gpgsign false &&
+	printf 'vault: content\n' > .vaultlint.yaml &&
+	printf '# T\n## H1\n' > content/T.md && printf 'no headings\n' > content/U.md &&
+	printf '# L\n[[T#H1]]\n' > content/L.md && git add -A && git commit -q --no-verify -m root &&
+	ln -s T.md content/S.md && ln -s /etc/hostname content/Out.md &&
+	printf '# L\n[[T#H1]] [[S#H1]]\n' > content/L.md && git add -A)
+(cd "$y" && "$VAULTLINT" check --staged) > "$out" 2> "$err"
+is_rc "a staged symlink to a note is that note (exit 0)" $? 0
+lacks "a staged symlink to a note: its heading is found" "$out" "no heading"
+has "a staged symlink out of the vault: the work tree's warning" "$out" "Out.md: warning: symlink points outside the vault: /etc/hostname; skipped"
+(cd "$y" && git commit -q --no-verify -m links && ln -sfn U.md content/S.md)
+(cd "$y" && "$VAULTLINT" check --changed-since HEAD) > "$out" 2> "$err"
+is_rc "--changed-since: a re-pointed symlink breaks a link (exit 1)" $? 1
+has "--changed-since: the link through the symlink" "$out" "L.md:2:10: error: no heading 'H1' in 'S.md'"
+(cd "$y" && git add -A && "$VAULTLINT" check --staged) > "$out" 2> "$err"
+is_rc "--staged: a re-pointed symlink breaks a link (exit 1)" $? 1
+
 # outside a repository: a clear error
 mkdir -p "$tmp/plain" && printf '# A\n' > "$tmp/plain/A.md"
 (cd "$tmp/plain" && "$VAULTLINT" check --staged) > "$out" 2> "$err"
