@@ -6,7 +6,9 @@
  * hook run again after an aborted commit, `check` after `check`) cost a
  * listing of the files.
  *
- * A key is a digest (git's blob hash) of: the program itself (every
+ * A key is a digest (SipHash-2-4, 128 bits, under a random key kept in
+ * <git dir>/vaultlint/key: whoever does not know it cannot make two keys
+ * meet) of: the program itself (every
  * object loaded into the process, by its GNU build id, else by path and
  * stat data), the
  * kind of run, the config's bytes as parsed, what the caller adds (the
@@ -36,6 +38,8 @@
 #include "util.h"
 
 #define VL_MEMO_KEEP 8
+/* Hex digits of a key's digest (and of an entry's file name). */
+#define VL_MEMO_DIGEST 32
 
 typedef struct vl_memo_key {
 	const char *gitdir; /* where the memo lives (borrowed) */
@@ -45,7 +49,8 @@ typedef struct vl_memo_key {
 	int usable;         /* 0 once something could not be keyed */
 	int64_t racy_sec;   /* work-tree files changed at or after this time */
 	uint32_t racy_nsec; /* are racy */
-	char digest[41];    /* set by vl_memo_get / vl_memo_put */
+	unsigned char secret[16]; /* the repository's digest key (see memo.c) */
+	char digest[VL_MEMO_DIGEST + 1]; /* set by vl_memo_get / vl_memo_put */
 } vl_memo_key;
 
 /* Starts a key for a run of kind (e.g. "check", "staged --all") whose

@@ -1298,6 +1298,58 @@ void vl_fingerprint(uint64_t out[2], const void *data, size_t n)
 	out[1] = b;
 }
 
+static uint64_t le64(const unsigned char *p)
+{
+	return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 |
+		(uint64_t)p[3] << 24 | (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 |
+		(uint64_t)p[6] << 48 | (uint64_t)p[7] << 56;
+}
+
+static uint64_t rotl64(uint64_t x, int b)
+{
+	return x << b | x >> (64 - b);
+}
+
+static void sip_rounds(uint64_t v[4], int n)
+{
+	while (n-- > 0) {
+		v[0] += v[1]; v[1] = rotl64(v[1], 13); v[1] ^= v[0]; v[0] = rotl64(v[0], 32);
+		v[2] += v[3]; v[3] = rotl64(v[3], 16); v[3] ^= v[2];
+		v[0] += v[3]; v[3] = rotl64(v[3], 21); v[3] ^= v[0];
+		v[2] += v[1]; v[1] = rotl64(v[1], 17); v[1] ^= v[2]; v[2] = rotl64(v[2], 32);
+	}
+}
+
+void vl_siphash128(uint64_t out[2], const unsigned char key[16], const void *data, size_t n)
+{
+	const unsigned char *p = data, *end = p + (n & ~(size_t)7);
+	uint64_t k0 = le64(key), k1 = le64(key + 8), m, b = (uint64_t)n << 56;
+	uint64_t v[4];
+	size_t left = n & 7;
+
+	v[0] = k0 ^ 0x736f6d6570736575ULL;
+	v[1] = k1 ^ 0x646f72616e646f6dULL ^ 0xee;
+	v[2] = k0 ^ 0x6c7967656e657261ULL;
+	v[3] = k1 ^ 0x7465646279746573ULL;
+	for (; p < end; p += 8) {
+		m = le64(p);
+		v[3] ^= m;
+		sip_rounds(v, 2);
+		v[0] ^= m;
+	}
+	while (left-- > 0)
+		b |= (uint64_t)p[left] << (8 * left);
+	v[3] ^= b;
+	sip_rounds(v, 2);
+	v[0] ^= b;
+	v[2] ^= 0xee;
+	sip_rounds(v, 4);
+	out[0] = v[0] ^ v[1] ^ v[2] ^ v[3];
+	v[1] ^= 0xdd;
+	sip_rounds(v, 4);
+	out[1] = v[0] ^ v[1] ^ v[2] ^ v[3];
+}
+
 uint64_t vl_checksum64(const void *data, size_t n)
 {
 	vl_checksum c;

@@ -195,6 +195,11 @@ uint64_t vl_checksum_final(vl_checksum *c);
  * before when its stat data says nothing (a fresh checkout). */
 void vl_fingerprint(uint64_t out[2], const void *p, size_t n);
 
+/* SipHash-2-4 with a 128-bit output (out[0] the first 8 bytes of the tag,
+ * little-endian) of n bytes under the 16-byte key: a keyed hash, so that
+ * whoever does not know the key cannot make two inputs meet. */
+void vl_siphash128(uint64_t out[2], const unsigned char key[16], const void *p, size_t n);
+
 /* A bounds-checked reader of a byte buffer (a cache or memo file): a read
  * past the end returns 0 and sets bad, and every later read fails too. */
 typedef struct vl_reader {

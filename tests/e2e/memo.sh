@@ -32,7 +32,7 @@ git add -A && git commit -q --no-verify -m root
 # files younger than two seconds are racy: no run over them is remembered
 sleep 2.2
 
-entries() { ls "$memo" 2>/dev/null | grep -c '^[0-9a-f]\{40\}$'; }
+entries() { ls "$memo" 2>/dev/null | grep -c '^[0-9a-f]\{32\}$'; }
 # run_hit NAME ARGS...: runs vaultlint without a notes cache; passes when
 # the run read no note (no cache written), i.e. it answered from the memo.
 # The report and exit code of a hit are compared with a run without any
@@ -194,6 +194,18 @@ done
 [ "$(entries)" = 8 ]; is_rc "the newest 8 entries are kept" $? 0
 rm -f .vaultlint.yaml
 ls "$memo" | grep -q tmp; is_rc "no temporary file left" $? 1
+
+# the digest is keyed by the repository's own random key: a new key makes
+# every entry a miss (never a wrong hit); entries of the earlier format
+# (named by a 40-digit SHA-1) are removed when the memo is written
+[ "$(wc -c < "$r/.git/vaultlint/key")" = 16 ]; is_rc "the memo key is 16 bytes" $? 0
+"$VAULTLINT" check v > /dev/null 2>&1
+run_hit "same key: a hit" check v
+old=$(printf '%040d' 0)
+printf 'old\n' > "$memo/$old"
+printf 'x' | dd of="$r/.git/vaultlint/key" bs=1 seek=0 conv=notrunc 2>/dev/null
+run_miss "another key: a miss" check v
+[ ! -e "$memo/$old" ]; is_rc "an entry of the earlier format is removed" $? 0
 
 # changelog: a range of two commits is remembered per format and grouping.
 # A miss writes its entry anew (a new inode); a hit only reads it.

@@ -1003,6 +1003,42 @@ test_diags_sort_two_runs(void **state)
 	}
 }
 
+/* The reference implementation's vectors (vectors_sip128 of SipHash's
+ * vectors.h): key 00..0f, message the first i bytes of 00, 01, 02... */
+static void test_siphash128(void)
+{
+	static const struct { size_t n; unsigned char tag[16]; } want[] = {
+		{ 0, { 0xa3, 0x81, 0x7f, 0x04, 0xba, 0x25, 0xa8, 0xe6,
+		       0x6d, 0xf6, 0x72, 0x14, 0xc7, 0x55, 0x02, 0x93 } },
+		{ 1, { 0xda, 0x87, 0xc1, 0xd8, 0x6b, 0x99, 0xaf, 0x44,
+		       0x34, 0x76, 0x59, 0x11, 0x9b, 0x22, 0xfc, 0x45 } },
+		{ 8, { 0x3b, 0x62, 0xa9, 0xba, 0x62, 0x58, 0xf5, 0x61,
+		       0x0f, 0x83, 0xe2, 0x64, 0xf3, 0x14, 0x97, 0xb4 } },
+		{ 15, { 0x54, 0x93, 0xe9, 0x99, 0x33, 0xb0, 0xa8, 0x11,
+		        0x7e, 0x08, 0xec, 0x0f, 0x97, 0xcf, 0xc3, 0xd9 } },
+		{ 63, { 0x51, 0x50, 0xd1, 0x77, 0x2f, 0x50, 0x83, 0x4a,
+		        0x50, 0x3e, 0x06, 0x9a, 0x97, 0x3f, 0xbd, 0x7c } },
+	};
+	unsigned char key[16], msg[64], tag[16];
+	uint64_t out[2];
+	size_t i, k;
+
+	for (i = 0; i < 16; i++)
+		key[i] = (unsigned char)i;
+	for (i = 0; i < 64; i++)
+		msg[i] = (unsigned char)i;
+	for (k = 0; k < sizeof(want) / sizeof(*want); k++) {
+		vl_siphash128(out, key, msg, want[k].n);
+		for (i = 0; i < 16; i++)
+			tag[i] = (unsigned char)(out[i / 8] >> (8 * (i % 8)));
+		assert_memory_equal(tag, want[k].tag, 16);
+	}
+	/* another key, another tag */
+	key[0] ^= 1;
+	vl_siphash128(out, key, msg, 63);
+	assert_true(out[0] != 0x4a83502f77d15051ULL);
+}
+
 int
 main(void)
 {
@@ -1036,6 +1072,7 @@ main(void)
 		cmocka_unit_test(test_diags),
 		cmocka_unit_test(test_diags_sort_two_runs),
 		cmocka_unit_test(test_diags_sort_stable_many),
+		cmocka_unit_test(test_siphash128),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
