@@ -9,10 +9,11 @@
  * case, whitespace collapsed, a trailing ^blockid dropped). Its content is
  * its own text followed by one line per sub-item, so a changed sub-item
  * makes the entry "changed". Entries of every changed note, old and new,
- * are pooled; vl_changelog_finish pairs them by identity, first within
- * the same note (in order, so identity collisions pair up in order), then
- * across notes. A pair in another note or under another heading is
- * "moved", a pair with other content "changed", the rest are "added" or
+ * are pooled; vl_changelog_finish pairs them by identity, and among
+ * entries of one identity by content first (pair_identity), then in
+ * order within a note, then across notes. A pair in another note or
+ * under another heading is "moved" (with its old text when that changed
+ * too), a pair with other content "changed", the rest are "added" or
  * "removed".
  *
  * Front matter is compared key by key for notes that exist on both sides
@@ -58,6 +59,7 @@
 #include "changelog.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -189,6 +191,25 @@ static char *norm_target(const char *target)
 	return s;
 }
 
+/* A vault link's identity: its target (norm_target), with the heading
+ * or block it points into, so that [[N#^resnet]] and [[N#^densenet]]
+ * are two entries, not one. */
+static char *norm_vault_link(const vl_link *l)
+{
+	char *t = norm_target(l->target), *part, *id;
+	const char *sub = l->block ? l->block : l->heading;
+
+	if (t == NULL || sub == NULL)
+		return t;
+	part = vl_lower_dup(sub, strlen(sub));
+	id = part ? malloc(strlen(t) + strlen(part) + 3) : NULL;
+	if (id != NULL)
+		sprintf(id, "%s#%s%s", t, l->block ? "^" : "", part);
+	free(t);
+	free(part);
+	return id;
+}
+
 /* ---- collecting entries ---- */
 
 /* The top-level entry holding entry i, following parents (bounded, in
@@ -284,7 +305,7 @@ static int collect(rec **items, size_t *len, size_t *cap, const vl_note *note,
 			const vl_link *l = &note->links[first_link[i]];
 
 			r.identity = l->kind == VL_LINK_URL ? norm_url(l->target) :
-				norm_target(l->target);
+				norm_vault_link(l);
 		} else {
 			r.identity = norm_text(e->text ? e->text : "");
 		}
@@ -575,11 +596,112 @@ static int cmp_broken(const void *a, const void *b)
 	return strcmp(ba->target, bb->target);
 }
 
+/* Orders one identity's records by content: text, then note and section,
+ * then position, so that equal texts sit together. */
+static int cmp_rec_text(const void *a, const void *b)
+{
+	const rec *ra = *(rec *const *)a, *rb = *(rec *const *)b;
+	int c = strcmp(ra->text, rb->text);
+
+	if (c != 0)
+		return c;
+	if (ra->pair != rb->pair)
+		return ra->pair < rb->pair ? -1 : 1;
+	if ((c = strcmp(ra->section ? ra->section : "", rb->section ? rb->section : "")) != 0)
+		return c;
+	return ra->order < rb->order ? -1 : ra->order > rb->order;
+}
+
+/* Orders records by note, then position. */
+static int cmp_rec_place(const void *a, const void *b)
+{
+	const rec *ra = *(rec *const *)a, *rb = *(rec *const *)b;
+
+	if (ra->pair != rb->pair)
+		return ra->pair < rb->pair ? -1 : 1;
+	return ra->order < rb->order ? -1 : ra->order > rb->order;
+}
+
+/* Pairs the records of one identity, no olds o[0..no) and nn news
+ * n[0..nn), in passes that each take what the last left: the same text
+ * in the same note and section (unchanged), the same text anywhere
+ * (moved), then in order within a note (changed, or moved to another
+ * section), then in order across notes (moved), the rest added or
+ * removed. Entries that share a link are told apart by their content
+ * first, never by their place alone: deleting one of them reports that
+ * one. Sorts, so a name shared by many entries costs n log n. */
+static int pair_identity(vl_changelog *cl, rec **o, size_t no, rec **n, size_t nn)
+{
+	size_t i, j, pass;
+
+	qsort(o, no, sizeof(*o), cmp_rec_text);
+	qsort(n, nn, sizeof(*n), cmp_rec_text);
+	for (pass = 0; pass < 2; pass++) {
+		/* 0: text, note and section equal; 1: text equal */
+		for (i = j = 0; i < no && j < nn;) {
+			int c;
+
+			if (o[i]->used) { i++; continue; }
+			if (n[j]->used) { j++; continue; }
+			c = strcmp(o[i]->text, n[j]->text);
+			if (c == 0 && pass == 0) {
+				if (o[i]->pair != n[j]->pair)
+					c = o[i]->pair < n[j]->pair ? -1 : 1;
+				else
+					c = strcmp(o[i]->section ? o[i]->section : "",
+						n[j]->section ? n[j]->section : "");
+			}
+			if (c < 0) {
+				i++;
+			} else if (c > 0) {
+				j++;
+			} else {
+				o[i]->used = n[j]->used = 1;
+				if (emit(cl, o[i], n[j]) < 0)
+					return -1;
+				i++;
+				j++;
+			}
+		}
+	}
+	qsort(o, no, sizeof(*o), cmp_rec_place);
+	qsort(n, nn, sizeof(*n), cmp_rec_place);
+	/* in order within each note */
+	for (i = j = 0; i < no && j < nn;) {
+		if (o[i]->used) { i++; continue; }
+		if (n[j]->used) { j++; continue; }
+		if (o[i]->pair < n[j]->pair) { i++; continue; }
+		if (o[i]->pair > n[j]->pair) { j++; continue; }
+		o[i]->used = n[j]->used = 1;
+		if (emit(cl, o[i], n[j]) < 0)
+			return -1;
+	}
+	/* in order across notes, then what is left */
+	for (i = j = 0; i < no; i++) {
+		if (o[i]->used)
+			continue;
+		while (j < nn && n[j]->used)
+			j++;
+		o[i]->used = 1;
+		if (j < nn)
+			n[j]->used = 1;
+		if (emit(cl, o[i], j < nn ? n[j] : NULL) < 0)
+			return -1;
+	}
+	for (j = 0; j < nn; j++)
+		if (!n[j]->used) {
+			n[j]->used = 1;
+			if (emit(cl, NULL, n[j]) < 0)
+				return -1;
+		}
+	return 0;
+}
+
 int vl_changelog_finish(vl_changelog *cl, vl_error *err)
 {
 	pending *p = cl->impl;
 	rec **os = NULL, **ns = NULL;
-	size_t i, j, oi, ni, no, nn;
+	size_t i, oi, ni, no, nn;
 	int rc = -1;
 
 	if (p != NULL && (p->n_olds > 0 || p->n_news > 0)) {
@@ -612,33 +734,8 @@ int vl_changelog_finish(vl_changelog *cl, vl_error *err)
 				;
 			for (nn = 0; ni + nn < p->n_news && strcmp(ns[ni + nn]->identity, id) == 0; nn++)
 				;
-			/* Same note first, in order; then across notes. */
-			for (i = 0; i < no; i++)
-				for (j = 0; j < nn; j++)
-					if (!ns[ni + j]->used && ns[ni + j]->pair == os[oi + i]->pair) {
-						os[oi + i]->used = ns[ni + j]->used = 1;
-						if (emit(cl, os[oi + i], ns[ni + j]) < 0)
-							goto oom;
-						break;
-					}
-			for (i = 0; i < no; i++) {
-				if (os[oi + i]->used)
-					continue;
-				for (j = 0; j < nn; j++)
-					if (!ns[ni + j]->used)
-						break;
-				if (j < nn)
-					ns[ni + j]->used = 1;
-				os[oi + i]->used = 1;
-				if (emit(cl, os[oi + i], j < nn ? ns[ni + j] : NULL) < 0)
-					goto oom;
-			}
-			for (j = 0; j < nn; j++)
-				if (!ns[ni + j]->used) {
-					ns[ni + j]->used = 1;
-					if (emit(cl, NULL, ns[ni + j]) < 0)
-						goto oom;
-				}
+			if (pair_identity(cl, os + oi, no, ns + ni, nn) < 0)
+				goto oom;
 			oi += no;
 			ni += nn;
 		}
@@ -825,7 +922,9 @@ static int put_entry(vl_buf *out, const vl_entry_change *c, int markdown)
 	}
 	if (!markdown)
 		rc |= vl_buf_putc(out, ')');
-	if (c->kind == VL_ENTRY_CHANGED) {
+	/* a moved entry may have been edited on the way: say so too */
+	if (c->kind == VL_ENTRY_CHANGED ||
+	    (c->kind == VL_ENTRY_MOVED && strcmp(c->old_text, c->new_text) != 0)) {
 		const char *onl = strchr(c->old_text, '\n'), *nnl = strchr(c->new_text, '\n');
 		size_t ol = onl ? (size_t)(onl - c->old_text) : strlen(c->old_text);
 		size_t nl = nnl ? (size_t)(nnl - c->new_text) : strlen(c->new_text);

@@ -273,12 +273,77 @@ static void test_render(void **state)
 	vl_changelog_release(NULL);
 }
 
+/* Entries that share a link are paired by their content first: deleting
+ * one of them reports that one, not a shift of all that follow; a link's
+ * #^block is part of its identity; a moved entry that was edited says
+ * what it was. */
+static void test_shared_identity(void **state)
+{
+	vl_changelog cl;
+	vl_buf b = VL_BUF_INIT;
+	vl_note *a0, *a1, *b0, *b1;
+	vl_error err;
+	const vl_entry_change *c;
+
+	(void)state;
+	vl_changelog_init(&cl);
+	run_pair(&cl, "N.md",
+		"# N\n## Todo\n- [Alpaca (Stanford)](https://example.org/alpaca) - quick mention\n"
+		"## References\n- #PAPER [Alpaca (Taori 2023)](https://example.org/alpaca)\n  - fine-tuned\n",
+		"# N\n## Todo\n## References\n- #PAPER [Alpaca (Taori 2023)](https://example.org/alpaca)\n  - fine-tuned\n");
+	assert_int_equal(cl.n_entries, 1);
+	assert_int_equal(cl.entries[0].kind, VL_ENTRY_REMOVED);
+	assert_non_null(strstr(cl.entries[0].old_text, "quick mention"));
+	vl_changelog_release(&cl);
+
+	/* one item put in front of five that share [[Home]]: one added */
+	vl_changelog_init(&cl);
+	run_pair(&cl, "Log.md",
+		"- [[Home]] item 1\n- [[Home]] item 2\n- [[Home]] item 3\n- [[Home]] item 4\n- [[Home]] item 5\n",
+		"- [[Home]] new\n- [[Home]] item 1\n- [[Home]] item 2\n- [[Home]] item 3\n- [[Home]] item 4\n- [[Home]] item 5\n");
+	assert_int_equal(cl.n_entries, 1);
+	assert_int_equal(cl.entries[0].kind, VL_ENTRY_ADDED);
+	assert_string_equal(cl.entries[0].new_text, "[[Home]] new");
+	vl_changelog_release(&cl);
+
+	/* [[N#^resnet]] and [[N#^densenet]] are two entries */
+	vl_changelog_init(&cl);
+	run_pair(&cl, "Index.md",
+		"- #PAPER Resnet [[Residual networks#^resnet]]\n- #PAPER Densenet [[Residual networks#^densenet]]\n",
+		"- #PAPER Densenet [[Residual networks#^densenet]]\n");
+	assert_int_equal(cl.n_entries, 1);
+	c = find(&cl, "residual networks#^resnet");
+	assert_int_equal(c->kind, VL_ENTRY_REMOVED);
+	vl_changelog_release(&cl);
+
+	/* moved to another note and edited: moved, with what it was */
+	vl_changelog_init(&cl);
+	a0 = parse("A.md", "# A\n- [Paper one](https://example.org/p1)\n- [Paper two](https://example.org/p2)\n");
+	a1 = parse("A.md", "# A\n- [Paper one](https://example.org/p1)\n");
+	b0 = parse("B.md", "# B\n");
+	b1 = parse("B.md", "# B\n- [Paper two, retitled](https://example.org/p2)\n");
+	assert_int_equal(vl_changelog_add_pair(&cl, a0, a1, &err), 0);
+	assert_int_equal(vl_changelog_add_pair(&cl, b0, b1, &err), 0);
+	assert_int_equal(vl_changelog_finish(&cl, &err), 0);
+	c = find(&cl, "https://example.org/p2");
+	assert_int_equal(c->kind, VL_ENTRY_MOVED);
+	assert_int_equal(vl_changelog_render(&b, &cl, VL_CHANGELOG_TEXT, VL_GROUP_TAG), 0);
+	assert_non_null(strstr(b.ptr, "was: [Paper two](https://example.org/p2)"));
+	vl_buf_release(&b);
+	vl_note_free(a0);
+	vl_note_free(a1);
+	vl_note_free(b0);
+	vl_note_free(b1);
+	vl_changelog_release(&cl);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kinds_in_one_note),
 		cmocka_unit_test(test_moved_across_notes_and_renamed),
 		cmocka_unit_test(test_text_identity_and_collisions),
+		cmocka_unit_test(test_shared_identity),
 		cmocka_unit_test(test_properties),
 		cmocka_unit_test(test_commit_message),
 		cmocka_unit_test(test_render),
