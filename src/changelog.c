@@ -280,8 +280,10 @@ static int collect(rec **items, size_t *len, size_t *cap, const vl_note *note,
 		size_t t = top[i];
 		int d;
 
+		/* a task's box is content: ticking it changes the entry */
 		if (t == i) {
-			if (vl_buf_puts(&content[t], e->text ? e->text : "") < 0)
+			if ((e->task && vl_buf_printf(&content[t], "[%c] ", e->task) < 0) ||
+			    vl_buf_puts(&content[t], e->text ? e->text : "") < 0)
 				goto done;
 			continue;
 		}
@@ -290,7 +292,9 @@ static int collect(rec **items, size_t *len, size_t *cap, const vl_note *note,
 		for (d = 0; d < e->depth && d < 32; d++)
 			if (vl_buf_puts(&content[t], "  ") < 0)
 				goto done;
-		if (vl_buf_printf(&content[t], "- %s", e->text ? e->text : "") < 0)
+		if (vl_buf_puts(&content[t], "- ") < 0 ||
+		    (e->task && vl_buf_printf(&content[t], "[%c] ", e->task) < 0) ||
+		    vl_buf_puts(&content[t], e->text ? e->text : "") < 0)
 			goto done;
 	}
 	for (i = 0; i < n; i++) {

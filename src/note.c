@@ -44,6 +44,7 @@ typedef struct entry_tmp {
 	int depth, parent;
 	int has_text;
 	int is_task;
+	char task_mark;     /* ' ', 'x' or 'X' for a task item */
 } entry_tmp;
 
 typedef struct parse_ctx {
@@ -322,6 +323,7 @@ static int enter_block(MD_BLOCKTYPE type, void *detail, void *userdata)
 		e.depth = (int)ctx->n_li;
 		e.parent = ctx->n_li ? ctx->li_stack[ctx->n_li - 1] : -1;
 		e.is_task = ((MD_BLOCK_LI_DETAIL *)detail)->is_task;
+		e.task_mark = ((MD_BLOCK_LI_DETAIL *)detail)->task_mark;
 		idx = (int)ctx->n_entries;
 		if (VL_PUSH(ctx->entries, ctx->n_entries, ctx->cap_entries, e) < 0 ||
 		    VL_PUSH(ctx->li_stack, ctx->n_li, ctx->cap_li, idx) < 0)
@@ -1279,6 +1281,7 @@ static int finish(parse_ctx *ctx)
 		txt[tl] = '\0';
 		e.text = txt;
 		e.depth = et->depth;
+		e.task = et->is_task ? (et->task_mark == ' ' ? ' ' : 'x') : 0;
 		e.parent = et->parent >= 0 ? entry_map[et->parent] : -1;
 		/* section: the last heading before the entry */
 		lo = 0;

@@ -81,6 +81,7 @@ typedef struct vl_entry {
 	int section;    /* index into headings of the section, or -1 */
 	vl_pos pos;     /* of the first character of its text */
 	uint32_t end_line; /* last line of the item, sub-items included */
+	char task;      /* a task's box: ' ' open, 'x' done; 0: no task */
 } vl_entry;
 
 /* `%% vaultlint-disable... %%` directives turned into line ranges. */

@@ -316,6 +316,15 @@ static void test_shared_identity(void **state)
 	assert_int_equal(c->kind, VL_ENTRY_REMOVED);
 	vl_changelog_release(&cl);
 
+	/* a ticked task box is a change */
+	vl_changelog_init(&cl);
+	run_pair(&cl, "A.md", "- [ ] [Paper Q](https://q.org) #PAPER\n",
+		"- [x] [Paper Q](https://q.org) #PAPER\n");
+	assert_int_equal(cl.n_entries, 1);
+	assert_int_equal(cl.entries[0].kind, VL_ENTRY_CHANGED);
+	assert_string_equal(cl.entries[0].new_text, "[x] [Paper Q](https://q.org) #PAPER");
+	vl_changelog_release(&cl);
+
 	/* moved to another note and edited: moved, with what it was */
 	vl_changelog_init(&cl);
 	a0 = parse("A.md", "# A\n- [Paper one](https://example.org/p1)\n- [Paper two](https://example.org/p2)\n");
