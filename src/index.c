@@ -1092,53 +1092,6 @@ static const ix_file *file_at_path(const vl_index *idx, const char *p, size_t n,
 	return l.items[0];
 }
 
-/* Joins folder base[0..blen) and relative path t, resolving "." and "..",
- * in scratch room (vl_scratch: small, cap bytes, when the path fits).
- * Returns the path, or NULL with *outside set when ".." climbs above the
- * vault root (or when out of memory, *outside 0). */
-static char *normalize(const char *base, size_t blen, const char *t, int *outside,
-	char *small, size_t cap)
-{
-	/* each segment of t adds at most a '/' and itself */
-	size_t len = blen, tlen = strlen(t);
-	char *out = tlen < SIZE_MAX - 2 - blen ? vl_scratch(small, cap, blen + tlen + 2) : NULL;
-	const char *s = t;
-
-	*outside = 0;
-	if (out == NULL)
-		return NULL;
-	memcpy(out, base, blen);
-	out[len] = '\0';
-	while (*s) {
-		const char *e = strchr(s, '/');
-		size_t n = e ? (size_t)(e - s) : strlen(s);
-
-		if (n == 0 || (n == 1 && s[0] == '.')) {
-			/* nothing */
-		} else if (n == 2 && s[0] == '.' && s[1] == '.') {
-			const char *slash;
-
-			if (len == 0) {
-				*outside = 1;
-				vl_scratch_free(out, small);
-				return NULL;
-			}
-			slash = memrchr(out, '/', len);
-			len = slash ? (size_t)(slash - out) : 0;
-		} else {
-			if (len > 0)
-				out[len++] = '/';
-			memcpy(out + len, s, n);
-			len += n;
-		}
-		out[len] = '\0';
-		if (e == NULL)
-			break;
-		s = e + 1;
-	}
-	return out;
-}
-
 /* Tries the vault path p as a note, then as an attachment. */
 static int try_path(const vl_index *idx, const char *p, vl_resolution *out)
 {
@@ -1244,13 +1197,13 @@ void vl_index_resolve(const vl_index *idx, const vl_note *from,
 		/* Relative to the note's folder (unless written from the root),
 		 * then from the vault root. */
 		if (t[0] != '/') {
-			p = normalize(folder, flen, t, &outside, pbuf, sizeof(pbuf));
+			p = vl_path_join(folder, flen, t, &outside, pbuf, sizeof(pbuf));
 			if (outside)
 				goto outside;
 			if (p != NULL && try_path(idx, p, out))
 				goto done;
 		}
-		q = normalize("", 0, t, &outside, qbuf, sizeof(qbuf));
+		q = vl_path_join("", 0, t, &outside, qbuf, sizeof(qbuf));
 		if (outside && t[0] == '/')
 			goto outside;
 		if (q != NULL && try_path(idx, q, out))
@@ -1273,12 +1226,12 @@ void vl_index_resolve(const vl_index *idx, const vl_note *from,
 	}
 	/* "./x" and "../x" are relative to the note only. */
 	if (strncmp(t, "./", 2) != 0 && strncmp(t, "../", 3) != 0) {
-		p = normalize("", 0, t, &outside, pbuf, sizeof(pbuf));
+		p = vl_path_join("", 0, t, &outside, pbuf, sizeof(pbuf));
 		if (p != NULL && try_path(idx, p, out))
 			goto done;
 		vl_scratch_free(p, pbuf);
 	}
-	p = normalize(folder, flen, t, &outside, pbuf, sizeof(pbuf));
+	p = vl_path_join(folder, flen, t, &outside, pbuf, sizeof(pbuf));
 	if (outside)
 		goto outside;
 	if (p != NULL && try_path(idx, p, out))

@@ -966,6 +966,56 @@ vl_edit_distance(const char *a, size_t alen, const char *b, size_t blen,
 	return prev[k] > band ? over : prev[k];
 }
 
+/* ---- paths ---- */
+
+/* Joins folder base[0..blen) and relative path t, resolving "." and "..",
+ * in scratch room (vl_scratch: small, cap bytes, when the path fits).
+ * Returns the path, or NULL with *outside set when ".." climbs above the
+ * vault root (or when out of memory, *outside 0). */
+char *
+vl_path_join(const char *base, size_t blen, const char *t, int *outside,
+	char *small, size_t cap)
+{
+	/* each segment of t adds at most a '/' and itself */
+	size_t len = blen, tlen = strlen(t);
+	char *out = tlen < SIZE_MAX - 2 - blen ? vl_scratch(small, cap, blen + tlen + 2) : NULL;
+	const char *s = t;
+
+	*outside = 0;
+	if (out == NULL)
+		return NULL;
+	memcpy(out, base, blen);
+	out[len] = '\0';
+	while (*s) {
+		const char *e = strchr(s, '/');
+		size_t n = e ? (size_t)(e - s) : strlen(s);
+
+		if (n == 0 || (n == 1 && s[0] == '.')) {
+			/* nothing */
+		} else if (n == 2 && s[0] == '.' && s[1] == '.') {
+			const char *slash;
+
+			if (len == 0) {
+				*outside = 1;
+				vl_scratch_free(out, small);
+				return NULL;
+			}
+			slash = memrchr(out, '/', len);
+			len = slash ? (size_t)(slash - out) : 0;
+		} else {
+			if (len > 0)
+				out[len++] = '/';
+			memcpy(out + len, s, n);
+			len += n;
+		}
+		out[len] = '\0';
+		if (e == NULL)
+			break;
+		s = e + 1;
+	}
+	return out;
+}
+
 /* ---- glob ---- */
 
 /* Matches one bracket class starting at p (just after '['). Sets *end past

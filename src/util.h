@@ -319,6 +319,14 @@ int vl_pwrite_all(int fd, const void *p, size_t n, uint64_t off);
 int vl_write_file_atomic(const char *path, const vl_iovec *parts, size_t n,
 	const char *what, vl_error *err);
 
+/* Joins folder base[0..blen) and the relative path t (NUL-terminated),
+ * resolving "." and ".." segments, in scratch room (vl_scratch: small,
+ * cap bytes, when the path fits; free with vl_scratch_free). Returns the
+ * path, or NULL with *outside set when ".." climbs above the root (or
+ * when out of memory, *outside 0). */
+char *vl_path_join(const char *base, size_t blen, const char *t, int *outside,
+	char *small, size_t cap);
+
 /* Returns 1 when the shell glob pattern matches path. `*` and `?` stay
  * within one path segment, `**` crosses segments, `[...]` classes work.
  * A pattern without `/` matches the last segment anywhere (like

@@ -131,18 +131,17 @@ fail:
 static char *relative_key(const char *note_path, const char *target)
 {
 	const char *slash = strrchr(note_path, '/');
-	vl_buf b = VL_BUF_INIT;
+	char small[256], *p;
 	char *key;
+	int outside = 0;
 
-	if (slash == NULL)
-		return link_key(target);
-	if (vl_buf_put(&b, note_path, (size_t)(slash - note_path) + 1) < 0 ||
-	    vl_buf_puts(&b, target) < 0) {
-		vl_buf_release(&b);
+	/* "." and ".." resolved: [o](../x/Old.md) from y/ is x/Old */
+	p = vl_path_join(note_path, slash ? (size_t)(slash - note_path) : 0, target,
+		&outside, small, sizeof(small));
+	if (p == NULL)
 		return NULL;
-	}
-	key = link_key(b.ptr);
-	vl_buf_release(&b);
+	key = link_key(p);
+	vl_scratch_free(p, small);
 	return key;
 }
 

@@ -156,38 +156,25 @@ static void links_release(snap_links *l)
 	memset(l, 0, sizeof(*l));
 }
 
-/* The target of the link at repository path link (target as written,
- * tlen bytes) as a repository path, in out; 0 when it leaves the
- * repository (absolute, or ".." above the root). */
-static int link_target(vl_buf *out, const char *link, const char *t, size_t tlen)
+/* The target of the link at repository path link (target as written, a
+ * NUL-terminated string) as a repository path, in out; 0 when it leaves
+ * the repository (absolute, or ".." above the root). */
+static int link_target(vl_buf *out, const char *link, const char *t)
 {
-	const char *slash = strrchr(link, '/'), *end = t + tlen;
+	const char *slash = strrchr(link, '/');
+	char small[256], *p;
+	int outside = 0, ok;
 
 	out->len = 0;
-	if (tlen == 0 || t[0] == '/' ||
-	    (slash && vl_buf_put(out, link, (size_t)(slash - link)) < 0))
+	if (t[0] == '\0' || t[0] == '/')
 		return 0;
-	while (t < end) {
-		const char *e = memchr(t, '/', (size_t)(end - t));
-		size_t n = e ? (size_t)(e - t) : (size_t)(end - t);
-
-		if (n == 2 && t[0] == '.' && t[1] == '.') {
-			char *up;
-
-			if (out->len == 0)
-				return 0;
-			up = memrchr(out->ptr, '/', out->len);
-			out->len = up ? (size_t)(up - out->ptr) : 0;
-		} else if (n > 0 && !(n == 1 && t[0] == '.')) {
-			if ((out->len > 0 && vl_buf_putc(out, '/') < 0) || vl_buf_put(out, t, n) < 0)
-				return 0;
-		}
-		t += n + (e != NULL);
-	}
-	if (vl_buf_putc(out, '\0') < 0)
+	p = vl_path_join(link, slash ? (size_t)(slash - link) : 0, t, &outside,
+		small, sizeof(small));
+	if (p == NULL)
 		return 0;
-	out->len--;
-	return 1;
+	ok = vl_buf_puts(out, p) == 0 && out->ptr != NULL;
+	vl_scratch_free(p, small);
+	return ok;
 }
 
 /* The first of the n sorted files of src whose path is not below path. */
@@ -256,7 +243,7 @@ static int resolve_links(vl_source *src, vl_repo *repo, const char *prefix,
 			if (!ok)
 				goto oom;
 			done = 1;
-			if (!link_target(&next, at.ptr, written.ptr ? written.ptr : "", written.len) ||
+			if (!link_target(&next, at.ptr, written.ptr ? written.ptr : "") ||
 			    strncmp(next.ptr, prefix, plen) != 0 || next.ptr[plen] == '\0') {
 				r = vl_source_add_problem(src, l->rel,
 					"symlink points outside the vault: %s; skipped", written.ptr);

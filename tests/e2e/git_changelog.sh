@@ -257,3 +257,37 @@ has "help shows usage" "$out" "usage: vaultlint changelog"
 mkdir -p "$tmp/empty" && (cd "$tmp/empty" && git init -q . && "$VAULTLINT" changelog) > "$out" 2> "$tmp/err"
 is_rc "no commits exits 2" $? 2
 has "no commits is explained" "$tmp/err" "the repository has no commits yet"
+
+# 11. an outside audit's cases, each in a repository of its own
+fresh() {
+	rm -rf "$tmp/f" && mkdir -p "$tmp/f" && cd "$tmp/f" && git init -q . &&
+		git config user.name T && git config user.email t@example.org &&
+		git config commit.gpgsign false
+}
+# deleting one of two entries that link one URL reports that one
+fresh
+printf '# N\n## Todo\n- [Alpaca (Stanford)](https://example.org/alpaca) - quick mention\n## References\n- #PAPER [Alpaca (Taori 2023)](https://example.org/alpaca)\n  - fine-tuned\n' > N.md
+git add -A && git commit -q --no-verify -m root
+printf '# N\n## Todo\n## References\n- #PAPER [Alpaca (Taori 2023)](https://example.org/alpaca)\n  - fine-tuned\n' > N.md
+git commit -q --no-verify -am del
+"$VAULTLINT" changelog --format text > "$out"
+has "shared link: the deleted entry is the one reported" "$out" "  - [Alpaca (Stanford)](https://example.org/alpaca) - quick mention  (was in N.md > Todo)"
+lacks "shared link: the entry left is not reported" "$out" "Taori"
+# a ticked task
+printf '# R\n- [ ] [Paper Q](https://q.org) #PAPER\n' > R.md && git add -A && git commit -q --no-verify -m r
+printf '# R\n- [x] [Paper Q](https://q.org) #PAPER\n' > R.md && git commit -q --no-verify -am tick
+"$VAULTLINT" changelog --format text > "$out"
+has "a ticked task is a change" "$out" "  ~ [x] [Paper Q](https://q.org) #PAPER  (R.md > R) was: [ ] [Paper Q](https://q.org) #PAPER"
+# a relative Markdown link with ".." to a renamed note is broken
+fresh
+mkdir x y && printf '# Old\n' > x/Old.md && printf '# I\nSee [o](../x/Old.md).\n' > y/Index.md
+git add -A && git commit -q --no-verify -m root && git mv x/Old.md x/New.md && git commit -q --no-verify -m mv
+"$VAULTLINT" changelog --format text > "$out"
+has "a ../ link to a renamed note is broken" "$out" "y/Index.md:2: ../x/Old.md: renamed to 'x/New'"
+# a vault folder whose name reads as a pattern
+fresh
+mkdir "vault[1]" && printf 'vault: "vault[1]"\n' > .vaultlint.yaml
+printf '# A\n- [X](https://x.org) #PAPER\n' > "vault[1]/A.md" && git add -A && git commit -q --no-verify -m root
+printf '# A\n- [X](https://x.org) #PAPER\n- [Y](https://y.org) #PAPER\n' > "vault[1]/A.md" && git commit -q --no-verify -am y
+"$VAULTLINT" changelog --format text > "$out"
+has "vault 'vault[1]': its changes are seen" "$out" "  + [Y](https://y.org) #PAPER  (A.md > A)"
