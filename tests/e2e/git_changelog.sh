@@ -291,3 +291,12 @@ printf '# A\n- [X](https://x.org) #PAPER\n' > "vault[1]/A.md" && git add -A && g
 printf '# A\n- [X](https://x.org) #PAPER\n- [Y](https://y.org) #PAPER\n' > "vault[1]/A.md" && git commit -q --no-verify -am y
 "$VAULTLINT" changelog --format text > "$out"
 has "vault 'vault[1]': its changes are seen" "$out" "  + [Y](https://y.org) #PAPER  (A.md > A)"
+# a folder of 1,200 notes moved: every one a rename (libgit2 alone stops
+# looking after 1,000 and the rest read as deleted and added)
+fresh
+mkdir d1 && i=1 && while [ $i -le 1200 ]; do printf '# N%s\n- [P%s](https://e.org/%s) #PAPER\n' $i $i $i > d1/N$i.md; i=$((i + 1)); done
+git add -A && git commit -q --no-verify -m root && git mv d1 d2 && git commit -q --no-verify -m mv
+"$VAULTLINT" changelog --format text > "$out"
+[ "$(grep -c '^  R d1/N[0-9]*.md -> d2/N[0-9]*.md$' "$out")" = 1200 ]; is_rc "1,200 notes moved: 1,200 renames" $? 0
+lacks "1,200 notes moved: no note deleted or added" "$out" "  D "
+lacks "1,200 notes moved: no entry moved" "$out" "  > "
