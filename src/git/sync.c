@@ -661,6 +661,26 @@ done:
 	return rc;
 }
 
+/* Conflicts left in the index (by `git stash pop`, `git apply -3`: no
+ * merge in progress) would be staged as they are, markers and all. */
+static int refuse_conflicts(sync_ctx *c)
+{
+	git_index *index = NULL;
+	int has;
+
+	if (git_repository_index(&index, c->repo) < 0 || git_index_read(index, 0) < 0) {
+		git_index_free(index);
+		return git_fail(c, "cannot read the index");
+	}
+	has = git_index_has_conflicts(index);
+	git_index_free(index);
+	if (has)
+		return vl_error_set(c->err, "refusing to start: the index has unresolved "
+			"conflicts ('git status' lists them); resolve them and 'git add' the "
+			"files first");
+	return 0;
+}
+
 /* ---- git filters (LFS): refused ---- */
 
 /* The filter drivers the git config defines (filter.<name>.clean,
@@ -859,7 +879,7 @@ static int ctx_open(sync_ctx *c, const char *dir, int for_sync)
 			"first (git switch BRANCH)");
 		goto done;
 	}
-	if (refuse_filters(c) < 0 || lock_take(c) < 0)
+	if (refuse_conflicts(c) < 0 || refuse_filters(c) < 0 || lock_take(c) < 0)
 		goto done;
 	if (e == 0) {
 		if (git_reference_lookup(&head, c->repo, "HEAD") < 0 ||
@@ -1733,11 +1753,12 @@ static int do_push(sync_ctx *c, git_remote *remote)
 		vl_error_set(c->err, "the push process died");
 	} else if (buf[0] == '0') {
 		rc = 0;
-	} else if (buf[0] == '1' && strstr(buf + 1, "failed to lock")) {
-		vl_error_set(c->err, "the remote branch is locked (%s); if no other push is "
-			"running, a killed git process left that .lock file behind: remove it",
-			buf + 1);
+	} else if (buf[0] == '1' && strstr(buf + 1, "declined")) {
+		/* a hook of the server said no: retrying cannot help */
+		vl_error_set(c->err, "the remote declined the push: %s", buf + 1);
 	} else if (buf[0] == '1') {
+		/* the remote moved, or another push holds its ref's lock for the
+		 * moment: fetch, merge and try again */
 		snprintf(c->push_msg, sizeof(c->push_msg), "%.200s", buf + 1);
 		rc = 1;
 	} else {
@@ -1872,8 +1893,15 @@ int vl_sync_run(vl_sync_result *res, const char *dir, const vl_sync_opts *opts,
 			break;
 		}
 		if (attempt >= VL_SYNC_RETRIES) {
-			vl_error_set(err, "push to %s/%s rejected %d times (%s): the remote keeps "
-				"moving; run sync again", rname, res->branch, attempt + 1, c.push_msg);
+			if (strstr(c.push_msg, "failed to lock"))
+				vl_error_set(err, "push to %s/%s rejected %d times: the remote branch "
+					"stayed locked (%s); if no other push is running, a killed git "
+					"process left that .lock file behind: remove it", rname,
+					res->branch, attempt + 1, c.push_msg);
+			else
+				vl_error_set(err, "push to %s/%s rejected %d times (%s): the remote "
+					"keeps moving; run sync again", rname, res->branch, attempt + 1,
+					c.push_msg);
 			goto done;
 		}
 	}

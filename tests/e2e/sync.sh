@@ -283,6 +283,35 @@ check "sync: a repository that uses a filter is refused (exit 2)" sh -c "[ $RC =
 run "$R/a" commit
 check "commit: a repository that uses a filter is refused (exit 2)" sh -c "[ $RC = 2 ] && [ \"\$(git -C '$R/a' rev-parse HEAD)\" = '$before' ]"
 
+# ---- conflicts left in the index outside a merge (git stash pop) ----
+setup
+printf 'stashed line\n' >> "$R/a/one.md"; git -C "$R/a" stash -q
+printf 'committed line\n' >> "$R/a/one.md"; git -C "$R/a" commit -qam c
+git -C "$R/a" stash pop -q >/dev/null 2>&1
+before=$(git -C "$R/a" rev-parse HEAD)
+run "$R/a" sync
+check "sync: conflicts left in the index are refused, nothing committed" sh -c "[ $RC = 2 ] && echo \"\$1\" | grep -q 'unresolved conflicts' && [ \"\$(git -C '$R/a' rev-parse HEAD)\" = '$before' ] && ! git -C '$R/remote.git' show main:one.md | grep -q '<<<<<<<'" x "$ERR"
+
+# ---- a push that a hook of the remote declines: said so, not retried ----
+# (libgit2 pushes to a local path in-process, running no hook of the
+# remote: the remote is served by git daemon on 127.0.0.1)
+setup
+printf '#!/bin/sh\necho "policy: main is frozen" >&2\nexit 1\n' > "$R/remote.git/hooks/pre-receive"
+chmod +x "$R/remote.git/hooks/pre-receive"
+port=$((20000 + $$ % 20000))
+if git daemon --reuseaddr --listen=127.0.0.1 --port=$port --base-path="$R" --export-all \
+    --enable=receive-pack --detach --pid-file="$R/daemon.pid" 2>/dev/null; then
+	sleep 1
+	git -C "$R/a" remote set-url origin "git://127.0.0.1:$port/remote.git"
+	printf 'A edit\n' >> "$R/a/one.md"
+	run "$R/a" sync
+	check "sync: a push declined by the remote is an error naming it (exit 2)" sh -c "[ $RC = 2 ] && echo \"\$1\" | grep -q 'declined' && ! echo \"\$1\" | grep -q 'rejected 4 times'" x "$ERR"
+	kill "$(cat "$R/daemon.pid")" 2>/dev/null
+else
+	echo "SKIP sync: a push declined by the remote (git daemon cannot start)"
+fi
+rm -f "$R/remote.git/hooks/pre-receive"
+
 # ---- push rejected: another clone pushes between our fetch and our push ----
 setup c
 cat > "$R/pushfirst.sh" <<EOF
