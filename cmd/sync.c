@@ -225,7 +225,8 @@ int cmd_sync(int argc, char **argv)
 		if (prog.shown)
 			fputc('\n', stderr);
 		if (res.committed)
-			printf("committed %.7s locally\n", res.commit);
+			printf("committed %.7s%s\n", res.commit,
+				res.pushed ? " and pushed it" : " locally");
 		cli_error("sync: %s", err.msg);
 		goto done;
 	}

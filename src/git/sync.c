@@ -49,6 +49,7 @@ typedef struct sync_ctx {
 	int cred_tries;
 	int push_rejected;
 	char push_msg[256];
+	char in_the_way[256];    /* the first file a checkout would overwrite */
 	git_signature *sig;
 } sync_ctx;
 
@@ -483,7 +484,8 @@ static int generate_message(sync_ctx *c, vl_buf *msg, git_tree *head_tree, git_i
 		if (vl_changelog_add_pair(&cl, old_note, new_note, c->err) < 0)
 			goto done;
 	}
-	if (vl_changelog_finish(&cl, c->err) < 0 ||
+	/* no note among the files: "update 2 files", not "update 0 notes" */
+	if (vl_changelog_finish(&cl, c->err) < 0 || cl.n_notes == 0 ||
 	    vl_changelog_commit_message(msg, &cl, c->opts->commit_template) < 0 ||
 	    !msg->ptr || !msg->len) {
 		/* The changelog could not say it: a plain summary still does. */
@@ -1178,6 +1180,19 @@ done:
 	return rc;
 }
 
+/* The checkout's notice of a file in the way: the first one is named. */
+static int note_conflict(git_checkout_notify_t why, const char *path,
+	const git_diff_file *baseline, const git_diff_file *target,
+	const git_diff_file *workdir, void *payload)
+{
+	sync_ctx *c = payload;
+
+	(void)why; (void)baseline; (void)target; (void)workdir;
+	if (c->in_the_way[0] == '\0' && path)
+		snprintf(c->in_the_way, sizeof(c->in_the_way), "%s", path);
+	return 0;
+}
+
 /* Moves the branch from `from` (NULL: unborn) to `to`: journal, safe
  * checkout, ref, journal removed. */
 static int move_branch(sync_ctx *c, const git_oid *from, const git_oid *to, const char *why)
@@ -1187,6 +1202,7 @@ static int move_branch(sync_ctx *c, const git_oid *from, const git_oid *to, cons
 	git_reference *ref = NULL;
 	git_checkout_options co;
 	git_oid zero;
+	char *lock = NULL;
 	int rc = -1;
 
 	git_checkout_options_init(&co, GIT_CHECKOUT_OPTIONS_VERSION);
@@ -1195,12 +1211,33 @@ static int move_branch(sync_ctx *c, const git_oid *from, const git_oid *to, cons
 		git_fail(c, "cannot read the commit to check out");
 		goto done;
 	}
+	/* the branch's ref locked (a git command runs, or a killed one left
+	 * the lock): said before the work tree is touched, not after */
+	lock = str_printf("%s%s.lock", c->git_dir, c->branch_ref);
+	if (!lock) {
+		vl_error_set(c->err, "out of memory");
+		goto done;
+	}
+	if (access(lock, F_OK) == 0) {
+		vl_error_set(c->err, "cannot move %s: %s exists (another git command is "
+			"running, or a killed one left it: remove it if none runs); nothing was "
+			"changed", c->branch_ref, lock);
+		goto done;
+	}
 	if (journal_write(c, from ? from : &zero, to) < 0)
 		goto done;
 	co.checkout_strategy = GIT_CHECKOUT_SAFE;
+	co.notify_flags = GIT_CHECKOUT_NOTIFY_CONFLICT;
+	co.notify_cb = note_conflict;
+	co.notify_payload = c;
+	c->in_the_way[0] = '\0';
 	if (git_checkout_tree(c->repo, (const git_object *)tree, &co) < 0) {
-		git_fail(c, "cannot update the work tree (local changes outside the vault "
-			"may be in the way; nothing was moved)");
+		if (c->in_the_way[0])
+			vl_error_set(c->err, "cannot update the work tree: '%s' changed here and "
+				"in what comes in (edited while syncing, or not committed); nothing "
+				"was moved: run sync again", c->in_the_way);
+		else
+			git_fail(c, "cannot update the work tree (nothing was moved)");
 		journal_clear(c);
 		goto done;
 	}
@@ -1215,6 +1252,7 @@ static int move_branch(sync_ctx *c, const git_oid *from, const git_oid *to, cons
 	journal_clear(c);
 	rc = 0;
 done:
+	free(lock);
 	git_reference_free(ref);
 	git_tree_free(tree);
 	git_commit_free(commit);

@@ -275,6 +275,7 @@ setup
 printf '*.att filter=gz\n' > "$R/a/.gitattributes"; printf 'attachment\n' > "$R/a/pic.att"
 run "$R/a" sync
 check "sync: filter attribute without a driver: synced as plain files" sh -c "[ $RC = 0 ] && git -C '$R/remote.git' show main:pic.att | grep -q attachment"
+check "sync: a commit of files that are no notes says how many files" [ "$(git -C "$R/remote.git" log -1 --format=%s main)" = "vault: update 2 files" ]
 git -C "$R/a" config filter.gz.clean "gzip -cn"; git -C "$R/a" config filter.gz.smudge "gzip -cd"
 printf 'A edit\n' >> "$R/a/one.md"
 before=$(git -C "$R/a" rev-parse HEAD)
@@ -311,6 +312,25 @@ else
 	echo "SKIP sync: a push declined by the remote (git daemon cannot start)"
 fi
 rm -f "$R/remote.git/hooks/pre-receive"
+
+# ---- the branch's ref locked: said before the work tree is touched ----
+setup
+printf 'B\n' >> "$R/b/two.md"; run "$R/b" sync
+touch "$R/a/.git/refs/heads/main.lock"
+run "$R/a" sync
+check "sync: a locked branch ref is an error naming the lock, work tree untouched" sh -c "[ $RC = 2 ] && echo \"\$1\" | grep -q 'main.lock exists' && [ -z \"\$(git -C '$R/a' status --porcelain)\" ] && ! grep -q '^B$' '$R/a/two.md'" x "$ERR"
+rm -f "$R/a/.git/refs/heads/main.lock"
+run "$R/a" sync
+check "sync: once the lock is gone, the sync goes through" sh -c "[ $RC = 0 ] && grep -q '^B$' '$R/a/two.md'"
+
+# ---- a note edited while syncing, that the merge also changes: named ----
+setup c
+printf 'A\n' >> "$R/a/one.md"
+(cd "$R/a" && VAULTLINT_TEST_BEFORE_PUSH="[ -e '$R/x' ] || { touch '$R/x'; echo typed >> '$R/a/two.md'; cd '$R/c' && echo C >> two.md && git commit -qam c && git push -q origin main 2>/dev/null; }" "$V" sync) >"$T/out" 2>"$T/err"
+RC=$?
+check "sync: a note in the way of the merge is named, not blamed on files outside the vault" sh -c "[ $RC = 2 ] && grep -q \"'two.md' changed here\" '$T/err' && grep -q typed '$R/a/two.md'"
+run "$R/a" sync
+check "sync: after a note was in the way, the next sync keeps both edits" sh -c "[ $RC -le 1 ] && git -C '$R/remote.git' grep -q '^C$' main && git -C '$R/remote.git' grep -q '^typed$' main"
 
 # ---- push rejected: another clone pushes between our fetch and our push ----
 setup c
