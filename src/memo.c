@@ -64,14 +64,6 @@ static int put_stat_data(vl_buf *b, uint64_t dev, uint64_t ino, uint64_t size,
 	return vl_buf_putc(b, '\n');
 }
 
-static int put_stat(vl_buf *b, const struct stat *st)
-{
-	return put_stat_data(b, (uint64_t)st->st_dev, (uint64_t)st->st_ino,
-		(uint64_t)st->st_size, (int64_t)st->st_mtim.tv_sec,
-		(uint32_t)st->st_mtim.tv_nsec, (int64_t)st->st_ctim.tv_sec,
-		(uint32_t)st->st_ctim.tv_nsec, (uint32_t)st->st_mode);
-}
-
 /* Reads the whole regular file at path into *out (malloc'd, *len bytes).
  * Returns 0, or -1 (errno set) when it cannot. */
 static int read_whole(const char *path, int flags, unsigned char **out, size_t *len)
@@ -136,8 +128,11 @@ static int program_line(struct dl_phdr_info *info, size_t size, void *payload)
 	struct stat st;
 
 	(void)size;
+	/* a line is a C string (the lines are sorted and joined as such):
+	 * written as text, never with put_field's raw lengths, whose NUL
+	 * bytes cut it short and left the build id out of every key */
 	if (build_id(info, id)) {
-		if (put_field(&line, "build-id", id, strlen(id)) < 0)
+		if (vl_buf_printf(&line, "build-id %s\n", id) < 0)
 			pl->rc = -1;
 	} else {
 		/* no build id: the file, by path and stat data; an object
@@ -148,8 +143,11 @@ static int program_line(struct dl_phdr_info *info, size_t size, void *payload)
 			return 0;
 		if (stat(path, &st) < 0)
 			pl->rc = pl->rc < 0 ? -1 : 1;
-		else if (put_field(&line, "exe", path, strlen(path)) < 0 ||
-		    put_stat(&line, &st) < 0)
+		else if (vl_buf_printf(&line, "exe %zu:%s %llu %llu %llu %lld.%09ld %lld.%09ld %u\n",
+		    strlen(path), path, (unsigned long long)st.st_dev,
+		    (unsigned long long)st.st_ino, (unsigned long long)st.st_size,
+		    (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
+		    (long long)st.st_ctim.tv_sec, st.st_ctim.tv_nsec, (unsigned)st.st_mode) < 0)
 			pl->rc = -1;
 	}
 	if (line.len > 0 && (vl_buf_putc(&line, '\0') < 0 ||

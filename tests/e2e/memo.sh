@@ -242,3 +242,25 @@ printf '# C\n- [[B#^blk]] worktree-two entry\n' > v/sub/C.md
 run_cl --worktree
 has "changelog --worktree sees the second edit" "$out" "worktree-two"
 git checkout -q -- v/sub/C.md
+
+# the program is in the key: a copy of the same build is the same program
+# (a hit), another build or another object loaded into it (a preloaded
+# library) is another (a miss). Its build id was once cut out of the key,
+# so that a new vaultlint answered with an old one's findings.
+sleep 2.2   # the files just checked out are racy for two seconds
+"$VAULTLINT" check v > /dev/null 2>&1
+cp "$VAULTLINT" "$tmp/vaultlint-copy"
+real=$VAULTLINT
+VAULTLINT=$tmp/vaultlint-copy
+run_hit "a copy of the same build: a hit" check v
+VAULTLINT=$real
+if ldd "$VAULTLINT" 2>/dev/null | grep -q 'lib[at]san'; then
+	echo "SKIP memo: another object loaded (a sanitizer build takes no LD_PRELOAD library)"
+elif printf 'int vl_memo_probe(void) { return 1; }\n' > "$tmp/probe.c" &&
+    ${CC:-cc} -shared -fPIC -Wl,--build-id -o "$tmp/probe.so" "$tmp/probe.c" 2>/dev/null; then
+	rm -rf "$cache" "$state"
+	LD_PRELOAD=$tmp/probe.so "$VAULTLINT" check v > "$out" 2> "$err"
+	if [ -e "$cache" ]; then pass "another object loaded: a miss"; else fail "another object loaded: a miss" "answered from the memo"; fi
+else
+	echo "SKIP memo: another object loaded (no C compiler)"
+fi
