@@ -1179,10 +1179,63 @@ static int render_json(vl_buf *out, const vl_changelog *cl)
 	return rc ? -1 : 0;
 }
 
+/* Text and Markdown go to terminals: the bytes of notes that a terminal
+ * would act on (ESC and the other controls but tab and newline, which
+ * the layout uses; the C1 controls) are written as escapes, and bytes
+ * that are not UTF-8 become U+FFFD, as in JSON. out from start on is
+ * rewritten. */
+static int make_visible(vl_buf *out, size_t start)
+{
+	vl_buf b = VL_BUF_INIT;
+	const unsigned char *p = (const unsigned char *)out->ptr + start;
+	const unsigned char *end = (const unsigned char *)out->ptr + out->len;
+	size_t clean;
+
+	if (start >= out->len)
+		return 0;
+	for (; p < end; p++)
+		if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p >= 0x7f)
+			break;
+	if (p == end)
+		return 0;   /* all printable ASCII: the common case */
+	clean = (size_t)((const char *)p - out->ptr);
+	if (vl_buf_put(&b, out->ptr + start, clean - start) < 0)
+		return -1;
+	while (p < end) {
+		uint32_t cp;
+		size_t k = vl_utf8_next(p, (size_t)(end - p), &cp);
+		int r;
+
+		if (*p < 0x80 && (*p >= 0x20 || *p == '\n' || *p == '\t') && *p != 0x7f)
+			r = vl_buf_putc(&b, (char)*p);
+		else if (*p < 0x80)
+			r = vl_buf_printf(&b, "\\x%02x", *p);
+		else if (cp == 0xFFFD)
+			r = vl_buf_puts(&b, "\xEF\xBF\xBD");
+		else if (cp <= 0x9F)  /* C1: U+009B is a CSI to some terminals */
+			r = vl_buf_printf(&b, "\\u%04x", (unsigned)cp);
+		else
+			r = vl_buf_put(&b, (const char *)p, k);
+		if (r < 0) {
+			vl_buf_release(&b);
+			return -1;
+		}
+		p += k;
+	}
+	out->len = start;
+	if (vl_buf_put(out, b.ptr, b.len) < 0) {
+		vl_buf_release(&b);
+		return -1;
+	}
+	vl_buf_release(&b);
+	return 0;
+}
+
 int vl_changelog_render(vl_buf *out, const vl_changelog *cl,
 	vl_changelog_format format, vl_changelog_group group)
 {
 	int markdown = format == VL_CHANGELOG_MARKDOWN;
+	size_t start = out->len;
 	int rc = 0;
 
 	if (format == VL_CHANGELOG_JSON)
@@ -1204,6 +1257,8 @@ int vl_changelog_render(vl_buf *out, const vl_changelog *cl,
 	rc |= render_entries(out, cl, group, markdown);
 	rc |= render_props(out, cl, markdown);
 	rc |= render_broken(out, cl, markdown);
+	if (rc == 0)
+		rc = make_visible(out, start);
 	return rc ? -1 : 0;
 }
 

@@ -300,3 +300,13 @@ git add -A && git commit -q --no-verify -m root && git mv d1 d2 && git commit -q
 [ "$(grep -c '^  R d1/N[0-9]*.md -> d2/N[0-9]*.md$' "$out")" = 1200 ]; is_rc "1,200 notes moved: 1,200 renames" $? 0
 lacks "1,200 notes moved: no note deleted or added" "$out" "  D "
 lacks "1,200 notes moved: no entry moved" "$out" "  > "
+# the bytes of notes that a terminal acts on are written as escapes
+fresh
+printf '# A\n' > A.md && git add -A && git commit -q --no-verify -m root
+printf '# A\n- evil \033[31mRED\033[0m caf\351 [x](https://x.org)\n' > A.md && git commit -q --no-verify -am e
+"$VAULTLINT" changelog --format text > "$out"
+has "an ESC of a note is written as \\x1b" "$out" 'evil \x1b[31mRED\x1b[0m caf'
+if grep -q "$(printf '\033')" "$out"; then fail "no ESC byte in the text output"; else pass "no ESC byte in the text output"; fi
+has "a byte that is no UTF-8 is U+FFFD" "$out" "$(printf 'caf\357\277\275')"
+"$VAULTLINT" changelog --format markdown > "$out"
+if grep -q "$(printf '\033')" "$out"; then fail "no ESC byte in the Markdown output"; else pass "no ESC byte in the Markdown output"; fi
