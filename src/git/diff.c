@@ -134,6 +134,7 @@ static int add_delta(vl_changes *out, const git_diff_delta *d, const char *prefi
 	case GIT_DELTA_MODIFIED:
 	case GIT_DELTA_TYPECHANGE:
 	case GIT_DELTA_RENAMED:
+	case GIT_DELTA_CONFLICTED:  /* unmerged: a change whose check says so */
 		has_old = has_new = 1;
 		break;
 	default:

@@ -338,15 +338,20 @@ int vl_source_open_index(vl_source **out, vl_repo *repo, const char *vault_subdi
 		if (e == NULL || !vl_git_in_vault(e->path, prefix, opts, &rel))
 			continue;
 		if (GIT_INDEX_ENTRY_STAGE(e) != 0) {
-			/* A conflicted path: stage 2 ("ours") stands for it, the
-			 * other stages are skipped; report the conflict once. */
-			if (GIT_INDEX_ENTRY_STAGE(e) != 2)
-				continue;
-			if (vl_source_add_problem(src, rel,
+			/* A conflicted path: reported once, at its first stage
+			 * (our side may have deleted it: no stage 2); stage 2
+			 * ("ours") stands for its bytes, the others are skipped. */
+			const git_index_entry *prev = i > 0 ? git_index_get_byindex(index, i - 1) : NULL;
+
+			if ((prev == NULL || GIT_INDEX_ENTRY_STAGE(prev) == 0 ||
+			    strcmp(prev->path, e->path) != 0) &&
+			    vl_source_add_problem(src, rel,
 			    "unresolved merge conflict in the index") < 0) {
 				vl_error_set(err, "out of memory");
 				goto done;
 			}
+			if (GIT_INDEX_ENTRY_STAGE(e) != 2)
+				continue;
 		}
 		/* a submodule, or a file only marked with `git add -N`: nothing
 		 * of it is committed */

@@ -218,6 +218,22 @@ has "--changed-since: the link through the symlink" "$out" "L.md:2:10: error: no
 (cd "$y" && git add -A && "$VAULTLINT" check --staged) > "$out" 2> "$err"
 is_rc "--staged: a re-pointed symlink breaks a link (exit 1)" $? 1
 
+# a merge with conflicts: each unmerged note is said, also the one our
+# side deleted (no stage 2 in the index)
+m=$tmp/merge
+mkdir -p "$m/content" && (cd "$m" && git init -q -b main . && git config user.name T &&
+	git config user.email t@example.org && git config commit.gpgsign false &&
+	printf 'vault: content\n' > .vaultlint.yaml &&
+	printf '# T\nbase\n' > content/T.md && printf '# C\nbase\n' > content/C.md &&
+	git add -A && git commit -q --no-verify -m root && git checkout -q -b other &&
+	printf '# T\nmore\n' > content/T.md && printf '# C\ntheirs\n' > content/C.md &&
+	git commit -q --no-verify -am other && git checkout -q main && git rm -q content/T.md &&
+	printf '# C\nours\n' > content/C.md && git commit -q --no-verify -am ours &&
+	git merge other > /dev/null 2>&1)
+(cd "$m" && "$VAULTLINT" check --staged) > "$out" 2> "$err"
+has "merge conflicts: a note both sides changed is said" "$out" "C.md: warning: unresolved merge conflict in the index"
+has "merge conflicts: a note our side deleted is said" "$out" "T.md: warning: unresolved merge conflict in the index"
+
 # outside a repository: a clear error
 mkdir -p "$tmp/plain" && printf '# A\n' > "$tmp/plain/A.md"
 (cd "$tmp/plain" && "$VAULTLINT" check --staged) > "$out" 2> "$err"
