@@ -320,6 +320,13 @@ static int run_child(sync_ctx *c, int *status, char *const argv[], const char *c
 		if (chdir(cwd) < 0)
 			_exit(127);
 		execv(argv[0], argv);
+		if (errno == ENOEXEC && argv[1] == NULL) {
+			/* a script without "#!": the shell runs it, as git does */
+			char sh[] = "/bin/sh";
+			char *const with_sh[] = { sh, argv[0], NULL };
+
+			execv(sh, with_sh);
+		}
 		_exit(127);
 	}
 	while (waitpid(pid, &ws, 0) < 0)
@@ -1357,8 +1364,20 @@ static int do_fetch(sync_ctx *c, git_remote *remote)
 	c->cred_tries = 0;
 	rc = git_remote_fetch(remote, &specs, &fo, "vaultlint sync: fetch");
 	free(spec);
-	if (rc < 0)
+	if (rc < 0) {
+		const char *url = git_remote_url(remote);
+
+		/* a local path (no scheme, no host:) that is not there reads
+		 * as "unsupported URL protocol" in libgit2: say what it is */
+		if (url && !strstr(url, "://") && !(strchr(url, ':') &&
+		    (!strchr(url, '/') || strchr(url, ':') < strchr(url, '/'))) &&
+		    access(url, F_OK) < 0)
+			return vl_error_set(c->err, "cannot fetch: the remote '%s' is the folder "
+				"'%s', which does not exist (git remote set-url %s URL)",
+				git_remote_name(remote) ? git_remote_name(remote) : "?", url,
+				git_remote_name(remote) ? git_remote_name(remote) : "origin");
 		return git_fail(c, "cannot fetch");
+	}
 	return 0;
 }
 

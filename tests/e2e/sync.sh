@@ -113,6 +113,14 @@ run "$R/a" commit
 check "commit: failing pre-commit hook aborts with exit 2" sh -c "[ $RC = 2 ] && [ '$before' = \"\$(git -C '$R/a' rev-parse HEAD)\" ] && echo \"\$1\" | grep -q 'pre-commit hook'" x "$ERR"
 run "$R/a" commit --no-verify
 check "commit --no-verify skips the hook" sh -c "[ $RC = 0 ] && [ '$before' != \"\$(git -C '$R/a' rev-parse HEAD)\" ]"
+# a hook without "#!" runs through the shell, as git runs it
+printf 'echo "no shebang here"\nexit 4\n' > "$R/a/.git/hooks/pre-commit"
+printf 'no shebang\n' >> "$R/a/two.md"
+run "$R/a" commit
+check "commit: a pre-commit hook without #! runs (and stops the commit)" sh -c "[ $RC = 2 ] && echo \"\$1\" | grep -q 'exit 4'" x "$ERR"
+printf 'exit 0\n' > "$R/a/.git/hooks/pre-commit"
+run "$R/a" commit
+check "commit: a pre-commit hook without #! that passes lets the commit through" [ "$RC" = 0 ]
 rm -f "$R/a/.git/hooks/pre-commit"
 mkdir -p "$R/a/myhooks"
 printf '#!/bin/sh\nexit 1\n' > "$R/a/myhooks/pre-commit"
@@ -331,6 +339,12 @@ RC=$?
 check "sync: a note in the way of the merge is named, not blamed on files outside the vault" sh -c "[ $RC = 2 ] && grep -q \"'two.md' changed here\" '$T/err' && grep -q typed '$R/a/two.md'"
 run "$R/a" sync
 check "sync: after a note was in the way, the next sync keeps both edits" sh -c "[ $RC -le 1 ] && git -C '$R/remote.git' grep -q '^C$' main && git -C '$R/remote.git' grep -q '^typed$' main"
+
+# ---- a remote that is a folder no longer there ----
+setup
+git -C "$R/a" remote set-url origin "$R/moved-away.git"
+run "$R/a" sync
+check "sync: a remote folder that does not exist is named (exit 2)" sh -c "[ $RC = 2 ] && echo \"\$1\" | grep -q 'moved-away.git.*does not exist'" x "$ERR"
 
 # ---- push rejected: another clone pushes between our fetch and our push ----
 setup c
