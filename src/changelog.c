@@ -600,18 +600,27 @@ static int cmp_broken(const void *a, const void *b)
 	return strcmp(ba->target, bb->target);
 }
 
+/* Compares two records' texts, then, with place, their notes and
+ * sections: cmp_rec_text's order, and what pair_identity matches on. */
+static int cmp_text_place(const rec *a, const rec *b, int place)
+{
+	int c = strcmp(a->text, b->text);
+
+	if (c != 0 || !place)
+		return c;
+	if (a->pair != b->pair)
+		return a->pair < b->pair ? -1 : 1;
+	return strcmp(a->section ? a->section : "", b->section ? b->section : "");
+}
+
 /* Orders one identity's records by content: text, then note and section,
  * then position, so that equal texts sit together. */
 static int cmp_rec_text(const void *a, const void *b)
 {
 	const rec *ra = *(rec *const *)a, *rb = *(rec *const *)b;
-	int c = strcmp(ra->text, rb->text);
+	int c = cmp_text_place(ra, rb, 1);
 
 	if (c != 0)
-		return c;
-	if (ra->pair != rb->pair)
-		return ra->pair < rb->pair ? -1 : 1;
-	if ((c = strcmp(ra->section ? ra->section : "", rb->section ? rb->section : "")) != 0)
 		return c;
 	return ra->order < rb->order ? -1 : ra->order > rb->order;
 }
@@ -647,14 +656,7 @@ static int pair_identity(vl_changelog *cl, rec **o, size_t no, rec **n, size_t n
 
 			if (o[i]->used) { i++; continue; }
 			if (n[j]->used) { j++; continue; }
-			c = strcmp(o[i]->text, n[j]->text);
-			if (c == 0 && pass == 0) {
-				if (o[i]->pair != n[j]->pair)
-					c = o[i]->pair < n[j]->pair ? -1 : 1;
-				else
-					c = strcmp(o[i]->section ? o[i]->section : "",
-						n[j]->section ? n[j]->section : "");
-			}
+			c = cmp_text_place(o[i], n[j], pass == 0);
 			if (c < 0) {
 				i++;
 			} else if (c > 0) {

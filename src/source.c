@@ -21,25 +21,29 @@ int vl_source_read(vl_source *src, size_t i, char **out, size_t *len, vl_error *
 	return src->ops->read(src, i, out, len, err);
 }
 
-long vl_source_find(const vl_source *src, const char *path)
+size_t vl_source_lower(const vl_source *src, size_t n, const char *path)
 {
-	size_t lo = 0, hi;
+	size_t lo = 0, hi = n;
 
-	if (src == NULL || path == NULL)
-		return -1;
-	hi = src->n_files;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(src->files[mid].path, path);
 
-		if (c == 0)
-			return (long)mid;
-		if (c < 0)
+		if (strcmp(src->files[mid].path, path) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return -1;
+	return lo;
+}
+
+long vl_source_find(const vl_source *src, const char *path)
+{
+	size_t at;
+
+	if (src == NULL || path == NULL)
+		return -1;
+	at = vl_source_lower(src, src->n_files, path);
+	return at < src->n_files && strcmp(src->files[at].path, path) == 0 ? (long)at : -1;
 }
 
 /* A note is any file whose name ends in ".md", whatever the case. */

@@ -82,6 +82,10 @@ int vl_source_read(vl_source *src, size_t i, char **out, size_t *len, vl_error *
 /* Finds a file by vault-relative path; returns its index or -1. */
 long vl_source_find(const vl_source *src, const char *path);
 
+/* The first of the first n files of src (sorted by path) whose path does
+ * not sort before path: where path is, or would go. */
+size_t vl_source_lower(const vl_source *src, size_t n, const char *path);
+
 /* Helpers for implementations: add a file (its path copied into
  * src->paths) / a listing problem, then sort (which also trims the files
  * array to its length: call it once the listing is complete). */

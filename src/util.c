@@ -968,10 +968,6 @@ vl_edit_distance(const char *a, size_t alen, const char *b, size_t blen,
 
 /* ---- paths ---- */
 
-/* Joins folder base[0..blen) and relative path t, resolving "." and "..",
- * in scratch room (vl_scratch: small, cap bytes, when the path fits).
- * Returns the path, or NULL with *outside set when ".." climbs above the
- * vault root (or when out of memory, *outside 0). */
 char *
 vl_path_join(const char *base, size_t blen, const char *t, int *outside,
 	char *small, size_t cap)

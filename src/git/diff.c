@@ -194,6 +194,13 @@ static const char *change_oid(const vl_change *c)
 	return c->status == VL_CHANGE_ADDED ? c->new_oid : c->old_oid;
 }
 
+/* Whether c may be half of an exact rename: added or deleted, blob known. */
+static int rename_half(const vl_change *c)
+{
+	return (c->status == VL_CHANGE_ADDED || c->status == VL_CHANGE_DELETED) &&
+		change_oid(c)[0] != '\0';
+}
+
 static int cmp_change_ptr_oid(const void *a, const void *b)
 {
 	const vl_change *x = *(vl_change *const *)a, *y = *(vl_change *const *)b;
@@ -218,17 +225,14 @@ static int pair_exact_renames(vl_changes *out, size_t first)
 	size_t n = 0, i, k;
 
 	for (i = first; i < out->len; i++)
-		if ((out->items[i].status == VL_CHANGE_ADDED && out->items[i].new_oid[0]) ||
-		    (out->items[i].status == VL_CHANGE_DELETED && out->items[i].old_oid[0]))
-			n++;
+		n += rename_half(&out->items[i]);
 	if (n < 2)
 		return 0;
 	v = malloc(n * sizeof(*v));
 	if (v == NULL)
 		return -1;
 	for (i = first, k = 0; i < out->len; i++)
-		if ((out->items[i].status == VL_CHANGE_ADDED && out->items[i].new_oid[0]) ||
-		    (out->items[i].status == VL_CHANGE_DELETED && out->items[i].old_oid[0]))
+		if (rename_half(&out->items[i]))
 			v[k++] = &out->items[i];
 	qsort(v, n, sizeof(*v), cmp_change_ptr_oid);
 	/* one blob's deletions sort before its additions: pair them in order */

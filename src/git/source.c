@@ -177,29 +177,13 @@ static int link_target(vl_buf *out, const char *link, const char *t)
 	return ok;
 }
 
-/* The first of the n sorted files of src whose path is not below path. */
-static size_t src_lower(const vl_source *src, size_t n, const char *path)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (strcmp(src->files[mid].path, path) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 /* Whether vault path dir is a folder of the n sorted files of src: some
  * file lies under it. */
 static int src_has_folder(const vl_source *src, size_t n, const char *dir)
 {
 	size_t len = strlen(dir), i;
 
-	for (i = src_lower(src, n, dir); i < n && strncmp(src->files[i].path, dir, len) == 0; i++)
+	for (i = vl_source_lower(src, n, dir); i < n && strncmp(src->files[i].path, dir, len) == 0; i++)
 		if (src->files[i].path[len] == '/')
 			return 1;
 	return 0;
@@ -251,7 +235,7 @@ static int resolve_links(vl_source *src, vl_repo *repo, const char *prefix,
 			}
 			rel = next.ptr + plen;
 			/* the files listed before the links: sorted */
-			k = src_lower(src, n_files, rel);
+			k = vl_source_lower(src, n_files, rel);
 			if (k < n_files && strcmp(src->files[k].path, rel) == 0) {
 				const vl_file *f = &src->files[k];
 

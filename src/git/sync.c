@@ -336,6 +336,15 @@ static int run_child(sync_ctx *c, int *status, char *const argv[], const char *c
 	return 0;
 }
 
+/* A path from the git config as git reads it: a leading "~/" is $HOME.
+ * malloc'd, or NULL when out of memory. */
+static char *config_path(const char *p)
+{
+	if (p[0] == '~' && p[1] == '/' && getenv("HOME"))
+		return str_printf("%s%s", getenv("HOME"), p + 1);
+	return str_printf("%s", p);
+}
+
 /* The pre-commit hook: core.hooksPath (relative to the work tree) or
  * .git/hooks. A missing or non-executable hook is skipped, like git. */
 static int run_pre_commit(sync_ctx *c)
@@ -349,12 +358,8 @@ static int run_pre_commit(sync_ctx *c)
 	if (git_repository_config_snapshot(&cfg, c->repo) < 0)
 		return git_fail(c, "cannot read the git config");
 	if (git_config_get_string(&hooks, cfg, "core.hooksPath") == 0 && hooks[0]) {
-		if (hooks[0] == '/')
-			dir = str_printf("%s", hooks);
-		else if (hooks[0] == '~' && hooks[1] == '/' && getenv("HOME"))
-			dir = str_printf("%s%s", getenv("HOME"), hooks + 1);
-		else
-			dir = str_printf("%s%s", c->workdir, hooks);
+		dir = hooks[0] == '/' || (hooks[0] == '~' && hooks[1] == '/' && getenv("HOME")) ?
+			config_path(hooks) : str_printf("%s%s", c->workdir, hooks);
 	} else {
 		dir = str_printf("%shooks", c->git_dir);
 	}
@@ -566,8 +571,8 @@ done:
 	return rc;
 }
 
-/* git_index_update_all's filter: 0 (update) for a path in the vault, 1
- * (leave) for any other. */
+/* The filter of git_index_add_all and git_index_update_all: 0 (stage)
+ * for a path in the vault, 1 (leave) for any other. */
 static int in_vault(const char *path, const char *matched, void *payload)
 {
 	sync_ctx *c = payload;
@@ -692,29 +697,23 @@ static int refuse_conflicts(sync_ctx *c)
 
 /* ---- git filters (LFS): refused ---- */
 
-/* The filter drivers the git config defines (filter.<name>.clean,
- * .smudge or .process), each name followed by a NUL, in names. */
-static int filter_drivers(sync_ctx *c, vl_buf *names)
+/* The filter drivers that cfg defines (filter.<name>.clean, .smudge or
+ * .process), each name followed by a NUL, in names. */
+static int filter_drivers(sync_ctx *c, git_config *cfg, vl_buf *names)
 {
-	git_config *cfg = NULL;
 	git_config_iterator *it = NULL;
 	git_config_entry *e;
-	int rc = 0, r;
+	int rc = 0;
 
-	if (git_repository_config_snapshot(&cfg, c->repo) < 0)
+	if (git_config_iterator_glob_new(&it, cfg, "^filter\\..+\\.(clean|smudge|process)$") < 0)
 		return git_fail(c, "cannot read the git config");
-	if (git_config_iterator_glob_new(&it, cfg, "^filter\\..+\\.(clean|smudge|process)$") < 0) {
-		git_config_free(cfg);
-		return git_fail(c, "cannot read the git config");
-	}
-	while (rc == 0 && (r = git_config_next(&e, it)) == 0) {
+	while (rc == 0 && git_config_next(&e, it) == 0) {
 		const char *name = e->name + 7, *dot = strrchr(name, '.');
 
 		if (vl_buf_put(names, name, (size_t)(dot - name)) < 0 || vl_buf_putc(names, '\0') < 0)
 			rc = vl_error_set(c->err, "out of memory");
 	}
 	git_config_iterator_free(it);
-	git_config_free(cfg);
 	return rc;
 }
 
@@ -776,7 +775,11 @@ static int refuse_filters(sync_ctx *c)
 	size_t i, n;
 	int rc = -1;
 
-	if (filter_drivers(c, &names) < 0)
+	if (git_repository_config_snapshot(&cfg, c->repo) < 0) {
+		git_fail(c, "cannot read the git config");
+		goto done;
+	}
+	if (filter_drivers(c, cfg, &names) < 0)
 		goto done;
 	if (names.len == 0) {
 		rc = 0;
@@ -815,11 +818,9 @@ static int refuse_filters(sync_ctx *c)
 		where = path ? path : "";
 		found = path ? filter_in_file(path, &names) : NULL;
 	}
-	if (!found && git_repository_config_snapshot(&cfg, c->repo) == 0 &&
-	    git_config_get_string(&af, cfg, "core.attributesFile") == 0 && af[0]) {
+	if (!found && git_config_get_string(&af, cfg, "core.attributesFile") == 0 && af[0]) {
 		free(path);
-		path = af[0] == '~' && af[1] == '/' && getenv("HOME") ?
-			str_printf("%s%s", getenv("HOME"), af + 1) : str_printf("%s", af);
+		path = config_path(af);
 		where = af;
 		found = path ? filter_in_file(path, &names) : NULL;
 	}
@@ -1348,6 +1349,15 @@ static void set_callbacks(sync_ctx *c, git_remote_callbacks *cb)
 	cb->payload = c;
 }
 
+/* Whether a remote's URL is a path on this machine, as git tells: no
+ * "scheme://", and no "host:" before the first '/' (scp-like ssh). */
+static int is_local_path(const char *url)
+{
+	const char *colon = strchr(url, ':'), *slash = strchr(url, '/');
+
+	return !strstr(url, "://") && (colon == NULL || (slash != NULL && slash < colon));
+}
+
 static int do_fetch(sync_ctx *c, git_remote *remote)
 {
 	git_fetch_options fo;
@@ -1367,11 +1377,9 @@ static int do_fetch(sync_ctx *c, git_remote *remote)
 	if (rc < 0) {
 		const char *url = git_remote_url(remote);
 
-		/* a local path (no scheme, no host:) that is not there reads
-		 * as "unsupported URL protocol" in libgit2: say what it is */
-		if (url && !strstr(url, "://") && !(strchr(url, ':') &&
-		    (!strchr(url, '/') || strchr(url, ':') < strchr(url, '/'))) &&
-		    access(url, F_OK) < 0)
+		/* a local path that is not there reads as "unsupported URL
+		 * protocol" in libgit2: say what it is */
+		if (url && is_local_path(url) && access(url, F_OK) < 0)
 			return vl_error_set(c->err, "cannot fetch: the remote '%s' is the folder "
 				"'%s', which does not exist (git remote set-url %s URL)",
 				git_remote_name(remote) ? git_remote_name(remote) : "?", url,
