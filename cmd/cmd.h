@@ -63,6 +63,13 @@ int cli_commit_arg(const char *cmd, int argc, char **argv, int *i,
 int cli_commit_setup(vl_cli_vault *v, const char *cmd, const char *vault_arg,
 	const char *config_arg, struct vl_sync_opts *opts);
 
+struct vl_sync_result;
+
+/* For commit and sync: prints "committed ID: SUBJECT" when res holds a
+ * commit, then each folder left out as a git repository of its own.
+ * Returns res->committed. */
+int cli_report_commit(const struct vl_sync_result *res);
+
 /* After getopt_long (optstring starting with ':') returned ':' or '?':
  * says which option needs a value or is unknown, and where help is. */
 void cli_getopt_error(const char *cmd, int c, char **argv);

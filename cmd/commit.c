@@ -27,16 +27,6 @@ static void usage(FILE *out)
 		"exit codes: 0 committed or nothing to commit, 2 error\n");
 }
 
-/* Prints the first line of msg. */
-static void print_subject(const char *msg)
-{
-	const char *nl = msg ? strchr(msg, '\n') : NULL;
-
-	if (!msg)
-		return;
-	printf("%.*s", nl ? (int)(nl - msg) : (int)strlen(msg), msg);
-}
-
 int cmd_commit(int argc, char **argv)
 {
 	vl_cli_vault v;
@@ -76,13 +66,8 @@ int cmd_commit(int argc, char **argv)
 		cli_error("commit: %s", err.msg);
 		goto done;
 	}
-	if (res.committed) {
-		printf("committed %.7s: ", res.commit);
-		print_subject(res.message);
-		printf("\n");
-	} else {
+	if (!cli_report_commit(&res))
 		printf("nothing to commit: the vault matches the last commit\n");
-	}
 	rc = VL_EXIT_OK;
 done:
 	vl_sync_result_release(&res);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "../src/git/sync.h"
 
 void cli_error(const char *fmt, ...)
 {
@@ -197,4 +198,18 @@ void cli_vault_release(vl_cli_vault *v)
 	free(v->repo_root);
 	free(v->vault_prefix);
 	memset(v, 0, sizeof(*v));
+}
+
+int cli_report_commit(const vl_sync_result *res)
+{
+	const char *msg = res->message, *nl = msg ? strchr(msg, '\n') : NULL;
+	size_t i;
+
+	if (res->committed)
+		printf("committed %.7s: %.*s\n", res->commit,
+			msg ? (nl ? (int)(nl - msg) : (int)strlen(msg)) : 0, msg ? msg : "");
+	for (i = 0; i < res->n_nested; i++)
+		printf("left out %s: a git repository of its own; commit in it, or list it "
+			"in .gitignore\n", res->nested[i]);
+	return res->committed;
 }

@@ -80,14 +80,6 @@ static void on_progress(const char *what, size_t done, size_t total, void *paylo
 		fprintf(stderr, "\r%s: %zu", what, done);
 }
 
-static void print_subject(const char *msg)
-{
-	const char *nl = msg ? strchr(msg, '\n') : NULL;
-
-	if (msg)
-		printf("%.*s", nl ? (int)(nl - msg) : (int)strlen(msg), msg);
-}
-
 static int is_new_conflict(const vl_sync_result *res, const char *path)
 {
 	size_t i;
@@ -105,11 +97,7 @@ static int report(const vl_sync_result *res)
 
 	if (res->recovered)
 		printf("completed an interrupted sync\n");
-	if (res->committed) {
-		printf("committed %.7s: ", res->commit);
-		print_subject(res->message);
-		printf("\n");
-	}
+	(void)cli_report_commit(res);
 	switch (res->merge) {
 	case VL_SYNC_NOTHING:
 		printf("%s/%s does not exist yet\n", res->remote, res->branch);

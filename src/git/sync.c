@@ -104,6 +104,9 @@ void vl_sync_result_release(vl_sync_result *res)
 	for (i = 0; i < res->n_pending; i++)
 		free(res->pending[i]);
 	free(res->pending);
+	for (i = 0; i < res->n_nested; i++)
+		free(res->nested[i]);
+	free(res->nested);
 	memset(res, 0, sizeof(*res));
 }
 
@@ -571,14 +574,42 @@ done:
 	return rc;
 }
 
+/* Whether path, as git's status and diff of the work tree give it, is
+ * an untracked folder that git does not enter: a repository of its own
+ * (it ends in '/'). */
+static int is_nested_repo(const char *path)
+{
+	size_t n = strlen(path);
+
+	return n > 0 && path[n - 1] == '/';
+}
+
 /* The filter of git_index_add_all and git_index_update_all: 0 (stage)
- * for a path in the vault, 1 (leave) for any other. */
+ * for a path in the vault, 1 (leave) for any other, and for a repository
+ * of its own in the vault (noted in res->nested; libgit2 fails on it with
+ * "invalid path", and git would stage a link to a commit that only this
+ * clone has). Returns -1 when out of memory. */
 static int in_vault(const char *path, const char *matched, void *payload)
 {
 	sync_ctx *c = payload;
+	vl_sync_result *res = c->res;
+	size_t i;
+	char *p;
 
 	(void)matched;
-	return c->prefix[0] == '\0' || vault_relative(c, path) ? 0 : 1;
+	if (c->prefix[0] != '\0' && !vault_relative(c, path))
+		return 1;
+	if (!is_nested_repo(path))
+		return 0;
+	for (i = 0; i < res->n_nested; i++)
+		if (strcmp(res->nested[i], path) == 0)
+			return 1;
+	p = vl_strndup(path, strlen(path));
+	if (p == NULL || VL_PUSH(res->nested, res->n_nested, res->cap_nested, p) < 0) {
+		free(p);
+		return -1;
+	}
+	return 1;
 }
 
 /* Stages the vault folder (add new and modified, remove deleted, honouring
@@ -1874,6 +1905,7 @@ static int check_clean(sync_ctx *c)
 	git_status_list *st = NULL;
 	git_status_options so;
 	char *spec = (char *)c->prefix;
+	size_t i;
 	int rc = -1;
 
 	git_status_options_init(&so, GIT_STATUS_OPTIONS_VERSION);
@@ -1888,10 +1920,13 @@ static int check_clean(sync_ctx *c)
 		git_fail(c, "cannot read the status");
 		goto done;
 	}
-	if (git_status_list_entrycount(st) > 0) {
-		const git_status_entry *s = git_status_byindex(st, 0);
+	for (i = 0; i < git_status_list_entrycount(st); i++) {
+		const git_status_entry *s = git_status_byindex(st, i);
 		const git_diff_delta *d = s->index_to_workdir ? s->index_to_workdir : s->head_to_index;
 
+		/* left out on purpose (in_vault) */
+		if (s->status == GIT_STATUS_WT_NEW && d && is_nested_repo(d->new_file.path))
+			continue;
 		vl_error_set(c->err, "the vault changed while syncing (%s); run sync again",
 			d ? d->new_file.path : "?");
 		goto done;

@@ -113,6 +113,11 @@ typedef struct vl_sync_result {
 	/* Conflict files (*.conflict-*) still in the vault from earlier syncs,
 	 * repository-relative. */
 	char **pending; size_t n_pending, cap_pending;
+	/* Folders of the vault left out of the commit because each is a git
+	 * repository of its own (untracked; repository-relative, ending in
+	 * '/'): git would commit one as a link to a commit that the remote
+	 * does not have. */
+	char **nested; size_t n_nested, cap_nested;
 } vl_sync_result;
 
 void vl_sync_result_init(vl_sync_result *res);

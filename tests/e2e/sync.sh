@@ -453,6 +453,20 @@ sed -i '$d' "$R/a/one.md"
 run "$R/a" sync
 check "sync: a deletion made after a crash is kept" sh -c "[ $RC = 0 ] && ! grep -q 'third line' '$R/a/one.md' && ! git -C '$R/remote.git' show main:one.md | grep -q 'third line' && grep -q 'from B' '$R/a/two.md'"
 
+# A git repository of its own inside the vault (a cloned code folder):
+# libgit2 failed to stage it ("invalid path"), so every sync and commit
+# failed. It is left out and named; the rest is committed and pushed.
+setup
+mkdir -p "$R/a/code"
+git -C "$R/a/code" init -q
+printf 'x\n' > "$R/a/code/f.txt"
+printf 'a new note next to a nested repository\n' > "$R/a/four.md"
+run "$R/a" commit
+check "commit: a nested git repository is left out and named" sh -c "[ $RC = 0 ] && echo \"\$1\" | grep -qx 'left out code/: a git repository of its own; commit in it, or list it in .gitignore' && git -C '$R/a' show HEAD:four.md | grep -q 'nested repository' && ! git -C '$R/a' ls-files --stage | grep -q code" x "$OUT"
+printf 'more\n' >> "$R/a/one.md"
+run "$R/a" sync
+check "sync: a nested git repository does not block the sync" sh -c "[ $RC = 0 ] && echo \"\$1\" | grep -q '^left out code/' && git -C '$R/remote.git' show main:one.md | grep -q more && ! git -C '$R/remote.git' ls-tree -r main | grep -q code" x "$OUT"
+
 # ---- SIGKILL at random points ----
 setup
 seed=${SYNC_SEED:-42}
