@@ -50,6 +50,7 @@ typedef struct sync_ctx {
 	int push_rejected;
 	char push_msg[256];
 	char in_the_way[256];    /* the first file a checkout would overwrite */
+	int way_untracked;       /* ... which HEAD does not have */
 	git_signature *sig;
 } sync_ctx;
 
@@ -1226,9 +1227,11 @@ static int note_conflict(git_checkout_notify_t why, const char *path,
 {
 	sync_ctx *c = payload;
 
-	(void)why; (void)baseline; (void)target; (void)workdir;
-	if (c->in_the_way[0] == '\0' && path)
+	(void)why; (void)target; (void)workdir;
+	if (c->in_the_way[0] == '\0' && path) {
 		snprintf(c->in_the_way, sizeof(c->in_the_way), "%s", path);
+		c->way_untracked = baseline == NULL || git_oid_is_zero(&baseline->id);
+	}
 	return 0;
 }
 
@@ -1271,7 +1274,12 @@ static int move_branch(sync_ctx *c, const git_oid *from, const git_oid *to, cons
 	co.notify_payload = c;
 	c->in_the_way[0] = '\0';
 	if (git_checkout_tree(c->repo, (const git_object *)tree, &co) < 0) {
-		if (c->in_the_way[0])
+		if (c->in_the_way[0] && c->way_untracked)
+			vl_error_set(c->err, "cannot update the work tree: '%s' is here, not "
+				"committed (untracked or ignored), and comes in from the other side; "
+				"nothing was moved: move it away or commit it, then run sync again",
+				c->in_the_way);
+		else if (c->in_the_way[0])
 			vl_error_set(c->err, "cannot update the work tree: '%s' changed here and "
 				"in what comes in (edited while syncing, or not committed); nothing "
 				"was moved: run sync again", c->in_the_way);
@@ -1863,7 +1871,9 @@ static int do_push(sync_ctx *c, git_remote *remote)
 	return rc;
 }
 
-/* Lists conflict files still in the vault (index entries). */
+/* Lists conflict files still in the repository (index entries): sync
+ * writes them wherever both sides changed a file, in the vault folder or
+ * not. */
 static int list_pending(sync_ctx *c)
 {
 	git_index *index = NULL;
@@ -1877,14 +1887,10 @@ static int list_pending(sync_ctx *c)
 	n = git_index_entrycount(index);
 	for (i = 0; i < n; i++) {
 		const git_index_entry *e = git_index_get_byindex(index, i);
-		const char *rel = vault_relative(c, e->path);
-		const char *base;
+		const char *base = strrchr(e->path, '/');
 		char *p;
 
-		if (!rel)
-			continue;
-		base = strrchr(rel, '/');
-		if (!strstr(base ? base : rel, ".conflict-"))
+		if (!strstr(base ? base : e->path, ".conflict-"))
 			continue;
 		p = vl_strndup(e->path, strlen(e->path));
 		if (!p || VL_PUSH(c->res->pending, c->res->n_pending, c->res->cap_pending, p) < 0) {

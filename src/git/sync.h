@@ -110,8 +110,8 @@ typedef struct vl_sync_result {
 	char *remote;             /* remote and remote branch used */
 	char *branch;
 	vl_sync_conflict *conflicts; size_t n_conflicts, cap_conflicts;
-	/* Conflict files (*.conflict-*) still in the vault from earlier syncs,
-	 * repository-relative. */
+	/* Conflict files (*.conflict-*) still in the repository from earlier
+	 * syncs (in the vault folder or not), repository-relative. */
 	char **pending; size_t n_pending, cap_pending;
 	/* Folders of the vault left out of the commit because each is a git
 	 * repository of its own (untracked; repository-relative, ending in

@@ -277,6 +277,26 @@ printf 'edit\n' >> "$R/a/notes*/n.md"; printf 'private\n' >> "$R/a/notes-old/o.m
 run "$R/a/notes*" sync
 check "sync: vault 'notes*': the folder notes-old beside it is not committed" sh -c "[ $RC = 0 ] && git -C '$R/remote.git' show 'main:notes*/n.md' | grep -q edit && ! git -C '$R/remote.git' show main:notes-old/o.md | grep -q private && git -C '$R/a' status --porcelain | grep -q 'notes-old/o.md'"
 
+# A file outside the vault folder, not committed here, that the other
+# side added: named as untracked, not as "changed here".
+setup
+mkdir "$R/b/v"; printf 'n\n' > "$R/b/v/n.md"; printf 'from B\n' > "$R/b/scratch.txt"
+git -C "$R/b" add -A; git -C "$R/b" commit -qm b; git -C "$R/b" push -q origin main 2>/dev/null
+mkdir "$R/a/v"; printf 'mine\n' > "$R/a/scratch.txt"; printf 'a\n' > "$R/a/v/a.md"
+run "$R/a/v" sync
+check "sync: an untracked file in the way of the merge is named as untracked" sh -c "[ $RC = 2 ] && echo \"\$1\" | grep -q \"'scratch.txt' is here, not committed (untracked or ignored)\" && grep -qx mine '$R/a/scratch.txt'" x "$ERR"
+
+# A conflict in a file outside the vault folder (both sides committed it
+# with git): its conflict file is reminded on the next sync too.
+setup
+mkdir "$R/a/v"; printf 'n\n' > "$R/a/v/n.md"; git -C "$R/a" add -A; git -C "$R/a" commit -qm v; git -C "$R/a" push -q origin main 2>/dev/null
+git -C "$R/b" pull -q origin main 2>/dev/null
+printf 'B tools\n' > "$R/b/tools.txt"; git -C "$R/b" add -A; git -C "$R/b" commit -qm b; git -C "$R/b" push -q origin main 2>/dev/null
+printf 'A tools\n' > "$R/a/tools.txt"; git -C "$R/a" add -A; git -C "$R/a" commit -qm a
+run "$R/a/v" sync
+run "$R/a/v" sync
+check "sync: a conflict file outside the vault folder is reminded" sh -c "[ $RC = 0 ] && echo \"\$1\" | grep -q 'still to resolve' && echo \"\$1\" | grep -q '^  tools.conflict-'" x "$OUT"
+
 # ---- a clean/smudge filter (as Git LFS uses) is refused ----
 # libgit2 runs no external filter: a commit would store the raw bytes.
 setup
