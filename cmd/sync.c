@@ -93,7 +93,7 @@ static int is_new_conflict(const vl_sync_result *res, const char *path)
 /* Explains the outcome; returns the exit code. */
 static int report(const vl_sync_result *res)
 {
-	size_t i, both = 0, older = 0, aside = 0;
+	size_t i, both = 0, older = 0, aside = 0, renamed = 0;
 
 	if (res->recovered)
 		printf("completed an interrupted sync\n");
@@ -147,6 +147,20 @@ static int report(const vl_sync_result *res)
 	if (aside)
 		printf("to resolve: rename the file or the folder, delete the .conflict file, "
 			"then run 'vaultlint sync' again\n");
+	for (i = 0; i < res->n_conflicts; i++) {
+		const vl_sync_conflict *k = &res->conflicts[i];
+
+		if (k->kind != VL_SYNC_RENAMED_BOTH)
+			continue;
+		if (!renamed++)
+			printf("conflict: renamed on both sides to two names; both are kept and "
+				"committed:\n");
+		printf("  %s: %s (yours)  and  %s (theirs, from %s/%s)\n", k->from, k->path,
+			k->copy, res->remote, res->branch);
+	}
+	if (renamed)
+		printf("to resolve: merge the two into the name you want, delete the other, then "
+			"run 'vaultlint sync' again\n");
 	for (i = 0; i < res->n_pending; i++)
 		if (!is_new_conflict(res, res->pending[i]))
 			older++;
@@ -156,7 +170,7 @@ static int report(const vl_sync_result *res)
 			if (!is_new_conflict(res, res->pending[i]))
 				printf("  %s\n", res->pending[i]);
 	}
-	return both || aside ? VL_EXIT_FINDINGS : VL_EXIT_OK;
+	return both || aside || renamed ? VL_EXIT_FINDINGS : VL_EXIT_OK;
 }
 
 int cmd_sync(int argc, char **argv)

@@ -100,6 +100,7 @@ void vl_sync_result_release(vl_sync_result *res)
 	for (i = 0; i < res->n_conflicts; i++) {
 		free(res->conflicts[i].path);
 		free(res->conflicts[i].copy);
+		free(res->conflicts[i].from);
 	}
 	free(res->conflicts);
 	for (i = 0; i < res->n_pending; i++)
@@ -1463,6 +1464,7 @@ static int add_conflict(sync_ctx *c, vl_sync_conflict_kind kind, const char *pat
 	vl_sync_result *r = c->res;
 
 	k.kind = kind;
+	k.from = NULL;
 	k.path = vl_strndup(path, strlen(path));
 	k.copy = copy ? vl_strndup(copy, strlen(copy)) : NULL;
 	if (!k.path || (copy && !k.copy) ||
@@ -1557,14 +1559,70 @@ static int index_put_beside(sync_ctx *c, git_index *index, const git_index_entry
 	return index_put(c, index, src, path) < 0 ? -1 : 0;
 }
 
+/* The side of items that stands alone (ours alone: 1, theirs alone: 2,
+ * the ancestor alone: 3, anything else: 0). */
+static int alone(const conflict_item *ci)
+{
+	if (ci->has_ours && !ci->has_theirs && !ci->has_anc)
+		return 1;
+	if (ci->has_theirs && !ci->has_ours && !ci->has_anc)
+		return 2;
+	return ci->has_anc && !ci->has_ours && !ci->has_theirs ? 3 : 0;
+}
+
+/* The first item of items[0..n) alone on side (alone()) and not yet in a
+ * pair (pair[i] == 0), the one with the blob id id when there is one. */
+static size_t pick_alone(const conflict_item *items, size_t n, const size_t *pair,
+	int side, const git_oid *id)
+{
+	size_t i, first = n;
+
+	for (i = 0; i < n; i++) {
+		const git_index_entry *e = side == 1 ? &items[i].ours : &items[i].theirs;
+
+		if (pair[i] || alone(&items[i]) != side)
+			continue;
+		if (git_oid_equal(&e->id, id))
+			return i;
+		if (first == n)
+			first = i;
+	}
+	return first;
+}
+
+/* A note renamed on both sides to two names: libgit2 leaves its
+ * ancestor alone at the old name, ours alone at our name and theirs
+ * alone at theirs. When there are as many of each, pairs them: pair[i]
+ * of an ancestor is 1 + its ours' item, pair[] of either side its
+ * ancestor's item + 1 (the same blob pairs first). Else none is paired
+ * (each side is then kept as a note the other side deleted). */
+static void pair_renames(const conflict_item *items, size_t n, size_t *pair)
+{
+	size_t i, o, t, count[4] = { 0, 0, 0, 0 };
+
+	for (i = 0; i < n; i++)
+		count[alone(&items[i])]++;
+	if (count[3] == 0 || count[1] != count[3] || count[2] != count[3])
+		return;
+	for (i = 0; i < n; i++) {
+		if (alone(&items[i]) != 3)
+			continue;
+		o = pick_alone(items, n, pair, 1, &items[i].anc.id);
+		t = pick_alone(items, n, pair, 2, &items[i].anc.id);
+		pair[i] = o + 1;
+		pair[o] = pair[t] = i + 1;
+	}
+}
+
 /* Turns every conflict of the merged index into two plain files (see
- * sync.h): ours at its path, theirs at a conflict file. */
+ * sync.h): ours at its path, theirs at a conflict file; a note renamed
+ * on both sides stays under both names. */
 static int resolve_conflicts(sync_ctx *c, git_index *index, const char *tag)
 {
 	git_index_conflict_iterator *it = NULL;
 	const git_index_entry *a, *o, *t;
 	conflict_item *items = NULL;
-	size_t n = 0, cap = 0, i;
+	size_t n = 0, cap = 0, i, *pair = NULL;
 	char *copy = NULL;
 	int rc = -1, e, r;
 
@@ -1594,6 +1652,12 @@ static int resolve_conflicts(sync_ctx *c, git_index *index, const char *tag)
 	}
 	git_index_conflict_iterator_free(it);
 	it = NULL;
+	pair = calloc(n + 1, sizeof(*pair));
+	if (pair == NULL) {
+		vl_error_set(c->err, "out of memory");
+		goto done;
+	}
+	pair_renames(items, n, pair);
 	for (i = 0; i < n; i++) {
 		if (items[i].anc_path)
 			git_index_conflict_remove(index, items[i].anc_path);
@@ -1626,8 +1690,28 @@ static int resolve_conflicts(sync_ctx *c, git_index *index, const char *tag)
 			const char *path = ci->has_ours ? ci->ours_path : ci->theirs_path;
 
 			r = index_put_beside(c, index, keep, path, tag);
-			if (r < 0 || (r == 0 && add_conflict(c, VL_SYNC_KEPT_MODIFIED, path, NULL) < 0))
+			if (r < 0 || (r == 0 && !pair[i] &&
+			    add_conflict(c, VL_SYNC_KEPT_MODIFIED, path, NULL) < 0))
 				goto done;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		vl_sync_conflict *k;
+		const conflict_item *mine, *other;
+
+		if (alone(&items[i]) != 3 || !pair[i])
+			continue;
+		mine = &items[pair[i] - 1];
+		for (other = items; other < items + n; other++)
+			if (alone(other) == 2 && pair[other - items] == i + 1)
+				break;
+		if (add_conflict(c, VL_SYNC_RENAMED_BOTH, mine->ours_path, other->theirs_path) < 0)
+			goto done;
+		k = &c->res->conflicts[c->res->n_conflicts - 1];
+		k->from = vl_strndup(items[i].anc_path, strlen(items[i].anc_path));
+		if (k->from == NULL) {
+			vl_error_set(c->err, "out of memory");
+			goto done;
 		}
 	}
 	if (git_index_has_conflicts(index)) {
@@ -1643,6 +1727,7 @@ done:
 		free(items[i].theirs_path);
 	}
 	free(items);
+	free(pair);
 	free(copy);
 	return rc;
 }
@@ -1692,7 +1777,9 @@ static int make_merge(sync_ctx *c, git_oid *out, const git_oid *ours, const git_
 
 		int e = k->kind == VL_SYNC_FILE_FOLDER ?
 			vl_buf_printf(&msg, "  %s (a folder; the file of that name in %s)\n",
-				k->path, k->copy) : k->copy ?
+				k->path, k->copy) : k->kind == VL_SYNC_RENAMED_BOTH ?
+			vl_buf_printf(&msg, "  %s and %s (%s renamed on both sides)\n",
+				k->path, k->copy, k->from) : k->copy ?
 			vl_buf_printf(&msg, "  %s (theirs in %s)\n", k->path, k->copy) :
 			vl_buf_printf(&msg, "  %s (modified on one side, deleted on the other: "
 				"kept)\n", k->path);

@@ -40,7 +40,9 @@
  *   - one side deleted, the other modified: the modified version is kept
  *     (this is reported, but is not a conflict);
  *   - rename on one side and edits on the other merge through libgit2's
- *     rename detection (GIT_MERGE_FIND_RENAMES).
+ *     rename detection (GIT_MERGE_FIND_RENAMES);
+ *   - renamed on both sides to two names: both names are kept, reported
+ *     as a conflict (VL_SYNC_RENAMED_BOTH).
  * The merge commit has both parents, so it pushes as a fast-forward and the
  * other clones receive the conflict files too. Both versions are therefore
  * on disk and in history; the user merges them by hand and deletes the
@@ -82,13 +84,16 @@ typedef struct vl_sync_opts {
 typedef enum vl_sync_conflict_kind {
 	VL_SYNC_BOTH_CHANGED,     /* ours at path, theirs at copy */
 	VL_SYNC_KEPT_MODIFIED,    /* deleted on one side, modified version kept */
-	VL_SYNC_FILE_FOLDER       /* a file and a folder named path: the file at copy */
+	VL_SYNC_FILE_FOLDER,      /* a file and a folder named path: the file at copy */
+	VL_SYNC_RENAMED_BOTH      /* from renamed to path here and to copy there */
 } vl_sync_conflict_kind;
 
 typedef struct vl_sync_conflict {
 	vl_sync_conflict_kind kind;
 	char *path;               /* repository-relative path kept */
-	char *copy;               /* repository-relative conflict file, or NULL */
+	char *copy;               /* repository-relative conflict file (for
+	                             RENAMED_BOTH the other side's name), or NULL */
+	char *from;               /* RENAMED_BOTH: the name before; else NULL */
 } vl_sync_conflict;
 
 typedef enum vl_sync_merge {

@@ -297,6 +297,14 @@ run "$R/a/v" sync
 run "$R/a/v" sync
 check "sync: a conflict file outside the vault folder is reminded" sh -c "[ $RC = 0 ] && echo \"\$1\" | grep -q 'still to resolve' && echo \"\$1\" | grep -q '^  tools.conflict-'" x "$OUT"
 
+# A note renamed on both sides to two names: both kept, reported as a
+# rename conflict (exit 1), not as "deleted on one side and edited".
+setup
+git -C "$R/b" mv three.md three-b.md; git -C "$R/b" commit -qm b; git -C "$R/b" push -q origin main 2>/dev/null
+git -C "$R/a" mv three.md three-a.md
+run "$R/a" sync
+check "sync: a note renamed on both sides is a rename conflict, both names kept" sh -c "[ $RC = 1 ] && echo \"\$1\" | grep -qx '  three.md: three-a.md (yours)  and  three-b.md (theirs, from origin/main)' && ! echo \"\$1\" | grep -q 'deleted on one side' && git -C '$R/remote.git' show main:three-a.md | grep -q 'keep me' && git -C '$R/remote.git' show main:three-b.md | grep -q 'keep me'" x "$OUT"
+
 # ---- a clean/smudge filter (as Git LFS uses) is refused ----
 # libgit2 runs no external filter: a commit would store the raw bytes.
 setup
