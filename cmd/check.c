@@ -536,7 +536,8 @@ static int lint_changes(vl_diags *out, check_run *run, size_t *n_checked)
 	memset(&so, 0, sizeof(so));
 	so.ignore = (const char *const *)cv->config.ignore;
 	so.n_ignore = cv->config.n_ignore;
-	/* tracked files are never ignored: only the work tree asks git */
+	/* only the work tree's walk asks git (a commit's or the index's
+	 * files are all tracked, and git ignores no tracked file) */
 	so.use_gitignore = o->changed_since != NULL;
 	before.kind = VL_SNAP_REV;
 	before.rev = o->staged ? "HEAD" : o->changed_since;
@@ -678,9 +679,7 @@ static int lint_changes(vl_diags *out, check_run *run, size_t *n_checked)
 			lo.only = (const char *const *)aff;
 			lo.n_only = n_aff;
 			qsort(aff, n_aff, sizeof(*aff), vl_cmp_str);
-			vl_source_opts so_rev = so;
-			so_rev.use_gitignore = 0; /* a revision's files are all tracked */
-			if (vl_source_open_snap(&src_b, repo, &before, cv->vault_prefix, &so_rev, &err) < 0 ||
+			if (vl_source_open_snap(&src_b, repo, &before, cv->vault_prefix, &so, &err) < 0 ||
 			    vl_vault_load_ex(&vb, src_b, va, &affected, o->threads, run_cache(run),
 			    &err) < 0 ||
 			    vl_lint_run(&db, vb, &lo, &err) < 0 ||

@@ -66,7 +66,8 @@ struct vl_source {
 typedef struct vl_source_opts {
 	const char *const *ignore; /* glob patterns (config `ignore:`), or NULL */
 	size_t n_ignore;
-	int use_gitignore;         /* skip paths the repository ignores */
+	int use_gitignore;         /* the work tree: skip paths the repository
+	                              ignores (a snapshot's are all tracked) */
 } vl_source_opts;
 
 /* Lists the files of the vault rooted at folder dir (work tree). Hidden

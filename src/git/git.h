@@ -26,7 +26,9 @@ const char *vl_repo_workdir(const vl_repo *repo);
 const char *vl_repo_gitdir(const vl_repo *repo);
 
 /* Sets *ignored to 1 when the repository-relative path is ignored by
- * .gitignore, .git/info/exclude or core.excludesFile. Returns 0 or -1. */
+ * .gitignore, .git/info/exclude or core.excludesFile and, as git has it,
+ * not tracked: neither it nor (for a folder) a file under it is in the
+ * index. Returns 0 or -1. */
 int vl_repo_ignored(vl_repo *repo, const char *path, int *ignored, vl_error *err);
 
 /* Whether ignore rules exist outside the work tree's .gitignore files:

@@ -155,6 +155,26 @@ void vl_repo_unlock(vl_repo *repo)
 	pthread_mutex_unlock(&repo->lock);
 }
 
+/* Whether the index holds path, or a file under it when it is a folder:
+ * git's rules ignore no tracked file. */
+static int tracked(git_repository *git, const char *path)
+{
+	git_index *index = NULL;
+	vl_buf under = VL_BUF_INIT;
+	size_t at;
+	int found = 0, i;
+
+	if (git_repository_index(&index, git) < 0)
+		return 0;
+	for (i = 0; i <= 3 && !found; i++)
+		found = git_index_get_bypath(index, path, i) != NULL;
+	if (!found && vl_buf_printf(&under, "%s/", path) == 0)
+		found = git_index_find_prefix(&at, index, under.ptr) == 0;
+	vl_buf_release(&under);
+	git_index_free(index);
+	return found;
+}
+
 int vl_repo_ignored(vl_repo *repo, const char *path, int *ignored, vl_error *err)
 {
 	int ig = 0, rc;
@@ -164,6 +184,8 @@ int vl_repo_ignored(vl_repo *repo, const char *path, int *ignored, vl_error *err
 	rc = git_ignore_path_is_ignored(&ig, repo->git, path);
 	if (rc < 0)
 		git_fail(err, path);
+	else if (ig && tracked(repo->git, path))
+		ig = 0;
 	vl_repo_unlock(repo);
 	if (rc < 0)
 		return -1;

@@ -110,17 +110,6 @@ static int source_new(vl_source **out, vl_repo *repo, const char *root,
 	return 0;
 }
 
-/* Skips a path the repository ignores when opts ask for it. Tracked files
- * can match .gitignore too; honouring that keeps every source alike. */
-static int skip_ignored(vl_repo *repo, const vl_source_opts *opts,
-	const char *path, int *skip, vl_error *err)
-{
-	*skip = 0;
-	if (opts == NULL || !opts->use_gitignore)
-		return 0;
-	return vl_repo_ignored(repo, path, skip, err);
-}
-
 /* The symlinks of a snapshot, put aside while it is listed: a symlink's
  * blob holds its target's path, not a note. */
 typedef struct snap_link {
@@ -317,7 +306,6 @@ int vl_source_open_index(vl_source **out, vl_repo *repo, const char *vault_subdi
 		const git_index_entry *e = git_index_get_byindex(index, i);
 		const char *rel;
 		char hex[41];
-		int skip;
 
 		if (e == NULL || !vl_git_in_vault(e->path, prefix, opts, &rel))
 			continue;
@@ -341,10 +329,6 @@ int vl_source_open_index(vl_source **out, vl_repo *repo, const char *vault_subdi
 		 * of it is committed */
 		if (e->mode == GIT_FILEMODE_COMMIT ||
 		    (e->flags_extended & GIT_INDEX_ENTRY_INTENT_TO_ADD))
-			continue;
-		if (skip_ignored(repo, opts, e->path, &skip, err) < 0)
-			goto done;
-		if (skip)
 			continue;
 		if (e->mode == GIT_FILEMODE_LINK) {
 			if (links_add(&links, rel, &e->id) < 0) {
@@ -392,7 +376,7 @@ static int tree_walk_cb(const char *root, const git_tree_entry *entry, void *pay
 	const char *rel;
 	size_t plen = strlen(w->prefix);
 	char hex[41];
-	int rc = 1, skip;
+	int rc = 1;
 
 	if (vl_buf_puts(&path, root) < 0 || vl_buf_puts(&path,
 	    git_tree_entry_name(entry)) < 0)
@@ -414,17 +398,6 @@ static int tree_walk_cb(const char *root, const git_tree_entry *entry, void *pay
 	rc = 0;
 	if (git_tree_entry_type(entry) != GIT_OBJECT_BLOB ||
 	    !vl_git_in_vault(path.ptr, w->prefix, w->opts, &rel))
-		goto done;
-	/* The repository lock is held during the walk: call libgit2 directly. */
-	skip = 0;
-	if (w->opts != NULL && w->opts->use_gitignore &&
-	    git_ignore_path_is_ignored(&skip, vl_repo_git(w->repo), path.ptr) < 0) {
-		vl_error_set(w->err, "%s: cannot check .gitignore", path.ptr);
-		w->failed = 1;
-		rc = -1;
-		goto done;
-	}
-	if (skip)
 		goto done;
 	if (git_tree_entry_filemode(entry) == GIT_FILEMODE_LINK) {
 		if (links_add(&w->links, rel, git_tree_entry_id(entry)) < 0)

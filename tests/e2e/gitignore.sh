@@ -48,3 +48,35 @@ check ".git/info/exclude" 4 "$r/content"
 r="$tmp/comments"; mk "$r"
 printf '# only a comment\n\n' >"$r/.git/info/exclude"
 check "an exclude file of comments ignores nothing" 5 "$r/content"
+
+# A tracked file is never ignored (as git has it), in every mode alike:
+# drafts/ is ignored, drafts/d.md was added with `git add -f`,
+# drafts/u.md is not tracked. The plain check, --changed-since and
+# --staged all see d.md (its finding, and the link to it resolves);
+# none sees u.md.
+r="$tmp/tracked"; mk "$r"
+printf 'content/drafts/\n' >"$r/.gitignore"
+printf '[[d]]\n' >"$r/content/a.md"
+printf '[[nowhere]]\n' >"$r/content/drafts/u.md"
+git -C "$r" -c user.name=T -c user.email=t@example.org commit -q --allow-empty -m empty
+git -C "$r" add -A && git -C "$r" add -f content/drafts/d.md
+git -C "$r" -c user.name=T -c user.email=t@example.org commit -q -m notes
+check "a tracked file in an ignored folder is checked" 5 "$r/content"
+for mode in "" "--changed-since HEAD~1"; do
+	out=$(cd "$r/content" && "$VAULTLINT" check --no-cache $mode . 2>&1)
+	if echo "$out" | grep -q "^drafts/d.md:1:1: error: no note or file 'nowhere'" &&
+	    ! echo "$out" | grep -q "^drafts/u.md" && ! echo "$out" | grep -q "^a.md"; then
+		echo "PASS tracked and ignored: check ${mode:-(plain)}"
+	else
+		echo "FAIL tracked and ignored: check ${mode:-(plain)}"; echo "$out" | sed 's/^/  /'
+	fi
+done
+printf '[[nowhere2]]\n' >"$r/content/drafts/d.md"
+git -C "$r" add -f content/drafts/d.md
+out=$(cd "$r/content" && "$VAULTLINT" check --no-cache --staged . 2>&1)
+if echo "$out" | grep -q "^drafts/d.md:1:1: error: no note or file 'nowhere2'" &&
+    ! echo "$out" | grep -q "^a.md"; then
+	echo "PASS tracked and ignored: check --staged"
+else
+	echo "FAIL tracked and ignored: check --staged"; echo "$out" | sed 's/^/  /'
+fi
