@@ -112,10 +112,12 @@ static char *dup_or_null(const char *s)
 }
 
 /* Turns one libgit2 delta into a vl_change, dropping sides outside the
- * vault: a note renamed out of the vault is deleted from it. Returns 0
- * (maybe adding nothing) or -1 when out of memory. */
+ * vault: a note renamed out of the vault is deleted from it. index, when
+ * not NULL, is the new side: a file only marked in it with `git add -N`
+ * is not staged, so its addition is no change. Returns 0 (maybe adding
+ * nothing) or -1 when out of memory. */
 static int add_delta(vl_changes *out, const git_diff_delta *d, const char *prefix,
-	const vl_source_opts *opts)
+	const vl_source_opts *opts, git_index *index)
 {
 	vl_change c;
 	const char *orel = NULL, *nrel = NULL;
@@ -144,6 +146,12 @@ static int add_delta(vl_changes *out, const git_diff_delta *d, const char *prefi
 		has_old = 0;
 	if (has_new && !vl_git_in_vault(d->new_file.path, prefix, opts, &nrel))
 		has_new = 0;
+	if (has_new && index != NULL && d->status == GIT_DELTA_ADDED) {
+		const git_index_entry *e = git_index_get_bypath(index, d->new_file.path, 0);
+
+		if (e != NULL && (e->flags_extended & GIT_INDEX_ENTRY_INTENT_TO_ADD))
+			has_new = 0;
+	}
 	if (!has_old && !has_new)
 		return 0;
 	if (has_old && has_new)
@@ -271,6 +279,7 @@ int vl_repo_diff(vl_changes *out, vl_repo *repo, const vl_snap *from,
 	git_diff_find_options fopts;
 	git_diff *diff = NULL;
 	git_tree *old_tree = NULL, *new_tree = NULL;
+	git_index *index = NULL;
 	char *prefix = NULL;
 	char *spec[1];
 	size_t i, n, first = out->len;
@@ -314,7 +323,9 @@ int vl_repo_diff(vl_changes *out, vl_repo *repo, const vl_snap *from,
 			grc = git_diff_tree_to_tree(&diff, git, old_tree, new_tree, &dopts);
 			break;
 		case VL_SNAP_INDEX:
-			grc = git_diff_tree_to_index(&diff, git, old_tree, NULL, &dopts);
+			grc = git_repository_index(&index, git);
+			if (grc == 0)
+				grc = git_diff_tree_to_index(&diff, git, old_tree, index, &dopts);
 			break;
 		case VL_SNAP_WORKDIR:
 			grc = git_diff_tree_to_workdir_with_index(&diff, git, old_tree, &dopts);
@@ -330,7 +341,7 @@ int vl_repo_diff(vl_changes *out, vl_repo *repo, const vl_snap *from,
 	}
 	n = git_diff_num_deltas(diff);
 	for (i = 0; i < n; i++) {
-		if (add_delta(out, git_diff_get_delta(diff, i), prefix, opts) < 0) {
+		if (add_delta(out, git_diff_get_delta(diff, i), prefix, opts, index) < 0) {
 			vl_error_set(err, "out of memory");
 			goto done;
 		}
@@ -344,6 +355,7 @@ int vl_repo_diff(vl_changes *out, vl_repo *repo, const vl_snap *from,
 	rc = 0;
 done:
 	git_diff_free(diff);
+	git_index_free(index);
 	git_tree_free(old_tree);
 	git_tree_free(new_tree);
 	vl_repo_unlock(repo);

@@ -195,6 +195,10 @@ mkdir -p "$n/content" && (cd "$n" && git init -q . && git config user.name T &&
 (cd "$n" && "$VAULTLINT" check --staged) > "$out" 2> "$err"
 is_rc "a link to a note added with 'git add -N' exits 1" $? 1
 has "a link to a note added with 'git add -N' is broken" "$out" "L.md:2:1: error: no note or file 'New'"
+has "a note added with 'git add -N' is not counted as checked" "$out" "1 error, 0 warnings, 0 infos in 1 note"
+(cd "$n" && git reset -q content/L.md && "$VAULTLINT" check --staged) > "$out" 2> "$err"
+is_rc "only a note marked with 'git add -N': exits 0" $? 0
+has "only a note marked with 'git add -N': no note checked" "$out" "no problems in 0 notes"
 
 # symlinks in the index and in commits are followed as the work tree's
 # walk follows them: a link to a note is that note, one that leaves the
