@@ -117,8 +117,8 @@ static int parse_args(changelog_opts *o, int argc, char **argv)
 		cli_error("--since goes alone, without revisions or --worktree");
 		return -1;
 	}
-	if (o->worktree && o->n_revs > 1) {
-		cli_error("--worktree takes at most one revision (the old side)");
+	if (o->worktree && (o->n_revs > 1 || (o->n_revs == 1 && strstr(o->revs[0], "..")))) {
+		cli_error("--worktree takes at most one revision (the old side), not a range");
 		return -1;
 	}
 	return 0;

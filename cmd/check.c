@@ -39,7 +39,7 @@ static void usage(FILE *out)
 		"                         the staged-changed notes and what the change breaks\n"
 		"  --changed-since REV    the same for the changes from REV to the work tree\n"
 		"  --all                  with --staged or --changed-since: report every finding\n"
-		"  --threads N            at most N threads at once (default: one per core)\n"
+		"  --threads N            at most N threads at once, 1 to 64 (default: one per core)\n"
 		"  --no-cache             neither read nor write the cache of parsed notes,\n"
 		"                         the memo of findings nor the check state (kept in\n"
 		"                         the repository's git folder, in vaultlint/;\n"

@@ -20,7 +20,7 @@ static const vl_cmd commands[] = {
 	{ "changelog", cmd_changelog, "entries added, removed, changed or moved between commits" },
 	{ "check",     cmd_check,     "lint the vault (or what is staged)" },
 	{ "commit",    cmd_commit,    "stage every change in the vault and commit it" },
-	{ "hook",      cmd_hook,      "install or uninstall the git pre-commit hook" },
+	{ "hook",      cmd_hook,      "install, uninstall or show the git pre-commit hook" },
 	{ "rules",     cmd_rules,     "list the rules and their default severities" },
 	{ "sync",      cmd_sync,      "commit, fetch, merge and push the vault, losing nothing" },
 	{ "version",   cmd_version,   "print the version" },
@@ -43,6 +43,11 @@ int cmd_version(int argc, char **argv)
 	if (argc > 1 && cli_is_help(argv[1])) {
 		printf("usage: vaultlint version\n\nPrints the version.\n");
 		return VL_EXIT_OK;
+	}
+	if (argc > 1) {
+		cli_error("version: unexpected argument '%s'", argv[1]);
+		fprintf(stderr, "usage: vaultlint version\n");
+		return VL_EXIT_ERROR;
 	}
 	printf("vaultlint %s\n", VL_VERSION);
 	return VL_EXIT_OK;

@@ -240,6 +240,9 @@ printf '# Main\n- [Main paper](https://example.org/main) #PAPER #READ\n' > conte
 "$VAULTLINT" changelog --worktree --format text > "$out"
 has "worktree: untracked note" "$out" "  A Draft.md"
 has "worktree: changed entry" "$out" "  ~ [Main paper](https://example.org/main) #PAPER #READ  (Main.md > Main) was: [Main paper](https://example.org/main) #PAPER"
+"$VAULTLINT" changelog --worktree HEAD~1..HEAD > "$out" 2>&1
+is_rc "worktree with a range: usage error" $? 2
+has "worktree with a range: says it takes one revision" "$out" "vaultlint: --worktree takes at most one revision (the old side), not a range"
 rm content/Draft.md && git checkout -q -- content/Main.md
 
 # 8. not a git repository
