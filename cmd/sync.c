@@ -90,10 +90,46 @@ static int is_new_conflict(const vl_sync_result *res, const char *path)
 	return 0;
 }
 
+/* The conflicts of res of one kind: what happened, one line each, then
+ * fix and how to go on. Returns how many there are. */
+static size_t report_kind(const vl_sync_result *res, vl_sync_conflict_kind kind,
+	const char *fix)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < res->n_conflicts; i++)
+		n += res->conflicts[i].kind == kind;
+	if (n == 0)
+		return 0;
+	if (kind == VL_SYNC_BOTH_CHANGED)
+		printf("conflict: %zu note%s changed on both sides; both versions are kept "
+			"and committed:\n", n, n == 1 ? "" : "s");
+	else if (kind == VL_SYNC_FILE_FOLDER)
+		printf("conflict: a file and a folder have the same name; the folder keeps "
+			"it, the file is kept and committed beside it:\n");
+	else
+		printf("conflict: renamed on both sides to two names; both are kept and "
+			"committed:\n");
+	for (i = 0; i < res->n_conflicts; i++) {
+		const vl_sync_conflict *k = &res->conflicts[i];
+
+		if (k->kind != kind)
+			continue;
+		if (kind == VL_SYNC_FILE_FOLDER)
+			printf("  %s/ (folder)  and  %s (the file)\n", k->path, k->copy);
+		else
+			printf("  %s%s%s (yours)  and  %s (theirs, from %s/%s)\n",
+				k->from ? k->from : "", k->from ? ": " : "", k->path, k->copy,
+				res->remote, res->branch);
+	}
+	printf("%s, then run 'vaultlint sync' again\n", fix);
+	return n;
+}
+
 /* Explains the outcome; returns the exit code. */
 static int report(const vl_sync_result *res)
 {
-	size_t i, both = 0, older = 0, aside = 0, renamed = 0;
+	size_t i, older = 0, found;
 
 	if (res->recovered)
 		printf("completed an interrupted sync\n");
@@ -118,49 +154,12 @@ static int report(const vl_sync_result *res)
 		if (res->conflicts[i].kind == VL_SYNC_KEPT_MODIFIED)
 			printf("kept %s: deleted on one side and edited on the other; "
 				"the edited version stays\n", res->conflicts[i].path);
-	for (i = 0; i < res->n_conflicts; i++)
-		if (res->conflicts[i].kind == VL_SYNC_BOTH_CHANGED)
-			both++;
-	if (both) {
-		printf("conflict: %zu note%s changed on both sides; both versions are kept "
-			"and committed:\n", both, both == 1 ? "" : "s");
-		for (i = 0; i < res->n_conflicts; i++) {
-			const vl_sync_conflict *k = &res->conflicts[i];
-
-			if (k->kind == VL_SYNC_BOTH_CHANGED)
-				printf("  %s (yours)  and  %s (theirs, from %s/%s)\n",
-					k->path, k->copy, res->remote, res->branch);
-		}
-		printf("to resolve: merge each .conflict file into its note by hand, delete "
-			"the .conflict file, then run 'vaultlint sync' again\n");
-	}
-	for (i = 0; i < res->n_conflicts; i++) {
-		const vl_sync_conflict *k = &res->conflicts[i];
-
-		if (k->kind != VL_SYNC_FILE_FOLDER)
-			continue;
-		if (!aside++)
-			printf("conflict: a file and a folder have the same name; the folder keeps "
-				"it, the file is kept and committed beside it:\n");
-		printf("  %s/ (folder)  and  %s (the file)\n", k->path, k->copy);
-	}
-	if (aside)
-		printf("to resolve: rename the file or the folder, delete the .conflict file, "
-			"then run 'vaultlint sync' again\n");
-	for (i = 0; i < res->n_conflicts; i++) {
-		const vl_sync_conflict *k = &res->conflicts[i];
-
-		if (k->kind != VL_SYNC_RENAMED_BOTH)
-			continue;
-		if (!renamed++)
-			printf("conflict: renamed on both sides to two names; both are kept and "
-				"committed:\n");
-		printf("  %s: %s (yours)  and  %s (theirs, from %s/%s)\n", k->from, k->path,
-			k->copy, res->remote, res->branch);
-	}
-	if (renamed)
-		printf("to resolve: merge the two into the name you want, delete the other, then "
-			"run 'vaultlint sync' again\n");
+	found = report_kind(res, VL_SYNC_BOTH_CHANGED, "to resolve: merge each .conflict "
+		"file into its note by hand, delete the .conflict file");
+	found += report_kind(res, VL_SYNC_FILE_FOLDER, "to resolve: rename the file or the "
+		"folder, delete the .conflict file");
+	found += report_kind(res, VL_SYNC_RENAMED_BOTH, "to resolve: merge the two into the "
+		"name you want, delete the other");
 	for (i = 0; i < res->n_pending; i++)
 		if (!is_new_conflict(res, res->pending[i]))
 			older++;
@@ -170,7 +169,7 @@ static int report(const vl_sync_result *res)
 			if (!is_new_conflict(res, res->pending[i]))
 				printf("  %s\n", res->pending[i]);
 	}
-	return both || aside || renamed ? VL_EXIT_FINDINGS : VL_EXIT_OK;
+	return found ? VL_EXIT_FINDINGS : VL_EXIT_OK;
 }
 
 int cmd_sync(int argc, char **argv)
