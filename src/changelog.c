@@ -14,7 +14,8 @@
  * order within a note, then across notes. A pair in another note or
  * under another heading is "moved" (with its old text when that changed
  * too), a pair with other content "changed", the rest are "added" or
- * "removed".
+ * "removed". A heading renamed in place (heading_renames) is the same
+ * heading: its entries are not moved.
  *
  * Front matter is compared key by key for notes that exist on both sides
  * (an added or deleted note is reported as a note, not key by key).
@@ -71,6 +72,9 @@ typedef struct rec {
 	char *text;         /* own text + sub-items */
 	char *note;
 	char *section;
+	/* Old side: the new text of its section's heading when the pair
+	 * renamed that heading (heading_renames), else NULL. */
+	char *section_as;
 	uint32_t line;
 	size_t pair;        /* which add_pair call */
 	size_t order;       /* position on its side */
@@ -100,6 +104,14 @@ static void rec_release(rec *r)
 	free(r->text);
 	free(r->note);
 	free(r->section);
+	free(r->section_as);
+}
+
+/* The section a record is compared by: for the old side, the heading's
+ * new text when its pair renamed it. */
+static const char *rec_section(const rec *r)
+{
+	return r->section_as ? r->section_as : r->section;
 }
 
 static void pending_free(pending *p)
@@ -229,9 +241,11 @@ static int pos_before(vl_pos a, vl_pos b)
 	return a.line < b.line || (a.line == b.line && a.col < b.col);
 }
 
-/* Adds the top-level entries of note to one side of p. */
+/* Adds the top-level entries of note to one side of p. renamed (or
+ * NULL) gives, per heading of note, its new text when the pair renamed
+ * it (heading_renames). */
 static int collect(rec **items, size_t *len, size_t *cap, const vl_note *note,
-	size_t pair)
+	size_t pair, const char *const *renamed)
 {
 	size_t *top = NULL;
 	long *first_link = NULL, *first_tag = NULL, *first_subtag = NULL;
@@ -319,11 +333,15 @@ static int collect(rec **items, size_t *len, size_t *cap, const vl_note *note,
 		r.note = strdup(note->path);
 		r.section = e->section >= 0 && (size_t)e->section < note->n_headings ?
 			strdup(note->headings[e->section].text) : NULL;
+		if (r.section != NULL && renamed != NULL && renamed[e->section] != NULL)
+			r.section_as = strdup(renamed[e->section]);
 		r.line = e->pos.line;
 		r.pair = pair;
 		r.order = *len;
 		if (!r.identity || (tg >= 0 && !r.tag) || !r.text || !r.note ||
 		    (e->section >= 0 && (size_t)e->section < note->n_headings && !r.section) ||
+		    (r.section != NULL && renamed != NULL && renamed[e->section] != NULL &&
+		    !r.section_as) ||
 		    VL_PUSH(*items, *len, *cap, r) < 0) {
 			rec_release(&r);
 			goto done;
@@ -408,6 +426,117 @@ static int diff_props(vl_changelog *cl, const vl_note *o, const vl_note *n)
 	return 0;
 }
 
+/* ---- headings renamed ---- */
+
+/* Whether heading a of one version and b of the other kept level and
+ * text. */
+static int same_heading(const vl_heading *a, const vl_heading *b)
+{
+	return a->level == b->level &&
+		strcmp(a->text ? a->text : "", b->text ? b->text : "") == 0;
+}
+
+/* Old headings o[0..no) and new ones n[0..nn), between two that kept
+ * their place: renamed in place when there are as many of each, level
+ * for level; then out[i] is n[i]'s text wherever it differs from o[i]'s.
+ * Otherwise (a heading added or removed, a level changed) none is. */
+static void rename_run(const char **out, const vl_heading *o, size_t no,
+	const vl_heading *n, size_t nn)
+{
+	size_t i;
+
+	if (no != nn || no == 0)
+		return;
+	for (i = 0; i < no; i++)
+		if (o[i].level != n[i].level)
+			return;
+	for (i = 0; i < no; i++)
+		if (!same_heading(&o[i], &n[i]))
+			out[i] = n[i].text;
+}
+
+/* Headings above this many cells of the alignment's table (the middle
+ * that differs, old count times new count) are aligned as one run. */
+#define RENAME_TABLE_MAX ((size_t)1 << 20)
+
+/* Which headings of one note were renamed between its versions o and n.
+ * A rename is a heading that kept its level and its place among the
+ * note's headings and changed its text. The headings that kept level
+ * and text are aligned first: the common head and tail, then a longest
+ * common subsequence of the rest. Between two aligned headings (or the
+ * ends), the old and new headings left are renamed one for one when
+ * they are as many, level for level (rename_run); a run that differs in
+ * count or levels renames nothing, so the entries under a heading
+ * inserted, removed or re-levelled read as moved. *out: per old heading,
+ * its new text when renamed (borrowed from n), else NULL; NULL itself
+ * when nothing was renamed. Returns 0, or -1 when out of memory. */
+static int heading_renames(const char ***out, const vl_note *o, const vl_note *n)
+{
+	const vl_heading *oh = o->headings, *nh = n->headings;
+	size_t no = o->n_headings, nn = n->n_headings, head = 0, tail = 0;
+	size_t mo, mn, i, j, pi, pj, w;
+	const char **r = NULL;
+	uint32_t *lcs = NULL;
+	int rc = -1;
+
+	*out = NULL;
+	while (head < no && head < nn && same_heading(&oh[head], &nh[head]))
+		head++;
+	while (tail < no - head && tail < nn - head &&
+	    same_heading(&oh[no - 1 - tail], &nh[nn - 1 - tail]))
+		tail++;
+	mo = no - head - tail;
+	mn = nn - head - tail;
+	if (mo == 0 || mn == 0)
+		return 0;
+	r = calloc(no, sizeof(*r));
+	if (r == NULL)
+		goto done;
+	oh += head;
+	nh += head;
+	if (mo > RENAME_TABLE_MAX / mn) {
+		rename_run(r + head, oh, mo, nh, mn);
+	} else {
+		/* lcs[i * w + j]: the longest common run of oh[i..mo) and
+		 * nh[j..mn); walked from the start, it gives the aligned
+		 * headings, and the runs between them */
+		w = mn + 1;
+		lcs = calloc((mo + 1) * w, sizeof(*lcs));
+		if (lcs == NULL)
+			goto done;
+		for (i = mo; i-- > 0;)
+			for (j = mn; j-- > 0;) {
+				uint32_t down = lcs[(i + 1) * w + j], right = lcs[i * w + j + 1];
+
+				lcs[i * w + j] = same_heading(&oh[i], &nh[j]) ?
+					lcs[(i + 1) * w + j + 1] + 1 : down > right ? down : right;
+			}
+		for (i = j = pi = pj = 0; i < mo && j < mn;) {
+			if (same_heading(&oh[i], &nh[j])) {
+				rename_run(r + head + pi, oh + pi, i - pi, nh + pj, j - pj);
+				pi = ++i;
+				pj = ++j;
+			} else if (lcs[(i + 1) * w + j] >= lcs[i * w + j + 1]) {
+				i++;
+			} else {
+				j++;
+			}
+		}
+		rename_run(r + head + pi, oh + pi, mo - pi, nh + pj, mn - pj);
+	}
+	for (i = 0; i < no && r[i] == NULL; i++)
+		;
+	if (i < no) {
+		*out = r;
+		r = NULL;
+	}
+	rc = 0;
+done:
+	free(r);
+	free(lcs);
+	return rc;
+}
+
 /* ---- pairs ---- */
 
 int vl_changelog_add_pair(vl_changelog *cl, const vl_note *old_note,
@@ -415,6 +544,8 @@ int vl_changelog_add_pair(vl_changelog *cl, const vl_note *old_note,
 {
 	pending *p = cl->impl;
 	vl_note_change nc;
+	const char **renamed = NULL;
+	int rc;
 
 	if (old_note == NULL && new_note == NULL)
 		return vl_error_set(err, "internal error: a changelog pair needs a note");
@@ -441,11 +572,14 @@ int vl_changelog_add_pair(vl_changelog *cl, const vl_note *old_note,
 		free(nc.new_path);
 		return vl_error_set(err, "out of memory");
 	}
-	if ((old_note && collect(&p->olds, &p->n_olds, &p->cap_olds, old_note,
-	    p->n_pairs) < 0) ||
+	rc = (old_note && new_note && heading_renames(&renamed, old_note, new_note) < 0) ||
+	    (old_note && collect(&p->olds, &p->n_olds, &p->cap_olds, old_note,
+	    p->n_pairs, renamed) < 0) ||
 	    (new_note && collect(&p->news, &p->n_news, &p->cap_news, new_note,
-	    p->n_pairs) < 0) ||
-	    (old_note && new_note && diff_props(cl, old_note, new_note) < 0))
+	    p->n_pairs, NULL) < 0) ||
+	    (old_note && new_note && diff_props(cl, old_note, new_note) < 0) ? -1 : 0;
+	free(renamed);
+	if (rc < 0)
 		return vl_error_set(err, "out of memory");
 	p->n_pairs++;
 	return 0;
@@ -502,7 +636,7 @@ static int emit(vl_changelog *cl, const rec *o, const rec *n)
 		c.kind = VL_ENTRY_ADDED;
 	else if (n == NULL)
 		c.kind = VL_ENTRY_REMOVED;
-	else if (o->pair != n->pair || !same_str(o->section, n->section))
+	else if (o->pair != n->pair || !same_str(rec_section(o), rec_section(n)))
 		c.kind = VL_ENTRY_MOVED;
 	else if (strcmp(o->text, n->text) != 0)
 		c.kind = VL_ENTRY_CHANGED;
@@ -610,7 +744,8 @@ static int cmp_text_place(const rec *a, const rec *b, int place)
 		return c;
 	if (a->pair != b->pair)
 		return a->pair < b->pair ? -1 : 1;
-	return strcmp(a->section ? a->section : "", b->section ? b->section : "");
+	return strcmp(rec_section(a) ? rec_section(a) : "",
+		rec_section(b) ? rec_section(b) : "");
 }
 
 /* Orders one identity's records by content: text, then note and section,

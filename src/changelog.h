@@ -75,7 +75,9 @@ void vl_changelog_init(vl_changelog *cl);
  * for a deleted one; both set and with different paths for a rename.
  * Entries are compared across all pairs by vl_changelog_finish, so an
  * entry moved from one note to another is one MOVED, not a REMOVED and an
- * ADDED. The notes are borrowed until vl_changelog_finish returns. */
+ * ADDED; a heading of the note renamed in place does not move the
+ * entries under it. The notes are borrowed until vl_changelog_finish
+ * returns. */
 int vl_changelog_add_pair(vl_changelog *cl, const vl_note *old_note,
 	const vl_note *new_note, vl_error *err);
 

@@ -313,3 +313,54 @@ if grep -q "$(printf '\033')" "$out"; then fail "no ESC byte in the text output"
 has "a byte that is no UTF-8 is U+FFFD" "$out" "$(printf 'caf\357\277\275')"
 "$VAULTLINT" changelog --format markdown > "$out"
 if grep -q "$(printf '\033')" "$out"; then fail "no ESC byte in the Markdown output"; else pass "no ESC byte in the Markdown output"; fi
+
+# 12. sections renamed and links respelled: what they are not is a move or
+# a removal. Each case compares the whole text output and the exit code.
+# same NAME EXPECTED: the last run's output ($out) is EXPECTED exactly
+same() {
+	printf '%s\n' "$2" > "$tmp/expected"
+	if cmp -s "$tmp/expected" "$out"; then pass "$1"; else fail "$1" "output differs:"; diff "$tmp/expected" "$out" | sed 's/^/  | /' | head -40; fi
+}
+range() { echo "changes $(git rev-parse HEAD~1 | cut -c1-7)..$(git rev-parse HEAD | cut -c1-7)"; }
+# a heading renamed in place: its entries stay where they were
+fresh
+printf '# N\n## Papers\n- [A](https://a.org) #PAPER\n- [B](https://b.org) #PAPER\n## Code\n- [C](https://c.org) #CODE\n' > N.md
+git add -A && git commit -q --no-verify -m root
+printf '# N\n## Reading\n- [A](https://a.org) #PAPER\n- [B](https://b.org) #PAPER edited\n## Code\n- [C](https://c.org) #CODE\n' > N.md
+git commit -q --no-verify -am rename-heading
+"$VAULTLINT" changelog --format text > "$out"
+is_rc "heading renamed: exits 0" $? 0
+same "heading renamed: its entries are not moved, an edited one is changed" "$(range)
+
+notes:
+  M N.md
+
+#PAPER:
+  ~ [B](https://b.org) #PAPER edited  (N.md > Reading) was: [B](https://b.org) #PAPER"
+# a heading renamed while another is added elsewhere in the note
+printf '# N\n## Books\n- [A](https://a.org) #PAPER\n- [B](https://b.org) #PAPER edited\n## Code\n- [C](https://c.org) #CODE\n## Outro\n' > N.md
+git commit -q --no-verify -am rename-and-insert
+"$VAULTLINT" changelog --format text > "$out"
+same "heading renamed beside a new heading: nothing moved" "$(range)
+
+notes:
+  M N.md"
+# a heading inserted above entries is a real change of section
+printf '# N\n## Books\n- [A](https://a.org) #PAPER\n## Later\n- [B](https://b.org) #PAPER edited\n## Code\n- [C](https://c.org) #CODE\n## Outro\n' > N.md
+git commit -q --no-verify -am insert-heading
+"$VAULTLINT" changelog --format text > "$out"
+same "heading inserted above entries: they are moved" "$(range)
+
+notes:
+  M N.md
+
+#PAPER:
+  > [B](https://b.org) #PAPER edited  (from N.md > Books to N.md > Later)"
+# a heading of another level in its place is not a rename
+printf '# N\n### Books\n- [A](https://a.org) #PAPER\n## Later\n- [B](https://b.org) #PAPER edited\n## Code\n- [C](https://c.org) #CODE\n## Outro\n' > N.md
+git commit -q --no-verify -am relevel
+"$VAULTLINT" changelog --format text > "$out"
+same "heading of another level, same text: nothing moved" "$(range)
+
+notes:
+  M N.md"

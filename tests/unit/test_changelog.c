@@ -346,6 +346,73 @@ static void test_shared_identity(void **state)
 	vl_changelog_release(&cl);
 }
 
+/* The text rendering of cl, for comparing whole outputs. */
+static void assert_text(const vl_changelog *cl, const char *want)
+{
+	vl_buf b = VL_BUF_INIT;
+
+	assert_int_equal(vl_changelog_render(&b, cl, VL_CHANGELOG_TEXT, VL_GROUP_TAG), 0);
+	assert_string_equal(b.ptr, want);
+	vl_buf_release(&b);
+}
+
+static void test_heading_renamed(void **state)
+{
+	vl_changelog cl;
+	const vl_entry_change *c;
+
+	(void)state;
+	/* renamed in place: its entries stay, an edited one is changed */
+	vl_changelog_init(&cl);
+	run_pair(&cl, "N.md",
+		"# N\n## Papers\n- [A](https://a.org) #PAPER\n- [B](https://b.org) #PAPER\n"
+		"## Code\n- [C](https://c.org) #CODE\n",
+		"# N\n## Reading\n- [A](https://a.org) #PAPER\n- [B](https://b.org) #PAPER edited\n"
+		"## Code\n- [C](https://c.org) #CODE\n");
+	assert_text(&cl, "\nnotes:\n  M N.md\n\n#PAPER:\n"
+		"  ~ [B](https://b.org) #PAPER edited  (N.md > Reading) was: [B](https://b.org) #PAPER\n");
+	c = find(&cl, "https://b.org");
+	assert_string_equal(c->old_section, "Papers");
+	assert_string_equal(c->new_section, "Reading");
+	vl_changelog_release(&cl);
+
+	/* renamed while a heading is added further down (the headings that
+	 * kept their text align around it): the entry under the new heading
+	 * moved, the one under the renamed one did not */
+	vl_changelog_init(&cl);
+	run_pair(&cl, "N.md",
+		"# N\n## Intro\n- x\n## Papers\n- [A](https://a.org)\n## Code\n- [C](https://c.org)\n",
+		"# N\n## Intro\n- x\n## Reading\n- [A](https://a.org)\n## Code\n## Extra\n- [C](https://c.org)\n");
+	assert_text(&cl, "\nnotes:\n  M N.md\n\nentries without a tag:\n"
+		"  > [C](https://c.org)  (from N.md > Code to N.md > Extra)\n");
+	vl_changelog_release(&cl);
+
+	/* a heading inserted above entries: a change of section */
+	vl_changelog_init(&cl);
+	run_pair(&cl, "N.md", "# N\n- [A](https://a.org)\n",
+		"# N\n## New\n- [A](https://a.org)\n");
+	assert_text(&cl, "\nnotes:\n  M N.md\n\nentries without a tag:\n"
+		"  > [A](https://a.org)  (from N.md > N to N.md > New)\n");
+	vl_changelog_release(&cl);
+
+	/* one heading where two now are: which one is the old one is not
+	 * known, so nothing is renamed and the entry moved */
+	vl_changelog_init(&cl);
+	run_pair(&cl, "N.md", "# N\n## Papers\n- [A](https://a.org)\n",
+		"# N\n## Intro\n## Reading\n- [A](https://a.org)\n");
+	assert_text(&cl, "\nnotes:\n  M N.md\n\nentries without a tag:\n"
+		"  > [A](https://a.org)  (from N.md > Papers to N.md > Reading)\n");
+	vl_changelog_release(&cl);
+
+	/* another level in the same place is no rename */
+	vl_changelog_init(&cl);
+	run_pair(&cl, "N.md", "# N\n## Papers\n- [A](https://a.org)\n",
+		"# N\n### Reading\n- [A](https://a.org)\n");
+	assert_text(&cl, "\nnotes:\n  M N.md\n\nentries without a tag:\n"
+		"  > [A](https://a.org)  (from N.md > Papers to N.md > Reading)\n");
+	vl_changelog_release(&cl);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -356,6 +423,7 @@ int main(void)
 		cmocka_unit_test(test_properties),
 		cmocka_unit_test(test_commit_message),
 		cmocka_unit_test(test_render),
+		cmocka_unit_test(test_heading_renamed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
