@@ -1031,6 +1031,7 @@ static int set_notes(vl_resolution *out, const ix_note *const *best, size_t n)
 	if (n == 0)
 		return 0;
 	out->note = best[0]->note;
+	out->note_path = best[0]->path;
 	if (n == 1) {
 		out->kind = VL_RESOLVE_NOTE;
 		return 1;
@@ -1105,6 +1106,7 @@ static int try_path(const vl_index *idx, const char *p, vl_resolution *out)
 	if (in != NULL) {
 		out->kind = VL_RESOLVE_NOTE;
 		out->note = in->note;
+		out->note_path = in->path;
 		return 1;
 	}
 	f = file_at_path(idx, p, n, out);
@@ -1189,6 +1191,7 @@ void vl_index_resolve(const vl_index *idx, const vl_note *from,
 	if (t[0] == '\0') {
 		out->kind = VL_RESOLVE_SELF;
 		out->note = from;
+		out->note_path = from ? from->path : NULL;
 		return;
 	}
 	if (idx == NULL)

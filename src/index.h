@@ -31,6 +31,9 @@ typedef enum vl_resolve_kind {
 typedef struct vl_resolution {
 	vl_resolve_kind kind;
 	const vl_note *note;
+	/* NOTE, AMBIGUOUS (the first candidate) and SELF: the note's
+	 * vault-relative path, which the index knows for a stub too */
+	const char *note_path;
 	const char *file;      /* vault-relative path of the attachment */
 	/* For AMBIGUOUS: the notes sharing the name (up to VL_MAX_CANDIDATES),
 	 * the one Obsidian would open first, and how many there are. */
@@ -60,7 +63,10 @@ int vl_index_new(vl_index **out, vl_note *const *notes, size_t n_notes,
  * its name from the path (vl_note_name_of) and gives it nothing else
  * (aliases, block ids, tags, headings come from vl_index_facts). Its
  * owner must fill the note in before the index hands it out (a
- * resolution, a fact): the check state's notes not checked. */
+ * resolution, a fact): the check state's notes not checked. A stub's
+ * notes[i] may be NULL when the caller wants only the paths that
+ * resolutions give (vl_resolution.note_path): `changelog` resolving the
+ * links of a commit from its listing. */
 int vl_index_new_ex(vl_index **out, vl_note *const *notes, const char *const *stubs,
 	size_t n_notes, const vl_source *src, vl_error *err);
 void vl_index_free(vl_index *idx);
