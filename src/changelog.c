@@ -4,9 +4,10 @@
  *
  * Entries. An entry is a top-level list item (no parent) together with
  * its sub-items. Its identity is its own first link, normalised (a URL
- * with lower-case scheme and host and no trailing '/'; a vault link's
- * target lower-cased without ".md"), else its own text normalised (lower
- * case, whitespace collapsed, a trailing ^blockid dropped). Its content is
+ * with lower-case scheme and host and no trailing '/'; for a vault link,
+ * the note or file it opens where the range ends: link_identity), else
+ * its own text normalised (lower case, whitespace collapsed, a trailing
+ * ^blockid dropped). Its content is
  * its own text followed by one line per sub-item, so a changed sub-item
  * makes the entry "changed". Entries of every changed note, old and new,
  * are pooled; vl_changelog_finish pairs them by identity, and among
@@ -36,7 +37,13 @@
  *     "entries": [          // by note, then line
  *       {"change": "added"|"removed"|"changed"|"moved",
  *        "tag": string|null,          // first tag, without '#'
- *        "identity": string,
+ *        "identity": string,          // normalised URL; for a vault
+ *                                     // link, the note (or file) path
+ *                                     // in lower case without ".md",
+ *                                     // then "#heading" or "#^block":
+ *                                     // the note it opens when the
+ *                                     // vault was listed, else the
+ *                                     // target as written; else text
  *        "note": string,              // where it is now (removed: was)
  *        "section": string|null,      // heading text there
  *        "line": number,              // line there
@@ -67,7 +74,7 @@
 
 /* One top-level entry of one side of one pair, with copied strings. */
 typedef struct rec {
-	char *identity;
+	char *identity;     /* for a vault link: set by finish (link_identity) */
 	char *tag;
 	char *text;         /* own text + sub-items */
 	char *note;
@@ -75,6 +82,11 @@ typedef struct rec {
 	/* Old side: the new text of its section's heading when the pair
 	 * renamed that heading (heading_renames), else NULL. */
 	char *section_as;
+	/* A first link into the vault: its target as written (link_target,
+	 * of kind link_kind) and normalised (norm_target); its "#heading" or
+	 * "#^block" part (sub_key), or NULL. */
+	char *link_target, *link_key, *link_sub;
+	vl_link_kind link_kind;
 	uint32_t line;
 	size_t pair;        /* which add_pair call */
 	size_t order;       /* position on its side */
@@ -105,6 +117,9 @@ static void rec_release(rec *r)
 	free(r->note);
 	free(r->section);
 	free(r->section_as);
+	free(r->link_target);
+	free(r->link_key);
+	free(r->link_sub);
 }
 
 /* The section a record is compared by: for the old side, the heading's
@@ -191,35 +206,110 @@ static char *norm_url(const char *url)
 	return s;
 }
 
-/* A vault link's target lower-cased without ".md". */
-static char *norm_target(const char *target)
+/* A vault path as an identity: lower case, a note without ".md". */
+static char *path_key(const char *path)
 {
-	size_t n = strlen(target);
-	char *s;
+	size_t n = strlen(path);
 
-	if (n > 3 && strcasecmp(target + n - 3, ".md") == 0)
+	if (n > 3 && strcasecmp(path + n - 3, ".md") == 0)
 		n -= 3;
-	s = vl_lower_dup(target, n);
-	return s;
+	return vl_lower_dup(path, n);
 }
 
-/* A vault link's identity: its target (norm_target), with the heading
- * or block it points into, so that [[N#^resnet]] and [[N#^densenet]]
- * are two entries, not one. */
-static char *norm_vault_link(const vl_link *l)
+/* A vault link's target as written, in the spellings that name one note
+ * whatever the vault holds: lower case, without ".md", without a leading
+ * '/' (the vault root), and a "./" or "../" path resolved against the
+ * linking note's folder (kept as written when it climbs out). A bare
+ * name and a path to the same note stay apart: only the listing of the
+ * vault tells them the same (resolve_key). */
+static char *norm_target(const vl_note *note, const char *target)
 {
-	char *t = norm_target(l->target), *part, *id;
-	const char *sub = l->block ? l->block : l->heading;
+	const char *slash = strrchr(note->path, '/');
+	char small[256], *p;
+	char *key;
+	int outside = 0;
 
-	if (t == NULL || sub == NULL)
-		return t;
-	part = vl_lower_dup(sub, strlen(sub));
-	id = part ? malloc(strlen(t) + strlen(part) + 3) : NULL;
-	if (id != NULL)
-		sprintf(id, "%s#%s%s", t, l->block ? "^" : "", part);
-	free(t);
-	free(part);
-	return id;
+	while (target[0] == '/')
+		target++;
+	if (strncmp(target, "./", 2) != 0 && strncmp(target, "../", 3) != 0)
+		return path_key(target);
+	p = vl_path_join(note->path, slash ? (size_t)(slash - note->path) : 0,
+		target, &outside, small, sizeof(small));
+	if (p == NULL)
+		return outside ? path_key(target) : NULL;
+	key = path_key(p);
+	vl_scratch_free(p, small);
+	return key;
+}
+
+/* The note or file that the vault link of record r names in the vault
+ * of idx, as a path_key: *out, or NULL when idx is NULL or nothing there
+ * has that name. Returns 0, or -1 when out of memory. */
+static int resolve_key(char **out, const vl_index *idx, const rec *r)
+{
+	vl_resolution res;
+	vl_note from;
+	vl_link l;
+
+	*out = NULL;
+	if (idx == NULL)
+		return 0;
+	/* the resolution reads the linking note's path and the target */
+	memset(&from, 0, sizeof(from));
+	memset(&l, 0, sizeof(l));
+	from.path = r->note;
+	l.kind = r->link_kind;
+	l.target = r->link_target;
+	l.entry = -1;
+	vl_index_resolve(idx, &from, &l, &res);
+	if ((res.kind == VL_RESOLVE_NOTE || res.kind == VL_RESOLVE_AMBIGUOUS) &&
+	    res.note_path != NULL)
+		*out = path_key(res.note_path);
+	else if (res.kind == VL_RESOLVE_FILE && res.file != NULL)
+		*out = vl_lower_dup(res.file, strlen(res.file));
+	else
+		return 0;
+	return *out ? 0 : -1;
+}
+
+/* The heading or block a vault link points into, "#heading" or
+ * "#^block" in lower case, so that [[N#^resnet]] and [[N#^densenet]]
+ * are two entries, not one; NULL when it points at the whole note (and
+ * when out of memory: *oom set). */
+static char *sub_key(const vl_link *l, int *oom)
+{
+	const char *sub = l->block ? l->block : l->heading;
+	vl_buf b = VL_BUF_INIT;
+	size_t start;
+
+	*oom = 0;
+	if (sub == NULL)
+		return NULL;
+	if (vl_buf_puts(&b, l->block ? "#^" : "#") < 0)
+		goto fail;
+	start = b.len;
+	if (vl_buf_puts(&b, sub) < 0)
+		goto fail;
+	vl_lower_into(b.ptr + start, b.ptr + start, b.len - start);
+	return vl_buf_detach(&b);
+fail:
+	vl_buf_release(&b);
+	*oom = 1;
+	return NULL;
+}
+
+/* A vault link's identity: the note (or file) it names, with the heading
+ * or block it points into. base is the note's path_key; the caller
+ * frees the result. */
+static char *norm_vault_link(const char *base, const char *sub)
+{
+	vl_buf b = VL_BUF_INIT;
+
+	if (vl_buf_puts(&b, base) < 0 || (sub != NULL && vl_buf_puts(&b, sub) < 0)) {
+		vl_buf_release(&b);
+		return NULL;
+	}
+	return vl_buf_detach(&b);
 }
 
 /* ---- collecting entries ---- */
@@ -239,6 +329,19 @@ static size_t top_of(const vl_note *note, size_t i)
 static int pos_before(vl_pos a, vl_pos b)
 {
 	return a.line < b.line || (a.line == b.line && a.col < b.col);
+}
+
+/* Keeps what the identity of r needs, whose first link l is a vault
+ * link: vl_changelog_finish makes it (link_identity). */
+static int link_fields(rec *r, const vl_note *note, const vl_link *l)
+{
+	int oom;
+
+	r->link_kind = l->kind;
+	r->link_target = strdup(l->target);
+	r->link_key = norm_target(note, l->target);
+	r->link_sub = sub_key(l, &oom);
+	return r->link_target == NULL || r->link_key == NULL || oom ? -1 : 0;
 }
 
 /* Adds the top-level entries of note to one side of p. renamed (or
@@ -322,8 +425,12 @@ static int collect(rec **items, size_t *len, size_t *cap, const vl_note *note,
 		if (first_link[i] >= 0) {
 			const vl_link *l = &note->links[first_link[i]];
 
-			r.identity = l->kind == VL_LINK_URL ? norm_url(l->target) :
-				norm_vault_link(l);
+			if (l->kind == VL_LINK_URL) {
+				r.identity = norm_url(l->target);
+			} else if (link_fields(&r, note, l) < 0) {
+				rec_release(&r);
+				goto done;
+			}
 		} else {
 			r.identity = norm_text(e->text ? e->text : "");
 		}
@@ -338,7 +445,7 @@ static int collect(rec **items, size_t *len, size_t *cap, const vl_note *note,
 		r.line = e->pos.line;
 		r.pair = pair;
 		r.order = *len;
-		if (!r.identity || (tg >= 0 && !r.tag) || !r.text || !r.note ||
+		if ((!r.identity && !r.link_key) || (tg >= 0 && !r.tag) || !r.text || !r.note ||
 		    (e->section >= 0 && (size_t)e->section < note->n_headings && !r.section) ||
 		    (r.section != NULL && renamed != NULL && renamed[e->section] != NULL &&
 		    !r.section_as) ||
@@ -538,6 +645,13 @@ done:
 }
 
 /* ---- pairs ---- */
+
+void vl_changelog_set_indexes(vl_changelog *cl, const vl_index *old_index,
+	const vl_index *new_index)
+{
+	cl->old_index = old_index;
+	cl->new_index = new_index;
+}
 
 int vl_changelog_add_pair(vl_changelog *cl, const vl_note *old_note,
 	const vl_note *new_note, vl_error *err)
@@ -838,6 +952,108 @@ static int pair_identity(vl_changelog *cl, rec **o, size_t no, rec **n, size_t n
 	return 0;
 }
 
+/* The identity of a record whose first link is a vault link: the note
+ * it names. With the indexes, the note is the one the link resolves to
+ * on its own side, else on the other side (a note deleted or added in
+ * the range). Else (no index, or no such note) it is the target as
+ * written (norm_target). *out is malloc'd; returns 0 or -1. */
+static int link_identity(char **out, const vl_changelog *cl, const rec *r,
+	int old_side)
+{
+	char *own = NULL, *other = NULL;
+	const char *base;
+	int rc = -1;
+
+	*out = NULL;
+	if (resolve_key(&own, old_side ? cl->old_index : cl->new_index, r) < 0 ||
+	    (own == NULL &&
+	    resolve_key(&other, old_side ? cl->new_index : cl->old_index, r) < 0))
+		goto done;
+	base = own ? own : other ? other : r->link_key;
+	*out = norm_vault_link(base, r->link_sub);
+	rc = *out ? 0 : -1;
+done:
+	free(own);
+	free(other);
+	return rc;
+}
+
+/* Sets the identities of the records of vault links (link_identity),
+ * replacing those set before. */
+static int link_identities(const vl_changelog *cl, pending *p)
+{
+	size_t i, side;
+
+	for (side = 0; side < 2; side++) {
+		rec *items = side == 0 ? p->olds : p->news;
+		size_t n = side == 0 ? p->n_olds : p->n_news;
+
+		for (i = 0; i < n; i++) {
+			if (items[i].link_key == NULL)
+				continue;
+			free(items[i].identity);
+			if (link_identity(&items[i].identity, cl, &items[i], side == 0) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* A record of a vault link, and whether it is of the old side. */
+typedef struct side_rec {
+	const rec *r;
+	int old;
+} side_rec;
+
+/* Orders side_recs by identity. */
+static int cmp_side_rec(const void *a, const void *b)
+{
+	return strcmp(((const side_rec *)a)->r->identity, ((const side_rec *)b)->r->identity);
+}
+
+int vl_changelog_wants_indexes(vl_changelog *cl)
+{
+	pending *p = cl->impl;
+	const vl_index *oi = cl->old_index, *ni = cl->new_index;
+	side_rec *v = NULL;
+	size_t i, j, n = 0, olds;
+	int rc = -1, left_old = 0, left_new = 0;
+
+	if (p == NULL)
+		return 0;
+	cl->old_index = cl->new_index = NULL;
+	if (link_identities(cl, p) < 0)
+		goto done;
+	v = malloc((p->n_olds + p->n_news + 1) * sizeof(*v));
+	if (v == NULL)
+		goto done;
+	for (i = 0; i < p->n_olds + p->n_news; i++) {
+		int old = i < p->n_olds;
+		const rec *r = old ? &p->olds[i] : &p->news[i - p->n_olds];
+
+		if (r->link_key != NULL) {
+			v[n].r = r;
+			v[n++].old = old;
+		}
+	}
+	qsort(v, n, sizeof(*v), cmp_side_rec);
+	/* the listings can pair only an old left unpaired with a new left
+	 * unpaired: both sides must have some identity the other has less
+	 * often (only added, or only removed, pair with nothing) */
+	for (i = 0; i < n; i = j) {
+		for (j = i, olds = 0; j < n && strcmp(v[j].r->identity, v[i].r->identity) == 0; j++)
+			olds += (size_t)v[j].old;
+		left_old |= 2 * olds > j - i;
+		left_new |= 2 * olds < j - i;
+	}
+	rc = left_old && left_new;
+done:
+	cl->old_index = oi;
+	cl->new_index = ni;
+	free(v);
+	return rc;
+}
+
 int vl_changelog_finish(vl_changelog *cl, vl_error *err)
 {
 	pending *p = cl->impl;
@@ -846,6 +1062,10 @@ int vl_changelog_finish(vl_changelog *cl, vl_error *err)
 	int rc = -1;
 
 	if (p != NULL && (p->n_olds > 0 || p->n_news > 0)) {
+		if (link_identities(cl, p) < 0) {
+			vl_error_set(err, "out of memory");
+			goto done;
+		}
 		os = malloc((p->n_olds + 1) * sizeof(*os));
 		ns = malloc((p->n_news + 1) * sizeof(*ns));
 		if (os == NULL || ns == NULL) {

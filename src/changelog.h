@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "index.h"
 #include "note.h"
 #include "util.h"
 
@@ -63,6 +64,9 @@ typedef struct vl_changelog {
 	vl_prop_change *props;    size_t n_props, cap_props;
 	vl_broken_change *broken; size_t n_broken, cap_broken;
 	void *impl;               /* pending state between add_pair and finish */
+	/* The vaults of both sides, for resolving vault links to the notes
+	 * they name (vl_changelog_set_indexes); NULL: not resolved. */
+	const vl_index *old_index, *new_index;
 	/* The range as the user gave it, for the renderers' heading and the
 	 * JSON "range" (malloc'd by the caller, freed by release; may be
 	 * NULL). */
@@ -70,6 +74,26 @@ typedef struct vl_changelog {
 } vl_changelog;
 
 void vl_changelog_init(vl_changelog *cl);
+
+/* Lets the changelog resolve vault links as the index does, so that two
+ * spellings of one note ([[Note]], [[Folder/Note]]) are one identity:
+ * old_index over the notes (and files) of the old side, new_index over
+ * the new side's; either may be NULL. They may be built over stubs with
+ * NULL notes (vl_index_new_ex): only the paths of resolutions are read.
+ * Borrowed until vl_changelog_finish returns; call before it. */
+void vl_changelog_set_indexes(vl_changelog *cl, const vl_index *old_index,
+	const vl_index *new_index);
+
+/* Whether the indexes (vl_changelog_set_indexes) could pair entries that
+ * the vault links as written cannot: 1 when, among the entries recorded
+ * so far whose first link is a vault link, and with identities made
+ * without them (the target as written, folded), an old one and a new
+ * one are both left without a partner;
+ * else 0 (entries only added, or only removed); -1 when out of memory.
+ * Listing a large vault twice costs more than the rest of a changelog:
+ * call it after the last vl_changelog_add_pair to list only when it can
+ * matter. */
+int vl_changelog_wants_indexes(vl_changelog *cl);
 
 /* Records one changed note: old_note NULL for an added note, new_note NULL
  * for a deleted one; both set and with different paths for a rename.

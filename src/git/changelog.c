@@ -2,7 +2,10 @@
  * git/changelog.c: the git side of `vaultlint changelog`. Diffs the two
  * end points (so a merge, or ten edits of one note, count once), reads
  * only the blobs that changed, parses them and hands the pairs to the
- * pure changelog (src/changelog.c).
+ * pure changelog (src/changelog.c). When entries whose first link is a
+ * vault link do not pair by the links as written, both end points are
+ * listed too, and an index of their paths (stubs: no note is read)
+ * resolves the links to the notes they name.
  *
  * Links the range broke: for every note the range renamed or deleted, the
  * notes of the new side that still link to its old name or path. Their
@@ -24,6 +27,7 @@
 
 #include "../cache.h"
 #include "../changelog.h"
+#include "../index.h"
 #include "../lint.h"
 #include "../note.h"
 
@@ -238,13 +242,15 @@ fail:
 	return -1;
 }
 
-/* Finds links on the `to` side to notes the range renamed or deleted. */
+/* Finds links on the `to` side to notes the range renamed or deleted.
+ * to_src: the listing of `to` when already made, else NULL. */
 static int find_broken(vl_changelog *cl, vl_repo *repo, const vl_snap *to,
-	const char *subdir, const vl_source_opts *opts, const vl_changes *changes,
-	const char *cache_gitdir, vl_error *err)
+	const vl_source *to_src, const char *subdir, const vl_source_opts *opts,
+	const vl_changes *changes, const char *cache_gitdir, vl_error *err)
 {
 	broken_ctx b = { NULL, 0, 0 };
-	vl_source *src = NULL;
+	vl_source *own = NULL;
+	vl_source *src = (vl_source *)to_src;
 	vl_map alive = { NULL, 0, 0 };
 	vl_cache *cache = NULL;
 	vl_error cerr;
@@ -266,8 +272,11 @@ static int find_broken(vl_changelog *cl, vl_repo *repo, const vl_snap *to,
 		rc = 0;
 		goto done;
 	}
-	if (vl_source_open_snap(&src, repo, to, subdir, opts, err) < 0)
-		goto done;
+	if (src == NULL) {
+		if (vl_source_open_snap(&own, repo, to, subdir, opts, err) < 0)
+			goto done;
+		src = own;
+	}
 	/* Which names still have a note on the new side. */
 	names = calloc(src->n_files + 1, sizeof(*names));
 	if (names == NULL) {
@@ -314,8 +323,47 @@ done:
 	free(names);
 	vl_map_release(&alive);
 	vl_cache_free(cache);
-	vl_source_free(src);
+	vl_source_free(own);
 	broken_release(&b);
+	return rc;
+}
+
+/* One side's listing and an index over it whose notes are stubs: what
+ * resolves the vault links of the changed entries (changelog.h). */
+typedef struct side_index {
+	vl_source *src;
+	vl_index *idx;
+} side_index;
+
+static void side_index_release(side_index *s)
+{
+	vl_index_free(s->idx);
+	vl_source_free(s->src);
+}
+
+static int side_index_open(side_index *s, vl_repo *repo, const vl_snap *snap,
+	const char *subdir, const vl_source_opts *opts, vl_error *err)
+{
+	vl_note **notes = NULL;
+	const char **stubs = NULL;
+	size_t i, n = 0;
+	int rc = -1;
+
+	if (vl_source_open_snap(&s->src, repo, snap, subdir, opts, err) < 0)
+		return -1;
+	notes = calloc(s->src->n_files + 1, sizeof(*notes));
+	stubs = calloc(s->src->n_files + 1, sizeof(*stubs));
+	if (notes == NULL || stubs == NULL) {
+		vl_error_set(err, "out of memory");
+		goto done;
+	}
+	for (i = 0; i < s->src->n_files; i++)
+		if (s->src->files[i].is_note)
+			stubs[n++] = s->src->files[i].path;
+	rc = vl_index_new_ex(&s->idx, notes, stubs, n, s->src, err);
+done:
+	free(notes);
+	free(stubs);
 	return rc;
 }
 
@@ -325,9 +373,12 @@ int vl_git_changelog(struct vl_changelog *cl, vl_repo *repo, const vl_snap *from
 {
 	vl_changes changes = VL_CHANGES_INIT;
 	vl_note **notes = NULL;
+	side_index os, ns;
 	size_t i, n_notes = 0;
-	int rc = -1;
+	int rc = -1, want;
 
+	memset(&os, 0, sizeof(os));
+	memset(&ns, 0, sizeof(ns));
 	if (vl_repo_diff(&changes, repo, from, to, vault_subdir, opts, err) < 0)
 		goto done;
 	notes = calloc(2 * changes.len + 1, sizeof(*notes));
@@ -354,12 +405,29 @@ int vl_git_changelog(struct vl_changelog *cl, vl_repo *repo, const vl_snap *from
 		if ((o != NULL || n != NULL) && vl_changelog_add_pair(cl, o, n, err) < 0)
 			goto done;
 	}
-	if (find_broken(cl, repo, to, vault_subdir, opts, &changes, cache_gitdir, err) < 0)
+	/* Both end points are listed only when the links as written leave
+	 * entries unpaired: the notes they name may pair them. */
+	want = vl_changelog_wants_indexes(cl);
+	if (want < 0) {
+		vl_error_set(err, "out of memory");
+		goto done;
+	}
+	if (want) {
+		if (side_index_open(&os, repo, from, vault_subdir, opts, err) < 0 ||
+		    side_index_open(&ns, repo, to, vault_subdir, opts, err) < 0)
+			goto done;
+		vl_changelog_set_indexes(cl, os.idx, ns.idx);
+	}
+	if (find_broken(cl, repo, to, ns.src, vault_subdir, opts, &changes,
+	    cache_gitdir, err) < 0)
 		goto done;
 	if (vl_changelog_finish(cl, err) < 0)
 		goto done;
 	rc = 0;
 done:
+	vl_changelog_set_indexes(cl, NULL, NULL);
+	side_index_release(&os);
+	side_index_release(&ns);
 	for (i = 0; i < n_notes; i++)
 		vl_note_free(notes[i]);
 	free(notes);

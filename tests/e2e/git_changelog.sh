@@ -364,3 +364,40 @@ same "heading of another level, same text: nothing moved" "$(range)
 
 notes:
   M N.md"
+# a vault link respelled to the same note: case, ".md", a leading '/',
+# a path for a bare name, "./"
+fresh
+mkdir Area Sub && printf '# A\n' > "Area/Note A.md" && printf '# B\n' > "Note B.md" && printf '# C\n' > "Sub/C.md"
+printf '# R\n- [[Note A]] first\n- [[Note B]] second\n- [[Note B#Part]] third\n- [[Gone]] fourth\n' > R.md
+printf '# S\n- [[C]] fifth\n' > Sub/S.md
+git add -A && git commit -q --no-verify -m root
+printf '# R\n- [[Area/Note A]] first\n- [[note b.md]] second\n- [[/Note B#part]] third, edited\n- [[gone.MD]] fourth\n' > R.md
+printf '# S\n- [[./C]] fifth\n' > Sub/S.md
+git commit -q --no-verify -am respell
+"$VAULTLINT" changelog --format text > "$out"
+is_rc "link respelled: exits 0" $? 0
+same "link respelled: changed, not removed and added" "$(range)
+
+notes:
+  M R.md
+  M Sub/S.md
+
+entries without a tag:
+  ~ [[Area/Note A]] first  (R.md > R) was: [[Note A]] first
+  ~ [[note b.md]] second  (R.md > R) was: [[Note B]] second
+  ~ [[/Note B#part]] third, edited  (R.md > R) was: [[Note B#Part]] third
+  ~ [[gone.MD]] fourth  (R.md > R) was: [[Gone]] fourth
+  ~ [[./C]] fifth  (Sub/S.md > S) was: [[C]] fifth"
+# a bare name that two notes have stays apart from the path of the other
+mkdir Other && printf '# A2\n' > "Other/Note A.md" && git add -A && git commit -q --no-verify -m second-a
+printf '# R\n- [[Other/Note A]] first\n- [[note b.md]] second\n- [[/Note B#part]] third, edited\n- [[gone.MD]] fourth\n' > R.md
+git commit -q --no-verify -am other-a
+"$VAULTLINT" changelog --format text > "$out"
+same "link to another note of the same name: removed and added" "$(range)
+
+notes:
+  M R.md
+
+entries without a tag:
+  + [[Other/Note A]] first  (R.md > R)
+  - [[Area/Note A]] first  (was in R.md > R)"

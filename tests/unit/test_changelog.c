@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "../../src/changelog.h"
+#include "../../src/index.h"
 #include "../../src/note.h"
 
 static vl_note *parse(const char *path, const char *text)
@@ -413,6 +414,81 @@ static void test_heading_renamed(void **state)
 	vl_changelog_release(&cl);
 }
 
+/* An index over the paths alone, as `changelog` builds from a commit's
+ * listing (stubs without notes). */
+static vl_index *stub_index(const char *const *paths, size_t n)
+{
+	vl_note *notes[8] = { NULL };
+	vl_index *idx = NULL;
+	vl_error err;
+
+	assert_true(n <= 8);
+	assert_int_equal(vl_index_new_ex(&idx, notes, paths, n, NULL, &err), 0);
+	return idx;
+}
+
+static void test_link_spellings(void **state)
+{
+	static const char *const paths[] = { "Area/D.md", "Note B.md", "Sub/C.md", "Sub/R.md" };
+	const char *before = "- [[Note A]] one\n- [[Note B]] two\n- [[Sub/C]] three\n"
+		"- [[Area/D#Part]] four\n";
+	const char *after = "- [[note a.MD]] one\n- [[/Note B]] two\n- [[./C]] three\n"
+		"- [[D#part]] four\n";
+	vl_changelog cl;
+	vl_index *idx;
+	vl_note *o, *n;
+	vl_error err;
+
+	(void)state;
+	/* without the vault's listing: case, ".md", a leading '/' and "./"
+	 * fold; a bare name and a path stay two notes */
+	vl_changelog_init(&cl);
+	run_pair(&cl, "Sub/R.md", before, after);
+	assert_text(&cl, "\nnotes:\n  M Sub/R.md\n\nentries without a tag:\n"
+		"  ~ [[note a.MD]] one  (Sub/R.md) was: [[Note A]] one\n"
+		"  ~ [[/Note B]] two  (Sub/R.md) was: [[Note B]] two\n"
+		"  ~ [[./C]] three  (Sub/R.md) was: [[Sub/C]] three\n"
+		"  + [[D#part]] four  (Sub/R.md)\n"
+		"  - [[Area/D#Part]] four  (was in Sub/R.md)\n");
+	assert_int_equal(find(&cl, "note a")->kind, VL_ENTRY_CHANGED);
+	assert_int_equal(find(&cl, "sub/c")->kind, VL_ENTRY_CHANGED);
+	vl_changelog_release(&cl);
+
+	/* with it, as the index resolves them: the same note; the links as
+	 * written left entries unpaired, so the listing is wanted */
+	idx = stub_index(paths, 4);
+	o = parse("Sub/R.md", before);
+	n = parse("Sub/R.md", after);
+	vl_changelog_init(&cl);
+	assert_int_equal(vl_changelog_add_pair(&cl, o, n, &err), 0);
+	assert_int_equal(vl_changelog_wants_indexes(&cl), 1);
+	vl_changelog_set_indexes(&cl, idx, idx);
+	assert_int_equal(vl_changelog_finish(&cl, &err), 0);
+	assert_text(&cl, "\nnotes:\n  M Sub/R.md\n\nentries without a tag:\n"
+		"  ~ [[note a.MD]] one  (Sub/R.md) was: [[Note A]] one\n"
+		"  ~ [[/Note B]] two  (Sub/R.md) was: [[Note B]] two\n"
+		"  ~ [[./C]] three  (Sub/R.md) was: [[Sub/C]] three\n"
+		"  ~ [[D#part]] four  (Sub/R.md) was: [[Area/D#Part]] four\n");
+	assert_int_equal(find(&cl, "area/d#part")->kind, VL_ENTRY_CHANGED);
+	assert_int_equal(find(&cl, "note b")->kind, VL_ENTRY_CHANGED);
+	vl_changelog_release(&cl);
+	vl_note_free(o);
+	vl_note_free(n);
+
+	/* links that pair as written: no listing wanted */
+	o = parse("Sub/R.md", "- [[Note A]] one\n- [[Area/D]] two\n");
+	n = parse("Sub/R.md", "- [[note a.md]] one, edited\n");
+	vl_changelog_init(&cl);
+	assert_int_equal(vl_changelog_add_pair(&cl, o, n, &err), 0);
+	assert_int_equal(vl_changelog_wants_indexes(&cl), 0);
+	assert_int_equal(vl_changelog_finish(&cl, &err), 0);
+	assert_int_equal(find(&cl, "area/d")->kind, VL_ENTRY_REMOVED);
+	vl_changelog_release(&cl);
+	vl_note_free(o);
+	vl_note_free(n);
+	vl_index_free(idx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -424,6 +500,7 @@ int main(void)
 		cmocka_unit_test(test_commit_message),
 		cmocka_unit_test(test_render),
 		cmocka_unit_test(test_heading_renamed),
+		cmocka_unit_test(test_link_spellings),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
