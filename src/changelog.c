@@ -952,13 +952,89 @@ static int pair_identity(vl_changelog *cl, rec **o, size_t no, rec **n, size_t n
 	return 0;
 }
 
+/* The notes the range renamed, as path_keys: old path to new path, and
+ * old name to new name for the bare names that only one rename has. */
+typedef struct renames {
+	vl_map paths, names;
+	char **keys;        /* every key and value above, for freeing */
+	size_t n_keys, cap_keys;
+} renames;
+
+/* The value of a name that two renames have: no rename of it is known. */
+static const char ambiguous_name[] = "";
+
+static void renames_release(renames *rn)
+{
+	size_t i;
+
+	for (i = 0; i < rn->n_keys; i++)
+		free(rn->keys[i]);
+	free(rn->keys);
+	vl_map_release(&rn->paths);
+	vl_map_release(&rn->names);
+}
+
+/* Keeps s (malloc'd, may be NULL) for renames_release; returns it. */
+static char *renames_keep(renames *rn, char *s)
+{
+	if (s != NULL && VL_PUSH(rn->keys, rn->n_keys, rn->cap_keys, s) < 0) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+static int renames_build(renames *rn, const vl_changelog *cl)
+{
+	size_t i;
+
+	for (i = 0; i < cl->n_notes; i++) {
+		const vl_note_change *c = &cl->notes[i];
+		const char *os, *ns;
+		char *op, *np, *on, *nm;
+		void *had;
+
+		if (c->kind != VL_NOTE_RENAMED)
+			continue;
+		os = strrchr(c->old_path, '/');
+		ns = strrchr(c->new_path, '/');
+		op = renames_keep(rn, path_key(c->old_path));
+		np = renames_keep(rn, path_key(c->new_path));
+		on = renames_keep(rn, path_key(os ? os + 1 : c->old_path));
+		nm = renames_keep(rn, path_key(ns ? ns + 1 : c->new_path));
+		if (!op || !np || !on || !nm || vl_map_put(&rn->paths, op, np) < 0)
+			return -1;
+		had = vl_map_get(&rn->names, on);
+		if (had != NULL && strcmp(had, nm) != 0)
+			nm = (char *)ambiguous_name;
+		if (vl_map_put(&rn->names, on, nm) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Where note (or file) key k is at the end of the range: its new path
+ * when the range renamed it, else k. bare: k is a name as written, not
+ * a path, so the renames of names apply. */
+static const char *renamed_key(const renames *rn, const char *k, int bare)
+{
+	const char *to = vl_map_get(&rn->paths, k);
+
+	if (to == NULL && bare && strchr(k, '/') == NULL)
+		to = vl_map_get(&rn->names, k);
+	return to != NULL && to[0] != '\0' ? to : k;
+}
+
 /* The identity of a record whose first link is a vault link: the note
- * it names. With the indexes, the note is the one the link resolves to
- * on its own side, else on the other side (a note deleted or added in
- * the range). Else (no index, or no such note) it is the target as
- * written (norm_target). *out is malloc'd; returns 0 or -1. */
+ * it names where the range ends, so that [[Old]] before a rename and
+ * [[New]] after it are one identity. With the indexes, the note is the
+ * one the link resolves to on its own side, else on the other side (a
+ * note deleted or added in the range), the old side's renamed to their
+ * new paths. Else (no index, or no such note) it is the target as
+ * written (norm_target), renamed when it spells the old path (or the
+ * old name) of a renamed note. *out is malloc'd; returns 0 or -1. */
 static int link_identity(char **out, const vl_changelog *cl, const rec *r,
-	int old_side)
+	int old_side, const renames *rn)
 {
 	char *own = NULL, *other = NULL;
 	const char *base;
@@ -969,7 +1045,12 @@ static int link_identity(char **out, const vl_changelog *cl, const rec *r,
 	    (own == NULL &&
 	    resolve_key(&other, old_side ? cl->new_index : cl->old_index, r) < 0))
 		goto done;
-	base = own ? own : other ? other : r->link_key;
+	if (own != NULL)
+		base = old_side ? renamed_key(rn, own, 0) : own;
+	else if (other != NULL)
+		base = old_side ? other : renamed_key(rn, other, 0);
+	else
+		base = renamed_key(rn, r->link_key, 1);
 	*out = norm_vault_link(base, r->link_sub);
 	rc = *out ? 0 : -1;
 done:
@@ -982,8 +1063,13 @@ done:
  * replacing those set before. */
 static int link_identities(const vl_changelog *cl, pending *p)
 {
+	renames rn;
 	size_t i, side;
+	int rc = -1;
 
+	memset(&rn, 0, sizeof(rn));
+	if (renames_build(&rn, cl) < 0)
+		goto done;
 	for (side = 0; side < 2; side++) {
 		rec *items = side == 0 ? p->olds : p->news;
 		size_t n = side == 0 ? p->n_olds : p->n_news;
@@ -992,11 +1078,14 @@ static int link_identities(const vl_changelog *cl, pending *p)
 			if (items[i].link_key == NULL)
 				continue;
 			free(items[i].identity);
-			if (link_identity(&items[i].identity, cl, &items[i], side == 0) < 0)
-				return -1;
+			if (link_identity(&items[i].identity, cl, &items[i], side == 0, &rn) < 0)
+				goto done;
 		}
 	}
-	return 0;
+	rc = 0;
+done:
+	renames_release(&rn);
+	return rc;
 }
 
 /* A record of a vault link, and whether it is of the old side. */

@@ -87,8 +87,8 @@ void vl_changelog_set_indexes(vl_changelog *cl, const vl_index *old_index,
 /* Whether the indexes (vl_changelog_set_indexes) could pair entries that
  * the vault links as written cannot: 1 when, among the entries recorded
  * so far whose first link is a vault link, and with identities made
- * without them (the target as written, folded), an old one and a new
- * one are both left without a partner;
+ * without them (the target as written, folded, and the renames of the
+ * pairs), an old one and a new one are both left without a partner;
  * else 0 (entries only added, or only removed); -1 when out of memory.
  * Listing a large vault twice costs more than the rest of a changelog:
  * call it after the last vl_changelog_add_pair to list only when it can
@@ -100,7 +100,8 @@ int vl_changelog_wants_indexes(vl_changelog *cl);
  * Entries are compared across all pairs by vl_changelog_finish, so an
  * entry moved from one note to another is one MOVED, not a REMOVED and an
  * ADDED; a heading of the note renamed in place does not move the
- * entries under it. The notes are borrowed until vl_changelog_finish
+ * entries under it, and a vault link to a note that a pair renamed names
+ * it by its new path. The notes are borrowed until vl_changelog_finish
  * returns. */
 int vl_changelog_add_pair(vl_changelog *cl, const vl_note *old_note,
 	const vl_note *new_note, vl_error *err);

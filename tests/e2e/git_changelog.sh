@@ -401,3 +401,27 @@ notes:
 entries without a tag:
   + [[Other/Note A]] first  (R.md > R)
   - [[Area/Note A]] first  (was in R.md > R)"
+# a link rewritten to the note's new name in the same range
+fresh
+mkdir P && printf '# Old\n' > Old.md && printf '# Far\n' > Far.md
+printf '# R\n- [[Old]] the plan\n- [[Old#Goal]] the goal\n- [[Far]] far away\n- [[Old]] left alone\n' > R.md
+git add -A && git commit -q --no-verify -m root
+git mv Old.md New.md && git mv Far.md P/Near.md
+printf '# R\n- [[New]] the plan\n- [[New#Goal]] the goal\n- [[Near]] far away\n- [[Old]] left alone\n' > R.md
+git add -A && git commit -q --no-verify -m rename
+"$VAULTLINT" changelog --format text > "$out"
+is_rc "link to a renamed note: exits 0" $? 0
+same "link to a renamed note rewritten: changed, not removed and added" "$(range)
+
+notes:
+  R Old.md -> New.md
+  R Far.md -> P/Near.md
+  M R.md
+
+entries without a tag:
+  ~ [[New]] the plan  (R.md > R) was: [[Old]] the plan
+  ~ [[New#Goal]] the goal  (R.md > R) was: [[Old#Goal]] the goal
+  ~ [[Near]] far away  (R.md > R) was: [[Far]] far away
+
+broken links:
+  R.md:5: Old: renamed to 'New'"

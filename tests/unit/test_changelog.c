@@ -489,6 +489,68 @@ static void test_link_spellings(void **state)
 	vl_index_free(idx);
 }
 
+static void test_link_to_renamed_note(void **state)
+{
+	static const char *const old_paths[] = { "Area/X.md", "Old.md", "R.md" };
+	static const char *const new_paths[] = { "P/Y.md", "New.md", "R.md" };
+	vl_note *o0 = parse("Old.md", "# Old\n"), *o1 = parse("New.md", "# Old\n");
+	vl_note *x0 = parse("Area/X.md", "# X\n"), *x1 = parse("Area/Y.md", "# X\n");
+	vl_note *p1 = parse("P/Y.md", "# X\n");
+	vl_note *r0 = parse("R.md", "- [[Old]] plan\n- [[Old#Goal]] goal\n- [[Old]] kept\n"
+		"- [[X]] ex\n- [[Area/X]] path\n");
+	vl_note *r1 = parse("R.md", "- [[New]] plan\n- [[new#goal]] goal\n- [[Old]] kept\n"
+		"- [[Y]] ex\n- [[Area/Y]] path\n");
+	vl_index *oi, *ni;
+	vl_changelog cl;
+	vl_error err;
+
+	(void)state;
+	/* without the listing: the renames of the pairs map old names and
+	 * paths to new ones */
+	vl_changelog_init(&cl);
+	assert_int_equal(vl_changelog_add_pair(&cl, o0, o1, &err), 0);
+	assert_int_equal(vl_changelog_add_pair(&cl, x0, x1, &err), 0);
+	assert_int_equal(vl_changelog_add_pair(&cl, r0, r1, &err), 0);
+	assert_int_equal(vl_changelog_finish(&cl, &err), 0);
+	assert_text(&cl, "\nnotes:\n  R Area/X.md -> Area/Y.md\n  R Old.md -> New.md\n  M R.md\n"
+		"\nentries without a tag:\n"
+		"  ~ [[New]] plan  (R.md) was: [[Old]] plan\n"
+		"  ~ [[new#goal]] goal  (R.md) was: [[Old#Goal]] goal\n"
+		"  ~ [[Y]] ex  (R.md) was: [[X]] ex\n"
+		"  ~ [[Area/Y]] path  (R.md) was: [[Area/X]] path\n");
+	assert_int_equal(find(&cl, "new#goal")->kind, VL_ENTRY_CHANGED);
+	vl_changelog_release(&cl);
+
+	/* with it, a note renamed into another folder: [[X]] is [[Y]] and
+	 * [[P/Y]] */
+	oi = stub_index(old_paths, 3);
+	ni = stub_index(new_paths, 3);
+	vl_changelog_init(&cl);
+	vl_changelog_set_indexes(&cl, oi, ni);
+	assert_int_equal(vl_changelog_add_pair(&cl, o0, o1, &err), 0);
+	assert_int_equal(vl_changelog_add_pair(&cl, x0, p1, &err), 0);
+	assert_int_equal(vl_changelog_add_pair(&cl, r0, r1, &err), 0);
+	assert_int_equal(vl_changelog_finish(&cl, &err), 0);
+	assert_text(&cl, "\nnotes:\n  R Old.md -> New.md\n  R Area/X.md -> P/Y.md\n  M R.md\n"
+		"\nentries without a tag:\n"
+		"  ~ [[New]] plan  (R.md) was: [[Old]] plan\n"
+		"  ~ [[new#goal]] goal  (R.md) was: [[Old#Goal]] goal\n"
+		"  ~ [[Y]] ex  (R.md) was: [[X]] ex\n"
+		"  + [[Area/Y]] path  (R.md)\n"
+		"  - [[Area/X]] path  (was in R.md)\n");
+	assert_int_equal(find(&cl, "p/y")->kind, VL_ENTRY_CHANGED);
+	vl_changelog_release(&cl);
+	vl_index_free(oi);
+	vl_index_free(ni);
+	vl_note_free(o0);
+	vl_note_free(o1);
+	vl_note_free(x0);
+	vl_note_free(x1);
+	vl_note_free(p1);
+	vl_note_free(r0);
+	vl_note_free(r1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -501,6 +563,7 @@ int main(void)
 		cmocka_unit_test(test_render),
 		cmocka_unit_test(test_heading_renamed),
 		cmocka_unit_test(test_link_spellings),
+		cmocka_unit_test(test_link_to_renamed_note),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
