@@ -5,8 +5,12 @@
  * wrote it, and another order fails a checksum or a bound check):
  *
  *   header    "VLNCACHE", u32 format, u32 parser flags, u32 record count,
- *             u32 length of the VL_VERSION string, u64 payload length,
- *             u64 directory length, then the VL_VERSION bytes
+ *             u32 length of the program's name, u64 payload length,
+ *             u64 directory length, then the name: VL_VERSION, a newline
+ *             and the program's identity (vl_program_identity: every
+ *             object loaded, by build id), so that another build, whose
+ *             parser may read a note otherwise, never takes this one's
+ *             parses (CACHE_FORMAT need not be remembered)
  *   payload   records, each: u32 key length, key, NUL, stat (u64 size,
  *             i64 mtime s, u32 mtime ns, i64 ctime s, u32 ctime ns, u64
  *             ino, u64 dev, u32 mode), u32 body length, u64 checksum of
@@ -34,6 +38,7 @@
  * a large vault holds none of them.
  */
 #include "cache.h"
+#include "memo.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -85,6 +90,8 @@ typedef struct cache_new {
 
 struct vl_cache {
 	char *path;
+	char *program;                 /* the header's name of the program */
+	size_t program_len;
 	int fd;                        /* the file read, kept open for the save */
 	char *keys;                    /* every record's key, one after another */
 	int64_t file_mtime_sec;        /* when the file was written */
@@ -706,7 +713,7 @@ static int index_file(vl_cache *c, const cache_file *f)
 	const unsigned char *b = f->buf, *dir;
 	uint32_t format, flags, count, vlen;
 	uint64_t plen, dlen, sum, base;
-	size_t vl = strlen(VL_VERSION), i;
+	size_t vl = c->program_len, i;
 	size_t *key_at = NULL;
 	vl_buf keys = VL_BUF_INIT;
 	vl_reader r;
@@ -721,7 +728,7 @@ static int index_file(vl_cache *c, const cache_file *f)
 	memcpy(&plen, b + 24, 8);
 	memcpy(&dlen, b + 32, 8);
 	if (format != CACHE_FORMAT || flags != CACHE_FLAGS || vlen != vl ||
-	    f->len - HEADER_FIXED < vl || memcmp(b + HEADER_FIXED, VL_VERSION, vl) != 0)
+	    f->len - HEADER_FIXED < vl || memcmp(b + HEADER_FIXED, c->program, vl) != 0)
 		return 1;
 	base = HEADER_FIXED + vl;
 	if (plen > f->len - base || dlen != f->len - base - plen || dlen < 8)
@@ -833,6 +840,23 @@ done:
 	return rc;
 }
 
+/* The name of the program that the header holds: VL_VERSION, then its
+ * identity (a program that cannot be named: VL_VERSION alone). Returns 0
+ * or -1 when out of memory. */
+static int program_name(vl_cache *c)
+{
+	vl_buf b = VL_BUF_INIT;
+
+	if (vl_buf_puts(&b, VL_VERSION "\n") < 0 || vl_program_identity(&b) < 0 ||
+	    b.len > UINT32_MAX) {
+		vl_buf_release(&b);
+		return -1;
+	}
+	c->program_len = b.len;
+	c->program = vl_buf_detach(&b);
+	return 0;
+}
+
 int vl_cache_open(vl_cache **out, const char *path, vl_error *err)
 {
 	vl_cache *c;
@@ -854,7 +878,7 @@ int vl_cache_open(vl_cache **out, const char *path, vl_error *err)
 		return vl_error_set(err, "cannot create a mutex");
 	}
 	c->path = strdup(path);
-	if (c->path == NULL) {
+	if (c->path == NULL || program_name(c) < 0) {
 		vl_error_set(err, "out of memory");
 		goto done;
 	}
@@ -1438,7 +1462,7 @@ static int write_file(vl_cache *c, vl_iovec *parts, size_t n_parts, uint64_t ple
 	uint64_t dlen, uint32_t count, vl_error *err)
 {
 	unsigned char head[HEADER_FIXED];
-	uint32_t format = CACHE_FORMAT, flags = CACHE_FLAGS, vlen = (uint32_t)strlen(VL_VERSION);
+	uint32_t format = CACHE_FORMAT, flags = CACHE_FLAGS, vlen = (uint32_t)c->program_len;
 
 	memcpy(head, CACHE_MAGIC, 8);
 	memcpy(head + 8, &format, 4);
@@ -1449,7 +1473,7 @@ static int write_file(vl_cache *c, vl_iovec *parts, size_t n_parts, uint64_t ple
 	memcpy(head + 32, &dlen, 8);
 	parts[0].p = head;
 	parts[0].n = sizeof(head);
-	parts[1].p = VL_VERSION;
+	parts[1].p = c->program;
 	parts[1].n = vlen;
 	return vl_write_file_atomic(c->path, parts, n_parts, "the cache", err);
 }
@@ -1593,6 +1617,7 @@ void vl_cache_free(vl_cache *c)
 		free(c->roots[i]);
 	free(c->roots);
 	free(c->path);
+	free(c->program);
 	pthread_mutex_destroy(&c->lock);
 	free(c);
 }

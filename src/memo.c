@@ -73,7 +73,7 @@ static int read_whole(const char *path, int flags, unsigned char **out, size_t *
 	return vl_read_fd(open(path, O_RDONLY | O_CLOEXEC | flags), MEMO_MAX_BYTES, out, len);
 }
 
-/* What put_program finds of each object loaded (the program, its
+/* What vl_program_identity finds of each object loaded (the program, its
  * libraries, the vDSO): a line of the key each, sorted (objects load in
  * an order an LD_PRELOAD changes). */
 typedef struct program_lines {
@@ -158,14 +158,7 @@ static int program_line(struct dl_phdr_info *info, size_t size, void *payload)
 	return 0;
 }
 
-/* Every object loaded into this process (the program and its libraries)
- * by its GNU build id, which the linker makes of the object's bytes: the
- * same build run again, or copied, or built afresh from the same source
- * by the same compiler (a CI job) finds the same things; another build or
- * an upgraded library may find other things. An object without one is
- * named by its path and stat data. Returns 0, 1 when an object cannot be
- * named, -1 when out of memory. */
-static int put_program(vl_buf *b)
+int vl_program_identity(vl_buf *b)
 {
 	program_lines pl = { NULL, 0, 0, 0 };
 	size_t i;
@@ -240,7 +233,7 @@ int vl_memo_key_init(vl_memo_key *k, const char *gitdir, const char *kind,
 	    put_field(&k->in, "kind", kind, strlen(kind)) < 0 ||
 	    put_field(&k->in, "config", config ? config : "", config ? config_len : 0) < 0)
 		rc = -1;
-	if (rc == 0 && (r = put_program(&k->in)) != 0) {
+	if (rc == 0 && (r = vl_program_identity(&k->in)) != 0) {
 		if (r < 0)
 			rc = -1;
 		k->usable = 0;

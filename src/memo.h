@@ -38,6 +38,17 @@
 #include "util.h"
 
 #define VL_MEMO_KEEP 8
+
+/* Appends to b the program's identity: every object loaded into this
+ * process (the program and its libraries) by its GNU build id, which
+ * the linker makes of the object's bytes, one line each, sorted. The
+ * same build run again, or copied, or built afresh from the same source
+ * by the same compiler (a CI job) has the same identity; another build
+ * or an upgraded library may find other things. An object without one is
+ * named by its path and stat data. Returns 0, 1 when an object cannot be
+ * named (then nothing is appended), -1 when out of memory. The memo's
+ * keys and the notes cache's header hold it. */
+int vl_program_identity(vl_buf *b);
 /* Hex digits of a key's digest (and of an entry's file name). */
 #define VL_MEMO_DIGEST 32
 

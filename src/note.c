@@ -998,13 +998,36 @@ static int closes_markup(const parse_ctx *ctx, size_t j)
 	char c = ctx->text[j];
 	size_t k = j;
 
-	if (c == ']' || c == ')' || c == '`' || c == '$' || c == '>')
+	if (c == '>') {
+		/* a quote's marker (`>#x`, `> >#x`) opens the line's text */
+		while (k > ctx->body && (ctx->text[k - 1] == '>' || ctx->text[k - 1] == ' ' ||
+		    ctx->text[k - 1] == '\t'))
+			k--;
+		return !(k == ctx->body || ctx->text[k - 1] == '\n' || ctx->text[k - 1] == '\r');
+	}
+	if (c == ']' || c == ')' || c == '`' || c == '$')
 		return 1;
 	if (c != '*' && c != '_' && c != '~' && c != '=')
 		return 0;
 	while (k > ctx->body && ctx->text[k - 1] == c)
 		k--;
 	return k > ctx->body && !is_space(ctx->text[k - 1]);
+}
+
+/* Whether the text before byte at ends in a space that is not ASCII
+ * (vl_unicode_space): `テキスト　#tag` is a tag, as after ' '. */
+static int unicode_space_before(const parse_ctx *ctx, size_t at)
+{
+	size_t k = at;
+	uint32_t cp;
+
+	while (k > ctx->body && at - k < 4 && ((unsigned char)ctx->text[k - 1] & 0xC0) == 0x80)
+		k--;
+	if (k == ctx->body || k == at || (unsigned char)ctx->text[k - 1] < 0xC0)
+		return 0;
+	k--;
+	return vl_utf8_next((const unsigned char *)ctx->text + k, at - k, &cp) == at - k &&
+		vl_unicode_space(cp);
 }
 
 static int scan_tags(parse_ctx *ctx)
@@ -1026,7 +1049,8 @@ static int scan_tags(parse_ctx *ctx)
 		if (at > ctx->body) {
 			char prev = ctx->text[at - 1];
 			if (prev == '\\' || prev == '#' ||
-			    (!is_space(prev) && (ctx->mask[at - 1] & (M_TEXT | M_HEAD))) ||
+			    (!is_space(prev) && (ctx->mask[at - 1] & (M_TEXT | M_HEAD)) &&
+			    !unicode_space_before(ctx, at)) ||
 			    (!(ctx->mask[at - 1] & (M_TEXT | M_HEAD)) && closes_markup(ctx, at - 1)))
 				continue;
 		}

@@ -896,6 +896,13 @@ int vl_unicode_punct(uint32_t cp)
 		cp == 0xFEFF || cp == 0xFFFD;
 }
 
+int vl_unicode_space(uint32_t cp)
+{
+	return cp == 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) ||
+		cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F ||
+		cp == 0x3000 || cp == 0xFEFF;
+}
+
 /* Optimal string alignment distance in the band of cells within max of
  * the diagonal (a cell further off is more than max away, as is every
  * path through it), with no allocation: a row is the 2 * max + 1 cells of

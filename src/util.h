@@ -114,6 +114,11 @@ size_t vl_utf8_next(const unsigned char *s, size_t n, uint32_t *cp);
  * punctuation, the BOM and U+FFFD. Letters of any script and emoji are
  * not. What ends a tag, and what a heading key passes over. */
 int vl_unicode_punct(uint32_t cp);
+/* Whether non-ASCII code point cp is a space, as JavaScript's \s has it
+ * (and Obsidian with it): the no-break space, U+1680, U+2000 to U+200A,
+ * the line and paragraph separators, U+202F, U+205F, the ideographic
+ * space U+3000 and U+FEFF. */
+int vl_unicode_space(uint32_t cp);
 
 /* Lower-cases the letters of s[0..n) into a new malloc'd string (other
  * bytes are copied). Caller frees. Letters are ASCII's and the capitals

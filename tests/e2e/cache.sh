@@ -97,6 +97,25 @@ same "the run after: the same output" "$tmp/o4t" "$tmp/o4u"
 [ "$id_t" = "$(ident)" ]; ok "the run after: the cache file unchanged (found by stat data)" $? "cache rewritten"
 has "the run after: every note found by its stat data" "$tmp/o4u.err" \
 	"notes cache: $n_notes notes found by their stat data, 0 by their bytes, 0 parsed"
+# another program (here: another object loaded into it) parses every
+# note again: a new vaultlint whose parser reads a note otherwise never
+# takes an old one's parses, whether or not CACHE_FORMAT was bumped
+if ldd "$VAULTLINT" 2>/dev/null | grep -q 'lib[at]san'; then
+	echo "SKIP cache: another program (a sanitizer build takes no LD_PRELOAD library)"
+elif printf 'int vl_cache_probe(void) { return 1; }\n' > "$tmp/probe.c" &&
+    ${CC:-cc} -shared -fPIC -Wl,--build-id -o "$tmp/probe.so" "$tmp/probe.c" 2>/dev/null; then
+	rm -rf "$r/.git/vaultlint/state"
+	LD_PRELOAD=$tmp/probe.so VAULTLINT_TRACE=1 vaultlint check notes > "$tmp/o4p" 2> "$tmp/o4p.err"
+	has "another program: every note parsed again" "$tmp/o4p.err" \
+		"notes cache: 0 notes found by their stat data, 0 by their bytes, $n_notes parsed"
+	same "another program: the same output" "$tmp/o4t" "$tmp/o4p"
+	rm -rf "$r/.git/vaultlint/state"
+	VAULTLINT_TRACE=1 vaultlint check notes > "$tmp/o4q" 2> "$tmp/o4q.err"
+	has "this program again: every note parsed again (the other one rewrote the cache)" \
+		"$tmp/o4q.err" "notes cache: 0 notes found by their stat data, 0 by their bytes, $n_notes parsed"
+else
+	echo "SKIP cache: another program (no C compiler)"
+fi
 sed -i 's/\[\[Target\]\]/[[Targex]]/' notes/Linker.md
 vaultlint check notes > "$tmp/o4" 2>&1
 
