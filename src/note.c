@@ -69,6 +69,7 @@ typedef struct parse_ctx {
 	 * (see heading_wikilink) */
 	int heading_wl;
 	size_t heading_wl_at;
+	int heading_comment;   /* a `%%` of the heading opened a comment */
 
 	/* spans and blocks */
 	int in_code_block;
@@ -298,6 +299,7 @@ static int enter_block(MD_BLOCKTYPE type, void *detail, void *userdata)
 	switch (type) {
 	case MD_BLOCK_H:
 		ctx->in_heading = 1;
+		ctx->heading_comment = 0;
 		ctx->heading_level = (int)((MD_BLOCK_H_DETAIL *)detail)->level;
 		ctx->heading_has_off = 0;
 		ctx->heading_text.len = 0;
@@ -343,8 +345,8 @@ static int enter_block(MD_BLOCKTYPE type, void *detail, void *userdata)
  * or where the quote or list item holding it ended. */
 static void check_fence(parse_ctx *ctx)
 {
-	size_t open_ls, p;
-	char fc = (char)ctx->fence_char;
+	size_t open_ls, p, len;
+	char fc = (char)ctx->fence_char, run[65];
 
 	if (!ctx->fence_has_text)
 		return;
@@ -355,9 +357,18 @@ static void check_fence(parse_ctx *ctx)
 	for (p = line_end(ctx, ctx->fence_last_text); p < ctx->n; p++)
 		if (!is_space(ctx->text[p]) && ctx->text[p] != '>')
 			return;
+	/* as long a run as opened it: "````" is not closed by "```" */
+	for (p = open_ls; p < ctx->n && ctx->text[p] != fc && ctx->text[p] != '\n'; p++)
+		;
+	for (len = 0; p + len < ctx->n && ctx->text[p + len] == fc && len < sizeof(run) - 1; len++)
+		;
+	if (len < 3)
+		len = 3;
+	memset(run, fc, len);
+	run[len] = '\0';
 	if (vl_note_add_problem(ctx->note, "invalid-input", off_pos(open_ls),
 	    "unterminated code fence: the rest of the note is code, so its links "
-	    "and tags are not seen; close it with %c%c%c", fc, fc, fc) < 0)
+	    "and tags are not seen; close it with %s", run) < 0)
 		ctx->oom = 1;
 }
 
@@ -660,6 +671,35 @@ static int leave_span(MD_SPANTYPE type, void *detail, void *userdata)
 	return ctx->oom ? -1 : 0;
 }
 
+/* Adds a piece of a heading's text to it, without what a `%% comment %%`
+ * hides (`# Title %% note %%` is the heading "Title "): a heading starts
+ * outside any comment (one inside a comment is dropped later), so a
+ * `%%` of its prose opens or closes one. Returns 0 or -1. */
+static int heading_text(parse_ctx *ctx, MD_TEXTTYPE type, const char *s, size_t size)
+{
+	vl_buf *h = &ctx->heading_text;
+	const char *end = s + size, *pc;
+
+	if (type == MD_TEXT_SOFTBR || type == MD_TEXT_BR)
+		return ctx->heading_comment ? 0 : vl_buf_putc(h, ' ');
+	if (type != MD_TEXT_NORMAL)
+		return ctx->heading_comment ? 0 : vl_buf_put(h, s, size);
+	while (s < end) {
+		pc = s;
+		while (pc + 1 < end && !(pc[0] == '%' && pc[1] == '%'))
+			pc++;
+		if (pc + 1 >= end)
+			pc = end;
+		if (!ctx->heading_comment && vl_buf_put(h, s, (size_t)(pc - s)) < 0)
+			return -1;
+		if (pc == end)
+			break;
+		ctx->heading_comment = !ctx->heading_comment;
+		s = pc + 2;
+	}
+	return 0;
+}
+
 static int text_cb(MD_TEXTTYPE type, const MD_CHAR *s, MD_SIZE size, void *userdata)
 {
 	parse_ctx *ctx = userdata;
@@ -672,14 +712,8 @@ static int text_cb(MD_TEXTTYPE type, const MD_CHAR *s, MD_SIZE size, void *userd
 	 * never trusted. */
 	if (size > ctx->n + 16)
 		return 0;
-	if (ctx->in_heading) {
-		if (type == MD_TEXT_SOFTBR || type == MD_TEXT_BR) {
-			if (vl_buf_putc(&ctx->heading_text, ' ') < 0)
-				ctx->oom = 1;
-		} else if (vl_buf_put(&ctx->heading_text, s, size) < 0) {
-			ctx->oom = 1;
-		}
-	}
+	if (ctx->in_heading && heading_text(ctx, type, s, size) < 0)
+		ctx->oom = 1;
 	if (!in_buf(ctx, s) || size == 0)
 		return ctx->oom ? -1 : 0;
 	off = (size_t)(s - ctx->text);
@@ -1483,6 +1517,20 @@ vl_note *vl_note_new_ex(const char *path, size_t arena_bytes)
 /* NULs after the copy of a note that md4c parses (vl_note_parse_ex). */
 #define MD_PAD 8
 
+/* Turns each CR of s[0..n) that no LF follows into an LF, in place: md4c
+ * ends a line there (a note saved with old Mac line ends), and so must
+ * every line count, column and same-line scan here. A CRLF stays. */
+static void lone_cr_to_lf(char *s, size_t n)
+{
+	char *p = memchr(s, '\r', n), *end = s + n;
+
+	while (p != NULL) {
+		if (p + 1 == end || p[1] != '\n')
+			*p = '\n';
+		p = p + 1 < end ? memchr(p + 1, '\r', (size_t)(end - p - 1)) : NULL;
+	}
+}
+
 /* The offset each line of text[0..n) starts at (a last '\n' starts
  * none; an empty text still has its first line), in one pass: a malloc'd
  * array in *starts, and how many in *count. Returns 0, or -1 when out of
@@ -1523,6 +1571,17 @@ int vl_note_parse_ex(vl_note **out, const char *path, const char *text, size_t n
 		return vl_error_set(err, "out of memory");
 	memset(&ctx, 0, sizeof(ctx));
 	note->size = n;
+	/* md4c (0.4.8) reads the byte after the end of a note that ends in
+	 * an inline link cut short ("[a](b"): what lies there decides the
+	 * parse, and can crash it. The caller's buffer may end at n, or hold
+	 * anything after it: the parse reads a copy that ends in NULs. */
+	padded = malloc(n + MD_PAD);
+	if (padded == NULL)
+		goto oom;
+	memcpy(padded, text, n);
+	memset(padded + n, 0, MD_PAD);
+	text = padded;
+	lone_cr_to_lf(padded, n);
 	if (line_starts(text, n, &ctx.lines, &ctx.n_lines) < 0)
 		goto oom;
 	note->n_lines = n > 0 ? (uint32_t)ctx.n_lines : 0;
@@ -1538,6 +1597,7 @@ int vl_note_parse_ex(vl_note **out, const char *path, const char *text, size_t n
 		    "rename it if it is not Markdown", p.line) < 0)
 			goto oom;
 		free(ctx.lines);
+		free(padded);
 		*out = note;
 		return 0;
 	}
@@ -1552,16 +1612,6 @@ int vl_note_parse_ex(vl_note **out, const char *path, const char *text, size_t n
 			goto oom;
 	}
 
-	/* md4c (0.4.8) reads the byte after the end of a note that ends in
-	 * an inline link cut short ("[a](b"): what lies there decides the
-	 * parse, and can crash it. The caller's buffer may end at n, or hold
-	 * anything after it: the parse reads a copy that ends in NULs. */
-	padded = malloc(n + MD_PAD);
-	if (padded == NULL)
-		goto oom;
-	memcpy(padded, text, n);
-	memset(padded + n, 0, MD_PAD);
-	text = padded;
 	if (n >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
 		start = 3;
 	ctx.note = note;
