@@ -1048,6 +1048,15 @@ static int closes_markup(const parse_ctx *ctx, size_t j)
 	return k > ctx->body && !is_space(ctx->text[k - 1]);
 }
 
+/* Whether c, not prose itself (an autolink's or an entity's last byte:
+ * `a@b.c#x`, `&amp;#x`), is the end of a word that a '#' right after it
+ * continues rather than starts a tag. */
+static int ends_word(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		c == ';' || (unsigned char)c >= 0x80;
+}
+
 /* Whether the text before byte at ends in a space that is not ASCII
  * (vl_unicode_space): `テキスト　#tag` is a tag, as after ' '. */
 static int unicode_space_before(const parse_ctx *ctx, size_t at)
@@ -1085,7 +1094,8 @@ static int scan_tags(parse_ctx *ctx)
 			if (prev == '\\' || prev == '#' ||
 			    (!is_space(prev) && (ctx->mask[at - 1] & (M_TEXT | M_HEAD)) &&
 			    !unicode_space_before(ctx, at)) ||
-			    (!(ctx->mask[at - 1] & (M_TEXT | M_HEAD)) && closes_markup(ctx, at - 1)))
+			    (!(ctx->mask[at - 1] & (M_TEXT | M_HEAD)) &&
+			    (closes_markup(ctx, at - 1) || ends_word(prev))))
 				continue;
 		}
 		run = 0;
