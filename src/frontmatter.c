@@ -1,8 +1,9 @@
 /*
  * frontmatter.c: front matter found by line scanning, parsed with libyaml's
  * document loader. Aliases in YAML are never expanded (only the top-level
- * mapping and the tags/aliases values are visited), so an alias bomb costs
- * what its text costs.
+ * mapping and the tags/aliases values are visited, and a property's
+ * canonical text stops at CANON_MAX bytes), so an alias bomb costs what
+ * its text costs.
  */
 #include "frontmatter.h"
 
@@ -198,13 +199,99 @@ static size_t mark_byte(const char *y, size_t len, const size_t *ls, size_t n_ls
 	return off;
 }
 
-/* The raw text of a value as written, trimmed, for changelog comparison. */
+/* A canonical text of a value longer than this, or nested deeper, is
+ * not made (the value's text as written stands for it): an alias bomb
+ * costs no more than this. */
+#define CANON_MAX 4096
+#define CANON_DEPTH 16
+
+/* Whether scalar s[0..n) needs quotes in a canonical text to stay one
+ * value: in a collection, "a, b" is not [a, b]; at the top, "[a, b]" is
+ * not the list. */
+static int needs_quotes(const char *s, size_t n, int top)
+{
+	size_t i;
+
+	if (top)
+		return n > 0 && (s[0] == '[' || s[0] == '{' || s[0] == '"');
+	if (n == 0 || s[0] == ' ' || s[n - 1] == ' ')
+		return 1;
+	for (i = 0; i < n; i++)
+		if (s[i] == ',' || s[i] == '[' || s[i] == ']' || s[i] == '{' || s[i] == '}' ||
+		    s[i] == ':' || s[i] == '#' || s[i] == '"')
+			return 1;
+	return 0;
+}
+
+/* Appends the canonical text of node to b: a scalar's value (quotes and
+ * styles as written make no difference), a list as [a, b], a mapping as
+ * {k: v}, so that `tags: [a, b]` and the block list Obsidian's property
+ * editor writes for it are one value. Returns 0, 1 when it would be too
+ * long or too deep (CANON_MAX, CANON_DEPTH), -1 when out of memory. */
+static int canon(vl_buf *b, yaml_document_t *doc, yaml_node_t *node, int depth, int top)
+{
+	yaml_node_item_t *it;
+	yaml_node_pair_t *pr;
+	int rc = 0;
+
+	if (node == NULL || b->len > CANON_MAX || depth > CANON_DEPTH)
+		return 1;
+	switch (node->type) {
+	case YAML_SCALAR_NODE: {
+		const char *v = (const char *)node->data.scalar.value;
+		size_t n = node->data.scalar.length, i;
+
+		if (!needs_quotes(v, n, top))
+			return vl_buf_put(b, v, n) < 0 ? -1 : 0;
+		rc = vl_buf_putc(b, '"');
+		for (i = 0; i < n && rc == 0; i++) {
+			if (v[i] == '"' || v[i] == '\\')
+				rc = vl_buf_putc(b, '\\');
+			if (rc == 0)
+				rc = vl_buf_putc(b, v[i]);
+		}
+		return rc < 0 || vl_buf_putc(b, '"') < 0 ? -1 : 0;
+	}
+	case YAML_SEQUENCE_NODE:
+		if (vl_buf_putc(b, '[') < 0)
+			return -1;
+		for (it = node->data.sequence.items.start; it < node->data.sequence.items.top &&
+		    rc == 0; it++) {
+			if (it > node->data.sequence.items.start && vl_buf_puts(b, ", ") < 0)
+				return -1;
+			rc = canon(b, doc, yaml_document_get_node(doc, *it), depth + 1, 0);
+		}
+		return rc != 0 ? rc : vl_buf_putc(b, ']') < 0 ? -1 : 0;
+	case YAML_MAPPING_NODE:
+		if (vl_buf_putc(b, '{') < 0)
+			return -1;
+		for (pr = node->data.mapping.pairs.start; pr < node->data.mapping.pairs.top &&
+		    rc == 0; pr++) {
+			if (pr > node->data.mapping.pairs.start && vl_buf_puts(b, ", ") < 0)
+				return -1;
+			rc = canon(b, doc, yaml_document_get_node(doc, pr->key), depth + 1, 0);
+			if (rc == 0)
+				rc = vl_buf_puts(b, ": ") < 0 ? -1 :
+					canon(b, doc, yaml_document_get_node(doc, pr->value), depth + 1, 0);
+		}
+		return rc != 0 ? rc : vl_buf_putc(b, '}') < 0 ? -1 : 0;
+	default:
+		return 1;
+	}
+}
+
+/* A property for the changelog's comparison: its value's canonical text
+ * (canon), or, when that would be too large, its text as written,
+ * trimmed. */
 static int add_prop(vl_note *note, const vl_fm_span *span, const char *y,
-	const size_t *ls, size_t n_ls, yaml_node_t *key, yaml_node_t *val)
+	const size_t *ls, size_t n_ls, yaml_document_t *doc, yaml_node_t *key,
+	yaml_node_t *val)
 {
 	vl_property p;
+	vl_buf c = VL_BUF_INIT;
 	size_t a = mark_byte(y, span->yaml_len, ls, n_ls, val->start_mark);
 	size_t b = mark_byte(y, span->yaml_len, ls, n_ls, val->end_mark);
+	int r = canon(&c, doc, val, 0, 1);
 
 	if (a > b)
 		a = b;
@@ -212,9 +299,11 @@ static int add_prop(vl_note *note, const vl_fm_span *span, const char *y,
 		b--;
 	p.key = vl_arena_strndup(&note->arena, (const char *)key->data.scalar.value,
 		key->data.scalar.length);
-	p.value = vl_arena_strndup(&note->arena, y + a, b - a);
+	p.value = r == 0 ? vl_arena_strndup(&note->arena, c.ptr ? c.ptr : "", c.len) :
+		vl_arena_strndup(&note->arena, y + a, b - a);
 	p.pos = mark_pos(span, key->start_mark);
-	if (!p.key || !p.value)
+	vl_buf_release(&c);
+	if (r < 0 || !p.key || !p.value)
 		return -1;
 	return VL_NOTE_PUSH(note, props, p);
 }
@@ -276,7 +365,7 @@ int vl_frontmatter_parse(vl_note *note, const char *text, const vl_fm_span *span
 
 		if (!k || !v || k->type != YAML_SCALAR_NODE)
 			continue;
-		if (add_prop(note, span, y, ls, n_ls, k, v) < 0) {
+		if (add_prop(note, span, y, ls, n_ls, &doc, k, v) < 0) {
 			rc = -1;
 			break;
 		}

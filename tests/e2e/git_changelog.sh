@@ -425,3 +425,21 @@ entries without a tag:
 
 broken links:
   R.md:5: Old: renamed to 'New'"
+
+# 13. front matter rewritten in another YAML style (Obsidian's property
+# editor turns `tags: [a, b]` into a block list, and drops quotes): no
+# property changed; a value that really changed still is
+fresh
+printf -- '---\ntags: [a, b]\ntitle: "My: title"\nlinks: {x: 1}\nstatus: draft\n---\n# P\n' > P.md
+git add -A && git commit -q --no-verify -m root
+printf -- "---\ntags:\n  - a\n  - b\ntitle: 'My: title'\nlinks:\n  x: 1\nstatus: done\n---\n# P\n" > P.md
+git commit -q --no-verify -am restyle
+"$VAULTLINT" changelog --format text > "$out"
+is_rc "front matter restyled: exits 0" $? 0
+same "front matter restyled: only the value that changed" "$(range)
+
+notes:
+  M P.md
+
+properties:
+  P.md: status changed: draft -> done"

@@ -472,13 +472,67 @@ test_props_block_value_and_next_key(void **state)
 	n = parse("---\ntags:\n  - a\n  - b\ncssclasses: wide\n---\n");
 	assert_int_equal(n->n_props, 2);
 	assert_string_equal(n->props[0].key, "tags");
-	/* the raw block text, trimmed: both items are in it */
+	/* both items are in it, the next key is not */
 	assert_non_null(strstr(n->props[0].value, "a"));
 	assert_non_null(strstr(n->props[0].value, "b"));
 	assert_null(strstr(n->props[0].value, "cssclasses"));
 	assert_string_equal(n->props[1].key, "cssclasses");
 	assert_string_equal(n->props[1].value, "wide");
 	assert_int_equal(n->props[1].pos.line, 5);
+}
+
+/* A value's canonical text: the styles YAML allows for one value (flow
+ * or block lists and mappings, quotes) give one text, which the
+ * changelog compares; what the styles cannot tell apart stays apart. */
+static void
+test_props_canonical(void **state)
+{
+	vl_note *n;
+	char *av[6];
+	size_t i;
+
+	(void)state;
+	n = parse("---\ntags: [a, b]\nt: \"My: title\"\nm: {x: 1, y: [2]}\n"
+		"s: \"[a, b]\"\nq: [\"a, b\", c]\ne:\n---\n");
+	assert_int_equal(n->n_props, 6);
+	assert_string_equal(n->props[0].value, "[a, b]");
+	assert_string_equal(n->props[1].value, "My: title");
+	assert_string_equal(n->props[2].value, "{x: 1, y: [2]}");
+	assert_string_equal(n->props[3].value, "\"[a, b]\"");
+	assert_string_equal(n->props[4].value, "[\"a, b\", c]");
+	assert_string_equal(n->props[5].value, "");
+	for (i = 0; i < 6; i++) {
+		av[i] = strdup(n->props[i].value);
+		assert_non_null(av[i]);
+	}
+	n = parse("---\ntags:\n  - a\n  - b\nt: 'My: title'\nm:\n  x: 1\n  y:\n    - 2\n"
+		"s: [a, b]\nq: [a, b, c]\ne: \"\"\n---\n");
+	assert_int_equal(n->n_props, 6);
+	for (i = 0; i < 3; i++)
+		assert_string_equal(av[i], n->props[i].value);
+	/* a string that reads as a list is not the list; a list of two
+	 * items is not one of three */
+	assert_string_not_equal(av[3], n->props[3].value);
+	assert_string_not_equal(av[4], n->props[4].value);
+	assert_string_equal(av[5], n->props[5].value);
+	for (i = 0; i < 6; i++)
+		free(av[i]);
+}
+
+/* An alias bomb's canonical text would be exponential: the value's text
+ * as written stands for it. */
+static void
+test_props_canonical_bounded(void **state)
+{
+	vl_note *n;
+
+	(void)state;
+	n = parse("---\na: &a [x, x, x, x, x, x, x, x, x, x]\n"
+		"b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+		"c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+		"d: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n---\n");
+	assert_int_equal(n->n_props, 4);
+	assert_string_equal(n->props[3].value, "[*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]");
 }
 
 static void
@@ -528,6 +582,8 @@ main(void)
 		T(test_empty_front_matter),
 		T(test_props_in_order),
 		T(test_props_block_value_and_next_key),
+		T(test_props_canonical),
+		T(test_props_canonical_bounded),
 		T(test_props_trimmed),
 	};
 
