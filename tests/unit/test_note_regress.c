@@ -64,8 +64,31 @@ static void test_property_value_after_non_ascii(void **state)
 	assert_string_equal(n->props[0].value, "é");
 	assert_string_equal(n->props[1].key, "title");
 	assert_string_equal(n->props[1].value, "Garden 🌱 é");
-	assert_string_equal(n->props[2].value, "[a, \"ü\"]");
+	/* compared as a value (the quotes are the YAML's, not the value's) */
+	assert_string_equal(n->props[2].value, "[a, ü]");
 	vl_note_free(n);
+}
+
+/* A value too long for its canonical text is kept as written: the bytes
+ * from its first to its last, after non-ASCII text too. */
+static void test_long_property_value_after_non_ascii(void **state)
+{
+	vl_buf md = VL_BUF_INIT;
+	vl_note *n;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(vl_buf_puts(&md, "---\nnote: é 🌱\nx: [\"ü\""), 0);
+	for (i = 0; i < 1000; i++)
+		assert_int_equal(vl_buf_puts(&md, ", été"), 0);
+	assert_int_equal(vl_buf_puts(&md, "]\n---\nbody\n"), 0);
+	n = parse(md.ptr);
+	assert_int_equal(n->n_props, 2);
+	assert_int_equal(strncmp(n->props[1].value, "[\"ü\", été, ", 13), 0);
+	assert_int_equal(strlen(n->props[1].value), strlen("[\"ü\"]") + 1000 * strlen(", été"));
+	assert_int_equal(n->props[1].value[strlen(n->props[1].value) - 1], ']');
+	vl_note_free(n);
+	vl_buf_release(&md);
 }
 
 /* An item whose content opens with a sub-list (`1. * x`) has no text of
@@ -173,6 +196,7 @@ int main(void)
 		cmocka_unit_test(test_url_as_link_text_is_one_link),
 		cmocka_unit_test(test_wikilink_without_target),
 		cmocka_unit_test(test_property_value_after_non_ascii),
+		cmocka_unit_test(test_long_property_value_after_non_ascii),
 		cmocka_unit_test(test_item_opening_with_sub_list),
 		cmocka_unit_test(test_parse_without_entries),
 		cmocka_unit_test(test_items_nested_on_one_line),
