@@ -5,6 +5,7 @@
  * compares `vaultlint hook show` with it).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,26 +85,31 @@ done:
 	return rc;
 }
 
+/* A hook larger than this is no hook of ours, and is not read. */
+#define HOOK_MAX (16u << 20)
+
 /* Reads the whole file; NULL when it does not exist or cannot be read
- * (errno tells which). */
+ * (errno tells which; EINVAL: not a regular file, or over HOOK_MAX).
+ * O_NONBLOCK: a FIFO there must not hang the command. */
 static char *slurp(const char *path)
 {
-	FILE *f = fopen(path, "rb");
-	vl_buf b = VL_BUF_INIT;
-	char chunk[4096];
-	size_t n;
+	unsigned char *buf = NULL;
+	size_t n = 0;
 
-	if (f == NULL)
+	if (vl_read_fd(open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK), HOOK_MAX, &buf, &n) < 0)
 		return NULL;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		if (vl_buf_put(&b, chunk, n) < 0) {
-			fclose(f);
-			vl_buf_release(&b);
-			errno = ENOMEM;
-			return NULL;
-		}
-	fclose(f);
-	return vl_buf_detach(&b);
+	buf[n] = '\0';
+	return (char *)buf;
+}
+
+/* Says why the hook at path could not be read (after slurp). */
+static void read_failed(const char *path)
+{
+	if (errno == EINVAL)
+		cli_error("cannot read '%s': not a regular file, or larger than 16 MB; "
+			"move it away", path);
+	else
+		cli_error("cannot read '%s': %s", path, strerror(errno));
 }
 
 static int exists(const char *path)
@@ -191,7 +197,7 @@ static int hook_install(int force)
 	if (had) {
 		old = slurp(path.ptr);
 		if (old == NULL) {
-			cli_error("cannot read '%s': %s", path.ptr, strerror(errno));
+			read_failed(path.ptr);
 			goto done;
 		}
 		ours = strstr(old, hook_marker) != NULL;
@@ -249,7 +255,7 @@ static int hook_uninstall(void)
 	}
 	old = slurp(path.ptr);
 	if (old == NULL) {
-		cli_error("cannot read '%s': %s", path.ptr, strerror(errno));
+		read_failed(path.ptr);
 		goto done;
 	}
 	if (strstr(old, hook_marker) == NULL) {

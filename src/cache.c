@@ -798,7 +798,7 @@ static int read_file(vl_cache *c, cache_file *f)
 	size_t n = 0;
 	int fd, rc = -1;
 
-	fd = open(c->path, O_RDONLY | O_CLOEXEC);
+	fd = open(c->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return errno == ENOENT || errno == ENOTDIR ? 1 : -1;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size < 0 ||

@@ -70,7 +70,9 @@ static int read_whole(const char *path, int flags, unsigned char **out, size_t *
 {
 	*out = NULL;
 	*len = 0;
-	return vl_read_fd(open(path, O_RDONLY | O_CLOEXEC | flags), MEMO_MAX_BYTES, out, len);
+	/* O_NONBLOCK: a FIFO put there must not hang the run */
+	return vl_read_fd(open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | flags), MEMO_MAX_BYTES,
+		out, len);
 }
 
 /* What vl_program_identity finds of each object loaded (the program, its
@@ -195,14 +197,19 @@ static int memo_secret(const char *gitdir, unsigned char out[16])
 	    (len > 0 && gitdir[len - 1] != '/' && vl_buf_putc(&path, '/') < 0) ||
 	    vl_buf_puts(&path, "vaultlint/key") < 0)
 		goto done;
-	if (read_whole(path.ptr, O_NOFOLLOW, &bytes, &n) == 0) {
-		if (n == 16) {
-			memcpy(out, bytes, 16);
-			rc = 0;
-		}
+	if (read_whole(path.ptr, O_NOFOLLOW, &bytes, &n) == 0 && n == 16) {
+		memcpy(out, bytes, 16);
+		rc = 0;
 		goto done;
 	}
-	if (errno != ENOENT || getrandom(out, 16, 0) != 16)
+	/* a key that is no key (cut short, emptied, a folder, a FIFO, a
+	 * symlink) is replaced, as any damaged store is: else every run
+	 * after it would go without the memo, the state and the cache */
+	if (bytes != NULL || errno != ENOENT) {
+		if (unlink(path.ptr) < 0 && rmdir(path.ptr) < 0)
+			goto done;
+	}
+	if (getrandom(out, 16, 0) != 16)
 		goto done;
 	memset(&part, 0, sizeof(part));
 	part.p = out;
@@ -501,7 +508,7 @@ static int entry_read(vl_memo_key *k, vl_filemap *m,
 		goto done;
 	}
 	/* any failure to read is a miss */
-	if (vl_filemap_open(m, open(path.ptr, O_RDONLY | O_CLOEXEC | O_NOFOLLOW),
+	if (vl_filemap_open(m, open(path.ptr, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK),
 	    MEMO_MAX_BYTES) < 0 || m->len < 8 || memcmp(m->p, MEMO_MAGIC, 8) != 0)
 		goto done;
 	r.p = m->p + 8;

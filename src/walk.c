@@ -733,7 +733,9 @@ static int open_in_vault(const vl_source *src, const char *path, vl_error *err)
 		return vl_error_set(err, "refusing to read '%s': the path leaves the vault", path);
 	if (d != NULL && d->root_fd >= 0) {
 		memset(&how, 0, sizeof(how));
-		how.flags = O_RDONLY | O_CLOEXEC;
+		/* O_NONBLOCK: a file listed as regular and turned into a FIFO
+		 * since must not hang the run (dir_read refuses it) */
+		how.flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK;
 		how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
 		fd = syscall(SYS_openat2, d->root_fd, path, &how, sizeof(how));
 		if (fd >= 0)
@@ -753,7 +755,7 @@ static int open_in_vault(const vl_source *src, const char *path, vl_error *err)
 		vl_error_set(err, "refusing to read '%s': it now points outside the vault", path);
 		goto done;
 	}
-	fd = open(real, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	fd = open(real, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		vl_error_set(err, "cannot read '%s': %s", path, errstr(errno, eb, sizeof(eb)));
 done:

@@ -43,7 +43,8 @@ static int read_worktree(const git_src *g, const vl_file *f, char **out, size_t 
 	long fd;
 
 	memset(&how, 0, sizeof(how));
-	how.flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW;
+	/* O_NONBLOCK: a FIFO where the note was must not hang the hook */
+	how.flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK;
 	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
 	if (vl_buf_puts(&path, g->prefix) < 0 || vl_buf_puts(&path, f->path) < 0) {
 		vl_buf_release(&path);

@@ -149,7 +149,7 @@ static int read_file(char **out, size_t *len, const char *path)
 	vl_buf b = VL_BUF_INIT;
 	char chunk[8192];
 	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 
 	*out = NULL;
 	*len = 0;

@@ -133,3 +133,14 @@ for a in install uninstall show; do
 	is_rc "hook $a --help exits 0" $? 0
 	has "hook $a --help prints usage" "$out" "usage: vaultlint hook"
 done
+
+# a FIFO where the hook would be: named, not read (it hung install and
+# uninstall for good)
+r=$tmp/fifo-hook
+new_repo "$r"
+mkfifo "$r/.git/hooks/pre-commit"
+(cd "$r" && timeout 60 "$VAULTLINT" hook install) > "$out" 2> "$err"
+is_rc "a FIFO as the pre-commit hook: install exits 2" $? 2
+has "a FIFO as the pre-commit hook: install says why" "$err" "not a regular file"
+(cd "$r" && timeout 60 "$VAULTLINT" hook uninstall) > "$out" 2> "$err"
+is_rc "a FIFO as the pre-commit hook: uninstall exits 2" $? 2

@@ -200,6 +200,14 @@ has "a note added with 'git add -N' is not counted as checked" "$out" "1 error, 
 is_rc "only a note marked with 'git add -N': exits 0" $? 0
 has "only a note marked with 'git add -N': no note checked" "$out" "no problems in 0 notes"
 
+# a staged note that is a FIFO in the work tree now: the staged blob is
+# read (the pre-commit hook once waited for a writer for good)
+(cd "$n" && printf '# L\n[[New]]\n' > content/L.md && git add content/L.md &&
+	rm content/L.md && mkfifo content/L.md)
+(cd "$n" && timeout 60 "$VAULTLINT" check --staged --no-cache) > "$out" 2> "$err"
+is_rc "a staged note that is a FIFO in the work tree: exits 1" $? 1
+has "a staged note that is a FIFO in the work tree: the staged blob is checked" "$out" "L.md:2:1: error: no note or file 'New'"
+
 # symlinks in the index and in commits are followed as the work tree's
 # walk follows them: a link to a note is that note, one that leaves the
 # vault is a warning; a re-pointed link breaks what linked through it

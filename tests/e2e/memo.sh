@@ -206,6 +206,30 @@ printf 'old\n' > "$memo/$old"
 printf 'x' | dd of="$r/.git/vaultlint/key" bs=1 seek=0 conv=notrunc 2>/dev/null
 run_miss "another key: a miss" check v
 [ ! -e "$memo/$old" ]; is_rc "an entry of the earlier format is removed" $? 0
+# a damaged key (emptied, cut short, a folder, a FIFO) is replaced: it
+# once turned the memo, the state and the cache off for good. A FIFO
+# where an entry or the key was must not hang the run (timeout 60).
+for kind in empty short folder fifo; do
+	rm -rf "$r/.git/vaultlint/key"
+	case $kind in
+	empty) : > "$r/.git/vaultlint/key" ;;
+	short) printf 'abc' > "$r/.git/vaultlint/key" ;;
+	folder) mkdir "$r/.git/vaultlint/key" ;;
+	fifo) mkfifo "$r/.git/vaultlint/key" ;;
+	esac
+	timeout 60 "$VAULTLINT" check v > /dev/null 2>&1
+	[ -f "$r/.git/vaultlint/key" ] && [ "$(wc -c < "$r/.git/vaultlint/key")" = 16 ]
+	is_rc "a key that is $kind is replaced by a new one" $? 0
+	run_hit "after a key that was $kind: a hit" check v
+done
+for e in $(ls "$memo" | grep '^[0-9a-f]\{32\}$'); do
+	rm -f "$memo/$e" && mkfifo "$memo/$e"
+done
+"$VAULTLINT" check --no-cache v > "$tmp/fresh" 2>&1
+fresh_rc=$?
+timeout 60 "$VAULTLINT" check v > "$out" 2>&1
+rc=$?
+[ "$rc" = "$fresh_rc" ] && cmp -s "$tmp/fresh" "$out"; is_rc "FIFOs where the entries were: the run ends, the same report" $? 0
 
 # changelog: a range of two commits is remembered per format and grouping.
 # A miss writes its entry anew (a new inode); a hit only reads it.
