@@ -307,6 +307,7 @@ int cmd_changelog(int argc, char **argv)
 	const char *gitdir;
 	vl_error err;
 	int rc = VL_EXIT_ERROR, r, have_cv = 0;
+	size_t i;
 
 	memset(&key, 0, sizeof(key));
 	vl_changelog_init(&cl);
@@ -363,6 +364,8 @@ int cmd_changelog(int argc, char **argv)
 		cli_error("%s", err.msg);
 		goto done;
 	}
+	for (i = 0; i < cl.n_skipped; i++)
+		cli_error("changelog: %s; left out", cl.skipped[i]);
 	if (vl_changelog_render(&out, &cl, o.format, o.group) < 0) {
 		cli_error("out of memory");
 		goto done;

@@ -1240,6 +1240,9 @@ void vl_changelog_release(vl_changelog *cl)
 		free(cl->props[i].new_value);
 	}
 	free(cl->props);
+	for (i = 0; i < cl->n_skipped; i++)
+		free(cl->skipped[i]);
+	free(cl->skipped);
 	for (i = 0; i < cl->n_broken; i++) {
 		free(cl->broken[i].note);
 		free(cl->broken[i].target);

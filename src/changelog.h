@@ -67,6 +67,10 @@ typedef struct vl_changelog {
 	/* The vaults of both sides, for resolving vault links to the notes
 	 * they name (vl_changelog_set_indexes); NULL: not resolved. */
 	const vl_index *old_index, *new_index;
+	/* Notes of the work tree that could not be read and were left out
+	 * (a FIFO, a symlink out of the vault...): why, one message each
+	 * (malloc'd), for the caller to say. */
+	char **skipped; size_t n_skipped, cap_skipped;
 	/* The range as the user gave it, for the renderers' heading and the
 	 * JSON "range" (malloc'd by the caller, freed by release; may be
 	 * NULL). */

@@ -653,6 +653,11 @@ int vl_config_load(vl_config *cfg, const char *path, vl_error *err)
 		vl_error_set(err, "%s: the config holds a NUL byte; is it a text file?", path);
 		goto done;
 	}
+	if (vl_yaml_too_deep(text, n, VL_YAML_DEPTH_MAX)) {
+		vl_error_set(err, "%s: [ ] or { } nest more than %d deep; no config needs that",
+			path, VL_YAML_DEPTH_MAX);
+		goto done;
+	}
 	if (scan_events((const unsigned char *)text, n, path, err) < 0)
 		goto done;
 	if (!yaml_parser_initialize(&parser)) {

@@ -319,6 +319,15 @@ int vl_frontmatter_parse(vl_note *note, const char *text, const vl_fm_span *span
 	const char *y = text + span->yaml;
 	size_t *ls = NULL, n_ls = 0, cap_ls = 0, i;
 
+	if (vl_yaml_too_deep(y, span->yaml_len, VL_YAML_DEPTH_MAX)) {
+		vl_pos p = { span->line, 1 };
+
+		if (vl_note_add_problem(note, "frontmatter-invalid", p,
+		    "front matter nests [ ] or { } more than %d deep: not read",
+		    VL_YAML_DEPTH_MAX) < 0)
+			return vl_error_set(err, "out of memory");
+		return 0;
+	}
 	if (!yaml_parser_initialize(&parser))
 		return vl_error_set(err, "out of memory");
 	yaml_parser_set_input_string(&parser,

@@ -80,6 +80,18 @@ int vl_source_open_dir(vl_source **out, const char *dir,
 /* Reads file i; see vl_source_ops.read. */
 int vl_source_read(vl_source *src, size_t i, char **out, size_t *len, vl_error *err);
 
+/* A note larger than this is not read (invalid-input): a 2 GB file named
+ * .md would otherwise be held whole, per thread, to say it is binary. */
+#define VL_NOTE_MAX ((uint64_t)256 << 20)
+
+/* Reads the vault-relative path in the folder vault as a listing of the
+ * work tree reads its notes: resolved beneath the folder (a symlink that
+ * leads out of it, or loops, is refused), a regular file only (never a
+ * FIFO: no hang), at most VL_NOTE_MAX bytes; *out is malloc'd and
+ * NUL-terminated. Returns 0, or -1 with err saying why. */
+int vl_read_in_vault(const char *vault, const char *path, char **out, size_t *len,
+	vl_error *err);
+
 /* Finds a file by vault-relative path; returns its index or -1. */
 long vl_source_find(const vl_source *src, const char *path);
 

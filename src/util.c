@@ -896,6 +896,38 @@ int vl_unicode_punct(uint32_t cp)
 		cp == 0xFEFF || cp == 0xFFFD;
 }
 
+int vl_yaml_too_deep(const char *s, size_t n, size_t max)
+{
+	size_t i, depth = 0;
+	char q = 0;
+
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (q == '"') {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				q = 0;
+		} else if (q == '\'') {
+			if (c == '\'')
+				q = 0;
+		} else if (c == '"' || c == '\'') {
+			q = c;
+		} else if (c == '#' && (i == 0 || s[i - 1] == ' ' || s[i - 1] == '\t' ||
+		    s[i - 1] == '\n')) {
+			while (i + 1 < n && s[i + 1] != '\n')
+				i++;
+		} else if (c == '[' || c == '{') {
+			if (++depth > max)
+				return 1;
+		} else if ((c == ']' || c == '}') && depth > 0) {
+			depth--;
+		}
+	}
+	return 0;
+}
+
 int vl_unicode_space(uint32_t cp)
 {
 	return cp == 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) ||

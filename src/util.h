@@ -120,6 +120,13 @@ int vl_unicode_punct(uint32_t cp);
  * space U+3000 and U+FEFF. */
 int vl_unicode_space(uint32_t cp);
 
+/* Whether the flow collections ([ ], { }) of YAML text s[0..n) nest
+ * deeper than max, outside quotes and comments: libyaml takes time
+ * quadratic in that depth (100,000 levels: half a minute), so such text
+ * is not handed to it. */
+#define VL_YAML_DEPTH_MAX 256
+int vl_yaml_too_deep(const char *s, size_t n, size_t max);
+
 /* Lower-cases the letters of s[0..n) into a new malloc'd string (other
  * bytes are copied). Caller frees. Letters are ASCII's and the capitals
  * of Latin-1, Latin Extended-A, Greek and Cyrillic (Ü, Ł, Σ, Я), each

@@ -721,9 +721,8 @@ static int path_safe(const char *p)
  * path resolved with realpath and checked, whose result has no symlinks
  * left, so O_NOFOLLOW holds it there. Returns the descriptor, or -1 with
  * err set. */
-static int open_in_vault(const vl_source *src, const char *path, vl_error *err)
+static int open_beneath(int root_fd, const char *root, const char *path, vl_error *err)
 {
-	const dir_src *d = src->impl;
 	struct open_how how;
 	char *full = NULL, *real = NULL;
 	char eb[128];
@@ -731,17 +730,17 @@ static int open_in_vault(const vl_source *src, const char *path, vl_error *err)
 
 	if (!path_safe(path))
 		return vl_error_set(err, "refusing to read '%s': the path leaves the vault", path);
-	if (d != NULL && d->root_fd >= 0) {
+	if (root_fd >= 0) {
 		memset(&how, 0, sizeof(how));
 		/* O_NONBLOCK: a file listed as regular and turned into a FIFO
 		 * since must not hang the run (dir_read refuses it) */
 		how.flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK;
 		how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
-		fd = syscall(SYS_openat2, d->root_fd, path, &how, sizeof(how));
+		fd = syscall(SYS_openat2, root_fd, path, &how, sizeof(how));
 		if (fd >= 0)
 			return (int)fd;
 	}
-	full = join(src->root, path);
+	full = join(root, path);
 	if (full == NULL) {
 		vl_error_set(err, "out of memory reading '%s'", path);
 		goto done;
@@ -751,7 +750,7 @@ static int open_in_vault(const vl_source *src, const char *path, vl_error *err)
 		vl_error_set(err, "cannot read '%s': %s", path, errstr(errno, eb, sizeof(eb)));
 		goto done;
 	}
-	if (!inside_root(src->root, strlen(src->root), real)) {
+	if (!inside_root(root, strlen(root), real)) {
 		vl_error_set(err, "refusing to read '%s': it now points outside the vault", path);
 		goto done;
 	}
@@ -764,25 +763,37 @@ done:
 	return (int)fd;
 }
 
-/* Reads a file of the work tree (open_in_vault). */
-static int dir_read(vl_source *src, size_t i, char **out, size_t *len, vl_error *err)
+/* open_beneath in the folder of the listing of src. */
+static int open_in_vault(const vl_source *src, const char *path, vl_error *err)
 {
-	const char *path = src->files[i].path;
+	const dir_src *d = src->impl;
+
+	return open_beneath(d != NULL ? d->root_fd : -1, src->root, path, err);
+}
+
+/* Reads the whole note open on fd (vault path path), a regular file of at
+ * most VL_NOTE_MAX bytes, into *out (NUL-terminated), and closes fd.
+ * Returns 0, or -1 with err set. */
+static int read_note_fd(int fd, const char *path, char **out, size_t *len, vl_error *err)
+{
 	char *buf = NULL;
 	char eb[128];
 	size_t cap, n = 0, want;
 	struct stat st;
-	int fd, rc = -1;
+	int rc = -1;
 
-	fd = open_in_vault(src, path, err);
-	if (fd < 0)
-		return -1;
 	if (fstat(fd, &st) < 0) {
 		vl_error_set(err, "cannot read '%s': %s", path, errstr(errno, eb, sizeof(eb)));
 		goto done;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		vl_error_set(err, "cannot read '%s': not a regular file", path);
+		goto done;
+	}
+	if ((uint64_t)st.st_size > VL_NOTE_MAX) {
+		vl_error_set(err, "not reading '%s': %llu MB, more than a note can be (%llu MB)",
+			path, (unsigned long long)st.st_size >> 20,
+			(unsigned long long)(VL_NOTE_MAX >> 20));
 		goto done;
 	}
 	/* room for a byte more than fstat said, and the NUL: a read that
@@ -847,6 +858,34 @@ done:
 	close(fd);
 	free(buf);
 	return rc;
+}
+
+/* Reads a file of the work tree (open_in_vault). */
+static int dir_read(vl_source *src, size_t i, char **out, size_t *len, vl_error *err)
+{
+	const char *path = src->files[i].path;
+	int fd = open_in_vault(src, path, err);
+
+	return fd < 0 ? -1 : read_note_fd(fd, path, out, len, err);
+}
+
+int vl_read_in_vault(const char *vault, const char *path, char **out, size_t *len,
+	vl_error *err)
+{
+	char *root = realpath(vault, NULL), eb[128];
+	int root_fd, fd;
+
+	*out = NULL;
+	*len = 0;
+	if (root == NULL)
+		return vl_error_set(err, "cannot read '%s': the vault folder: %s", path,
+			errstr(errno, eb, sizeof(eb)));
+	root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	fd = open_beneath(root_fd, root, path, err);
+	if (root_fd >= 0)
+		close(root_fd);
+	free(root);
+	return fd < 0 ? -1 : read_note_fd(fd, path, out, len, err);
 }
 
 static void dir_free(vl_source *src)

@@ -59,16 +59,27 @@ static char *name_key(const char *path)
 	return link_key(slash ? slash + 1 : path);
 }
 
-/* Reads and parses one side of a change. */
-static int load_note(vl_note **out, vl_repo *repo, const vl_snap *snap,
+/* Reads and parses one side of a change. Returns 0, 1 when the work
+ * tree's file cannot be read as a note (the reason is added to
+ * cl->skipped), -1. */
+static int load_note(vl_note **out, vl_changelog *cl, vl_repo *repo, const vl_snap *snap,
 	const char *subdir, const char *path, const char *oid, vl_error *err)
 {
-	char *text = NULL;
+	char *text = NULL, *why;
 	size_t len = 0;
 	int rc;
 
 	*out = NULL;
-	if (vl_snap_read(repo, snap, subdir, path, oid, &text, &len, err) < 0)
+	rc = vl_snap_read(repo, snap, subdir, path, oid, &text, &len, err);
+	if (rc > 0) {
+		why = vl_strndup(err->msg, strlen(err->msg));
+		if (why == NULL || VL_PUSH(cl->skipped, cl->n_skipped, cl->cap_skipped, why) < 0) {
+			free(why);
+			return vl_error_set(err, "out of memory");
+		}
+		return 1;
+	}
+	if (rc < 0)
 		return -1;
 	rc = vl_note_parse(out, path, text, len, err);
 	free(text);
@@ -389,20 +400,24 @@ int vl_git_changelog(struct vl_changelog *cl, vl_repo *repo, const vl_snap *from
 	for (i = 0; i < changes.len; i++) {
 		const vl_change *c = &changes.items[i];
 		vl_note *o = NULL, *n = NULL;
+		int ro = 0, rn = 0;
 
 		if (is_note_path(c->old_path)) {
-			if (load_note(&o, repo, from, vault_subdir, c->old_path, c->old_oid,
-			    err) < 0)
+			ro = load_note(&o, cl, repo, from, vault_subdir, c->old_path, c->old_oid, err);
+			if (ro < 0)
 				goto done;
 			notes[n_notes++] = o;
 		}
 		if (is_note_path(c->new_path)) {
-			if (load_note(&n, repo, to, vault_subdir, c->new_path, c->new_oid,
-			    err) < 0)
+			rn = load_note(&n, cl, repo, to, vault_subdir, c->new_path, c->new_oid, err);
+			if (rn < 0)
 				goto done;
 			notes[n_notes++] = n;
 		}
-		if ((o != NULL || n != NULL) && vl_changelog_add_pair(cl, o, n, err) < 0)
+		/* a side that could not be read leaves the whole change out:
+		 * the other side alone would read as added or deleted */
+		if (ro == 0 && rn == 0 && (o != NULL || n != NULL) &&
+		    vl_changelog_add_pair(cl, o, n, err) < 0)
 			goto done;
 	}
 	/* Both end points are listed only when the links as written leave

@@ -142,6 +142,11 @@ static int add_delta(vl_changes *out, const git_diff_delta *d, const char *prefi
 	default:
 		return 0;
 	}
+	/* a submodule's commit (a gitlink, whatever its name) is no file */
+	if (has_old && d->old_file.mode == GIT_FILEMODE_COMMIT)
+		has_old = 0;
+	if (has_new && d->new_file.mode == GIT_FILEMODE_COMMIT)
+		has_new = 0;
 	if (has_old && !vl_git_in_vault(d->old_file.path, prefix, opts, &orel))
 		has_old = 0;
 	if (has_new && !vl_git_in_vault(d->new_file.path, prefix, opts, &nrel))
@@ -363,40 +368,6 @@ done:
 	return rc;
 }
 
-/* Reads a whole work-tree file; NUL-terminated, may hold NULs. */
-static int read_file(const char *path, char **out, size_t *len, vl_error *err)
-{
-	FILE *f = fopen(path, "rb");
-	vl_buf b = VL_BUF_INIT;
-	char chunk[65536];
-	size_t n;
-	int rc = -1;
-
-	if (f == NULL)
-		return vl_error_set(err, "%s: cannot open", path);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		if (vl_buf_put(&b, chunk, n) < 0) {
-			vl_error_set(err, "%s: out of memory", path);
-			goto done;
-		}
-	}
-	if (ferror(f)) {
-		vl_error_set(err, "%s: read error", path);
-		goto done;
-	}
-	*len = b.len;
-	*out = vl_buf_detach(&b);
-	if (*out == NULL) {
-		vl_error_set(err, "%s: out of memory", path);
-		goto done;
-	}
-	rc = 0;
-done:
-	vl_buf_release(&b);
-	fclose(f);
-	return rc;
-}
-
 int vl_snap_read(vl_repo *repo, const vl_snap *snap, const char *vault_subdir,
 	const char *path, const char *oid, char **out, size_t *len, vl_error *err)
 {
@@ -413,12 +384,12 @@ int vl_snap_read(vl_repo *repo, const vl_snap *snap, const char *vault_subdir,
 	if (snap->kind != VL_SNAP_WORKDIR)
 		return vl_error_set(err, "%s: no blob id to read", path);
 	prefix = vl_git_prefix(vault_subdir);
-	if (prefix == NULL || vl_buf_printf(&full, "%s%s%s", vl_repo_workdir(repo),
-	    prefix, path) < 0) {
+	if (prefix == NULL || vl_buf_printf(&full, "%s%s", vl_repo_workdir(repo), prefix) < 0) {
 		vl_error_set(err, "out of memory");
 		goto done;
 	}
-	rc = read_file(full.ptr, out, len, err);
+	/* as the check reads it: never outside the vault, never a FIFO */
+	rc = vl_read_in_vault(full.ptr, path, out, len, err) < 0 ? 1 : 0;
 done:
 	vl_buf_release(&full);
 	free(prefix);

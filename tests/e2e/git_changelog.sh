@@ -443,3 +443,31 @@ notes:
 
 properties:
   P.md: status changed: draft -> done"
+
+# 14. --worktree reads notes as check does: a note that became a symlink
+# out of the vault is left out, said on stderr, never read (it once
+# printed the outside file's entries); a broken one too (it stopped the
+# run, exit 2); a FIFO does not hang; a gitlink named *.md is no note (it
+# stopped the run, exit 2)
+fresh
+printf -- '- [[B]] e #PAPER\n' > A.md && printf '# B\n' > B.md
+git add -A && git commit -q --no-verify -m root
+printf -- '- SECRET outside #PAPER\n' > "$tmp/outside.md"
+rm A.md && ln -s "$tmp/outside.md" A.md
+"$VAULTLINT" changelog --worktree --format text > "$out" 2> "$tmp/err"
+is_rc "worktree note linked out of the vault: exits 0" $? 0
+lacks "worktree note linked out of the vault: not read" "$out" "SECRET"
+has "worktree note linked out of the vault: said" "$tmp/err" "vaultlint: changelog: refusing to read 'A.md': it now points outside the vault; left out"
+rm A.md && ln -s "$tmp/nowhere.md" A.md
+"$VAULTLINT" changelog --worktree --format text > "$out" 2> "$tmp/err"
+is_rc "worktree note that is a broken symlink: exits 0" $? 0
+has "worktree note that is a broken symlink: said" "$tmp/err" "vaultlint: changelog: cannot read 'A.md': No such file or directory; left out"
+rm A.md && mkfifo A.md
+timeout 60 "$VAULTLINT" changelog --worktree --format text > "$out" 2> "$tmp/err"
+is_rc "worktree note that is a FIFO: the run ends, exit 0" $? 0
+rm A.md && git checkout -q -- A.md
+git update-index --add --cacheinfo "160000,$(git rev-parse HEAD),sub.md"
+git commit -q --no-verify -m gitlink
+"$VAULTLINT" changelog --format text > "$out" 2> "$tmp/err"
+is_rc "a gitlink named sub.md: exits 0" $? 0
+has "a gitlink named sub.md: no note changed" "$out" "no changes"

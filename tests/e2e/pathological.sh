@@ -20,9 +20,11 @@ if grep -q __asan_init "$VAULTLINT" 2>/dev/null; then
 	limit_kb=unlimited
 fi
 
-# run NAME: lints $root/NAME/vault; prints PASS or FAIL with why.
+# run NAME [FINDING]: lints $root/NAME/vault; prints PASS or FAIL with
+# why (FINDING, when given: a text the report must hold).
 run() {
 	name=$1
+	want_text=${2:-}
 	dir=$root/$name
 	start=$(date +%s)
 	(
@@ -40,6 +42,8 @@ run() {
 		why="exit $rc"
 	elif grep -qE 'ERROR: (Address|Leak|Memory)Sanitizer|runtime error:' "$dir/err"; then
 		why="sanitizer report"
+	elif [ -n "$want_text" ] && ! grep -qF -- "$want_text" "$dir/out"; then
+		why="the report lacks: $want_text"
 	fi
 	if [ -z "$why" ]; then
 		echo "PASS $name"
@@ -133,6 +137,26 @@ if want long-line; then
 		s = sprintf("word [[Long]] [[Missing%d]] #TAG%d https://x.example/%d ", len % 97, len % 89, len)
 		printf "%s", s; len += length(s) } }' >"$root/long-line/vault/Long.md"
 	run long-line
+fi
+
+# Flow collections nested 100,000 deep in front matter ([ ] and { }):
+# libyaml's time grows with the square of the depth (half a minute here),
+# so such front matter is refused, with a finding, before it parses.
+if want deep-yaml; then
+	awk 'BEGIN { printf "---\ntags: "; for (i = 0; i < 100000; i++) printf "[";
+		for (i = 0; i < 100000; i++) printf "]"; printf "\nx: ";
+		for (i = 0; i < 100000; i++) printf "{a: "; printf "1";
+		for (i = 0; i < 100000; i++) printf "}"; print "\n---\n# Deep" }' \
+		>"$root/deep-yaml/vault/Deep.md"
+	run deep-yaml "front matter nests [ ] or { } more than 256 deep"
+fi
+
+# A 3 GB note (sparse: nothing written): not read whole (it was, to say
+# it is binary, under 3 GB of memory), but named as too large.
+if want huge-note; then
+	truncate -s 3G "$root/huge-note/vault/Huge.md" &&
+		printf '[[Huge]]\n' >"$root/huge-note/vault/Other.md" &&
+		run huge-note "not reading 'Huge.md': 3072 MB, more than a note can be (256 MB)"
 fi
 
 # 20,000 "[[" that never close: on one line, then one a line.

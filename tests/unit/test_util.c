@@ -1005,6 +1005,31 @@ test_diags_sort_two_runs(void **state)
 
 /* The reference implementation's vectors (vectors_sip128 of SipHash's
  * vectors.h): key 00..0f, message the first i bytes of 00, 01, 02... */
+/* Flow nesting is counted outside quotes and comments, up to max. */
+#define TOO_DEEP(s, max) vl_yaml_too_deep(s, strlen(s), max)
+static void test_yaml_too_deep(void **state)
+{
+	char deep[601];
+	size_t i;
+
+	(void)state;
+	assert_int_equal(TOO_DEEP("a: [[1], {b: [2]}]\n", 3), 0);
+	assert_int_equal(TOO_DEEP("a: [[[1]]]\n", 2), 1);
+	/* brackets in quotes and comments are no nesting */
+	assert_int_equal(TOO_DEEP("a: \"[[[[\" # [[[[\nb: '[[[['\n", 2), 0);
+	assert_int_equal(TOO_DEEP("a: \"x\\\"[[[\"\n", 2), 0);
+	/* a '#' inside a word starts no comment */
+	assert_int_equal(TOO_DEEP("a: x#[[[\n", 2), 1);
+	for (i = 0; i < 300; i++) {
+		deep[i] = '[';
+		deep[300 + i] = ']';
+	}
+	deep[600] = '\0';
+	assert_int_equal(TOO_DEEP(deep, VL_YAML_DEPTH_MAX), 1);
+	assert_int_equal(TOO_DEEP(deep + 100, VL_YAML_DEPTH_MAX), 0);
+}
+#undef TOO_DEEP
+
 static void test_siphash128(void **state)
 {
 	(void)state;
@@ -1073,6 +1098,7 @@ main(void)
 		cmocka_unit_test(test_diags),
 		cmocka_unit_test(test_diags_sort_two_runs),
 		cmocka_unit_test(test_diags_sort_stable_many),
+		cmocka_unit_test(test_yaml_too_deep),
 		cmocka_unit_test(test_siphash128),
 	};
 
