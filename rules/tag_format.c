@@ -125,7 +125,7 @@ static int check_tag(vl_rule_ctx *ctx, const vl_tag *tag)
 	const char *name = tag->name;
 	const char *common;
 	vl_buf fixed = VL_BUF_INIT;
-	int rc = -1, case_bad;
+	int rc = -1, case_bad, m;
 
 	case_bad = !case_ok(tc, name);
 	if (case_bad) {
@@ -137,11 +137,19 @@ static int check_tag(vl_rule_ctx *ctx, const vl_tag *tag)
 	}
 	/* The pattern is worth a second finding only when fixing the case does
 	 * not also fix it. */
-	if (cfg != NULL && cfg->tag_pattern != NULL && !vl_config_tag_matches(cfg, name) &&
-			(!case_bad || fixed.ptr == NULL || !vl_config_tag_matches(cfg, fixed.ptr)) &&
+	m = cfg != NULL && cfg->tag_pattern != NULL ? vl_config_tag_matches(cfg, name) : 1;
+	if (m == VL_TAG_TOO_COSTLY) {
+		if (vl_rule_report(ctx, tag->pos, "tag '#%s' cannot be checked against the "
+		    "pattern '%s': it takes the pattern more than %d steps (simplify "
+		    "the pattern: nested repeats backtrack without end)", name,
+		    cfg->tag_pattern, VL_TAG_MATCH_LIMIT) < 0)
+			goto done;
+	} else if (m == 0 &&
+			(!case_bad || fixed.ptr == NULL || vl_config_tag_matches(cfg, fixed.ptr) != 1) &&
 			vl_rule_report(ctx, tag->pos, "tag '#%s' does not match the pattern '%s'",
-				name, cfg->tag_pattern) < 0)
+				name, cfg->tag_pattern) < 0) {
 		goto done;
+	}
 	common = case_bad ? NULL : vl_index_tag_spelling(ctx->index, name);
 	if (common != NULL && strcmp(common, name) != 0 && strlen(common) == strlen(name) &&
 			vl_fold_equal(common, name, strlen(name)) &&

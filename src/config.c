@@ -104,6 +104,7 @@ void vl_config_release(vl_config *cfg)
 	free(cfg->tag_pattern);
 	if (cfg->tag_re != NULL)
 		pcre2_code_free((pcre2_code *)cfg->tag_re);
+	pcre2_match_context_free((pcre2_match_context *)cfg->tag_mctx);
 	free_list(cfg->tags_allowed, cfg->n_tags_allowed);
 	free_list(cfg->ignore, cfg->n_ignore);
 	free(cfg->commit_template);
@@ -396,6 +397,15 @@ static int compile_pattern(load_ctx *c, const yaml_node_t *node)
 	if (c->cfg->tag_re != NULL)
 		pcre2_code_free((pcre2_code *)c->cfg->tag_re);
 	c->cfg->tag_re = re;
+	if (c->cfg->tag_mctx == NULL) {
+		pcre2_match_context *m = pcre2_match_context_create(NULL);
+
+		if (m == NULL)
+			return vl_error_set(c->err, "out of memory");
+		pcre2_set_match_limit(m, VL_TAG_MATCH_LIMIT);
+		pcre2_set_depth_limit(m, VL_TAG_MATCH_LIMIT);
+		c->cfg->tag_mctx = m;
+	}
 	return 0;
 }
 
@@ -783,10 +793,15 @@ int vl_config_tag_matches(const vl_config *cfg, const char *tag)
 	if (md == NULL)
 		return 1;
 	rc = pcre2_match((const pcre2_code *)cfg->tag_re, (PCRE2_SPTR)tag,
-		PCRE2_ZERO_TERMINATED, 0, 0, md, NULL);
+		PCRE2_ZERO_TERMINATED, 0, 0, md, (pcre2_match_context *)cfg->tag_mctx);
 	pcre2_match_data_free(md);
-	/* Only a clean "no match" is a finding; a tag that pcre2 cannot judge
-	 * (invalid UTF-8, match limit) is left to the other rules. */
+	/* a pattern that backtracks without end is said, not taken for a
+	 * match (it once ran for minutes and passed every tag); a tag that
+	 * pcre2 cannot judge otherwise (invalid UTF-8) is left to the other
+	 * rules */
+	if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
+	    rc == PCRE2_ERROR_HEAPLIMIT)
+		return VL_TAG_TOO_COSTLY;
 	return rc == PCRE2_ERROR_NOMATCH ? 0 : 1;
 }
 

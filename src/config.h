@@ -30,6 +30,7 @@ typedef struct vl_config {
 	vl_tag_case tag_case;
 	char *tag_pattern;   /* `tags: pattern:`, or NULL */
 	void *tag_re;        /* compiled pcre2 pattern (pcre2_code *) or NULL */
+	void *tag_mctx;      /* its match limits (pcre2_match_context *) or NULL */
 	char **tags_allowed; /* `tags: allowed:` vocabulary, or NULL */
 	size_t n_tags_allowed;
 	char **ignore;       /* `ignore:` globs, vault-relative */
@@ -54,6 +55,11 @@ int vl_config_find(char **out, const char *dir, vl_error *err);
 /* Returns 1 when the tag (without '#') matches the configured pattern (or
  * there is none). */
 int vl_config_tag_matches(const vl_config *cfg, const char *tag);
+/* vl_config_tag_matches's answer when the pattern is too costly for the
+ * tag (pcre2's match limit, VL_TAG_MATCH_LIMIT steps: a pattern like
+ * `^(a|a?)+$` takes exponential time on some tags). */
+#define VL_TAG_TOO_COSTLY 2
+#define VL_TAG_MATCH_LIMIT 20000
 
 /* Returns 1 when the tag is allowed by the vocabulary (case-insensitive; a
  * nested tag A/B is allowed when A/B or A is listed), or no vocabulary is
