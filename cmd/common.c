@@ -2,6 +2,7 @@
  * common.c: what every command needs: finding the vault and its config,
  * error printing, colour and help detection.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -105,6 +106,46 @@ static char *find_repo_root(const char *dir)
 	return NULL;
 }
 
+/* Whether path (canonical) is folder (canonical) or inside it. */
+static int within(const char *folder, const char *path)
+{
+	size_t n = strlen(folder);
+
+	if (strcmp(folder, "/") == 0)
+		return 1;
+	return strncmp(path, folder, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+/* A config found by the search (not given with --config) that is a
+ * symlink out of the repository holding it (or out of its own folder,
+ * outside git) is not read: vaultlint reads nothing outside the vault and
+ * its repository. Returns 0, or -1 after saying so. */
+static int config_inside(const char *cfg_path)
+{
+	char *real = realpath(cfg_path, NULL), *dir = dir_of(cfg_path), *root = NULL;
+	char *rdir = dir ? realpath(dir, NULL) : NULL;
+	int rc = -1;
+
+	if (real == NULL || rdir == NULL) {
+		cli_error("cannot resolve the config '%s': %s", cfg_path, strerror(errno));
+		goto done;
+	}
+	root = find_repo_root(rdir);
+	if (!within(root ? root : rdir, real)) {
+		cli_error("'%s' leads to '%s', outside the %s; vaultlint reads nothing "
+			"there (give it with --config to use it)", cfg_path, real,
+			root ? "repository" : "folder of the config");
+		goto done;
+	}
+	rc = 0;
+done:
+	free(real);
+	free(dir);
+	free(rdir);
+	free(root);
+	return rc;
+}
+
 int cli_vault_setup(vl_cli_vault *out, const char *vault_arg, const char *config_arg)
 {
 	vl_error err;
@@ -132,7 +173,8 @@ int cli_vault_setup(vl_cli_vault *out, const char *vault_arg, const char *config
 		start = getcwd(NULL, 0);
 	}
 	if (!start) {
-		cli_error("cannot resolve the vault folder: out of memory or unreadable");
+		cli_error("cannot resolve the vault folder: %s%s", strerror(errno),
+			vault_arg ? "" : " (was the current folder removed?)");
 		goto done;
 	}
 	if (config_arg) {
@@ -143,6 +185,8 @@ int cli_vault_setup(vl_cli_vault *out, const char *vault_arg, const char *config
 		cfg_path = strdup(config_arg);
 	} else if (vl_config_find(&cfg_path, start, &err) < 0) {
 		cli_error("%s", err.msg);
+		goto done;
+	} else if (cfg_path != NULL && config_inside(cfg_path) < 0) {
 		goto done;
 	}
 	if (cfg_path && vl_config_load(&out->config, cfg_path, &err) < 0) {
@@ -164,6 +208,13 @@ int cli_vault_setup(vl_cli_vault *out, const char *vault_arg, const char *config
 		start = realpath(vault, NULL);
 		if (!start) {
 			cli_error("cannot resolve '%s'", vault);
+			goto done;
+		}
+		/* the vault is the config's folder or one inside it: never
+		 * `vault: ../../etc` */
+		if (!realpath(out->config.base_dir, real) || !within(real, start)) {
+			cli_error("%s: 'vault: %s' leaves the folder of the config; give a "
+				"folder inside it", out->config.file, out->config.vault);
 			goto done;
 		}
 	}
