@@ -106,6 +106,14 @@ static char *find_repo_root(const char *dir)
 	return NULL;
 }
 
+/* Why realpath or getcwd failed, said for a user: a failed allocation
+ * inside them (ENOMEM; EINVAL from glibc's realpath when its buffer could
+ * not be had) is "out of memory". */
+static const char *why_not(int e)
+{
+	return e == ENOMEM || e == EINVAL ? "out of memory" : strerror(e);
+}
+
 /* Whether path (canonical) is folder (canonical) or inside it. */
 static int within(const char *folder, const char *path)
 {
@@ -127,7 +135,7 @@ static int config_inside(const char *cfg_path)
 	int rc = -1;
 
 	if (real == NULL || rdir == NULL) {
-		cli_error("cannot resolve the config '%s': %s", cfg_path, strerror(errno));
+		cli_error("cannot resolve the config '%s': %s", cfg_path, why_not(errno));
 		goto done;
 	}
 	root = find_repo_root(rdir);
@@ -173,8 +181,10 @@ int cli_vault_setup(vl_cli_vault *out, const char *vault_arg, const char *config
 		start = getcwd(NULL, 0);
 	}
 	if (!start) {
-		cli_error("cannot resolve the vault folder: %s%s", strerror(errno),
-			vault_arg ? "" : " (was the current folder removed?)");
+		int e = errno;
+
+		cli_error("cannot resolve the vault folder: %s%s", why_not(e),
+			vault_arg || e != ENOENT ? "" : " (was the current folder removed?)");
 		goto done;
 	}
 	if (config_arg) {
