@@ -114,16 +114,6 @@ static const char *why_not(int e)
 	return e == ENOMEM || e == EINVAL ? "out of memory" : strerror(e);
 }
 
-/* Whether path (canonical) is folder (canonical) or inside it. */
-static int within(const char *folder, const char *path)
-{
-	size_t n = strlen(folder);
-
-	if (strcmp(folder, "/") == 0)
-		return 1;
-	return strncmp(path, folder, n) == 0 && (path[n] == '\0' || path[n] == '/');
-}
-
 /* A config found by the search (not given with --config) that is a
  * symlink out of the repository holding it (or out of its own folder,
  * outside git) is not read: vaultlint reads nothing outside the vault and
@@ -139,7 +129,7 @@ static int config_inside(const char *cfg_path)
 		goto done;
 	}
 	root = find_repo_root(rdir);
-	if (!within(root ? root : rdir, real)) {
+	if (!vl_path_within(root ? root : rdir, strlen(root ? root : rdir), real)) {
 		cli_error("'%s' leads to '%s', outside the %s; vaultlint reads nothing "
 			"there (give it with --config to use it)", cfg_path, real,
 			root ? "repository" : "folder of the config");
@@ -222,7 +212,8 @@ int cli_vault_setup(vl_cli_vault *out, const char *vault_arg, const char *config
 		}
 		/* the vault is the config's folder or one inside it: never
 		 * `vault: ../../etc` */
-		if (!realpath(out->config.base_dir, real) || !within(real, start)) {
+		if (!realpath(out->config.base_dir, real) ||
+		    !vl_path_within(real, strlen(real), start)) {
 			cli_error("%s: 'vault: %s' leaves the folder of the config; give a "
 				"folder inside it", out->config.file, out->config.vault);
 			goto done;

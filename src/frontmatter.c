@@ -323,8 +323,8 @@ int vl_frontmatter_parse(vl_note *note, const char *text, const vl_fm_span *span
 		vl_pos p = { span->line, 1 };
 
 		if (vl_note_add_problem(note, "frontmatter-invalid", p,
-		    "front matter nests [ ] or { } more than %d deep: not read",
-		    VL_YAML_DEPTH_MAX) < 0)
+		    "front matter nests [ ] or { } more than %d deep: not read; "
+		    "flatten it", VL_YAML_DEPTH_MAX) < 0)
 			return vl_error_set(err, "out of memory");
 		return 0;
 	}

@@ -1037,7 +1037,8 @@ static int closes_markup(const parse_ctx *ctx, size_t j)
 		while (k > ctx->body && (ctx->text[k - 1] == '>' || ctx->text[k - 1] == ' ' ||
 		    ctx->text[k - 1] == '\t'))
 			k--;
-		return !(k == ctx->body || ctx->text[k - 1] == '\n' || ctx->text[k - 1] == '\r');
+		/* (a lone CR is an LF here: lone_cr_to_lf) */
+		return !(k == ctx->body || ctx->text[k - 1] == '\n');
 	}
 	if (c == ']' || c == ')' || c == '`' || c == '$')
 		return 1;

@@ -928,6 +928,13 @@ int vl_yaml_too_deep(const char *s, size_t n, size_t max)
 	return 0;
 }
 
+int vl_path_within(const char *folder, size_t n, const char *p)
+{
+	if (n == 1 && folder[0] == '/')
+		return p[0] == '/';
+	return strncmp(p, folder, n) == 0 && (p[n] == '/' || p[n] == '\0');
+}
+
 int vl_unicode_space(uint32_t cp)
 {
 	return cp == 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) ||

@@ -120,6 +120,10 @@ int vl_unicode_punct(uint32_t cp);
  * space U+3000 and U+FEFF. */
 int vl_unicode_space(uint32_t cp);
 
+/* Whether canonical path p is the canonical folder (its first n bytes)
+ * or lies inside it. */
+int vl_path_within(const char *folder, size_t n, const char *p);
+
 /* Whether the flow collections ([ ], { }) of YAML text s[0..n) nest
  * deeper than max, outside quotes and comments: libyaml takes time
  * quadratic in that depth (100,000 levels: half a minute), so such text

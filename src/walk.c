@@ -88,14 +88,6 @@ static char *join(const char *a, const char *b)
 	return vl_buf_detach(&buf);
 }
 
-/* Returns 1 when real path p is the vault root or lies inside it. */
-static int inside_root(const char *root, size_t root_len, const char *p)
-{
-	if (root_len == 1 && root[0] == '/')
-		return p[0] == '/';
-	return strncmp(p, root, root_len) == 0 && (p[root_len] == '/' || p[root_len] == '\0');
-}
-
 /* Returns 1 when a's path equals b or lies under it. */
 static int under(const char *a, const char *b)
 {
@@ -348,7 +340,7 @@ static int on_symlink(walk_ctx *ctx, const walk_frame *f, const char *name,
 		}
 		goto done;
 	}
-	if (!inside_root(ctx->root, ctx->root_len, target)) {
+	if (!vl_path_within(ctx->root, ctx->root_len, target)) {
 		/* Say it as the link is written: stable across machines. */
 		char lt[PATH_MAX];
 		ssize_t n = readlinkat(dirfd(f->dir), name, lt, sizeof(lt) - 1);
@@ -750,7 +742,7 @@ static int open_beneath(int root_fd, const char *root, const char *path, vl_erro
 		vl_error_set(err, "cannot read '%s': %s", path, errstr(errno, eb, sizeof(eb)));
 		goto done;
 	}
-	if (!inside_root(root, strlen(root), real)) {
+	if (!vl_path_within(root, strlen(root), real)) {
 		vl_error_set(err, "refusing to read '%s': it now points outside the vault", path);
 		goto done;
 	}
@@ -791,9 +783,9 @@ static int read_note_fd(int fd, const char *path, char **out, size_t *len, vl_er
 		goto done;
 	}
 	if ((uint64_t)st.st_size > VL_NOTE_MAX) {
-		vl_error_set(err, "not reading '%s': %llu MB, more than a note can be (%llu MB)",
-			path, (unsigned long long)st.st_size >> 20,
-			(unsigned long long)(VL_NOTE_MAX >> 20));
+		vl_error_set(err, "not reading '%s': %llu MB, more than a note can be (%llu MB); "
+			"list it under 'ignore:' if it is no note", path,
+			(unsigned long long)st.st_size >> 20, (unsigned long long)(VL_NOTE_MAX >> 20));
 		goto done;
 	}
 	/* room for a byte more than fstat said, and the NUL: a read that

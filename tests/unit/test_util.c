@@ -1005,6 +1005,18 @@ test_diags_sort_two_runs(void **state)
 
 /* The reference implementation's vectors (vectors_sip128 of SipHash's
  * vectors.h): key 00..0f, message the first i bytes of 00, 01, 02... */
+/* A path is within a folder when it is the folder or below it, on a
+ * boundary of its parts; every path is within "/". */
+static void test_path_within(void **state)
+{
+	(void)state;
+	assert_int_equal(vl_path_within("/v", 2, "/v"), 1);
+	assert_int_equal(vl_path_within("/v", 2, "/v/a.md"), 1);
+	assert_int_equal(vl_path_within("/v", 2, "/vault/a.md"), 0);
+	assert_int_equal(vl_path_within("/v", 2, "/etc/passwd"), 0);
+	assert_int_equal(vl_path_within("/", 1, "/etc/passwd"), 1);
+}
+
 /* Flow nesting is counted outside quotes and comments, up to max. */
 #define TOO_DEEP(s, max) vl_yaml_too_deep(s, strlen(s), max)
 static void test_yaml_too_deep(void **state)
@@ -1098,6 +1110,7 @@ main(void)
 		cmocka_unit_test(test_diags),
 		cmocka_unit_test(test_diags_sort_two_runs),
 		cmocka_unit_test(test_diags_sort_stable_many),
+		cmocka_unit_test(test_path_within),
 		cmocka_unit_test(test_yaml_too_deep),
 		cmocka_unit_test(test_siphash128),
 	};
