@@ -97,6 +97,10 @@ typedef struct pending {
 	rec *olds; size_t n_olds, cap_olds;
 	rec *news; size_t n_news, cap_news;
 	size_t n_pairs;
+	/* the vault links' identities are made without indexes and no pair
+	 * came since (vl_changelog_wants_indexes): finish need not remake
+	 * them unless indexes were set */
+	int ids_plain;
 } pending;
 
 void vl_changelog_init(vl_changelog *cl)
@@ -696,6 +700,7 @@ int vl_changelog_add_pair(vl_changelog *cl, const vl_note *old_note,
 	if (rc < 0)
 		return vl_error_set(err, "out of memory");
 	p->n_pairs++;
+	p->ids_plain = 0;
 	return 0;
 }
 
@@ -1136,6 +1141,7 @@ int vl_changelog_wants_indexes(vl_changelog *cl)
 		left_new |= 2 * olds < j - i;
 	}
 	rc = left_old && left_new;
+	p->ids_plain = 1;
 done:
 	cl->old_index = oi;
 	cl->new_index = ni;
@@ -1151,7 +1157,8 @@ int vl_changelog_finish(vl_changelog *cl, vl_error *err)
 	int rc = -1;
 
 	if (p != NULL && (p->n_olds > 0 || p->n_news > 0)) {
-		if (link_identities(cl, p) < 0) {
+		if ((!p->ids_plain || cl->old_index != NULL || cl->new_index != NULL) &&
+		    link_identities(cl, p) < 0) {
 			vl_error_set(err, "out of memory");
 			goto done;
 		}
