@@ -133,9 +133,16 @@ $(BUILD)/bench/%: tests/bench/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
-bench: $(BIN) $(BUILD)/bench/gen $(BUILD)/bench/rtime
+# The floor: md4c and libyaml alone over the same notes.
+$(BUILD)/bench/floor: tests/bench/floor.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(shell pkg-config --cflags md4c yaml-0.1) $(LDFLAGS) \
+	  -o $@ $< $(shell pkg-config --libs md4c yaml-0.1) -pthread
+
+bench: $(BIN) $(BUILD)/bench/gen $(BUILD)/bench/rtime $(BUILD)/bench/floor
 	@VAULTLINT=$(abspath $(BIN)) GEN=$(abspath $(BUILD)/bench/gen) \
-	  RTIME=$(abspath $(BUILD)/bench/rtime) N=$(BENCH_N) sh tests/bench/bench.sh
+	  RTIME=$(abspath $(BUILD)/bench/rtime) FLOOR=$(abspath $(BUILD)/bench/floor) \
+	  N=$(BENCH_N) sh tests/bench/bench.sh
 
 # `make fuzz [FUZZ_SECONDS=60]`: each libFuzzer harness (tests/fuzz/) for a
 # bounded time on its seed corpus and saved regressions; prints executions

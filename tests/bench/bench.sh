@@ -6,10 +6,11 @@
 # (or is killed) is an error (exit 1).
 #
 # Environment: VAULTLINT (binary), GEN (tests/bench/gen.c built), RTIME
-# (tests/bench/rtime.c built), N (notes; default 50000), BENCH_OUT (default
-# tests/bench/out), BENCH_TIMER (time or rtime; default GNU time when
-# /usr/bin/time exists, else rtime), BENCH_RUNS (3) and BENCH_WARMUP (1) to
-# shorten a run when vaultlint is very slow.
+# (tests/bench/rtime.c built), FLOOR (tests/bench/floor.c built), N
+# (notes; default 50000), BENCH_OUT (default tests/bench/out), BENCH_TIMER
+# (time or rtime; default GNU time when /usr/bin/time exists, else rtime),
+# BENCH_RUNS (3) and BENCH_WARMUP (1) to shorten a run when vaultlint is
+# very slow.
 #
 # Each timing is the best of 3 runs after one warm-up run, so the page
 # cache is warm for both sides. Peak memory is the largest of the 3 runs.
@@ -24,16 +25,17 @@
 # table times check with neither memo nor check state (a new vault, a new
 # vaultlint, another config), the notes cache warm. The fourth times check
 # with nothing vaultlint stores, not even the notes cache (a fresh clone
-# in CI): every note is read and parsed. The fifth times check in a fresh
-# clone whose <git dir>/vaultlint a CI job restored (the README's cache
-# step): every file touched, then 2.2 s waited out, before each run
+# in CI): every note is read and parsed; beside it, floor.c times md4c
+# and libyaml alone over the same notes (what no such check can go
+# below). The fifth times check in a fresh clone whose <git dir>/vaultlint
+# a CI job restored (the README's cache step): every file touched, then 2.2 s waited out, before each run
 # (neither timed), so that every note's stat data is new and its bytes are
 # not: the state tells them by their fingerprint. What a case does before
 # each run (the edit, the staging, the removal of what vaultlint stores)
 # is not timed, as nothing is timed but the command compared.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-: "${VAULTLINT:?set VAULTLINT}" "${GEN:?set GEN}" "${RTIME:?set RTIME}"
+: "${VAULTLINT:?set VAULTLINT}" "${GEN:?set GEN}" "${RTIME:?set RTIME}" "${FLOOR:?set FLOOR}"
 N=${N:-50000}
 out=${BENCH_OUT:-$here/out}
 repo=$out/vault
@@ -193,6 +195,8 @@ prep=$nostate
 measure check0 "vaultlint check, no memo, no check state" "0 1" "$VAULTLINT" check .
 prep=$nothing
 measure checkc "vaultlint check, nothing stored (fresh clone)" "0 1" "$VAULTLINT" check .
+prep=
+measure floor "md4c + libyaml alone, same notes (floor.c)" "0" "$FLOOR" .
 prep='git ls-files -z | xargs -0 touch && sleep 2.2'
 measure checkr "vaultlint check, fresh clone, state restored" "0 1" "$VAULTLINT" check .
 prep=
@@ -249,5 +253,12 @@ check_rows() {
 check_rows "check with neither memo nor check state (notes cache warm)" "$r_check0" "$m_check0" "$r_mem0"
 check_rows "check with nothing stored, not even the notes cache (a fresh clone in CI)" \
 	"$r_checkc" "$m_checkc" "$r_memc"
+# what the project's parsers alone take over the same notes: a check that
+# parses every note cannot be faster
+r_floor=$(ratio "$t_floor" "$t_grep")
+r_overfloor=$(ratio "$t_checkc" "$t_floor")
+printf '  %-52s %7sx %7s  %s\n' "md4c + libyaml alone / grep -rc '#' (time)" "$r_floor" "-" \
+	"$(awk -v r="$r_floor" 'BEGIN { print (r + 0 > 3) ? "the parsers alone are over 3x" : "for reference" }')"
+printf '  %-52s %7sx %7s  %s\n' "check, nothing stored / md4c + libyaml alone" "$r_overfloor" "-" "for reference"
 check_rows "check in a fresh clone with <git dir>/vaultlint restored (CI with a cache step)" \
 	"$r_checkr" "$m_checkr" "$r_memr"
