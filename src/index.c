@@ -1751,6 +1751,31 @@ static void bucket_range(const ix_key *v, size_t n, unsigned char c, size_t len,
 	*to = lower_key(v, n, bucket_key(c, len + cut + 1));
 }
 
+/* [[A/B]] is broken when A/B.md does not exist, even with a folder A/B
+ * (OBSIDIAN.md); a folder note A/B/B.md (any case) is then what the link
+ * meant. Its path without ".md" in *len, or NULL. */
+static const char *folder_note(const vl_index *idx, const char *t, size_t stem,
+	size_t *len)
+{
+	const char *name = (const char *)memrchr(t, '/', stem) + 1;
+	size_t name_len = stem - (size_t)(name - t), n = stem + 1 + name_len;
+	char small[256], *p = n <= sizeof(small) ? small : malloc(n);
+	const ix_note *in;
+
+	if (p == NULL)
+		return NULL;
+	memcpy(p, t, stem);
+	p[stem] = '/';
+	memcpy(p + stem + 1, name, name_len);
+	in = note_at_path(idx, p, n, NULL);
+	if (p != small)
+		free(p);
+	if (in == NULL)
+		return NULL;
+	*len = in->stem_len;
+	return in->path;
+}
+
 /* Did-you-mean over the whole vault must stay cheap when a vault of 50,000
  * notes has thousands of broken links, so only candidates that share the
  * first or the last letter are compared (a typo seldom hits both), within
@@ -1789,6 +1814,8 @@ static const char *suggest(const vl_index *idx, const char *target, size_t *best
 	}
 	if (name_len == 0)
 		return NULL;
+	if (has_slash && (best = folder_note(idx, t, stem, best_len)) != NULL)
+		return best;
 	/* notes: by name, or by path when the target has a folder. The
 	 * smaller of the two buckets goes first; a match one edit away there
 	 * is as good as it gets, so the other is skipped. */
@@ -1901,8 +1928,13 @@ int vl_index_may_suggest(const char *target, const char *path, int is_note)
 	name = name ? name + 1 : path;
 	if (is_note) {
 		size_t n;
-		const char *nm = vl_note_name_of(path, &n);
+		const char *nm = vl_note_name_of(path, &n), *tname = memrchr(t, '/', stem);
 
+		/* the folder note of a target with a folder (folder_note) */
+		if (tname != NULL && stem > 0 && pstem > stem && path[stem] == '/' &&
+		    vl_fold_equal(path, t, stem) && n == stem - (size_t)(tname + 1 - t) &&
+		    pstem == stem + 1 + n && vl_fold_equal(nm, tname + 1, n))
+			return 1;
 		max = target_cutoff(stem);
 		return vl_edit_distance(name, pstem - (size_t)(name - path), t, stem, max) <= max ||
 			vl_edit_distance(nm, n, t, stem, max) <= max ||

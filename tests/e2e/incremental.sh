@@ -882,6 +882,37 @@ settle
 run_both "a linked note renamed back" check
 trace_is "a linked note renamed back: incremental run" inc
 lacks "a linked note renamed back: its links resolve again" "$ref" "no note or file 'Deep Learning'"
+# [[Projects/Thesis]] names a folder, which is no note (OBSIDIAN.md); a
+# note Projects/Thesis/Thesis.md added is the did-you-mean of that broken
+# link, so the note that links is checked again (vl_index_may_suggest);
+# removed, it is a hint gone (the names the findings gave)
+printf '# Folder link\nSee [[Projects/Thesis]].\n' > 'Reading/Folder link.md'
+mark
+settle
+run_both "a link to a folder" check
+has "a link to a folder: broken" "$ref" "no note or file 'Projects/Thesis'"
+lacks "a link to a folder with no folder note: no hint" "$ref" "did you mean 'Projects/Thesis/Thesis'"
+printf '# Thesis\n' > 'Projects/Thesis/Thesis.md'
+mark
+settle
+run_both "a folder note added" check
+trace_is "a folder note added: incremental run" inc
+has "a folder note added: the link to the folder suggests it" "$ref" \
+	"no note or file 'Projects/Thesis' (did you mean 'Projects/Thesis/Thesis'?)"
+# (and another note edited, or the memo would answer: the files are
+# those of the run before the note was added)
+rm 'Projects/Thesis/Thesis.md'
+printf '\nMore reading.\n' >> 'Daily/2024-01-03.md'
+mark
+settle
+run_both "a folder note removed" check
+trace_is "a folder note removed: incremental run" inc
+lacks "a folder note removed: no hint" "$ref" "did you mean 'Projects/Thesis/Thesis'"
+rm 'Reading/Folder link.md'
+mark
+settle
+run_both "the link to a folder removed" check
+
 # saved for the second "stale state" case below, then two edits: the
 # heading back, a block id that AI/Notes.md refers to removed
 mkdir -p "$tmp/old2" && cp -rp .git/vaultlint "$tmp/old2/"

@@ -145,6 +145,7 @@ static int setup(void **state)
 	mk(fx, "q/y/Notes.md");
 	mk(fx, "A/B/Inner.md");
 	mk(fx, "images/Gallery.md");
+	mk(fx, "Area/Topics/Topics.md");   /* a folder note */
 
 	n = mk(fx, "Functions.md");
 	tag(fx, n, "Code");
@@ -656,6 +657,29 @@ static void test_suggest_target(void **state)
 	assert_null(suggest(fx->idx, "Zebra crossing"));
 }
 
+/* [[Area/Topics]] for the folder Area/Topics: broken (OBSIDIAN.md), and
+ * the folder's note of the same name is what it meant, any case; a folder
+ * with no such note gets no hint from it. */
+static void test_suggest_folder_note(void **state)
+{
+	fixture *fx = *state;
+	const char *s;
+
+	s = suggest(fx->idx, "Area/Topics");
+	assert_non_null(s);
+	assert_string_equal(s, "Area/Topics/Topics");
+	s = suggest(fx->idx, "area/topics.md");
+	assert_non_null(s);
+	assert_string_equal(s, "Area/Topics/Topics");
+	assert_true(vl_index_may_suggest("Area/Topics", "Area/Topics/Topics.md", 1));
+	assert_true(vl_index_may_suggest("area/TOPICS.md", "Area/Topics/Topics.md", 1));
+	assert_false(vl_index_may_suggest("Area/Topics", "Area/Topics/Other.md", 1));
+	assert_false(vl_index_may_suggest("Area/Topics", "Area/Topics/Topics.png", 0));
+	assert_false(vl_index_may_suggest("Area/Topics", "Elsewhere/Topics/Topics.md", 1));
+	/* a/b holds Report.md only */
+	assert_null(suggest(fx->idx, "a/b"));
+}
+
 /* Every path the did-you-mean gives is one vl_index_may_suggest admits
  * (the check state leans on it when a file is added); far ones are not. */
 static void test_may_suggest(void **state)
@@ -1074,6 +1098,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_self_and_url, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_markdown, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resolve_probes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_suggest_folder_note, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_may_suggest, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_each_tag, setup, teardown),
 		cmocka_unit_test(test_heading_key),
