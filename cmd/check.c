@@ -21,6 +21,7 @@
 #include "../src/git/git.h"
 #include "../src/lint.h"
 #include "../src/memo.h"
+#include "../src/obsidian.h"
 #include "../src/state.h"
 
 static void usage(FILE *out)
@@ -29,7 +30,9 @@ static void usage(FILE *out)
 		"usage: vaultlint check [options] [VAULT]\n\n"
 		"Lints every note of the vault: links, headings, block ids, tags, front matter.\n"
 		"VAULT defaults to the 'vault:' folder of the .vaultlint.yaml found from the\n"
-		"current folder upwards, else the current folder.\n\n"
+		"current folder upwards, else the current folder. The notes that Obsidian's\n"
+		"'Excluded files' setting names (.obsidian/app.json) stay link targets; their\n"
+		"own findings are not reported.\n\n"
 		"options:\n"
 		"  --config FILE          use this config instead of the .vaultlint.yaml found\n"
 		"  --format FORMAT        text (default), json, sarif, github or junit\n"
@@ -781,6 +784,26 @@ done:
 	return rc;
 }
 
+/* Drops the findings in notes that Obsidian's settings exclude (see
+ * obsidian.h): after the memo and the state, which keep every note's. */
+static void drop_excluded(vl_diags *d, const vl_excluded *x)
+{
+	size_t i, k = 0;
+
+	for (i = 0; x->n > 0 && i < d->len; i++) {
+		vl_diag *g = &d->items[i];
+
+		if (vl_excluded_match(x, g->path)) {
+			free(g->path);
+			free(g->message);
+		} else {
+			d->items[k++] = *g;
+		}
+	}
+	if (x->n > 0)
+		d->len = k;
+}
+
 int cmd_check(int argc, char **argv)
 {
 	check_opts o;
@@ -788,6 +811,7 @@ int cmd_check(int argc, char **argv)
 	vl_diags d = VL_DIAGS_INIT;
 	vl_buf out = VL_BUF_INIT;
 	vl_format_opts fo;
+	vl_excluded excluded;
 	check_run run;
 	vl_error err;
 	size_t n_checked = 0, i;
@@ -803,6 +827,14 @@ int cmd_check(int argc, char **argv)
 	}
 	if (cli_vault_setup(&cv, o.vault, o.config) < 0)
 		return VL_EXIT_ERROR;
+	r = vl_excluded_load(&excluded, cv.vault_dir, &err);
+	if (r < 0) {
+		cli_error("%s", err.msg);
+		cli_vault_release(&cv);
+		return VL_EXIT_ERROR;
+	}
+	if (r > 0)
+		cli_error("warning: %s", err.msg);
 	memset(&run, 0, sizeof(run));
 	run.cv = &cv;
 	run.o = &o;
@@ -824,6 +856,7 @@ int cmd_check(int argc, char **argv)
 		goto done;
 	/* a cache that cannot be written only costs the next run time */
 	(void)vl_cache_save(run.cache, &err);
+	drop_excluded(&d, &excluded);
 	memset(&fo, 0, sizeof(fo));
 	fo.color = o.format == VL_FORMAT_TEXT && cli_use_color(stdout);
 	fo.path_prefix = cv.vault_prefix;
@@ -848,6 +881,7 @@ done:
 	vl_repo_free(run.repo);
 	vl_buf_release(&out);
 	vl_diags_release(&d);
+	vl_excluded_release(&excluded);
 	cli_vault_release(&cv);
 	return rc;
 }

@@ -246,6 +246,23 @@ mkdir -p "$m/content" && (cd "$m" && git init -q -b main . && git config user.na
 has "merge conflicts: a note both sides changed is said" "$out" "C.md: warning: unresolved merge conflict in the index"
 has "merge conflicts: a note our side deleted is said" "$out" "T.md: warning: unresolved merge conflict in the index"
 
+# a staged note that Obsidian's settings exclude (a template): its own
+# findings are not reported (the pre-commit hook does not stop on them);
+# a staged note that links into it resolves
+x=$tmp/excluded
+mkdir -p "$x/Templates" "$x/.obsidian" && (cd "$x" && git init -q . &&
+	git config user.name Test && git config user.email test@example.org &&
+	printf '# Home\n' > Home.md && git add -A && git commit -q --no-verify -m root)
+printf '{\n  "userIgnoreFilters": [\n    "Templates/"\n  ]\n}\n' > "$x/.obsidian/app.json"
+printf '# {{title}}\n[[{{date}}]]\n' > "$x/Templates/Daily.md"
+printf '# Home\n[[Templates/Daily]] and [[Nowhere]]\n' > "$x/Home.md"
+(cd "$x" && git add Home.md Templates/Daily.md)
+(cd "$x" && "$VAULTLINT" check --staged) > "$out" 2> "$err"
+is_rc "excluded template staged: exit 1 (Home.md's finding)" $? 1
+lacks "excluded template staged: its findings are not reported" "$out" "Templates/Daily.md"
+lacks "excluded template staged: a link into it resolves" "$out" "'Templates/Daily'"
+has "excluded template staged: the other note's finding stays" "$out" "Home.md:2"
+
 # outside a repository: a clear error
 mkdir -p "$tmp/plain" && printf '# A\n' > "$tmp/plain/A.md"
 (cd "$tmp/plain" && "$VAULTLINT" check --staged) > "$out" 2> "$err"

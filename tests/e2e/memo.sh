@@ -288,3 +288,15 @@ elif printf 'int vl_memo_probe(void) { return 1; }\n' > "$tmp/probe.c" &&
 else
 	echo "SKIP memo: another object loaded (no C compiler)"
 fi
+
+# Obsidian's excluded files (.obsidian/app.json) are applied to the report
+# after the memo, which keeps every note's findings: a hit with A.md
+# excluded leaves out A.md's finding, and with app.json gone it is back.
+"$VAULTLINT" check v > /dev/null 2>&1
+mkdir -p v/.obsidian
+printf '{"userIgnoreFilters": ["A.md"]}\n' > v/.obsidian/app.json
+run_hit "app.json added: a hit" check v
+lacks "app.json added: the excluded note's finding is left out" "$out" "A.md:2"
+rm -r v/.obsidian
+run_hit "app.json removed: a hit" check v
+has "app.json removed: the note's finding is back" "$out" "A.md:2"

@@ -42,3 +42,29 @@ gone=$tmp/gone
 mkdir "$gone"
 (cd "$gone" && rmdir "$gone" && "$VAULTLINT" check --no-cache) > "$tmp/out" 2> "$tmp/err"
 expect "run from a removed folder: said" 2 $? "(was the current folder removed?)" "$tmp/err"
+
+# Obsidian's settings (.obsidian/app.json, its excluded files) are read as
+# the notes are: a FIFO is no hang, a symlink out of the vault is not read
+# (its filters, which would hide Templates/, are not applied), and both
+# are said on stderr while the check goes on.
+v=$tmp/obs
+mkdir -p "$v/.obsidian" "$v/Templates"
+printf '# Daily\n[[{{date}}]]\n' > "$v/Templates/Daily.md"
+printf '{"userIgnoreFilters": ["Templates/"]}\n' > "$tmp/elsewhere/app.json"
+ln -s "$tmp/elsewhere/app.json" "$v/.obsidian/app.json"
+(cd "$v" && timeout 20 "$VAULTLINT" check --no-cache) > "$tmp/out" 2> "$tmp/err"
+expect "app.json symlinked out of the vault: not read, said" 1 $? \
+	"refusing to read '.obsidian/app.json'" "$tmp/err"
+grep -qF "Templates/Daily.md:2:1" "$tmp/out" && pass "app.json symlinked out: its filters not applied" ||
+	fail "app.json symlinked out: its filters not applied" "$(cat "$tmp/out")"
+rm "$v/.obsidian/app.json"
+mkfifo "$v/.obsidian/app.json"
+(cd "$v" && timeout 20 "$VAULTLINT" check --no-cache) > "$tmp/out" 2> "$tmp/err"
+expect "app.json a FIFO: no hang, said" 1 $? \
+	"cannot read '.obsidian/app.json': not a regular file; its excluded files are not applied" \
+	"$tmp/err"
+rm "$v/.obsidian/app.json"
+cp "$tmp/elsewhere/app.json" "$v/.obsidian/app.json"
+(cd "$v" && timeout 20 "$VAULTLINT" check --no-cache) > "$tmp/out" 2> "$tmp/err"
+expect "app.json a file in the vault: read, nothing said" 0 $? "" "$tmp/err"
+[ ! -s "$tmp/err" ] && pass "app.json read: stderr empty" || fail "app.json read: stderr empty" "$(cat "$tmp/err")"
