@@ -785,23 +785,39 @@ done:
 }
 
 /* Drops the findings in notes that Obsidian's settings exclude (see
- * obsidian.h): after the memo and the state, which keep every note's. */
-static void drop_excluded(vl_diags *d, const vl_excluded *x)
+ * obsidian.h): after the memo and the state, which keep every note's.
+ * Returns 0, or -1 when out of memory (d is then as it was). */
+static int drop_excluded(vl_diags *d, const vl_excluded *x)
 {
+	unsigned char *out;
 	size_t i, k = 0;
+	int r;
 
-	for (i = 0; x->n > 0 && i < d->len; i++) {
+	if (x->n == 0 || d->len == 0)
+		return 0;
+	out = calloc(d->len, 1);
+	if (out == NULL)
+		return -1;
+	for (i = 0; i < d->len; i++) {
+		if ((r = vl_excluded_match(x, d->items[i].path)) < 0) {
+			free(out);
+			return -1;
+		}
+		out[i] = (unsigned char)r;
+	}
+	for (i = 0; i < d->len; i++) {
 		vl_diag *g = &d->items[i];
 
-		if (vl_excluded_match(x, g->path)) {
+		if (out[i]) {
 			free(g->path);
 			free(g->message);
 		} else {
 			d->items[k++] = *g;
 		}
 	}
-	if (x->n > 0)
-		d->len = k;
+	d->len = k;
+	free(out);
+	return 0;
 }
 
 int cmd_check(int argc, char **argv)
@@ -856,7 +872,10 @@ int cmd_check(int argc, char **argv)
 		goto done;
 	/* a cache that cannot be written only costs the next run time */
 	(void)vl_cache_save(run.cache, &err);
-	drop_excluded(&d, &excluded);
+	if (drop_excluded(&d, &excluded) < 0) {
+		cli_error("out of memory");
+		goto done;
+	}
 	memset(&fo, 0, sizeof(fo));
 	fo.color = o.format == VL_FORMAT_TEXT && cli_use_color(stdout);
 	fo.path_prefix = cv.vault_prefix;

@@ -43,9 +43,10 @@ static void set_bad(app_walk *w, const char *what)
 }
 
 /* Compiles filter f when it is a regular expression ("/.../"): *re is
- * then its code. Returns 0, 1 when it does not compile (err says why),
- * -1 when out of memory. */
-static int compile_filter(vl_excluded *x, const char *f, void **re, vl_error *err)
+ * then its code and *md its match data. Returns 0, 1 when it does not
+ * compile (err says why), -1 when out of memory. */
+static int compile_filter(vl_excluded *x, const char *f, void **re, void **md,
+	vl_error *err)
 {
 	size_t n = strlen(f);
 	PCRE2_UCHAR msg[160];
@@ -53,7 +54,7 @@ static int compile_filter(vl_excluded *x, const char *f, void **re, vl_error *er
 	pcre2_code *code;
 	int ec;
 
-	*re = NULL;
+	*re = *md = NULL;
 	if (n < 3 || f[0] != '/' || f[n - 1] != '/')
 		return 0;
 	code = pcre2_compile((PCRE2_SPTR)(f + 1), n - 2, PCRE2_UTF, &ec, &off, NULL);
@@ -77,6 +78,11 @@ static int compile_filter(vl_excluded *x, const char *f, void **re, vl_error *er
 		pcre2_set_depth_limit(m, EXCLUDED_MATCH_LIMIT);
 		x->mctx = m;
 	}
+	*md = pcre2_match_data_create_from_pattern(code, NULL);
+	if (*md == NULL) {
+		pcre2_code_free(code);
+		return -1;
+	}
 	*re = code;
 	return 0;
 }
@@ -88,7 +94,7 @@ static int add_filter(app_walk *w, const char *s, size_t n)
 	vl_excluded *x = w->x;
 	vl_error why;
 	char *f, **fv;
-	void **rv, *re;
+	void **rv, **mv, *re, *md;
 	int r;
 
 	if (n == 0)
@@ -102,12 +108,15 @@ static int add_filter(app_walk *w, const char *s, size_t n)
 	if (fv != NULL)
 		x->filters = fv;
 	rv = fv ? realloc(x->re, (x->n + 1) * sizeof(*rv)) : NULL;
-	if (rv == NULL) {
+	if (rv != NULL)
+		x->re = rv;
+	mv = rv ? realloc(x->md, (x->n + 1) * sizeof(*mv)) : NULL;
+	if (mv == NULL) {
 		free(f);
 		return -1;
 	}
-	x->re = rv;
-	r = compile_filter(x, f, &re, &why);
+	x->md = mv;
+	r = compile_filter(x, f, &re, &md, &why);
 	if (r != 0) {
 		free(f);
 		if (r > 0 && !w->bad)
@@ -116,7 +125,8 @@ static int add_filter(app_walk *w, const char *s, size_t n)
 		return r < 0 ? -1 : 0;
 	}
 	x->filters[x->n] = f;
-	x->re[x->n++] = re;
+	x->re[x->n] = re;
+	x->md[x->n++] = md;
 	return 0;
 }
 
@@ -212,9 +222,15 @@ int vl_excluded_load(vl_excluded *out, const char *vault_dir, vl_error *err)
 	}
 	free(path);
 	/* unreadable (a FIFO, a symlink out of the vault...): said, not fatal */
+	errno = 0;
 	if (vl_read_in_vault(vault_dir, VL_OBSIDIAN_APP, &text, &len, err) < 0) {
 		vl_error why = *err;
 
+		/* out of memory is the run's error, not app.json's: a report
+		 * never changes for it */
+		if (errno == ENOMEM || strstr(why.msg, "out of memory") != NULL ||
+		    strstr(why.msg, strerror(ENOMEM)) != NULL)
+			return vl_error_set(err, "out of memory");
 		vl_error_set(err, "%s; its excluded files are not applied", why.msg);
 		return 1;
 	}
@@ -276,7 +292,6 @@ int vl_excluded_match(const vl_excluded *x, const char *path)
 	size_t i;
 
 	for (i = 0; x != NULL && i < x->n; i++) {
-		pcre2_match_data *md;
 		int r;
 
 		if (x->re[i] == NULL) {
@@ -284,14 +299,13 @@ int vl_excluded_match(const vl_excluded *x, const char *path)
 				return 1;
 			continue;
 		}
-		md = pcre2_match_data_create_from_pattern((const pcre2_code *)x->re[i], NULL);
-		if (md == NULL)
-			continue;
 		r = pcre2_match((const pcre2_code *)x->re[i], (PCRE2_SPTR)path,
-			PCRE2_ZERO_TERMINATED, 0, 0, md, (pcre2_match_context *)x->mctx);
-		pcre2_match_data_free(md);
+			PCRE2_ZERO_TERMINATED, 0, 0, (pcre2_match_data *)x->md[i],
+			(pcre2_match_context *)x->mctx);
 		if (r >= 0)
 			return 1;
+		if (r == PCRE2_ERROR_NOMEMORY)
+			return -1;
 	}
 	return 0;
 }
@@ -306,9 +320,11 @@ void vl_excluded_release(vl_excluded *x)
 		free(x->filters[i]);
 		if (x->re[i] != NULL)
 			pcre2_code_free((pcre2_code *)x->re[i]);
+		pcre2_match_data_free((pcre2_match_data *)x->md[i]);
 	}
 	free(x->filters);
 	free(x->re);
+	free(x->md);
 	pcre2_match_context_free((pcre2_match_context *)x->mctx);
 	memset(x, 0, sizeof(*x));
 }

@@ -25,6 +25,7 @@
 typedef struct vl_excluded {
 	char **filters;  /* as written */
 	void **re;       /* per filter: its compiled pcre2 code, or NULL (a prefix) */
+	void **md;       /* per regex: its match data, made once */
 	size_t n;
 	void *mctx;      /* the regexes' match limits (pcre2_match_context *) */
 } vl_excluded;
@@ -38,7 +39,9 @@ typedef struct vl_excluded {
  * memory. *out is released with vl_excluded_release. */
 int vl_excluded_load(vl_excluded *out, const char *vault_dir, vl_error *err);
 
-/* 1 when the vault-relative path is excluded, else 0. */
+/* 1 when the vault-relative path is excluded, 0 when it is not, -1 when
+ * out of memory (pcre2's). One thread at a time. A regex that gives up
+ * (its 20,000 steps) does not exclude. */
 int vl_excluded_match(const vl_excluded *x, const char *path);
 
 void vl_excluded_release(vl_excluded *x);
