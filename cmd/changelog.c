@@ -151,13 +151,16 @@ static int resolve_end(end_point *e, vl_repo *repo, const char *rev)
 {
 	vl_error err;
 
+	/* A commit, not a tree: the range's ends are shown and kept as commit
+	 * ids (the JSON's "range"), and A..B names commits, as in git log. */
 	if (vl_repo_resolve_commit(repo, rev, e->oid, &err) < 0) {
 		char head[41];
+		vl_error err2;
 
-		if (vl_repo_resolve_commit(repo, "HEAD", head, &err) == 0)
-			cli_error("unknown revision '%s'", rev);
+		if (vl_repo_resolve_commit(repo, "HEAD", head, &err2) == 0)
+			cli_error("%s", err.msg);
 		else
-			cli_error("unknown revision '%s' (the repository has no commits yet)", rev);
+			cli_error("%s (the repository has no commits yet)", err.msg);
 		return -1;
 	}
 	e->snap.kind = VL_SNAP_REV;

@@ -40,7 +40,8 @@ static void usage(FILE *out)
 		"                         error (default), warning, info, or never\n"
 		"  --staged               lint what is staged in git (the index), reporting\n"
 		"                         the staged-changed notes and what the change breaks\n"
-		"  --changed-since REV    the same for the changes from REV to the work tree\n"
+		"  --changed-since REV    the same for the changes from REV (a commit, or a\n"
+		"                         tree: main^{tree}) to the work tree\n"
 		"  --all                  with --staged or --changed-since: report every finding\n"
 		"  --threads N            at most N threads at once, 1 to 64 (default: one per core)\n"
 		"  --no-cache             neither read nor write the cache of parsed notes,\n"
@@ -546,14 +547,18 @@ static int lint_changes(vl_diags *out, check_run *run, size_t *n_checked)
 	before.rev = o->staged ? "HEAD" : o->changed_since;
 	after.kind = o->staged ? VL_SNAP_INDEX : VL_SNAP_WORKDIR;
 	after.rev = NULL;
-	if (vl_repo_resolve_commit(repo, before.rev, oid, &err) < 0) {
+	/* a diff starts from any tree-ish, as for git diff: a commit or a
+	 * tree (`main^{tree}`); its id keys the memo */
+	r = o->staged ? vl_repo_resolve_commit(repo, before.rev, oid, &err) :
+		vl_repo_resolve_treeish(repo, before.rev, oid, &err);
+	if (r < 0) {
 		if (o->changed_since) {
 			cli_error("%s", err.msg);
 			goto done;
 		}
 		strcpy(oid, "none"); /* no commit yet: HEAD is empty */
 	} else {
-		before.rev = oid; /* the commit keyed is the commit read */
+		before.rev = oid; /* the commit (or tree) keyed is the one read */
 	}
 	/* the report depends on the listing of `after` and on the diff (which
 	 * also sees modes, attributes, tracked files that are ignored) */

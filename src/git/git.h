@@ -63,9 +63,19 @@ void vl_repo_unlock(vl_repo *repo);
 int vl_repo_read_blob(vl_repo *repo, const char *oid, char **out, size_t *len,
 	vl_error *err);
 
-/* Resolves rev to a commit id (hex). An unknown revision fails with the
- * message "unknown revision 'REV'". */
+/* Resolves rev to a commit id (hex); a tag is peeled to its commit. An
+ * unknown revision fails with the message "unknown revision 'REV'"; one
+ * that names a tree or a blob with "revision 'REV' is a tree, not a
+ * commit" (or "is a blob ..."). */
 int vl_repo_resolve_commit(vl_repo *repo, const char *rev, char oid[41],
+	vl_error *err);
+
+/* Resolves rev to what a diff can start from, as git diff takes it: the
+ * id (hex) of the commit it names, or of the tree when it names a tree
+ * (`HEAD^{tree}`, a tree id, a tag of a tree). Fails as
+ * vl_repo_resolve_commit does; a blob is "revision 'REV' is a blob (one
+ * file's content), not a commit or a tree". */
+int vl_repo_resolve_treeish(vl_repo *repo, const char *rev, char oid[41],
 	vl_error *err);
 
 /* The git blob id (hex) of the n bytes at data, as `git hash-object`

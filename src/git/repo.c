@@ -285,27 +285,64 @@ done:
 	return rc;
 }
 
-int vl_repo_resolve_commit(vl_repo *repo, const char *rev, char oid[41],
+/* What an object is, in the words of an error message. */
+static const char *object_kind(git_object_t type)
+{
+	switch (type) {
+	case GIT_OBJECT_COMMIT: return "a commit";
+	case GIT_OBJECT_TREE: return "a tree";
+	case GIT_OBJECT_BLOB: return "a blob (one file's content)";
+	default: return "another kind of object";
+	}
+}
+
+/* Resolves rev to the id of the commit it names (a tag peeled), or, when
+ * trees is set and rev names a tree rather than a commit, to that tree's
+ * id. A name that resolves to nothing is an unknown revision; one that
+ * names something else (a blob; a tree when trees is 0) says what it
+ * is, since git would accept it as a revision. */
+static int resolve_rev(vl_repo *repo, const char *rev, int trees, char oid[41],
 	vl_error *err)
 {
-	git_object *obj = NULL, *commit = NULL;
+	git_object *obj = NULL, *peeled = NULL;
+	git_object_t type;
 	int rc = -1;
 
 	oid[0] = '\0';
 	vl_repo_lock(repo);
 	if (rev == NULL || rev[0] == '\0' ||
-	    git_revparse_single(&obj, repo->git, rev) < 0 ||
-	    git_object_peel(&commit, obj, GIT_OBJECT_COMMIT) < 0) {
+	    git_revparse_single(&obj, repo->git, rev) < 0) {
 		vl_error_set(err, "unknown revision '%s'", rev ? rev : "");
 		goto done;
 	}
-	git_oid_tostr(oid, 41, git_object_id(commit));
-	rc = 0;
+	if (git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT) == 0 ||
+	    (trees && git_object_peel(&peeled, obj, GIT_OBJECT_TREE) == 0)) {
+		git_oid_tostr(oid, 41, git_object_id(peeled));
+		rc = 0;
+		goto done;
+	}
+	type = git_object_type(obj);
+	if (type == GIT_OBJECT_TAG && git_tag_peel(&peeled, (git_tag *)obj) == 0)
+		type = git_object_type(peeled);
+	vl_error_set(err, "revision '%s' is %s, not a commit%s", rev,
+		object_kind(type), trees ? " or a tree" : "");
 done:
-	git_object_free(commit);
+	git_object_free(peeled);
 	git_object_free(obj);
 	vl_repo_unlock(repo);
 	return rc;
+}
+
+int vl_repo_resolve_commit(vl_repo *repo, const char *rev, char oid[41],
+	vl_error *err)
+{
+	return resolve_rev(repo, rev, 0, oid, err);
+}
+
+int vl_repo_resolve_treeish(vl_repo *repo, const char *rev, char oid[41],
+	vl_error *err)
+{
+	return resolve_rev(repo, rev, 1, oid, err);
 }
 
 int vl_git_hash(char out[41], const void *data, size_t n)

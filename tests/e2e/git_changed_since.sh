@@ -60,5 +60,26 @@ has "github annotations name repository paths" "$out" \
 is_rc "an unknown revision: exit 2" $? 2
 has "an unknown revision is named" "$err" "unknown revision 'no-such-rev'"
 
+# any tree-ish is a diff base, as for git diff: a tree, by name or id,
+# or a tag of one; a blob is named as what it is
+tree=$(git rev-parse "$base^{tree}")
+git tag -a -m "the base tree" base-tree "$tree"
+for rev in "$base^{tree}" "$tree" base-tree; do
+	"$VAULTLINT" check --changed-since "$rev" > "$out" 2> "$err"
+	is_rc "the tree $rev as REV: exit 1" $? 1
+	has "the tree $rev as REV: what the change breaks" "$out" \
+		"Linker.md:2:5: error: no heading 'Setup' in 'Guide.md'"
+	lacks "the tree $rev as REV: an old finding in an unchanged note is not reported" \
+		"$out" "Mess.md"
+done
+"$VAULTLINT" check --changed-since 'HEAD^{tree}' > "$out" 2> "$err"
+is_rc "HEAD's tree as REV: exit 1" $? 1
+has "HEAD's tree as REV: the uncommitted note" "$out" "New.md:2:5"
+lacks "HEAD's tree as REV: the committed change is not reported" "$out" "Linker.md"
+"$VAULTLINT" check --changed-since "$base:content/Guide.md" > "$out" 2> "$err"
+is_rc "a blob as REV: exit 2" $? 2
+has "a blob as REV is named" "$err" \
+	"revision '$base:content/Guide.md' is a blob (one file's content), not a commit or a tree"
+
 "$VAULTLINT" check --changed-since "$base" --staged > "$out" 2> "$err"
 is_rc "--staged with --changed-since is a usage error" $? 2

@@ -222,6 +222,18 @@ has "bad revision message" "$tmp/err" "vaultlint: unknown revision 'nope'"
 "$VAULTLINT" changelog HEAD nosuch > "$out" 2> "$tmp/err"
 is_rc "bad second revision exits 2" $? 2
 has "bad second revision message" "$tmp/err" "vaultlint: unknown revision 'nosuch'"
+# a tree or a blob exists but is no commit: the range's ends are commits
+"$VAULTLINT" changelog 'HEAD~1^{tree}..HEAD' > "$out" 2> "$tmp/err"
+is_rc "a tree as A exits 2" $? 2
+has "a tree as A: a commit is needed" "$tmp/err" \
+	"vaultlint: revision 'HEAD~1^{tree}' is a tree, not a commit"
+"$VAULTLINT" changelog HEAD "$(git rev-parse 'HEAD^{tree}')" > "$out" 2> "$tmp/err"
+is_rc "a tree id as B exits 2" $? 2
+has "a tree id as B: a commit is needed" "$tmp/err" "is a tree, not a commit"
+"$VAULTLINT" changelog HEAD:.vaultlint.yaml > "$out" 2> "$tmp/err"
+is_rc "a blob as A exits 2" $? 2
+has "a blob as A: a commit is needed" "$tmp/err" \
+	"vaultlint: revision 'HEAD:.vaultlint.yaml' is a blob (one file's content), not a commit"
 "$VAULTLINT" changelog --format yaml > "$out" 2> "$tmp/err"
 is_rc "bad format exits 2" $? 2
 
