@@ -25,7 +25,10 @@ int vl_rule_broken_heading_link(vl_rule_ctx *ctx)
 			rc = -1;
 			break;
 		}
-		if (target == NULL || vl_index_heading(ctx->index, target, link->heading) != NULL)
+		/* a note not read (binary, unreadable: invalid-input says
+		 * so) has headings no one knows: none is missing */
+		if (target == NULL || target->unread ||
+		    vl_index_heading(ctx->index, target, link->heading) != NULL)
 			continue;
 		hint = target->n_headings <= VL_SUGGEST_MAX ?
 			vl_index_suggest_heading(target, link->heading) : NULL;

@@ -48,7 +48,10 @@ int vl_rule_dangling_block_ref(vl_rule_ctx *ctx)
 			rc = -1;
 			break;
 		}
-		if (target == NULL || vl_index_block(ctx->index, target, link->block) != NULL)
+		/* a note not read (binary, unreadable: invalid-input says
+		 * so) has block ids no one knows: none is missing */
+		if (target == NULL || target->unread ||
+		    vl_index_block(ctx->index, target, link->block) != NULL)
 			continue;
 		other = vl_index_block_elsewhere(ctx->index, target, link->block);
 		typo = other == NULL ? closest_block(target, link->block) : NULL;

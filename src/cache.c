@@ -57,7 +57,7 @@
 #endif
 
 #define CACHE_MAGIC "VLNCACHE"
-#define CACHE_FORMAT 7u          /* bumped whenever a note parses otherwise */
+#define CACHE_FORMAT 8u          /* bumped whenever a note parses otherwise */
 #define CACHE_FLAGS 1u          /* VL_PARSE_NO_ENTRIES */
 #define HEADER_FIXED 40
 #define STAT_BYTES 52
@@ -145,7 +145,8 @@ int vl_cache_encode_note(vl_buf *b, const vl_note *note)
 {
 	size_t i, k, n_tags;
 
-	if (put_u8(b, note->has_frontmatter ? 1 : 0) < 0 || vl_buf_put_u32(b, note->n_lines) < 0 ||
+	if (put_u8(b, (note->has_frontmatter ? 1u : 0u) | (note->unread ? 2u : 0u)) < 0 ||
+	    vl_buf_put_u32(b, note->n_lines) < 0 ||
 	    vl_buf_put_u64(b, note->size) < 0 || vl_buf_put_u64(b, note->content[0]) < 0 ||
 	    vl_buf_put_u64(b, note->content[1]) < 0)
 		return -1;
@@ -526,7 +527,9 @@ int vl_cache_decode_note(vl_note **out, const char *path, const unsigned char *b
 		return -1;
 	}
 	note->packed = 1;
-	note->has_frontmatter = (int)get_u8(&r);
+	i = get_u8(&r);
+	note->has_frontmatter = (int)(i & 1);
+	note->unread = (int)(i >> 1 & 1);
 	note->n_lines = vl_read_u32(&r);
 	note->size = vl_read_u64(&r);
 	note->content[0] = vl_read_u64(&r);

@@ -94,7 +94,20 @@ static int load_one(size_t i, int slot, void *payload)
 	if (r > 0) {
 		/* an unreadable note is a finding, not a failure of the run;
 		 * the source's message says what could not be read and why
-		 * ("cannot read 'X': ...", "refusing to read 'X': ...") */
+		 * ("cannot read 'X': ...", "refusing to read 'X': ...").
+		 * It is still a note: a stand-in with nothing read (unread)
+		 * is what links to it open, so that they are neither broken
+		 * nor said to miss a heading or block id no one could read. */
+		vl_note *stand_in = vl_note_new(f->path);
+
+		if (stand_in == NULL) {
+			pthread_mutex_lock(&lc->err_lock);
+			vl_error_set(lc->err, "out of memory");
+			pthread_mutex_unlock(&lc->err_lock);
+			return -1;
+		}
+		stand_in->unread = 1;
+		lc->vault->notes[i] = stand_in;
 		return vl_diags_add(&lc->per_thread[slot], f->path, 0, 0, "invalid-input",
 			VL_SEV_WARNING, "%s", e.msg);
 	}

@@ -17,7 +17,9 @@
 typedef struct vl_vault {
 	vl_source *src;       /* borrowed */
 	vl_note **notes;      /* one per note file of src, in src order; a
-	                         note that could not be read is NULL */
+	                         note that could not be read is a stand-in
+	                         with its path and nothing else (unread set),
+	                         and its reason is in read_problems */
 	size_t n_notes;
 	vl_index *index;
 	vl_diags read_problems; /* files that could not be read, listing problems */

@@ -1607,6 +1607,7 @@ int vl_note_parse_ex(vl_note **out, const char *path, const char *text, size_t n
 		    "binary file (NUL byte on line %u): not read as a note; "
 		    "rename it if it is not Markdown", p.line) < 0)
 			goto oom;
+		note->unread = 1;
 		free(ctx.lines);
 		free(padded);
 		*out = note;

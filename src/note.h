@@ -130,6 +130,12 @@ typedef struct vl_note {
 	vl_tag_count *tag_counts; size_t n_tag_counts;
 
 	int has_frontmatter;
+	/* 1 for a note whose text was not read as Markdown: a binary file
+	 * (vl_note_parse), or a file that could not be read at all (the
+	 * vault's stand-in for it, vl_vault_load). It is still a note that
+	 * links open, but its headings and block ids are unknown, not
+	 * missing: a link into it is not checked. */
+	int unread;
 	/* 1 for a note loaded for the index only (vl_cache_get_ex with
 	 * VL_CACHE_SUMMARY): no links, suppressions, problems or properties;
 	 * such a note is never linted. */

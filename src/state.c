@@ -69,7 +69,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define STATE_FORMAT 6u
+#define STATE_FORMAT 7u
 #define BLOCK_BYTES 12
 #define FILE_BYTES 12            /* a path's hash and its name's */
 #define NAME_HASH 0x3FFFFFFFu    /* the name's hash in a file's name word */
@@ -1808,7 +1808,9 @@ static int compare_note(plan *p, size_t j, const char **why)
 		*why = "aliases changed";
 		return 0;
 	}
-	if (!vl_note_same_headings(o, n) || !vl_note_same_blocks(o, n))
+	/* a note that turned binary (or back) keeps no heading, or has its
+	 * headings checked again: links into it are checked otherwise */
+	if (!vl_note_same_headings(o, n) || !vl_note_same_blocks(o, n) || o->unread != n->unread)
 		p->moved[j] = 1;
 	if (!vl_note_same_blocks(o, n) && (ids_gone(p, o, n) < 0 || ids_gone(p, n, o) < 0))
 		return -1;
@@ -2467,6 +2469,7 @@ static int fill_stub(plan *p, size_t i)
 	stub->n_headings = s->n_headings;
 	stub->blocks = s->blocks;
 	stub->n_blocks = s->n_blocks;
+	stub->unread = s->unread;
 	return 0;
 }
 
