@@ -170,6 +170,9 @@ int vl_rule_tag_format(vl_rule_ctx *ctx)
 
 	if (ctx->severity == VL_SEV_OFF)
 		return 0;
+	/* front-matter tags that are no tags (frontmatter.c says why) */
+	if (vl_rule_report_problems(ctx) < 0)
+		return -1;
 	for (i = 0; i < ctx->note->n_tags; i++)
 		if (check_tag(ctx, &ctx->note->tags[i]) < 0)
 			return -1;

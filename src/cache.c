@@ -57,7 +57,7 @@
 #endif
 
 #define CACHE_MAGIC "VLNCACHE"
-#define CACHE_FORMAT 8u          /* bumped whenever a note parses otherwise */
+#define CACHE_FORMAT 9u          /* bumped whenever a note parses otherwise */
 #define CACHE_FLAGS 1u          /* VL_PARSE_NO_ENTRIES */
 #define HEADER_FIXED 40
 #define STAT_BYTES 52
@@ -139,7 +139,8 @@ static int put_pos(vl_buf *b, vl_pos p)
 	return vl_buf_put_u32(b, p.line) < 0 || vl_buf_put_u32(b, p.col) < 0 ? -1 : 0;
 }
 
-static const char *const problem_rules[] = { "invalid-input", "frontmatter-invalid" };
+static const char *const problem_rules[] = { "invalid-input", "frontmatter-invalid",
+	"tag-format" };
 
 int vl_cache_encode_note(vl_buf *b, const vl_note *note)
 {

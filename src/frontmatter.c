@@ -68,20 +68,97 @@ static int scalar_is(yaml_node_t *node, const char *s)
 		memcmp(node->data.scalar.value, s, node->data.scalar.length) == 0;
 }
 
+/* Whether a tag can hold the character at s[0..n) (as vl_tag_scan reads
+ * tags: letters of any script, emoji, digits, '_', '-', '/'); *len gets
+ * its length in bytes either way. */
+static int tag_char(const char *s, size_t n, size_t *len)
+{
+	unsigned char c = (unsigned char)s[0];
+	uint32_t cp;
+
+	if (c < 0x80) {
+		*len = 1;
+		return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			(c >= '0' && c <= '9') || c == '_' || c == '-' || c == '/';
+	}
+	*len = vl_utf8_next((const unsigned char *)s, n, &cp);
+	if (*len == 0)
+		*len = 1;
+	return !vl_unicode_punct(cp);
+}
+
+/* A front-matter tag that Obsidian does not take as a tag (vl_tag_scan
+ * stops short of its end: a space, punctuation; or digits alone) is no
+ * tag: a tag-format problem says why and what to write instead, each run
+ * of what a tag cannot hold made one '-' ("a b" -> "a-b", "foo!" ->
+ * "foo"). */
+static int bad_tag(vl_note *note, const char *s, size_t len, vl_pos pos)
+{
+	vl_buf fix = VL_BUF_INIT;
+	const char *bad = NULL;
+	char what[16];
+	size_t i, n, bad_len = 0, digits = 0;
+	int rc = 0, dash = 0;
+
+	for (i = 0; i < len && rc == 0; i += n) {
+		if (!tag_char(s + i, len - i, &n)) {
+			if (bad == NULL) {
+				bad = s + i;
+				bad_len = n;
+			}
+			dash = fix.len > 0;
+			continue;
+		}
+		if (dash)
+			rc = vl_buf_putc(&fix, '-');
+		dash = 0;
+		if (rc == 0)
+			rc = vl_buf_put(&fix, s + i, n);
+		digits += s[i] >= '0' && s[i] <= '9';
+	}
+	if (rc < 0) {
+		vl_buf_release(&fix);
+		return -1;
+	}
+	/* the first character it cannot hold, as a message names it */
+	if (bad != NULL && *bad == ' ')
+		snprintf(what, sizeof(what), "a space");
+	else if (bad != NULL)
+		snprintf(what, sizeof(what), *bad == '\'' ? "\"%.*s\"" : "'%.*s'",
+			(int)bad_len, bad);
+	if (bad == NULL)
+		rc = vl_note_add_problem(note, "tag-format", pos,
+			"front-matter tag '%.*s' is no tag to Obsidian: a tag needs a "
+			"character that is not a digit (as in 'y%.*s')",
+			(int)len, s, (int)len, s);
+	else if (fix.len > 0 && digits < fix.len)
+		rc = vl_note_add_problem(note, "tag-format", pos,
+			"front-matter tag '%.*s' is no tag to Obsidian: a tag cannot hold "
+			"%s (only letters, digits, '_', '-' and '/'); write '%.*s'",
+			(int)len, s, what, (int)fix.len, fix.ptr);
+	else
+		rc = vl_note_add_problem(note, "tag-format", pos,
+			"front-matter tag '%.*s' is no tag to Obsidian: a tag cannot hold "
+			"%s; use letters, digits, '_', '-' and '/', not digits alone",
+			(int)len, s, what);
+	vl_buf_release(&fix);
+	return rc;
+}
+
 static int add_tag(vl_note *note, const char *s, size_t len, vl_pos pos)
 {
 	vl_tag t;
-	size_t i;
 
 	while (len && (*s == '#' || *s == ' '))
 		s++, len--;
 	while (len && s[len - 1] == ' ')
 		len--;
-	/* digits alone are no tag, here as in the text (`#1984`) */
-	for (i = 0; i < len && s[i] >= '0' && s[i] <= '9'; i++)
-		;
-	if (i == len)
+	if (len == 0)
 		return 0;
+	/* what the text would not take after '#' is no tag here either:
+	 * digits alone (`1984`), a space, punctuation */
+	if (vl_tag_scan(s, len) != len)
+		return bad_tag(note, s, len, pos);
 	t.name = vl_arena_strndup(&note->arena, s, len);
 	if (!t.name)
 		return -1;

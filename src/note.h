@@ -92,9 +92,10 @@ typedef struct vl_suppress {
 } vl_suppress;
 
 /* A problem found while reading the note itself (not a rule finding):
- * invalid UTF-8, NUL bytes, unterminated front matter or code fence... */
+ * invalid UTF-8, NUL bytes, unterminated front matter or code fence, a
+ * front-matter tag that is no tag... */
 typedef struct vl_problem {
-	const char *rule;   /* "invalid-input" or "frontmatter-invalid" */
+	const char *rule;   /* "invalid-input", "frontmatter-invalid" or "tag-format" */
 	char *message;
 	vl_pos pos;
 } vl_problem;

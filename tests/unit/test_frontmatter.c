@@ -157,6 +157,60 @@ test_tags_digits_only(void **state)
 	check_tag(n, 0, "x5", 1, 2, 0);
 }
 
+/* The problems of the note under rule, in order, each checked for its
+ * line, column and a word of its message. */
+static void
+check_problem(const vl_note *n, size_t k, const char *rule, uint32_t line,
+	uint32_t col, const char *word)
+{
+	size_t i, seen = 0;
+
+	for (i = 0; i < n->n_problems; i++) {
+		const vl_problem *p = &n->problems[i];
+
+		if (p->rule == NULL || strcmp(p->rule, rule) != 0 || seen++ != k)
+			continue;
+		assert_int_equal(p->pos.line, line);
+		assert_int_equal(p->pos.col, col);
+		if (!mentions(p->message, word))
+			fail_msg("problem \"%s\" does not mention '%s'", p->message, word);
+		return;
+	}
+	fail_msg("no problem %zu under %s", k, rule);
+}
+
+/* A front-matter value that the text would not take as a tag after '#'
+ * (a space, punctuation, digits alone) is no tag: a tag-format problem at
+ * the value says what to write. Valid ones, of any script, stay tags. */
+static void
+test_tags_not_tags(void **state)
+{
+	vl_note *n;
+
+	(void)state;
+	n = parse("---\ntags: [\"foo!\", \"a b\", ok, \"x.y\", 1984, \"#\u00e9t\u00e9/\U0001F389\"]\n---\n");
+	assert_int_equal(n->n_tags, 2);
+	check_tag(n, 0, "ok", 1, 2, 23);
+	check_tag(n, 1, "\u00e9t\u00e9/\U0001F389", 1, 2, 0);
+	check_problem(n, 0, "tag-format", 2, 8, "write 'foo'");
+	check_problem(n, 1, "tag-format", 2, 16, "cannot hold a space");
+	check_problem(n, 1, "tag-format", 2, 16, "write 'a-b'");
+	check_problem(n, 2, "tag-format", 2, 27, "write 'x-y'");
+	check_problem(n, 3, "tag-format", 2, 34, "not a digit");
+	/* a single string is split at commas and spaces first */
+	n = parse("---\ntags: ok, why?, (x)\n---\n");
+	assert_int_equal(n->n_tags, 1);
+	check_tag(n, 0, "ok", 1, 2, 7);
+	check_problem(n, 0, "tag-format", 2, 11, "write 'why'");
+	check_problem(n, 1, "tag-format", 2, 17, "write 'x'");
+	/* nothing left to suggest */
+	n = parse("---\ntags:\n  - \"!!\"\n  - \"1.5\"\n---\n");
+	assert_int_equal(n->n_tags, 0);
+	check_problem(n, 0, "tag-format", 3, 5, "not digits alone");
+	check_problem(n, 1, "tag-format", 4, 5, "cannot hold '.'");
+	assert_null(find_problem(n, "frontmatter-invalid"));
+}
+
 static void
 test_tags_deprecated_tag_key(void **state)
 {
@@ -559,6 +613,7 @@ main(void)
 		T(test_tags_space_string),
 		T(test_tags_hash_stripped),
 		T(test_tags_digits_only),
+		T(test_tags_not_tags),
 		T(test_tags_deprecated_tag_key),
 		T(test_tags_empty_value),
 		T(test_tags_and_body_tags),
