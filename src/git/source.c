@@ -147,13 +147,14 @@ static void links_release(snap_links *l)
 }
 
 /* The target of the link at repository path link (target as written, a
- * NUL-terminated string) as a repository path, in out; 0 when it leaves
- * the repository (absolute, or ".." above the root). */
+ * NUL-terminated string) as a repository path, in out ("" for the
+ * repository's root); 0 when it leaves the repository (absolute, or ".."
+ * above the root), -1 when out of memory. */
 static int link_target(vl_buf *out, const char *link, const char *t)
 {
 	const char *slash = strrchr(link, '/');
 	char small[256], *p;
-	int outside = 0, ok;
+	int outside = 0, rc;
 
 	out->len = 0;
 	if (t[0] == '\0' || t[0] == '/')
@@ -161,10 +162,32 @@ static int link_target(vl_buf *out, const char *link, const char *t)
 	p = vl_path_join(link, slash ? (size_t)(slash - link) : 0, t, &outside,
 		small, sizeof(small));
 	if (p == NULL)
-		return 0;
-	ok = vl_buf_puts(out, p) == 0 && out->ptr != NULL;
+		return outside ? 0 : -1;
+	rc = vl_buf_reserve(out, 1) == 0 && vl_buf_puts(out, p) == 0 ? 1 : -1;
 	vl_scratch_free(p, small);
-	return ok;
+	return rc;
+}
+
+/* The vault path of repository path p (prefix: the vault's folder with a
+ * trailing '/', or ""): "" for the vault's folder itself; NULL when p is
+ * outside the vault. */
+static const char *vault_path(const char *p, const char *prefix, size_t plen)
+{
+	if (strncmp(p, prefix, plen) == 0)
+		return p + plen;
+	if (plen > 0 && strlen(p) == plen - 1 && strncmp(p, prefix, plen - 1) == 0)
+		return p + plen - 1;
+	return NULL;
+}
+
+/* Whether vault folder dir ("" for the vault's own) holds the link at
+ * vault path link: following it would walk into itself, as the work
+ * tree's walk calls a loop. */
+static int holds_link(const char *dir, const char *link)
+{
+	size_t n = strlen(dir);
+
+	return n == 0 || (strncmp(link, dir, n) == 0 && link[n] == '/');
 }
 
 /* Whether vault path dir is a folder of the n sorted files of src: some
@@ -217,13 +240,21 @@ static int resolve_links(vl_source *src, vl_repo *repo, const char *prefix,
 			if (!ok)
 				goto oom;
 			done = 1;
-			if (!link_target(&next, at.ptr, written.ptr ? written.ptr : "") ||
-			    strncmp(next.ptr, prefix, plen) != 0 || next.ptr[plen] == '\0') {
+			r = link_target(&next, at.ptr, written.ptr ? written.ptr : "");
+			if (r < 0)
+				goto oom;
+			rel = r > 0 ? vault_path(next.ptr, prefix, plen) : NULL;
+			if (rel == NULL) {
 				r = vl_source_add_problem(src, l->rel,
 					"symlink points outside the vault: %s; skipped", written.ptr);
 				break;
 			}
-			rel = next.ptr + plen;
+			/* the vault's folder, or one that holds the link: a loop
+			 * (the work tree's walk says so too) */
+			if (holds_link(rel, l->rel)) {
+				r = vl_source_add_problem(src, l->rel, "%s", "symlink loop; skipped");
+				break;
+			}
 			/* the files listed before the links: sorted */
 			k = vl_source_lower(src, n_files, rel);
 			if (k < n_files && strcmp(src->files[k].path, rel) == 0) {

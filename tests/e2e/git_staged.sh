@@ -230,6 +230,37 @@ has "--changed-since: the link through the symlink" "$out" "L.md:2:10: error: no
 (cd "$y" && git add -A && "$VAULTLINT" check --staged) > "$out" 2> "$err"
 is_rc "--staged: a re-pointed symlink breaks a link (exit 1)" $? 1
 
+# a symlink to a folder that holds it (the vault's folder, or a folder
+# of the vault above the link) is a loop, and one to the repository
+# above the vault leaves it: the same words from the work tree's walk,
+# the index and a commit
+k=$tmp/symlink-loops
+mkdir -p "$k/content/sub" "$k/content/a/b" "$k/content/c" && (cd "$k" && git init -q . &&
+	git config user.name T && git config user.email t@example.org &&
+	git config commit.gpgsign false && printf 'vault: content\n' > .vaultlint.yaml &&
+	printf '# A\n' > content/A.md && printf '# B\n' > content/sub/B.md &&
+	printf '# C\n' > content/c/C.md && printf '# D\n' > content/a/b/D.md &&
+	git add -A && git commit -q --no-verify -m root &&
+	ln -s .. content/sub/up && ln -s . content/self && ln -s .. content/a/b/up2 &&
+	ln -s hop2 content/sub/hop1 && ln -s .. content/sub/hop2 &&
+	ln -s .. content/out && ln -s ../../c content/a/b/side && git add -A)
+for how in "check" "check --staged" "check --staged --all" "commit" "check --changed-since HEAD~1"; do
+	case $how in
+	commit) (cd "$k" && git commit -q --no-verify -m links); continue ;;
+	esac
+	(cd "$k" && $VAULTLINT $how --no-cache) > "$out" 2> "$err"
+	is_rc "$how: symlinks are warnings (exit 0)" $? 0
+	for l in "sub/up" "self" "a/b/up2" "sub/hop1" "sub/hop2"; do
+		has "$how: $l, to a folder that holds it, is a loop" "$out" \
+			"$l: warning: symlink loop; skipped [invalid-input]"
+	done
+	has "$how: a symlink to the repository above the vault leaves it" "$out" \
+		"out: warning: symlink points outside the vault: ..; skipped [invalid-input]"
+	has "$how: a symlink to another folder of the vault" "$out" \
+		"a/b/side: warning: symlink to a folder already in the vault (c); skipped [invalid-input]"
+	lacks "$how: no loop is said to leave the vault" "$out" "outside the vault: .;"
+done
+
 # a merge with conflicts: each unmerged note is said, also the one our
 # side deleted (no stage 2 in the index)
 m=$tmp/merge
