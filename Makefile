@@ -134,7 +134,7 @@ $(BUILD)/bench/%: tests/bench/%.c
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
 # The floor: md4c and libyaml alone over the same notes.
-$(BUILD)/bench/floor: tests/bench/floor.c
+$(BUILD)/bench/floor: tests/bench/floor.c src/note.h src/util.h
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(shell pkg-config --cflags md4c yaml-0.1) $(LDFLAGS) \
 	  -o $@ $< $(shell pkg-config --libs md4c yaml-0.1) -pthread

@@ -1649,8 +1649,7 @@ int vl_note_parse_ex(vl_note **out, const char *path, const char *text, size_t n
 	if (!ctx.mask)
 		goto oom;
 	memset(&parser, 0, sizeof(parser));
-	parser.flags = MD_FLAG_WIKILINKS | MD_FLAG_TABLES | MD_FLAG_STRIKETHROUGH |
-		MD_FLAG_TASKLISTS | MD_FLAG_LATEXMATHSPANS | MD_FLAG_PERMISSIVEAUTOLINKS;
+	parser.flags = VL_MD_FLAGS;
 	parser.enter_block = enter_block;
 	parser.leave_block = leave_block;
 	parser.enter_span = enter_span;

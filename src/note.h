@@ -217,6 +217,12 @@ int vl_note_add_problem(vl_note *note, const char *rule, vl_pos pos,
 /* Returns 1 when rule is suppressed at line in note by an inline directive. */
 int vl_note_suppressed(const vl_note *note, const char *rule, uint32_t line);
 
+/* The md4c flags a note is parsed with (expands to md4c's MD_FLAG_*
+ * names: only where md4c.h is included, note.c and the bench's floor.c,
+ * which times md4c alone with the same settings). */
+#define VL_MD_FLAGS (MD_FLAG_WIKILINKS | MD_FLAG_TABLES | MD_FLAG_STRIKETHROUGH | \
+	MD_FLAG_TASKLISTS | MD_FLAG_LATEXMATHSPANS | MD_FLAG_PERMISSIVEAUTOLINKS)
+
 /* Tag syntax (see ../shared/OBSIDIAN.md): the length of the tag body at s
  * (after '#'), or 0 when s does not start a valid tag. Stops at the first
  * byte that cannot be part of a tag. */

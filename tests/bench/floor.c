@@ -24,6 +24,8 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "../../src/note.h"
+
 #define MAX_THREADS 64
 
 typedef struct floor_ctx {
@@ -140,8 +142,7 @@ static void parse_note(const char *s, size_t n)
 		}
 	}
 	memset(&parser, 0, sizeof(parser));
-	parser.flags = MD_FLAG_WIKILINKS | MD_FLAG_TABLES | MD_FLAG_STRIKETHROUGH |
-		MD_FLAG_TASKLISTS | MD_FLAG_LATEXMATHSPANS | MD_FLAG_PERMISSIVEAUTOLINKS;
+	parser.flags = VL_MD_FLAGS;
 	parser.enter_block = on_block;
 	parser.leave_block = on_block;
 	parser.enter_span = on_span;
