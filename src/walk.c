@@ -37,12 +37,15 @@ typedef struct walk_frame {
 	char *rel;    /* vault-relative path of the folder ("" for the root) */
 	char *real;   /* its real path on disk */
 	int rules;    /* git ignore rules may apply to what it holds */
+	int blind;    /* a .gitignore here or above cannot be read: git is
+	               * not asked about anything in it */
 } walk_frame;
 
 typedef struct walk_link {
 	char *rel;    /* where the symlink sits in the vault */
 	char *target; /* the real path it resolves to (a folder) */
 	char *parent; /* the real path of the folder holding the symlink */
+	int blind;    /* that folder's walk_frame.blind */
 } walk_link;
 
 typedef struct walk_ctx {
@@ -53,6 +56,7 @@ typedef struct walk_ctx {
 	size_t root_len;
 	vl_repo *repo;          /* for .gitignore, or NULL */
 	int outer_rules;        /* ignore rules from above the vault or global */
+	int outer_blind;        /* one of those cannot be read: git is not asked */
 	char *repo_prefix;      /* the vault's path inside the repository */
 	vl_map visited;         /* "dev:ino" of every folder walked */
 	vl_arena keys;
@@ -172,12 +176,32 @@ done:
 	return rc;
 }
 
-/* Opens a folder (already known to be inside the vault) and pushes it. */
-static int push_dir(walk_ctx *ctx, int fd, const char *rel, const char *real,
-	int parent_rules)
+/* Reports the ignore file at rel (vault-relative; why says what is wrong
+ * with it) whose rules cannot be read, and that git is not asked about
+ * the folder where (vault-relative, "" for the vault) or below it. */
+static int unreadable_rules(walk_ctx *ctx, const char *rel, const char *why,
+	const char *where)
 {
-	walk_frame f = { NULL, NULL, NULL, 0 };
+	int rc;
+
+	if (where[0] == '\0')
+		rc = vl_source_add_problem(ctx->src, rel, "%s, so no git ignore rules apply "
+			"anywhere in the vault; remove it or make it a file", why);
+	else
+		rc = vl_source_add_problem(ctx->src, rel, "%s, so no git ignore rules apply "
+			"in '%s' and below; remove it or make it a file", why, where);
+	return rc < 0 ? oom(ctx) : 0;
+}
+
+/* Opens a folder (already known to be inside the vault) and pushes it.
+ * Its .gitignore is looked at (not followed) before git may read it. */
+static int push_dir(walk_ctx *ctx, int fd, const char *rel, const char *real,
+	int parent_rules, int parent_blind)
+{
+	walk_frame f = { NULL, NULL, NULL, 0, 0 };
 	char eb[128];
+	const char *why;
+	int has;
 
 	if (ctx->n_stack >= WALK_MAX_DEPTH) {
 		close(fd);
@@ -193,7 +217,22 @@ static int push_dir(walk_ctx *ctx, int fd, const char *rel, const char *real,
 		return problem(ctx, rel, "cannot read folder: %s", errstr(e, eb, sizeof(eb)));
 	}
 	/* git only looks up ignore rules where a .gitignore can hold them */
-	f.rules = parent_rules || faccessat(fd, ".gitignore", F_OK, 0) == 0;
+	has = vl_ignore_file_at(dirfd(f.dir), ".gitignore", &why);
+	f.rules = parent_rules || has;
+	f.blind = parent_blind;
+	if (why != NULL && ctx->repo != NULL) {
+		char *gi = join(rel, ".gitignore");
+
+		if (gi == NULL || unreadable_rules(ctx, gi, why, rel) < 0) {
+			free(gi);
+			closedir(f.dir);
+			return oom(ctx);
+		}
+		free(gi);
+		f.blind = 1;
+	}
+	if (f.blind)
+		f.rules = 0;
 	f.rel = strdup(rel);
 	f.real = strdup(real);
 	if (f.rel == NULL || f.real == NULL ||
@@ -314,7 +353,7 @@ static int on_symlink(walk_ctx *ctx, const walk_frame *f, const char *name,
 	char *full = NULL, *target = NULL;
 	char eb[128];
 	struct stat st;
-	walk_link link = { NULL, NULL, NULL };
+	walk_link link = { NULL, NULL, NULL, f->blind };
 	int rc = -1, ig;
 
 	full = join(f->real, name);
@@ -460,7 +499,7 @@ static int on_entry(walk_ctx *ctx, const char *name, unsigned char type)
 		rc = oom(ctx);
 		goto done;
 	}
-	rc = push_dir(ctx, fd, rel, real, f->rules);
+	rc = push_dir(ctx, fd, rel, real, f->rules, f->blind);
 done:
 	free(rel);
 	free(real);
@@ -516,9 +555,62 @@ static int follow_link(walk_ctx *ctx, const walk_link *l)
 	if (fd < 0)
 		return problem(ctx, l->rel, "cannot open folder: %s; skipped",
 			errstr(errno, eb, sizeof(eb)));
-	if (push_dir(ctx, fd, l->rel, l->target, 1) < 0)
+	if (push_dir(ctx, fd, l->rel, l->target, !l->blind, l->blind) < 0)
 		return -1;
 	return drain(ctx);
+}
+
+/* The rules that reach into the vault from above it: the exclude files
+ * and the .gitignore of each folder from the work tree's (its real path
+ * is the first wd_len bytes of the vault's) down to the vault's parent.
+ * One that git must not read is reported, and then git is asked nothing
+ * in the vault. */
+static int outer_rules(walk_ctx *ctx, size_t wd_len)
+{
+	vl_buf gi = VL_BUF_INIT, shown = VL_BUF_INIT;
+	const char *why;
+	char *path = NULL;
+	size_t i, k, len = strlen(ctx->root);
+	int rc = -1, r;
+
+	r = vl_repo_bad_excludes(ctx->repo, &path, &why);
+	if (r < 0 || (r > 0 && unreadable_rules(ctx, path, why, "") < 0)) {
+		rc = oom(ctx);
+		goto done;
+	}
+	ctx->outer_blind = r > 0;
+	ctx->outer_rules = vl_repo_has_excludes(ctx->repo);
+	for (i = wd_len; i < len; i++) {
+		if (i != wd_len && ctx->root[i] != '/')
+			continue;
+		gi.len = 0;
+		if (vl_buf_printf(&gi, "%.*s/.gitignore", (int)i, ctx->root) < 0) {
+			rc = oom(ctx);
+			goto done;
+		}
+		ctx->outer_rules |= vl_ignore_file_at(AT_FDCWD, gi.ptr, &why);
+		if (why == NULL)
+			continue;
+		/* named from the vault: "../.gitignore" */
+		shown.len = 0;
+		for (k = i; k < len; k++)
+			if (ctx->root[k] == '/' && vl_buf_puts(&shown, "../") < 0) {
+				rc = oom(ctx);
+				goto done;
+			}
+		if (vl_buf_puts(&shown, ".gitignore") < 0 ||
+		    unreadable_rules(ctx, shown.ptr, why, "") < 0) {
+			rc = oom(ctx);
+			goto done;
+		}
+		ctx->outer_blind = 1;
+	}
+	rc = 0;
+done:
+	free(path);
+	vl_buf_release(&gi);
+	vl_buf_release(&shown);
+	return rc;
 }
 
 /* Finds the repository holding the vault, for .gitignore, and the vault's
@@ -546,29 +638,9 @@ static int open_repo(walk_ctx *ctx)
 		vl_repo_free(ctx->repo);
 		ctx->repo = NULL;
 	}
-	if (ctx->repo != NULL && ctx->repo_prefix != NULL) {
-		/* rules that reach into the vault from above it */
-		size_t i, len = strlen(ctx->root);
-		ctx->outer_rules = vl_repo_has_excludes(ctx->repo);
-		for (i = strlen(wd); !ctx->outer_rules && i < len; i++) {
-			if (i != strlen(wd) && ctx->root[i] != '/')
-				continue;
-			{
-				char *dir = vl_strndup(ctx->root, i), *gi;
-				if (dir == NULL) {
-					free(wd);
-					return oom(ctx);
-				}
-				gi = join(dir, ".gitignore");
-				free(dir);
-				if (gi == NULL) {
-					free(wd);
-					return oom(ctx);
-				}
-				ctx->outer_rules = access(gi, F_OK) == 0;
-				free(gi);
-			}
-		}
+	if (ctx->repo != NULL && ctx->repo_prefix != NULL && outer_rules(ctx, strlen(wd)) < 0) {
+		free(wd);
+		return -1;
 	}
 	free(wd);
 	if (ctx->repo != NULL && ctx->repo_prefix == NULL)
@@ -646,7 +718,7 @@ int vl_source_open_dir(vl_source **out, const char *dir,
 		goto done;
 	}
 	ctx.root_fd = ((dir_src *)src->impl)->root_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-	if (push_dir(&ctx, fd, "", src->root, ctx.outer_rules) < 0)
+	if (push_dir(&ctx, fd, "", src->root, ctx.outer_rules, ctx.outer_blind) < 0)
 		goto done;
 	if (src->n_problems > 0 && ctx.n_stack == 0) {
 		vl_error_set(err, "cannot read vault folder '%s': %s", dir,

@@ -31,6 +31,23 @@ const char *vl_repo_gitdir(const vl_repo *repo);
  * index. Returns 0 or -1. */
 int vl_repo_ignored(vl_repo *repo, const char *path, int *ignored, vl_error *err);
 
+/* Whether libgit2 may read the ignore file name in the folder open on
+ * dirfd (a .gitignore): returns 1 when something is there, 0 when nothing
+ * is, and sets *why to NULL when it is a regular file (or a folder, which
+ * libgit2 skips), else to what it is and why no rules can be read from it
+ * ("a FIFO, not a file: ..."; a symlink is never followed, as git does
+ * not follow one). The caller then must not ask libgit2 about any path
+ * under that folder: libgit2 cannot skip one file, and would hang on a
+ * FIFO or read where a symlink points. */
+int vl_ignore_file_at(int dirfd, const char *name, const char **why);
+
+/* Whether an exclude file that libgit2 reads for every ignore question
+ * (info/exclude, core.excludesFile or git's default global ignore file;
+ * followed, as git follows them) is there but no file. Returns 1 with
+ * *path (malloc'd, caller frees) and *why set, 0 when all are fine, -1
+ * when out of memory. libgit2 must then not be asked about ignores. */
+int vl_repo_bad_excludes(vl_repo *repo, char **path, const char **why);
+
 /* Whether ignore rules exist outside the work tree's .gitignore files:
  * in .git/info/exclude, core.excludesFile, or git's default global ignore
  * file. With none, only folders holding a .gitignore (and what is below

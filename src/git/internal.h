@@ -18,4 +18,18 @@ int vl_git_hidden(const char *rel);
 int vl_git_in_vault(const char *path, const char *prefix,
 	const vl_source_opts *opts, const char **rel);
 
+struct git_repository;
+
+/* Checks every ignore file that libgit2 reads when it walks the work tree
+ * under prefix ("" or ending in '/'), as a diff with the work tree,
+ * status, staging or a checkout does: the exclude files, the .gitignore
+ * of each folder on the way to prefix, and that of every folder under it
+ * that git enters (not .git, not a repository of its own, not an ignored
+ * folder without a tracked file). Returns 0 when libgit2 may read them
+ * all, 1 with err naming the first that it must not ("WHAT: 'sub/.gitignore'
+ * is a FIFO, not a file: ...; remove it or make it a file"), -1 with err
+ * set. */
+int vl_git_check_ignores(struct git_repository *git, const char *prefix, const char *what,
+	vl_error *err);
+
 #endif

@@ -1,6 +1,6 @@
 /*
- * repo.c: opening a repository, its work tree, ignore rules, revisions,
- * blob reads and the hooks folder.
+ * repo.c: opening a repository, its work tree, revisions, blob reads and
+ * the hooks folder (ignore rules are in ignore.c).
  *
  * libgit2 is initialised once per process through pthread_once and never
  * shut down: the library's global state is then valid for every thread.
@@ -153,93 +153,6 @@ void vl_repo_lock(vl_repo *repo)
 void vl_repo_unlock(vl_repo *repo)
 {
 	pthread_mutex_unlock(&repo->lock);
-}
-
-/* Whether the index holds path, or a file under it when it is a folder:
- * git's rules ignore no tracked file. */
-static int tracked(git_repository *git, const char *path)
-{
-	git_index *index = NULL;
-	vl_buf under = VL_BUF_INIT;
-	size_t at;
-	int found = 0, i;
-
-	if (git_repository_index(&index, git) < 0)
-		return 0;
-	for (i = 0; i <= 3 && !found; i++)
-		found = git_index_get_bypath(index, path, i) != NULL;
-	if (!found && vl_buf_printf(&under, "%s/", path) == 0)
-		found = git_index_find_prefix(&at, index, under.ptr) == 0;
-	vl_buf_release(&under);
-	git_index_free(index);
-	return found;
-}
-
-int vl_repo_ignored(vl_repo *repo, const char *path, int *ignored, vl_error *err)
-{
-	int ig = 0, rc;
-
-	*ignored = 0;
-	vl_repo_lock(repo);
-	rc = git_ignore_path_is_ignored(&ig, repo->git, path);
-	if (rc < 0)
-		git_fail(err, path);
-	else if (ig && tracked(repo->git, path))
-		ig = 0;
-	vl_repo_unlock(repo);
-	if (rc < 0)
-		return -1;
-	*ignored = ig;
-	return 0;
-}
-
-/* Whether the file at path holds at least one ignore rule (a line that is
- * neither blank nor a comment). */
-static int file_has_rules(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char line[1024];
-	int found = 0;
-
-	if (f == NULL)
-		return 0;
-	while (!found && fgets(line, sizeof(line), f) != NULL) {
-		const char *p = line;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		found = *p != '\0' && *p != '\n' && *p != '\r' && *p != '#';
-	}
-	fclose(f);
-	return found;
-}
-
-int vl_repo_has_excludes(vl_repo *repo)
-{
-	git_config *cfg = NULL;
-	git_buf val = { 0 };
-	char path[4096];
-	const char *home = getenv("HOME"), *xdg = getenv("XDG_CONFIG_HOME");
-	int found;
-
-	snprintf(path, sizeof(path), "%sinfo/exclude", git_repository_path(repo->git));
-	if (file_has_rules(path))
-		return 1;
-	vl_repo_lock(repo);
-	found = git_repository_config_snapshot(&cfg, repo->git) == 0 &&
-		git_config_get_path(&val, cfg, "core.excludesfile") == 0;
-	git_buf_dispose(&val);
-	git_config_free(cfg);
-	vl_repo_unlock(repo);
-	if (found)
-		return 1;
-	/* git's default global ignore file */
-	if (xdg != NULL && xdg[0] != '\0')
-		snprintf(path, sizeof(path), "%s/git/ignore", xdg);
-	else if (home != NULL && home[0] != '\0')
-		snprintf(path, sizeof(path), "%s/.config/git/ignore", home);
-	else
-		return 0;
-	return file_has_rules(path);
 }
 
 int vl_repo_read_blob(vl_repo *repo, const char *oid, char **out, size_t *len,

@@ -80,3 +80,133 @@ if echo "$out" | grep -q "^drafts/d.md:1:1: error: no note or file 'nowhere2'" &
 else
 	echo "FAIL tracked and ignored: check --staged"; echo "$out" | sed 's/^/  /'
 fi
+
+# ---- a .gitignore that is not a file ----
+# libgit2 opens every .gitignore it needs and follows symlinks: a FIFO
+# hangs it (as it hangs git) and a symlink is read wherever it points.
+# The walk reports such a file (invalid-input) and asks git nothing in its
+# folder and below; what makes libgit2 walk the work tree itself (a diff
+# with it, staging) refuses, naming the file. Every run is under a
+# timeout: a hang is a FAIL, not a stuck suite.
+GIT_CONFIG_NOSYSTEM=1; export GIT_CONFIG_NOSYSTEM
+gitc() { git -c user.name=T -c user.email=t@example.org "$@"; }
+
+# run DIR ARGS...: vaultlint in DIR; sets OUT and RC (124: it hung).
+run() {
+	d=$1; shift
+	OUT=$(cd "$d" && timeout 20 "$VAULTLINT" "$@" </dev/null 2>&1); RC=$?
+}
+# expect NAME RC PATTERN...: PASS when the last run exited RC and its
+# output matches every (extended) pattern.
+expect() {
+	name=$1 want=$2; shift 2
+	ok=1
+	[ "$RC" = "$want" ] || ok=0
+	for p in "$@"; do
+		printf '%s\n' "$OUT" | grep -qE -- "$p" || ok=0
+	done
+	if [ $ok = 1 ]; then echo "PASS $name"; else
+		echo "FAIL $name"; echo "  exit $RC (expected $want)"
+		printf '%s\n' "$OUT" | sed 's/^/  /'
+	fi
+}
+
+# same REPO [REMOTE]: adds "HEAD unchanged" (and "main unchanged") to OUT
+# when REPO's HEAD (and REMOTE's main) is still $head.
+same() {
+	[ "$(git -C "$1" rev-parse HEAD)" = "$head" ] && OUT="$OUT
+HEAD unchanged"
+	[ -n "${2:-}" ] && [ "$(git -C "$2" rev-parse main)" = "$head" ] && OUT="$OUT
+main unchanged"
+	return 0
+}
+
+# A committed repository: a.md, sub/b.md, other/t.md (ignored by the root
+# .gitignore, whose rule must still hold), then sub/b.md edited and staged
+# and sub/c.md new: one staged note, two changed since HEAD.
+mkrepo() {
+	git init -q "$1"
+	git -C "$1" config user.name T && git -C "$1" config user.email t@example.org
+	mkdir -p "$1/sub" "$1/other"
+	printf '# A\n' >"$1/a.md"; printf '# B\n' >"$1/sub/b.md"
+	printf '[[nowhere]]\n' >"$1/other/t.md"; printf 'other/t.md\n' >"$1/.gitignore"
+	git -C "$1" add -A && git -C "$1" commit -q -m notes
+	printf '# B\n\nmore\n' >"$1/sub/b.md"; git -C "$1" add sub/b.md
+	printf '# C\n' >"$1/sub/c.md"
+}
+
+for where in sub root; do
+	r="$tmp/fifo-$where"; mkrepo "$r"
+	if [ $where = sub ]; then gi=sub/.gitignore; rx='sub/\.gitignore'; scope="in 'sub' and below"
+	else rm "$r/.gitignore"; gi=.gitignore; rx='\.gitignore'; scope='anywhere in the vault'; fi
+	mkfifo "$r/$gi"
+	run "$r" check --no-cache
+	# in sub/: other/t.md stays ignored by the root .gitignore
+	if [ $where = sub ]; then n=3 errs=0 want=0; else n=4 errs=1 want=1; fi
+	expect "FIFO $gi: check reports it and goes on" $want \
+		"^$rx: warning: a FIFO, not a file: .*no git ignore rules apply $scope; remove it or make it a file \[invalid-input\]$" \
+		"^$errs errors?, 1 warning, 0 infos in $n notes$"
+	run "$r" check --no-cache --staged
+	expect "FIFO $gi: check --staged (reads no .gitignore)" 0 '^no problems in 1 note$'
+	run "$r" check --no-cache --changed-since HEAD
+	expect "FIFO $gi: check --changed-since refuses, naming it" 2 \
+		"cannot compare with the work tree: '$rx' is a FIFO, not a file: .*; remove it or make it a file"
+	run "$r" changelog --worktree
+	expect "FIFO $gi: changelog --worktree refuses, naming it" 2 \
+		"cannot compare with the work tree: '$rx' is a FIFO, not a file: "
+	head=$(git -C "$r" rev-parse HEAD)
+	run "$r" commit -m x; same "$r"
+	expect "FIFO $gi: commit refuses, naming it, and commits nothing" 2 \
+		"refusing to start: '$rx' is a FIFO, not a file: .*; remove it or make it a file" \
+		"^HEAD unchanged$"
+	# sync: a bare remote and a clone of it
+	git init -q --bare -b main "$r.git"
+	git -C "$r" push -q "$r.git" HEAD:main 2>/dev/null
+	git clone -q "$r.git" "$r.clone" 2>/dev/null
+	git -C "$r.clone" config user.name T && git -C "$r.clone" config user.email t@example.org
+	printf '# D\n' >"$r.clone/d.md"
+	rm -f "$r.clone/$gi"; mkfifo "$r.clone/$gi"
+	run "$r.clone" sync; same "$r.clone" "$r.git"
+	expect "FIFO $gi: sync refuses, naming it, and commits and pushes nothing" 2 \
+		"refusing to start: '$rx' is a FIFO, not a file: .*; remove it or make it a file" \
+		"^HEAD unchanged$" "^main unchanged$"
+done
+
+# A symlinked .gitignore to a file outside the repository that ignores
+# every note: not read, so the notes under it are still checked.
+mkdir -p "$tmp/outside"; printf '*.md\n' >"$tmp/outside/ignore"
+for where in sub root; do
+	r="$tmp/link-$where"; mkrepo "$r"
+	if [ $where = sub ]; then gi=sub/.gitignore; rx='sub/\.gitignore'; scope="in 'sub' and below"
+	else rm "$r/.gitignore"; gi=.gitignore; rx='\.gitignore'; scope='anywhere in the vault'; fi
+	ln -s "$tmp/outside/ignore" "$r/$gi"
+	run "$r" check --no-cache
+	if [ $where = sub ]; then n=3 errs=0 want=0; else n=4 errs=1 want=1; fi
+	expect "symlinked $gi: its rules are not applied, and it is reported" $want \
+		"^$rx: warning: a symlink, not a file: git does not follow .*no git ignore rules apply $scope; remove it or make it a file \[invalid-input\]$" \
+		"^$errs errors?, 1 warning, 0 infos in $n notes$"
+	run "$r" check --no-cache --changed-since HEAD
+	expect "symlinked $gi: check --changed-since refuses, naming it" 2 \
+		"cannot compare with the work tree: '$rx' is a symlink, not a file"
+	head=$(git -C "$r" rev-parse HEAD)
+	run "$r" commit -m x; same "$r"
+	expect "symlinked $gi: commit refuses, naming it, and commits nothing" 2 \
+		"refusing to start: '$rx' is a symlink, not a file" "^HEAD unchanged$"
+done
+
+# Above the vault (the vault is content/) and in .git/info/exclude: git
+# is asked nothing in the vault.
+r="$tmp/fifo-above"; mk "$r"
+mkfifo "$r/.gitignore"
+run "$r/content" check --no-cache .
+expect "FIFO .gitignore above the vault" 1 \
+	"^\.\./\.gitignore: warning: a FIFO, not a file: .*anywhere in the vault; remove it or make it a file \[invalid-input\]$" \
+	" in 5 notes"
+r="$tmp/fifo-exclude"; mk "$r"
+git -C "$r" add -A && gitc -C "$r" commit -q -m notes
+rm -f "$r/.git/info/exclude"; mkfifo "$r/.git/info/exclude"
+run "$r/content" check --no-cache .
+expect "FIFO .git/info/exclude" 1 "/\.git/info/exclude: warning: a FIFO, not a file: " " in 5 notes"
+run "$r/content" check --no-cache --changed-since HEAD .
+expect "FIFO .git/info/exclude: check --changed-since refuses" 2 \
+	"cannot compare with the work tree: '.*/\.git/info/exclude' is a FIFO"
