@@ -306,7 +306,7 @@ int vl_repo_diff(vl_changes *out, vl_repo *repo, const vl_snap *from,
 	fopts.flags = GIT_DIFF_FIND_RENAMES;
 	if (to->kind == VL_SNAP_WORKDIR) {
 		/* libgit2 reads the .gitignore of every folder it walks */
-		if (vl_git_check_ignores(git, prefix, "cannot compare with the work tree",
+		if (vl_git_check_ignores(git, prefix, "cannot compare with the work tree", 0,
 		    err) != 0)
 			goto done;
 		dopts.flags |= GIT_DIFF_INCLUDE_UNTRACKED | GIT_DIFF_RECURSE_UNTRACKED_DIRS;

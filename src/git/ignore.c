@@ -13,7 +13,9 @@
  * status, checkout) is refused while such a file is in its way
  * (vl_git_check_ignores). The exclude files outside the work tree
  * (info/exclude, core.excludesFile) are followed, as git follows them,
- * and must be files when they exist.
+ * and must be files when they exist. Staging and checkout (commit, sync)
+ * also read every .gitattributes, info/attributes and
+ * core.attributesFile: those are held to the same rules there.
  */
 #include "internal.h"
 
@@ -35,6 +37,14 @@ static const char why_link[] = "a symlink, not a file: git does not follow a sym
 	".gitignore, and vaultlint reads nothing it points to";
 static const char why_other[] = "neither a file nor a folder (a socket or a device): "
 	"no ignore rules can be read from it";
+/* The same for an attributes file, which libgit2 reads as it stages and
+ * checks out (commit, sync). */
+static const char why_attr_fifo[] = "a FIFO, not a file: neither git (which hangs on it) "
+	"nor vaultlint can read attributes from it";
+static const char why_attr_link[] = "a symlink, not a file: git does not follow a symlinked "
+	".gitattributes, and vaultlint reads nothing it points to";
+static const char why_attr_other[] = "neither a file nor a folder (a socket or a device): "
+	"no attributes can be read from it";
 
 /* What is wrong with an ignore file of stat data st, or NULL when libgit2
  * may read it (a regular file) or skips it (a folder). */
@@ -47,6 +57,15 @@ static const char *why_not(const struct stat *st)
 	if (S_ISFIFO(st->st_mode))
 		return why_fifo;
 	return why_other;
+}
+
+/* The same for an attributes file. */
+static const char *why_not_attr(const struct stat *st)
+{
+	const char *why = why_not(st);
+
+	return why == why_link ? why_attr_link : why == why_fifo ? why_attr_fifo :
+		why == why_other ? why_attr_other : NULL;
 }
 
 int vl_ignore_file_at(int dirfd, const char *name, const char **why)
@@ -230,17 +249,55 @@ int vl_repo_bad_excludes(vl_repo *repo, char **path, const char **why)
 }
 
 /* The .gitignore of the folder open on fd (the repository path of the
- * folder is the first n bytes of dir: "" or ending in '/'): 0 when
- * libgit2 may read it, 1 with err saying what is wrong and what to do. */
-static int check_here(int fd, const char *dir, size_t n, const char *what, vl_error *err)
+ * folder is the first n bytes of dir: "" or ending in '/'), and its
+ * .gitattributes when attrs: 0 when libgit2 may read them, 1 with err
+ * saying what is wrong and what to do. */
+static int check_here(int fd, const char *dir, size_t n, const char *what, int attrs,
+	vl_error *err)
 {
 	const char *why;
+	struct stat st;
 
-	if (!vl_ignore_file_at(fd, ".gitignore", &why) || why == NULL)
-		return 0;
-	vl_error_set(err, "%s: '%.*s.gitignore' is %s; remove it or make it a file", what,
-		(int)n, dir, why);
-	return 1;
+	if (vl_ignore_file_at(fd, ".gitignore", &why) && why != NULL) {
+		vl_error_set(err, "%s: '%.*s.gitignore' is %s; remove it or make it a file", what,
+			(int)n, dir, why);
+		return 1;
+	}
+	if (attrs && fstatat(fd, ".gitattributes", &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    (why = why_not_attr(&st)) != NULL) {
+		vl_error_set(err, "%s: '%.*s.gitattributes' is %s; remove it or make it a file",
+			what, (int)n, dir, why);
+		return 1;
+	}
+	return 0;
+}
+
+/* The attributes files outside the work tree that libgit2 reads as it
+ * stages (info/attributes, core.attributesFile), followed as git follows
+ * them: 1 with err set when one is no file, else 0. */
+static int attributes_bad(git_repository *git, const char *what, vl_error *err)
+{
+	git_config *cfg = NULL;
+	git_buf val = { 0 };
+	char buf[4096];
+	struct stat st;
+	const char *why = NULL;
+	int found = 0;
+
+	snprintf(buf, sizeof(buf), "%sinfo/attributes", git_repository_commondir(git));
+	if (stat(buf, &st) == 0 && (why = why_not_attr(&st)) != NULL)
+		found = 1;
+	if (!found && git_repository_config_snapshot(&cfg, git) == 0 &&
+	    git_config_get_path(&val, cfg, "core.attributesfile") == 0 &&
+	    stat(val.ptr, &st) == 0 && (why = why_not_attr(&st)) != NULL) {
+		snprintf(buf, sizeof(buf), "%s", val.ptr);
+		found = 1;
+	}
+	git_buf_dispose(&val);
+	git_config_free(cfg);
+	if (found)
+		vl_error_set(err, "%s: '%s' is %s; remove it or make it a file", what, buf, why);
+	return found;
 }
 
 /* Whether libgit2 enters the folder name, of the folder open on fd, at
@@ -280,7 +337,7 @@ static int open_folder(vl_buf *buf, const char *wd, const char *dir, size_t n)
 }
 
 int vl_git_check_ignores(struct git_repository *git, const char *prefix, const char *what,
-	vl_error *err)
+	int attrs, vl_error *err)
 {
 	const char *wd = git_repository_workdir(git), *why;
 	char **queue = NULL, *path = NULL;
@@ -295,6 +352,8 @@ int vl_git_check_ignores(struct git_repository *git, const char *prefix, const c
 	if (rc > 0)
 		vl_error_set(err, "%s: '%s' is %s; remove it or make it a file", what, path, why);
 	free(path);
+	if (rc == 0 && attrs)
+		rc = attributes_bad(git, what, err);
 	if (rc != 0)
 		goto done;
 	/* the folders above the vault's, which libgit2 passes through */
@@ -304,7 +363,7 @@ int vl_git_check_ignores(struct git_repository *git, const char *prefix, const c
 		fd = open_folder(&buf, wd, prefix, k);
 		if (fd < 0)
 			continue;
-		rc = check_here(fd, prefix, k, what, err);
+		rc = check_here(fd, prefix, k, what, attrs, err);
 		close(fd);
 		if (rc != 0)
 			goto done;
@@ -322,7 +381,7 @@ int vl_git_check_ignores(struct git_repository *git, const char *prefix, const c
 		fd = open_folder(&buf, wd, dir, strlen(dir));
 		if (fd < 0)
 			continue;
-		rc = check_here(fd, dir, strlen(dir), what, err);
+		rc = check_here(fd, dir, strlen(dir), what, attrs, err);
 		if (rc != 0) {
 			close(fd);
 			goto done;

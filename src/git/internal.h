@@ -28,8 +28,10 @@ struct git_repository;
  * folder without a tracked file). Returns 0 when libgit2 may read them
  * all, 1 with err naming the first that it must not ("WHAT: 'sub/.gitignore'
  * is a FIFO, not a file: ...; remove it or make it a file"), -1 with err
- * set. */
+ * set. With attrs, the attributes files too (.gitattributes in the same
+ * folders, info/attributes, core.attributesFile), which staging and
+ * checkout read: "WHAT: 'sub/.gitattributes' is a FIFO, ...". */
 int vl_git_check_ignores(struct git_repository *git, const char *prefix, const char *what,
-	vl_error *err);
+	int attrs, vl_error *err);
 
 #endif

@@ -923,10 +923,12 @@ static int ctx_open(sync_ctx *c, const char *dir, int for_sync)
 			"first (git switch BRANCH)");
 		goto done;
 	}
-	/* staging, status and checkout read the .gitignore of every folder */
-	if (refuse_conflicts(c) < 0 || refuse_filters(c) < 0 ||
-	    vl_git_check_ignores(c->repo, "", "refusing to start", c->err) != 0 ||
-	    lock_take(c) < 0)
+	/* staging, status and checkout read the .gitignore and the
+	 * .gitattributes of every folder (and the filter check reads the
+	 * .gitattributes first) */
+	if (refuse_conflicts(c) < 0 ||
+	    vl_git_check_ignores(c->repo, "", "refusing to start", 1, c->err) != 0 ||
+	    refuse_filters(c) < 0 || lock_take(c) < 0)
 		goto done;
 	if (e == 0) {
 		if (git_reference_lookup(&head, c->repo, "HEAD") < 0 ||
@@ -1273,7 +1275,7 @@ static int move_branch(sync_ctx *c, const git_oid *from, const git_oid *to, cons
 	}
 	/* what came in may hold a symlinked .gitignore (a tree holds no FIFO) */
 	if (vl_git_check_ignores(c->repo, "", "cannot update the work tree (nothing was "
-	    "moved)", c->err) != 0)
+	    "moved)", 1, c->err) != 0)
 		goto done;
 	if (journal_write(c, from ? from : &zero, to) < 0)
 		goto done;
@@ -2017,7 +2019,7 @@ static int check_clean(sync_ctx *c)
 		so.pathspec.count = 1;
 		so.flags |= GIT_STATUS_OPT_DISABLE_PATHSPEC_MATCH;
 	}
-	if (vl_git_check_ignores(c->repo, "", "cannot check that the vault is clean",
+	if (vl_git_check_ignores(c->repo, "", "cannot check that the vault is clean", 1,
 	    c->err) != 0)
 		goto done;
 	if (git_status_list_new(&st, c->repo, &so) < 0) {

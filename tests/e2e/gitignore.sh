@@ -199,6 +199,37 @@ for where in sub root; do
 		"refusing to start: '$rx' is a symlink, not a file" "^HEAD unchanged$"
 done
 
+# A .gitattributes that is a FIFO (git add hangs on it, and so did
+# commit) or a symlink out of the repository (git does not follow it;
+# sync's check for LFS filters read it): staging reads every one, so
+# commit and sync refuse, naming it; check never reads one.
+for kind in FIFO symlink; do
+	r="$tmp/attr-$kind"; mkrepo "$r"
+	# the remote first: git's own push reads the .gitattributes (and
+	# hangs on a FIFO)
+	git init -q --bare -b main "$r.git"
+	git -C "$r" push -q "$r.git" HEAD:main 2>/dev/null
+	git clone -q "$r.git" "$r.clone" 2>/dev/null
+	if [ $kind = FIFO ]; then mkfifo "$r/sub/.gitattributes"
+	else printf '* filter=lfs\n' >"$tmp/outside/attributes"
+		ln -s "$tmp/outside/attributes" "$r/sub/.gitattributes"; fi
+	run "$r" check --no-cache
+	expect "$kind sub/.gitattributes: check does not read it" 0 "^0 errors, 0 warnings, 0 infos in 3 notes$|^no problems in 3 notes$"
+	head=$(git -C "$r" rev-parse HEAD)
+	run "$r" commit -m x; same "$r"
+	expect "$kind sub/.gitattributes: commit refuses, naming it, and commits nothing" 2 \
+		"refusing to start: 'sub/\.gitattributes' is a $kind, not a file: .*; remove it or make it a file" \
+		"^HEAD unchanged$"
+	git -C "$r.clone" config user.name T && git -C "$r.clone" config user.email t@example.org
+	printf '# D\n' >"$r.clone/d.md"
+	if [ $kind = FIFO ]; then mkfifo "$r.clone/sub/.gitattributes"
+	else ln -s "$tmp/outside/attributes" "$r.clone/sub/.gitattributes"; fi
+	run "$r.clone" sync; same "$r.clone" "$r.git"
+	expect "$kind sub/.gitattributes: sync refuses, naming it, and commits and pushes nothing" 2 \
+		"refusing to start: 'sub/\.gitattributes' is a $kind, not a file: " \
+		"^HEAD unchanged$" "^main unchanged$"
+done
+
 # Above the vault (the vault is content/) and in .git/info/exclude: git
 # is asked nothing in the vault.
 r="$tmp/fifo-above"; mk "$r"
