@@ -153,7 +153,7 @@ FUZZ_CC      ?= clang
 FUZZ_OUT     := build-fuzz
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
                 -fno-omit-frame-pointer
-FUZZ_HARN    := note frontmatter config cache lint
+FUZZ_HARN    := note frontmatter config cache lint appjson
 FUZZ_OBJ     := $(LIB_SRC:%.c=$(FUZZ_OUT)/%.o)
 FUZZ_BIN     := $(FUZZ_HARN:%=$(FUZZ_OUT)/fuzz_%)
 

@@ -202,54 +202,26 @@ static unsigned long error_line(const char *text, size_t len, size_t line)
 	return (unsigned long)(line + 1 < lines ? line + 1 : lines);
 }
 
-int vl_excluded_load(vl_excluded *out, const char *vault_dir, vl_error *err)
+int vl_excluded_parse(vl_excluded *out, const char *text, size_t len, vl_error *err)
 {
 	app_walk w;
 	yaml_parser_t parser;
 	yaml_event_t e;
-	struct stat st;
-	char *path = NULL, *text = NULL;
-	size_t len = 0;
 	int rc = -1, end = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (asprintf(&path, "%s/%s", vault_dir, VL_OBSIDIAN_APP) < 0)
-		return vl_error_set(err, "out of memory");
-	/* no settings: nothing excluded (the read below is the safe one) */
-	if (lstat(path, &st) != 0 && (errno == ENOENT || errno == ENOTDIR)) {
-		free(path);
-		return 0;
-	}
-	free(path);
-	/* unreadable (a FIFO, a symlink out of the vault...): said, not fatal */
-	errno = 0;
-	if (vl_read_in_vault(vault_dir, VL_OBSIDIAN_APP, &text, &len, err) < 0) {
-		vl_error why = *err;
-
-		/* out of memory is the run's error, not app.json's: a report
-		 * never changes for it */
-		if (errno == ENOMEM || strstr(why.msg, "out of memory") != NULL ||
-		    strstr(why.msg, strerror(ENOMEM)) != NULL)
-			return vl_error_set(err, "out of memory");
-		vl_error_set(err, "%s; its excluded files are not applied", why.msg);
-		return 1;
-	}
 	if (len > APP_JSON_MAX) {
-		free(text);
 		vl_error_set(err, "%s: larger than %d bytes; its excluded files are not applied",
 			VL_OBSIDIAN_APP, APP_JSON_MAX);
 		return 1;
 	}
 	if (vl_yaml_too_deep(text, len, VL_YAML_DEPTH_MAX)) {
-		free(text);
 		vl_error_set(err, "%s: [ ] or { } nest more than %d deep; its excluded files "
 			"are not applied", VL_OBSIDIAN_APP, VL_YAML_DEPTH_MAX);
 		return 1;
 	}
-	if (!yaml_parser_initialize(&parser)) {
-		free(text);
+	if (!yaml_parser_initialize(&parser))
 		return vl_error_set(err, "out of memory");
-	}
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	memset(&w, 0, sizeof(w));
 	w.x = out;
@@ -283,6 +255,39 @@ done:
 	if (rc < 0)
 		vl_excluded_release(out);
 	yaml_parser_delete(&parser);
+	return rc;
+}
+
+int vl_excluded_load(vl_excluded *out, const char *vault_dir, vl_error *err)
+{
+	struct stat st;
+	char *path = NULL, *text = NULL;
+	size_t len = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (asprintf(&path, "%s/%s", vault_dir, VL_OBSIDIAN_APP) < 0)
+		return vl_error_set(err, "out of memory");
+	/* no settings: nothing excluded (the read below is the safe one) */
+	if (lstat(path, &st) != 0 && (errno == ENOENT || errno == ENOTDIR)) {
+		free(path);
+		return 0;
+	}
+	free(path);
+	/* unreadable (a FIFO, a symlink out of the vault...): said, not fatal */
+	errno = 0;
+	if (vl_read_in_vault(vault_dir, VL_OBSIDIAN_APP, &text, &len, err) < 0) {
+		vl_error why = *err;
+
+		/* out of memory is the run's error, not app.json's: a report
+		 * never changes for it */
+		if (errno == ENOMEM || strstr(why.msg, "out of memory") != NULL ||
+		    strstr(why.msg, strerror(ENOMEM)) != NULL)
+			return vl_error_set(err, "out of memory");
+		vl_error_set(err, "%s; its excluded files are not applied", why.msg);
+		return 1;
+	}
+	rc = vl_excluded_parse(out, text, len, err);
 	free(text);
 	return rc;
 }

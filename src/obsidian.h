@@ -39,6 +39,10 @@ typedef struct vl_excluded {
  * memory. *out is released with vl_excluded_release. */
 int vl_excluded_load(vl_excluded *out, const char *vault_dir, vl_error *err);
 
+/* vl_excluded_load's reading of app.json's bytes text[0..len) (need not
+ * be NUL-terminated), with the same results. */
+int vl_excluded_parse(vl_excluded *out, const char *text, size_t len, vl_error *err);
+
 /* 1 when the vault-relative path is excluded, 0 when it is not, -1 when
  * out of memory (pcre2's). One thread at a time. A regex that gives up
  * (its 20,000 steps) does not exclude. */

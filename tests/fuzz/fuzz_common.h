@@ -1,5 +1,5 @@
 /*
- * fuzz_common.h: the five fuzzed entry points and the checks made on what
+ * fuzz_common.h: the six fuzzed entry points and the checks made on what
  * they return, shared by the libFuzzer harnesses (tests/fuzz/fuzz_*.c) and
  * the corpus replay test (tests/unit/test_fuzz_replay.c), so that replaying
  * the corpus without libFuzzer checks exactly what fuzzing checked.
@@ -23,6 +23,7 @@
 #include "../../src/config.h"
 #include "../../src/lint.h"
 #include "../../src/note.h"
+#include "../../src/obsidian.h"
 #include "../../src/source.h"
 
 typedef struct vl_fuzz_ctx {
@@ -236,6 +237,41 @@ static inline int vl_fuzz_config(vl_fuzz_ctx *c, const uint8_t *data, size_t siz
 		(void)vl_config_tag_allowed(&cfg, "PAPER/SUB");
 	}
 	vl_config_release(&cfg);
+	return rc;
+}
+
+/* The reader of Obsidian's .obsidian/app.json (obsidian.h), which a
+ * vault may hold anything in: it takes the filters (each non-empty), says
+ * why when it cannot (a message), or fails only when out of memory; the
+ * filters it took answer for any path, within their step limit. */
+static inline int vl_fuzz_appjson(vl_fuzz_ctx *c, const uint8_t *data, size_t size)
+{
+	static const char *const paths[] = {
+		"Templates/Daily.md", "a/b/c.excalidraw.md", "", "\xc3\xa9t\xc3\xa9.md",
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab"
+	};
+	vl_excluded x;
+	vl_error err;
+	size_t i;
+	int r, rc = 0;
+
+	err.msg[0] = 0;
+	r = vl_excluded_parse(&x, (const char *)data, size, &err);
+	if (r < 0) {
+		if (!err.msg[0])
+			rc = vl_fuzz_fail(c, "vl_excluded_parse failed without a message");
+		vl_excluded_release(&x);
+		return rc;
+	}
+	if (r > 0 && !err.msg[0])
+		rc = vl_fuzz_fail(c, "vl_excluded_parse returned 1 without a message");
+	for (i = 0; i < x.n && rc == 0; i++)
+		if (x.filters[i] == NULL || x.filters[i][0] == '\0')
+			rc = vl_fuzz_fail(c, "filter %zu is empty", i);
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]) && rc == 0; i++)
+		if (vl_excluded_match(&x, paths[i]) > 1)
+			rc = vl_fuzz_fail(c, "vl_excluded_match said more than yes or no");
+	vl_excluded_release(&x);
 	return rc;
 }
 

@@ -15,7 +15,7 @@ out=${FUZZ_OUT:-build-fuzz}
 status=0
 summary=
 
-for h in ${FUZZ_HARN:-note frontmatter config cache lint}; do
+for h in ${FUZZ_HARN:-note frontmatter config cache lint appjson}; do
 	bin=$out/fuzz_$h
 	work=$out/corpus-$h
 	art=$out/artifacts-$h

@@ -1,7 +1,7 @@
 /*
  * test_fuzz_replay.c: replays the saved fuzz corpus without libFuzzer.
  * Every file of tests/fuzz/corpus/H/ and tests/fuzz/regress/H/ goes through
- * harness H's entry point (note, frontmatter, config, cache, lint; see
+ * harness H's entry point (note, frontmatter, config, cache, lint, appjson; see
  * tests/fuzz/fuzz_common.h), which must return cleanly and keep the
  * invariants (positions >= 1 and within the input, strings non-NULL,
  * indexes in range). Under `make asan` the sanitizers watch the same runs.
@@ -145,6 +145,12 @@ static void test_replay_lint(void **state)
 	replay("lint", vl_fuzz_lint);
 }
 
+static void test_replay_appjson(void **state)
+{
+	(void)state;
+	replay("appjson", vl_fuzz_appjson);
+}
+
 /* The corpora also go through the other entry points: every input must
  * be safe for every parser. */
 static void test_replay_cross(void **state)
@@ -158,6 +164,9 @@ static void test_replay_cross(void **state)
 	replay("cache", vl_fuzz_note);
 	replay("note", vl_fuzz_lint);
 	replay("lint", vl_fuzz_note);
+	replay("config", vl_fuzz_appjson);
+	replay("appjson", vl_fuzz_config);
+	replay("frontmatter", vl_fuzz_appjson);
 }
 
 int main(void)
@@ -168,6 +177,7 @@ int main(void)
 		cmocka_unit_test(test_replay_config),
 		cmocka_unit_test(test_replay_cache),
 		cmocka_unit_test(test_replay_lint),
+		cmocka_unit_test(test_replay_appjson),
 		cmocka_unit_test(test_replay_cross),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
