@@ -42,59 +42,57 @@ static void set_bad(app_walk *w, const char *what)
 	w->bad = 1;
 }
 
-/* Compiles filter f when it is a regular expression ("/.../"): *re is
- * then its code and *md its match data. Returns 0, 1 when it does not
- * compile (err says why), -1 when out of memory. */
-static int compile_filter(vl_excluded *x, const char *f, void **re, void **md,
-	vl_error *err)
+/* Compiles filter f->text when it is a regular expression ("/.../"):
+ * f->re is then its code and f->md its match data. Returns 0, 1 when it
+ * does not compile (err says why), -1 when out of memory. */
+static int compile_filter(vl_excluded *x, vl_excluded_filter *f, vl_error *err)
 {
-	size_t n = strlen(f);
+	size_t n = strlen(f->text);
 	PCRE2_UCHAR msg[160];
 	PCRE2_SIZE off;
 	pcre2_code *code;
 	int ec;
 
-	*re = *md = NULL;
-	if (n < 3 || f[0] != '/' || f[n - 1] != '/')
+	if (n < 3 || f->text[0] != '/' || f->text[n - 1] != '/')
 		return 0;
-	code = pcre2_compile((PCRE2_SPTR)(f + 1), n - 2, PCRE2_UTF, &ec, &off, NULL);
+	code = pcre2_compile((PCRE2_SPTR)(f->text + 1), n - 2, PCRE2_UTF, &ec, &off, NULL);
 	if (code == NULL) {
 		if (ec == PCRE2_ERROR_NOMEMORY)
 			return -1;
 		pcre2_get_error_message(ec, msg, sizeof(msg));
 		vl_error_set(err, "%s: the excluded-files filter '%s' is no regular expression "
-			"vaultlint can use (%s at offset %lu); it is left out", VL_OBSIDIAN_APP, f,
-			(const char *)msg, (unsigned long)off);
+			"vaultlint can use (%s at offset %lu); it is left out", VL_OBSIDIAN_APP,
+			f->text, (const char *)msg, (unsigned long)off);
 		return 1;
 	}
+	f->re = code;
 	if (x->mctx == NULL) {
 		pcre2_match_context *m = pcre2_match_context_create(NULL);
 
-		if (m == NULL) {
-			pcre2_code_free(code);
+		if (m == NULL)
 			return -1;
-		}
 		pcre2_set_match_limit(m, EXCLUDED_MATCH_LIMIT);
 		pcre2_set_depth_limit(m, EXCLUDED_MATCH_LIMIT);
 		x->mctx = m;
 	}
-	*md = pcre2_match_data_create_from_pattern(code, NULL);
-	if (*md == NULL) {
-		pcre2_code_free(code);
-		return -1;
-	}
-	*re = code;
-	return 0;
+	f->md = pcre2_match_data_create_from_pattern(code, NULL);
+	return f->md == NULL ? -1 : 0;
+}
+
+/* Frees what filter f holds. */
+static void filter_release(vl_excluded_filter *f)
+{
+	free(f->text);
+	pcre2_code_free((pcre2_code *)f->re);
+	pcre2_match_data_free((pcre2_match_data *)f->md);
 }
 
 /* Adds filter s[0..n) (an empty one, which would exclude every note, is
  * passed over). Returns 0 or -1. */
 static int add_filter(app_walk *w, const char *s, size_t n)
 {
-	vl_excluded *x = w->x;
+	vl_excluded_filter f = { NULL, NULL, NULL };
 	vl_error why;
-	char *f, **fv;
-	void **rv, **mv, *re, *md;
 	int r;
 
 	if (n == 0)
@@ -103,31 +101,16 @@ static int add_filter(app_walk *w, const char *s, size_t n)
 		set_bad(w, "an excluded-files filter holds a NUL; it is left out");
 		return 0;
 	}
-	f = vl_strndup(s, n);
-	fv = f ? realloc(x->filters, (x->n + 1) * sizeof(*fv)) : NULL;
-	if (fv != NULL)
-		x->filters = fv;
-	rv = fv ? realloc(x->re, (x->n + 1) * sizeof(*rv)) : NULL;
-	if (rv != NULL)
-		x->re = rv;
-	mv = rv ? realloc(x->md, (x->n + 1) * sizeof(*mv)) : NULL;
-	if (mv == NULL) {
-		free(f);
-		return -1;
-	}
-	x->md = mv;
-	r = compile_filter(x, f, &re, &md, &why);
-	if (r != 0) {
-		free(f);
-		if (r > 0 && !w->bad)
-			*w->err = why;
-		w->bad |= r > 0;
-		return r < 0 ? -1 : 0;
-	}
-	x->filters[x->n] = f;
-	x->re[x->n] = re;
-	x->md[x->n++] = md;
-	return 0;
+	f.text = vl_strndup(s, n);
+	r = f.text == NULL ? -1 : compile_filter(w->x, &f, &why);
+	if (r == 0 && VL_PUSH(w->x->filters, w->x->n, w->x->cap, f) < 0)
+		r = -1;
+	if (r != 0)
+		filter_release(&f);
+	if (r > 0 && !w->bad)
+		*w->err = why;
+	w->bad |= r > 0;
+	return r < 0 ? -1 : 0;
 }
 
 /* One event of app.json. Returns 0 or -1 (out of memory). */
@@ -297,15 +280,16 @@ int vl_excluded_match(const vl_excluded *x, const char *path)
 	size_t i;
 
 	for (i = 0; x != NULL && i < x->n; i++) {
+		const vl_excluded_filter *f = &x->filters[i];
 		int r;
 
-		if (x->re[i] == NULL) {
-			if (strncmp(path, x->filters[i], strlen(x->filters[i])) == 0)
+		if (f->re == NULL) {
+			if (strncmp(path, f->text, strlen(f->text)) == 0)
 				return 1;
 			continue;
 		}
-		r = pcre2_match((const pcre2_code *)x->re[i], (PCRE2_SPTR)path,
-			PCRE2_ZERO_TERMINATED, 0, 0, (pcre2_match_data *)x->md[i],
+		r = pcre2_match((const pcre2_code *)f->re, (PCRE2_SPTR)path,
+			PCRE2_ZERO_TERMINATED, 0, 0, (pcre2_match_data *)f->md,
 			(pcre2_match_context *)x->mctx);
 		if (r >= 0)
 			return 1;
@@ -321,15 +305,9 @@ void vl_excluded_release(vl_excluded *x)
 
 	if (x == NULL)
 		return;
-	for (i = 0; i < x->n; i++) {
-		free(x->filters[i]);
-		if (x->re[i] != NULL)
-			pcre2_code_free((pcre2_code *)x->re[i]);
-		pcre2_match_data_free((pcre2_match_data *)x->md[i]);
-	}
+	for (i = 0; i < x->n; i++)
+		filter_release(&x->filters[i]);
 	free(x->filters);
-	free(x->re);
-	free(x->md);
 	pcre2_match_context_free((pcre2_match_context *)x->mctx);
 	memset(x, 0, sizeof(*x));
 }

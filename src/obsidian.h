@@ -22,11 +22,15 @@
 
 #define VL_OBSIDIAN_APP ".obsidian/app.json"
 
+typedef struct vl_excluded_filter {
+	char *text;      /* as written */
+	void *re;        /* its compiled pcre2 code, or NULL (a prefix) */
+	void *md;        /* the regex's match data, made once, or NULL */
+} vl_excluded_filter;
+
 typedef struct vl_excluded {
-	char **filters;  /* as written */
-	void **re;       /* per filter: its compiled pcre2 code, or NULL (a prefix) */
-	void **md;       /* per regex: its match data, made once */
-	size_t n;
+	vl_excluded_filter *filters;
+	size_t n, cap;
 	void *mctx;      /* the regexes' match limits (pcre2_match_context *) */
 } vl_excluded;
 

@@ -266,7 +266,7 @@ static inline int vl_fuzz_appjson(vl_fuzz_ctx *c, const uint8_t *data, size_t si
 	if (r > 0 && !err.msg[0])
 		rc = vl_fuzz_fail(c, "vl_excluded_parse returned 1 without a message");
 	for (i = 0; i < x.n && rc == 0; i++)
-		if (x.filters[i] == NULL || x.filters[i][0] == '\0')
+		if (x.filters[i].text == NULL || x.filters[i].text[0] == '\0')
 			rc = vl_fuzz_fail(c, "filter %zu is empty", i);
 	for (i = 0; i < sizeof(paths) / sizeof(paths[0]) && rc == 0; i++)
 		if (vl_excluded_match(&x, paths[i]) > 1)
