@@ -68,25 +68,6 @@ static int scalar_is(yaml_node_t *node, const char *s)
 		memcmp(node->data.scalar.value, s, node->data.scalar.length) == 0;
 }
 
-/* Whether a tag can hold the character at s[0..n) (as vl_tag_scan reads
- * tags: letters of any script, emoji, digits, '_', '-', '/'); *len gets
- * its length in bytes either way. */
-static int tag_char(const char *s, size_t n, size_t *len)
-{
-	unsigned char c = (unsigned char)s[0];
-	uint32_t cp;
-
-	if (c < 0x80) {
-		*len = 1;
-		return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			(c >= '0' && c <= '9') || c == '_' || c == '-' || c == '/';
-	}
-	*len = vl_utf8_next((const unsigned char *)s, n, &cp);
-	if (*len == 0)
-		*len = 1;
-	return !vl_unicode_punct(cp);
-}
-
 /* A front-matter tag that Obsidian does not take as a tag (vl_tag_scan
  * stops short of its end: a space, punctuation; or digits alone) is no
  * tag: a tag-format problem says why and what to write instead, each run
@@ -101,7 +82,7 @@ static int bad_tag(vl_note *note, const char *s, size_t len, vl_pos pos)
 	int rc = 0, dash = 0;
 
 	for (i = 0; i < len && rc == 0; i += n) {
-		if (!tag_char(s + i, len - i, &n)) {
+		if (!vl_tag_char(s + i, len - i, &n)) {
 			if (bad == NULL) {
 				bad = s + i;
 				bad_len = n;

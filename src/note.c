@@ -153,32 +153,12 @@ int vl_note_add_problem(vl_note *note, const char *rule, vl_pos pos,
 
 size_t vl_tag_scan(const char *s, size_t n)
 {
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0;
+	size_t i = 0, len;
 	int non_digit = 0;
 
-	while (i < n) {
-		unsigned char c = u[i];
-
-		if (c < 0x80) {
-			if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			    c == '_' || c == '-' || c == '/') {
-				non_digit = 1;
-				i++;
-			} else if (c >= '0' && c <= '9') {
-				i++;
-			} else {
-				break;
-			}
-		} else {
-			uint32_t cp;
-			size_t len = vl_utf8_next(u + i, n - i, &cp);
-
-			if (vl_unicode_punct(cp))
-				break;
-			non_digit = 1;
-			i += len;
-		}
+	while (i < n && vl_tag_char(s + i, n - i, &len)) {
+		non_digit |= s[i] < '0' || s[i] > '9';
+		i += len;
 	}
 	return non_digit ? i : 0;
 }

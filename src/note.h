@@ -228,6 +228,25 @@ int vl_note_suppressed(const vl_note *note, const char *rule, uint32_t line);
  * byte that cannot be part of a tag. */
 size_t vl_tag_scan(const char *s, size_t n);
 
+/* Whether a tag can hold the character at s[0..n) (n > 0): ASCII
+ * letters and digits, '_', '-', '/', and any other code point that is
+ * not punctuation or space (letters of any script, emoji). *len gets
+ * the character's length in bytes either way (1 for a byte that is no
+ * UTF-8). vl_tag_scan reads tags with it. */
+static inline int vl_tag_char(const char *s, size_t n, size_t *len)
+{
+	unsigned char c = (unsigned char)s[0];
+	uint32_t cp;
+
+	if (c < 0x80) {
+		*len = 1;
+		return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			(c >= '0' && c <= '9') || c == '_' || c == '-' || c == '/';
+	}
+	*len = vl_utf8_next((const unsigned char *)s, n, &cp);
+	return !vl_unicode_punct(cp);
+}
+
 /* Returns 1 when s[0..n) is a valid block id (Latin letters, digits, '-'). */
 int vl_block_id_valid(const char *s, size_t n);
 
