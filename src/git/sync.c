@@ -1273,7 +1273,9 @@ static int move_branch(sync_ctx *c, const git_oid *from, const git_oid *to, cons
 			"changed", c->branch_ref, lock);
 		goto done;
 	}
-	/* what came in may hold a symlinked .gitignore (a tree holds no FIFO) */
+	/* an earlier checkout of this run may have written a symlinked
+	 * .gitignore (a tree holds no FIFO), or the user made one since the
+	 * start: looked at again before libgit2 walks the work tree */
 	if (vl_git_check_ignores(c->repo, "", "cannot update the work tree (nothing was "
 	    "moved)", 1, c->err) != 0)
 		goto done;
