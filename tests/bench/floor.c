@@ -1,10 +1,11 @@
 /*
  * floor.c: the parse that a check with nothing stored cannot do without.
- * Reads every note (*.md, .git left out) under a folder and hands it to
- * the libraries the project must use, with vaultlint's settings: the
- * front matter to libyaml (a document loaded, as frontmatter.c does) and
- * the rest to md4c (the flags of note.c, callbacks that do nothing), on
- * one thread per core. Nothing is extracted, resolved, checked or kept.
+ * Reads every note (*.md; hidden files and folders left out, as the
+ * vault's walk leaves them) under a folder and hands it to the libraries
+ * the project must use, with vaultlint's settings: the front matter to
+ * libyaml (a document loaded, as frontmatter.c does) and the rest to md4c
+ * (VL_MD_FLAGS, callbacks that do nothing), on one thread per core.
+ * Nothing is extracted, resolved, checked or kept.
  *
  * `make bench` times it beside `vaultlint check` with nothing stored, so
  * that the table shows how much of the cold check's time is these two
@@ -55,8 +56,8 @@ static int collect(floor_ctx *c, const char *dir)
 	while (rc == 0 && (e = readdir(d)) != NULL) {
 		char *p;
 
-		if (e->d_name[0] == '.' && (e->d_name[1] == '\0' || strcmp(e->d_name, "..") == 0 ||
-		    strcmp(e->d_name, ".git") == 0))
+		/* hidden files and folders are no part of a vault (.git...) */
+		if (e->d_name[0] == '.')
 			continue;
 		if (asprintf(&p, "%s/%s", dir, e->d_name) < 0)
 			rc = -1;
