@@ -176,13 +176,23 @@ static int config_excludes(git_repository *git, git_buf *val)
 	return found;
 }
 
+/* The path of info/exclude into buf (n bytes): in the common git folder,
+ * where libgit2 reads it, also for a linked work tree (whose own git
+ * folder has none). */
+static void info_exclude(git_repository *git, char *buf, size_t n)
+{
+	snprintf(buf, n, "%sinfo/exclude", git_repository_commondir(git));
+}
+
 int vl_repo_has_excludes(vl_repo *repo)
 {
 	git_buf val = { 0 };
 	char path[4096];
 	int found;
 
-	snprintf(path, sizeof(path), "%sinfo/exclude", vl_repo_gitdir(repo));
+	vl_repo_lock(repo);
+	info_exclude(vl_repo_git(repo), path, sizeof(path));
+	vl_repo_unlock(repo);
 	if (file_has_rules(path))
 		return 1;
 	vl_repo_lock(repo);
@@ -221,8 +231,7 @@ static int excludes_bad(git_repository *git, char **path, const char **why)
 	int found;
 
 	*path = NULL;
-	/* libgit2 reads info/ of the common folder (a linked work tree's too) */
-	snprintf(buf, sizeof(buf), "%sinfo/exclude", git_repository_commondir(git));
+	info_exclude(git, buf, sizeof(buf));
 	found = exclude_bad(buf, why);
 	if (!found && config_excludes(git, &val)) {
 		found = exclude_bad(val.ptr, why);

@@ -44,6 +44,12 @@ fi
 r="$tmp/exclude"; mk "$r"
 printf '# comment\n*.tmp.md\n' >"$r/.git/info/exclude"
 check ".git/info/exclude" 4 "$r/content"
+# a linked work tree (git worktree add) reads info/exclude from the common
+# git folder, its own has none: the rule holds there too (it was missed)
+git -C "$r" -c user.name=T -c user.email=t@example.org commit -q --allow-empty -m root
+git -C "$r" worktree add -q "$tmp/linked" 2>/dev/null
+mk "$tmp/linked-files" && cp -R "$tmp/linked-files/content" "$tmp/linked/"
+check ".git/info/exclude in a linked work tree" 4 "$tmp/linked/content"
 
 r="$tmp/comments"; mk "$r"
 printf '# only a comment\n\n' >"$r/.git/info/exclude"
