@@ -69,7 +69,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define STATE_FORMAT 7u
+#define STATE_FORMAT 8u  /* 8: vl_hash a word at a step */
 #define BLOCK_BYTES 12
 #define FILE_BYTES 12            /* a path's hash and its name's */
 #define NAME_HASH 0x3FFFFFFFu    /* the name's hash in a file's name word */

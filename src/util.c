@@ -466,17 +466,49 @@ vl_arena_release(vl_arena *a)
 
 /* ---- map ---- */
 
+/* vl_hash takes 8 bytes at a step (a multiply and a shift, each a
+ * bijection of the running state), the last word padded with zeros and
+ * the length mixed in at the end: the names and paths every link looks
+ * up hash at a few cycles a word, not a multiply a byte. */
+#define HASH_SEED 0x243F6A8885A308D3ull
+
+static inline uint64_t hash_word(uint64_t h, uint64_t w)
+{
+	h = (h ^ w) * 0x9E3779B97F4A7C15ull;
+	return h ^ h >> 32;
+}
+
+static inline uint64_t hash_end(uint64_t h, size_t n)
+{
+	h = (h ^ (uint64_t)n) * 0xBF58476D1CE4E5B9ull;
+	h ^= h >> 31;
+	h *= 0x94D049BB133111EBull;
+	return h ^ h >> 29;
+}
+
+/* The last w_len (1..7) bytes at p as a word, zeros above them. */
+static inline uint64_t hash_tail(const unsigned char *p, size_t w_len)
+{
+	uint64_t w = 0;
+
+	memcpy(&w, p, w_len);
+	return w;
+}
+
 uint64_t
 vl_hash(const char *s, size_t n)
 {
-	uint64_t h = 14695981039346656037ULL;
-	size_t i;
+	const unsigned char *p = (const unsigned char *)s;
+	uint64_t h = HASH_SEED, w;
+	size_t i = 0;
 
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, p + i, 8);
+		h = hash_word(h, w);
 	}
-	return h;
+	if (i < n)
+		h = hash_word(h, hash_tail(p + i, n - i));
+	return hash_end(h, n);
 }
 
 /* Finds the slot holding key, or the empty slot where it would go. The
@@ -735,7 +767,18 @@ vl_fold_equal(const char *a, const char *b, size_t n)
 	unsigned char fx[2], fy[2];
 	size_t i = 0, len;
 
+	/* the same bytes are the same letters: most keys compared are
+	 * spelt alike (a link as its note's name is written) */
+	if (memcmp(a, b, n) == 0)
+		return 1;
 	while (i < n) {
+		/* ASCII on both sides, the most of any key: one byte each */
+		if (x[i] < 0x80 && y[i] < 0x80) {
+			if (ascii_lower(x[i]) != ascii_lower(y[i]))
+				return 0;
+			i++;
+			continue;
+		}
 		len = fold_at(x, i, n, fx);
 		if (fold_at(y, i, n, fy) != len || memcmp(fx, fy, len) != 0)
 			return 0;
@@ -788,23 +831,49 @@ vl_lower_scratch(char *small, size_t cap, const char *s, size_t n)
 	return p;
 }
 
+/* The folded bytes go through a small buffer a word at a time, as
+ * vl_hash takes them: folding keeps every letter's length and place, so
+ * the words are those of the lower-cased string. */
+#define HASH_CHUNK 128
+
 uint64_t
 vl_hash_lower_n(const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;
-	uint64_t h = 14695981039346656037ULL;
-	unsigned char f[2];
-	size_t i = 0, len, k;
+	unsigned char buf[HASH_CHUNK + 8];
+	uint64_t h = HASH_SEED, w;
+	size_t i = 0, k = 0, j;
 
 	while (i < n) {
-		len = fold_at(u, i, n, f);
-		for (k = 0; k < len; k++) {
-			h ^= f[k];
-			h *= 1099511628211ULL;
+		while (i < n && k < HASH_CHUNK) {
+			if (i + 8 <= n) {
+				memcpy(&w, u + i, 8);
+				if (!(w & 0x8080808080808080ull)) {
+					/* eight ASCII bytes: 'A'..'Z' get 0x20 at once */
+					uint64_t ge_a = w + 0x3F3F3F3F3F3F3F3Full;
+					uint64_t gt_z = w + 0x2525252525252525ull;
+
+					w |= (ge_a & ~gt_z & 0x8080808080808080ull) >> 2;
+					memcpy(buf + k, &w, 8);
+					i += 8;
+					k += 8;
+					continue;
+				}
+			}
+			j = fold_at(u, i, n, buf + k);
+			i += j;
+			k += j;
 		}
-		i += len;
+		for (j = 0; j + 8 <= k; j += 8) {
+			memcpy(&w, buf + j, 8);
+			h = hash_word(h, w);
+		}
+		memmove(buf, buf + j, k - j);
+		k -= j;
 	}
-	return h;
+	if (k > 0)
+		h = hash_word(h, hash_tail(buf, k));
+	return hash_end(h, n);
 }
 
 uint64_t

@@ -584,10 +584,39 @@ test_map(void **state)
 static void
 test_hash(void **state)
 {
+	char long_key[1100], lowered[1100];
+	size_t i, n;
+
 	(void)state;
-	/* FNV-1a reference values. */
-	assert_true(vl_hash("", 0) == 0xcbf29ce484222325ULL);
-	assert_true(vl_hash("a", 1) == 0xaf63dc4c8601ec8cULL);
+	/* n bytes, not what follows them; every byte and the length count */
+	assert_true(vl_hash("ab", 1) == vl_hash("ac", 1));
+	assert_true(vl_hash("ab", 2) != vl_hash("ac", 2));
+	assert_true(vl_hash("", 0) != vl_hash("\0", 1));
+	assert_true(vl_hash("a\0", 2) != vl_hash("a", 1));
+	assert_true(vl_hash("12345678a", 9) != vl_hash("12345678b", 9));
+	assert_true(vl_hash("12345678", 8) != vl_hash("22345678", 8));
+	/* vl_hash_lower_n is vl_hash of the lower-cased key, whatever its
+	 * length: words of eight ASCII bytes, two-byte letters across the
+	 * words and across the lower-casing's 128-byte pieces */
+	for (i = 0; i + 2 < sizeof(long_key); i += 3) {
+		long_key[i] = (char)('A' + i % 26);
+		if (i % 7 == 0) {
+			long_key[i + 1] = '\xc3';
+			long_key[i + 2] = '\x9c';     /* Ü */
+		} else {
+			long_key[i + 1] = (char)('a' + i % 26);
+			long_key[i + 2] = i % 5 == 0 ? '@' : '[';
+		}
+	}
+	for (n = 0; n < 1000; n += n < 40 ? 1 : 37) {
+		vl_lower_into(lowered, long_key, n);
+		assert_true(vl_hash_lower_n(long_key, n) == vl_hash(lowered, n));
+		assert_true(vl_hash_lower_n(lowered, n) == vl_hash(lowered, n));
+	}
+	/* the case of ASCII letters only: '@' and '[' sit around 'A'..'Z' */
+	assert_true(vl_hash_lower("ABCXYZ@[`{") == vl_hash("abcxyz@[`{", 10));
+	assert_true(vl_hash_lower("@@@@@@@@") != vl_hash_lower("````````"));
+	assert_true(vl_hash_lower("[[[[[[[[") != vl_hash_lower("{{{{{{{{"));
 }
 
 static void
