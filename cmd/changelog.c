@@ -254,15 +254,21 @@ static int resolve_range(end_point *from, end_point *to, vl_repo *repo,
 	return 0;
 }
 
-/* The range as shown: full ids in JSON, short ones elsewhere; null for
- * the empty tree; "worktree" for the work tree. */
-static char *range_label(const end_point *e, int json)
+/* The range as shown (*out): full ids in JSON, short ones elsewhere; null
+ * for the empty tree; "worktree" for the work tree. Returns 0, or -1 when
+ * out of memory. */
+static int range_label(char **out, const end_point *e, int json)
 {
+	*out = NULL;
+	if (e->snap.kind == VL_SNAP_EMPTY && json)
+		return 0;
 	if (e->snap.kind == VL_SNAP_WORKDIR)
-		return strdup("worktree");
-	if (e->snap.kind == VL_SNAP_EMPTY)
-		return json ? NULL : strdup("(empty)");
-	return json ? strdup(e->oid) : vl_strndup(e->oid, 7);
+		*out = strdup("worktree");
+	else if (e->snap.kind == VL_SNAP_EMPTY)
+		*out = strdup("(empty)");
+	else
+		*out = json ? strdup(e->oid) : vl_strndup(e->oid, 7);
+	return *out == NULL ? -1 : 0;
 }
 
 /* Adds the bytes of the file dir/rest to key (see vl_memo_key_add_file). */
@@ -360,8 +366,11 @@ int cmd_changelog(int argc, char **argv)
 	so.ignore = (const char *const *)cv.config.ignore;
 	so.n_ignore = cv.config.n_ignore;
 	so.use_gitignore = 0;
-	cl.range_from = range_label(&from, o.format == VL_CHANGELOG_JSON);
-	cl.range_to = range_label(&to, o.format == VL_CHANGELOG_JSON);
+	if (range_label(&cl.range_from, &from, o.format == VL_CHANGELOG_JSON) < 0 ||
+	    range_label(&cl.range_to, &to, o.format == VL_CHANGELOG_JSON) < 0) {
+		cli_error("out of memory");
+		goto done;
+	}
 	if (vl_git_changelog(&cl, repo, &from.snap, &to.snap,
 	    cv.vault_prefix ? cv.vault_prefix : "", &so, gitdir, &err) < 0) {
 		cli_error("%s", err.msg);

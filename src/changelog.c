@@ -1456,7 +1456,8 @@ static int render_entries(vl_buf *out, const vl_changelog *cl,
 		goto done;
 	for (i = 0; i < n; i++) {
 		keys[i] = group_key(&cl->entries[i], g);
-		if (keys[i] == NULL && g != VL_GROUP_TAG)
+		/* NULL: no tag, or out of memory (an entry in no group) */
+		if (keys[i] == NULL && (g != VL_GROUP_TAG || cl->entries[i].tag != NULL))
 			goto done;
 		order[i] = i;
 	}
