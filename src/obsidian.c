@@ -257,16 +257,15 @@ int vl_excluded_load(vl_excluded *out, const char *vault_dir, vl_error *err)
 		return 0;
 	}
 	free(path);
-	/* unreadable (a FIFO, a symlink out of the vault...): said, not fatal */
-	errno = 0;
-	if (vl_read_in_vault(vault_dir, VL_OBSIDIAN_APP, &text, &len, err) < 0) {
+	/* unreadable (a FIFO, a symlink out of the vault...): said, not
+	 * fatal; out of memory is the run's error, not app.json's: a report
+	 * never changes for it */
+	rc = vl_read_in_vault(vault_dir, VL_OBSIDIAN_APP, &text, &len, err);
+	if (rc == -2)
+		return -1; /* err: "out of memory reading ..." */
+	if (rc < 0) {
 		vl_error why = *err;
 
-		/* out of memory is the run's error, not app.json's: a report
-		 * never changes for it */
-		if (errno == ENOMEM || strstr(why.msg, "out of memory") != NULL ||
-		    strstr(why.msg, strerror(ENOMEM)) != NULL)
-			return vl_error_set(err, "out of memory");
 		vl_error_set(err, "%s; its excluded files are not applied", why.msg);
 		return 1;
 	}

@@ -88,7 +88,11 @@ int vl_source_read(vl_source *src, size_t i, char **out, size_t *len, vl_error *
  * work tree reads its notes: resolved beneath the folder (a symlink that
  * leads out of it, or loops, is refused), a regular file only (never a
  * FIFO: no hang), at most VL_NOTE_MAX bytes; *out is malloc'd and
- * NUL-terminated. Returns 0, or -1 with err saying why. */
+ * NUL-terminated. Returns 0; -1 when the file cannot be read (err says
+ * why: gone, not a regular file, a symlink out of the vault, too large);
+ * -2 when memory ran out (err says "out of memory reading ..."), which
+ * says nothing of the file: callers fail the run rather than report the
+ * file as unreadable. */
 int vl_read_in_vault(const char *vault, const char *path, char **out, size_t *len,
 	vl_error *err);
 

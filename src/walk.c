@@ -777,19 +777,33 @@ static int path_safe(const char *p)
 	return 1;
 }
 
+/* A failed call's errno as a read's result: ENOMEM is memory running
+ * out (-2: the run's error, see vl_read_in_vault), anything else says
+ * the file cannot be read (-1). */
+static int read_failed(vl_error *err, const char *path, int e)
+{
+	char eb[128];
+
+	if (e == ENOMEM) {
+		vl_error_set(err, "out of memory reading '%s'", path);
+		return -2;
+	}
+	vl_error_set(err, "cannot read '%s': %s", path, errstr(e, eb, sizeof(eb)));
+	return -1;
+}
+
 /* Opens vault file path, checked to be inside the vault (a symlink could
  * have changed since the listing). The kernel resolves it beneath the
  * vault's folder in one call (openat2, RESOLVE_BENEATH: a relative
  * symlink that stays inside is followed); what that refuses or cannot do
  * (an absolute symlink, a kernel without openat2) takes the long way: the
  * path resolved with realpath and checked, whose result has no symlinks
- * left, so O_NOFOLLOW holds it there. Returns the descriptor, or -1 with
- * err set. */
+ * left, so O_NOFOLLOW holds it there. Returns the descriptor, or with
+ * err set -1 (the file cannot be read) or -2 (out of memory). */
 static int open_beneath(int root_fd, const char *root, const char *path, vl_error *err)
 {
 	struct open_how how;
 	char *full = NULL, *real = NULL;
-	char eb[128];
 	long fd = -1;
 
 	if (!path_safe(path))
@@ -806,12 +820,12 @@ static int open_beneath(int root_fd, const char *root, const char *path, vl_erro
 	}
 	full = join(root, path);
 	if (full == NULL) {
-		vl_error_set(err, "out of memory reading '%s'", path);
+		fd = read_failed(err, path, ENOMEM);
 		goto done;
 	}
 	real = realpath(full, NULL);
 	if (real == NULL) {
-		vl_error_set(err, "cannot read '%s': %s", path, errstr(errno, eb, sizeof(eb)));
+		fd = read_failed(err, path, errno);
 		goto done;
 	}
 	if (!vl_path_within(root, strlen(root), real)) {
@@ -820,7 +834,7 @@ static int open_beneath(int root_fd, const char *root, const char *path, vl_erro
 	}
 	fd = open(real, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
-		vl_error_set(err, "cannot read '%s': %s", path, errstr(errno, eb, sizeof(eb)));
+		fd = read_failed(err, path, errno);
 done:
 	free(full);
 	free(real);
@@ -837,17 +851,17 @@ static int open_in_vault(const vl_source *src, const char *path, vl_error *err)
 
 /* Reads the whole note open on fd (vault path path), a regular file of at
  * most VL_NOTE_MAX bytes, into *out (NUL-terminated), and closes fd.
- * Returns 0, or -1 with err set. */
+ * Returns 0, or with err set -1 (the file cannot be read) or -2 (out of
+ * memory). */
 static int read_note_fd(int fd, const char *path, char **out, size_t *len, vl_error *err)
 {
 	char *buf = NULL;
-	char eb[128];
 	size_t cap, n = 0, want;
 	struct stat st;
 	int rc = -1;
 
 	if (fstat(fd, &st) < 0) {
-		vl_error_set(err, "cannot read '%s': %s", path, errstr(errno, eb, sizeof(eb)));
+		rc = read_failed(err, path, errno);
 		goto done;
 	}
 	if (!S_ISREG(st.st_mode)) {
@@ -866,7 +880,7 @@ static int read_note_fd(int fd, const char *path, char **out, size_t *len, vl_er
 	cap = (size_t)st.st_size + 2;
 	buf = malloc(cap);
 	if (buf == NULL) {
-		vl_error_set(err, "out of memory reading '%s'", path);
+		rc = read_failed(err, path, ENOMEM);
 		goto done;
 	}
 	for (;;) {
@@ -881,15 +895,14 @@ static int read_note_fd(int fd, const char *path, char **out, size_t *len, vl_er
 			if (r < 0 && errno == EINTR)
 				continue;
 			if (r < 0) {
-				vl_error_set(err, "cannot read '%s': %s", path,
-					errstr(errno, eb, sizeof(eb)));
+				rc = read_failed(err, path, errno);
 				goto done;
 			}
 			if (r == 0)
 				break;
 			nb = cap > SIZE_MAX / 2 ? NULL : realloc(buf, cap * 2);
 			if (nb == NULL) {
-				vl_error_set(err, "out of memory reading '%s'", path);
+				rc = read_failed(err, path, ENOMEM);
 				goto done;
 			}
 			buf = nb;
@@ -902,7 +915,7 @@ static int read_note_fd(int fd, const char *path, char **out, size_t *len, vl_er
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			vl_error_set(err, "cannot read '%s': %s", path, errstr(errno, eb, sizeof(eb)));
+			rc = read_failed(err, path, errno);
 			goto done;
 		}
 		if (r == 0)
@@ -924,13 +937,17 @@ done:
 	return rc;
 }
 
-/* Reads a file of the work tree (open_in_vault). */
+/* Reads a file of the work tree (open_in_vault). Out of memory is -1
+ * here, as vl_source_ops.read says: the check reports the note as not
+ * read ("out of memory reading ..."). */
 static int dir_read(vl_source *src, size_t i, char **out, size_t *len, vl_error *err)
 {
 	const char *path = src->files[i].path;
 	int fd = open_in_vault(src, path, err);
 
-	return fd < 0 ? -1 : read_note_fd(fd, path, out, len, err);
+	if (fd < 0 || read_note_fd(fd, path, out, len, err) < 0)
+		return -1;
+	return 0;
 }
 
 int vl_read_in_vault(const char *vault, const char *path, char **out, size_t *len,
@@ -941,15 +958,18 @@ int vl_read_in_vault(const char *vault, const char *path, char **out, size_t *le
 
 	*out = NULL;
 	*len = 0;
-	if (root == NULL)
+	if (root == NULL) {
+		if (errno == ENOMEM)
+			return read_failed(err, path, ENOMEM);
 		return vl_error_set(err, "cannot read '%s': the vault folder: %s", path,
 			errstr(errno, eb, sizeof(eb)));
+	}
 	root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	fd = open_beneath(root_fd, root, path, err);
 	if (root_fd >= 0)
 		close(root_fd);
 	free(root);
-	return fd < 0 ? -1 : read_note_fd(fd, path, out, len, err);
+	return fd < 0 ? fd : read_note_fd(fd, path, out, len, err);
 }
 
 static void dir_free(vl_source *src)

@@ -392,8 +392,10 @@ int vl_snap_read(vl_repo *repo, const vl_snap *snap, const char *vault_subdir,
 		vl_error_set(err, "out of memory");
 		goto done;
 	}
-	/* as the check reads it: never outside the vault, never a FIFO */
-	rc = vl_read_in_vault(full.ptr, path, out, len, err) < 0 ? 1 : 0;
+	/* as the check reads it: never outside the vault, never a FIFO; out
+	 * of memory fails the run, it is no reason to leave the note out */
+	rc = vl_read_in_vault(full.ptr, path, out, len, err);
+	rc = rc == -2 ? -1 : rc < 0 ? 1 : 0;
 done:
 	vl_buf_release(&full);
 	free(prefix);

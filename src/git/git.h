@@ -155,7 +155,8 @@ void vl_changes_release(vl_changes *c);
 /* Reads a vault-relative path as it is in snap: for the work tree its
  * file (vl_read_in_vault), otherwise the blob oid. Caller frees *out.
  * Returns 0, 1 when the work tree's file cannot be read as a note (err
- * says why: gone, a FIFO, a symlink out of the vault...), -1. */
+ * says why: gone, a FIFO, a symlink out of the vault...), -1 on an error
+ * of the run (out of memory among them). */
 int vl_snap_read(vl_repo *repo, const vl_snap *snap, const char *vault_subdir,
 	const char *path, const char *oid, char **out, size_t *len, vl_error *err);
 

@@ -1,7 +1,8 @@
 /*
  * test_walk.c: listing a vault folder (hidden entries, ignore globs,
  * symlinks inside and outside, loops, broken links, unreadable folders,
- * .gitignore) and reading its files, on temp folders built per test.
+ * .gitignore) and reading its files, on temp folders built per test;
+ * vl_read_in_vault's results (read, cannot be read, out of memory).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,7 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -348,6 +352,102 @@ static void test_gitignore(void **state)
 	tmp_remove(&t);
 }
 
+/* A sanitizer's allocator does not return NULL when memory runs out: it
+ * stops the process. */
+#if defined(__SANITIZE_ADDRESS__)
+#define SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SANITIZED 1
+#endif
+#endif
+#ifndef SANITIZED
+#define SANITIZED 0
+#endif
+
+/* vl_read_in_vault in a child process whose address space may grow by
+ * no more than 64 MB, on a 200 MB file (sparse: no disk used) that the
+ * read holds whole: its buffer cannot be had. Returns the child's exit
+ * status: 0 when the read said out of memory (-2, and the message). */
+static int read_without_memory(const char *vault, const char *path)
+{
+	pid_t pid = fork();
+	int status = -1;
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct rlimit rl;
+		unsigned long pages = 0;
+		char *text = NULL;
+		size_t len = 0;
+		vl_error err;
+		FILE *f = fopen("/proc/self/statm", "r");
+
+		if (f == NULL || fscanf(f, "%lu", &pages) != 1)
+			_exit(3);
+		fclose(f);
+		rl.rlim_cur = rl.rlim_max = (rlim_t)pages * (rlim_t)sysconf(_SC_PAGESIZE) +
+			((rlim_t)64 << 20);
+		if (setrlimit(RLIMIT_AS, &rl) != 0)
+			_exit(4);
+		if (vl_read_in_vault(vault, path, &text, &len, &err) != -2)
+			_exit(1);
+		_exit(text == NULL && strstr(err.msg, "out of memory reading 'big.md'") ? 0 : 2);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+/* vl_read_in_vault says which of its failures are the file's (-1: the
+ * caller reports it) and which are the run's (-2: out of memory). */
+static void test_read_in_vault(void **state)
+{
+	tmp t;
+	vl_error err;
+	char p[256];
+	char *text = NULL;
+	size_t len = 0;
+	int fd;
+
+	(void)state;
+	tmp_make(&t);
+	write_in(t.base, "outside.md", "secret outside\n");
+	write_in(t.vault, "a.md", "# A\n");
+	link_in(t.vault, "escape.md", "../outside.md");
+	path_of(p, sizeof(p), t.vault, "pipe.md");
+	assert_int_equal(mkfifo(p, 0644), 0);
+
+	assert_int_equal(vl_read_in_vault(t.vault, "a.md", &text, &len, &err), 0);
+	assert_int_equal(len, 4);
+	assert_string_equal(text, "# A\n");
+	free(text);
+
+	/* the file's own problems: -1, nothing read, the reason said */
+	assert_int_equal(vl_read_in_vault(t.vault, "gone.md", &text, &len, &err), -1);
+	assert_null(text);
+	assert_string_equal(err.msg, "cannot read 'gone.md': No such file or directory");
+	assert_int_equal(vl_read_in_vault(t.vault, "pipe.md", &text, &len, &err), -1);
+	assert_string_equal(err.msg, "cannot read 'pipe.md': not a regular file");
+	assert_int_equal(vl_read_in_vault(t.vault, "escape.md", &text, &len, &err), -1);
+	assert_non_null(strstr(err.msg, "outside the vault"));
+	assert_int_equal(vl_read_in_vault(t.vault, "../outside.md", &text, &len, &err), -1);
+	assert_non_null(strstr(err.msg, "leaves the vault"));
+	path_of(p, sizeof(p), t.base, "nope");
+	assert_int_equal(vl_read_in_vault(p, "a.md", &text, &len, &err), -1);
+	assert_non_null(strstr(err.msg, "the vault folder"));
+
+	/* memory running out is not the file's: -2 */
+	path_of(p, sizeof(p), t.vault, "big.md");
+	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, (off_t)200 << 20), 0);
+	assert_int_equal(close(fd), 0);
+	if (!SANITIZED)
+		assert_int_equal(read_without_memory(t.vault, "big.md"), 0);
+	tmp_remove(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -355,6 +455,7 @@ int main(void)
 		cmocka_unit_test(test_bad_vault_path),
 		cmocka_unit_test(test_unreadable_folder),
 		cmocka_unit_test(test_gitignore),
+		cmocka_unit_test(test_read_in_vault),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
