@@ -624,6 +624,17 @@ static int lint_changes(vl_diags *out, check_run *run, size_t *n_checked)
 				goto oom;
 		}
 	}
+	/* a FIFO, socket or device named like a note, which the listing
+	 * reports: git tracks none (the diff does not see it), so it is new
+	 * against any commit */
+	for (i = 0; o->changed_since && i < src_a->n_problems; i++) {
+		char *p = src_a->problems[i].path;
+
+		if (!src_a->problems[i].special || vl_map_get(&changed, p) != NULL)
+			continue;
+		if (VL_PUSH(only, n_only, cap_only, p) < 0 || vl_map_put(&changed, p, p) < 0)
+			goto oom;
+	}
 	/* When no change can break a link elsewhere, the report is the
 	 * changed notes' findings: for --staged, those of the index's whole
 	 * report, from its check state. */

@@ -46,8 +46,7 @@ long vl_source_find(const vl_source *src, const char *path)
 	return at < src->n_files && strcmp(src->files[at].path, path) == 0 ? (long)at : -1;
 }
 
-/* A note is any file whose name ends in ".md", whatever the case. */
-static int is_note_path(const char *path)
+int vl_source_is_note_path(const char *path)
 {
 	const char *slash = strrchr(path, '/');
 	const char *name = slash ? slash + 1 : path;
@@ -65,7 +64,7 @@ int vl_source_add(vl_source *src, const char *path, uint64_t size, const char *o
 	if (f.path == NULL)
 		return -1;
 	f.size = size;
-	f.is_note = is_note_path(path);
+	f.is_note = vl_source_is_note_path(path);
 	f.oid = "";
 	if (oid != NULL && oid[0] != '\0') {
 		/* a hex id is 40 characters (64 for SHA-256 repositories) */
@@ -79,7 +78,7 @@ int vl_source_add(vl_source *src, const char *path, uint64_t size, const char *o
 
 int vl_source_add_problem(vl_source *src, const char *path, const char *fmt, ...)
 {
-	struct vl_source_problem p = { NULL, NULL };
+	struct vl_source_problem p = { NULL, NULL, 0 };
 	vl_buf msg = VL_BUF_INIT;
 	va_list ap;
 	int rc = -1;

@@ -53,10 +53,14 @@ struct vl_source {
 	vl_arena paths;
 	char *root;           /* the vault root: a folder, or "<rev>:<subdir>" */
 	/* Problems met while listing (unreadable folder, symlink leaving the
-	 * vault, symlink loop...): reported as invalid-input findings. */
+	 * vault, symlink loop, a FIFO named like a note...): reported as
+	 * invalid-input findings. */
 	struct vl_source_problem {
 		char *path;
 		char *message;
+		/* 1 for a FIFO, socket or device at path (not a symlink to
+		 * one): git tracks none, so it is new against every commit */
+		int special;
 	} *problems;
 	size_t n_problems, cap_problems;
 	void *impl;           /* the implementation's own state */
@@ -110,6 +114,10 @@ int vl_source_add(vl_source *src, const char *path, uint64_t size, const char *o
 int vl_source_add_problem(vl_source *src, const char *path, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void vl_source_sort(vl_source *src);
+
+/* Returns 1 when a path names a note: its file name ends in ".md",
+ * whatever the case (vl_file.is_note). */
+int vl_source_is_note_path(const char *path);
 
 /* Returns 1 when a vault-relative path is excluded by opts' ignore globs. */
 int vl_source_ignored(const vl_source_opts *opts, const char *path);

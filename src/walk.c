@@ -268,6 +268,42 @@ static void fill_stat(vl_file *f, const struct stat *st)
 	f->mode = (uint32_t)st->st_mode;
 }
 
+/* What a file that is neither a regular file, a folder nor a symlink is. */
+static const char *special_kind(mode_t mode)
+{
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	return "a special file";
+}
+
+/* A FIFO, socket or device at rel (of mode mode; the target's when rel is
+ * a symlink, linked 1): no vault content, as for Obsidian, and never
+ * opened (a FIFO would hang the read). Named like a note, and not
+ * ignored, it is a problem of the listing: a link to it is broken, and
+ * this says why. */
+static int special_file(walk_ctx *ctx, const char *rel, mode_t mode, int rules,
+	int linked)
+{
+	int ig;
+
+	if (!vl_source_is_note_path(rel))
+		return 0;
+	ig = ignored(ctx, rel, 0, rules);
+	if (ig != 0)
+		return ig < 0 ? -1 : 0;
+	if (problem(ctx, rel, linked ? "a symlink to %s, not to a regular file: not read" :
+	    "%s, not a regular file: not read", special_kind(mode)) < 0)
+		return -1;
+	ctx->src->problems[ctx->src->n_problems - 1].special = !linked;
+	return 0;
+}
+
 /* Lists a regular file with its stat data (for a followed symlink: the
  * target's, which is what is read). */
 static int add_file(walk_ctx *ctx, const char *rel, const struct stat *st)
@@ -405,7 +441,7 @@ static int on_symlink(walk_ctx *ctx, const walk_frame *f, const char *name,
 		goto done;
 	}
 	if (!S_ISDIR(st.st_mode)) {
-		rc = 0;
+		rc = special_file(ctx, rel, st.st_mode, f->rules, 1);
 		goto done;
 	}
 	ig = ignored(ctx, rel, 1, f->rules);
@@ -474,7 +510,7 @@ static int on_entry(walk_ctx *ctx, const char *name, unsigned char type)
 		goto done;
 	}
 	if (!S_ISDIR(st.st_mode)) {
-		rc = 0; /* sockets, fifos, devices: not vault content */
+		rc = special_file(ctx, rel, st.st_mode, f->rules, 0);
 		goto done;
 	}
 	ig = ignored(ctx, rel, 1, f->rules);

@@ -150,6 +150,11 @@ static void test_walk_vault(void **state)
 	link_in(t.vault, "notes/up", "..");                    /* an ancestor */
 	link_in(t.vault, "self", "self");                      /* ELOOP */
 	link_in(t.vault, "broken.md", "nowhere.md");           /* broken */
+	path_of(want, sizeof(want), t.vault, "notes/pipe.md");  /* named like a note */
+	assert_int_equal(mkfifo(want, 0644), 0);
+	path_of(want, sizeof(want), t.vault, "notes/pipe.png"); /* not: passed over */
+	assert_int_equal(mkfifo(want, 0644), 0);
+	link_in(t.vault, "piped.md", "notes/pipe.md");         /* a symlink to one */
 
 	memset(&opts, 0, sizeof(opts));
 	opts.ignore = ignore;
@@ -195,12 +200,19 @@ static void test_walk_vault(void **state)
 		"broken.md: broken symlink to 'nowhere.md'; skipped\n"
 		"escape.md: symlink points outside the vault: ../outside.md; skipped\n"
 		"loop: symlink loop; skipped\n"
+		"notes/pipe.md: a FIFO, not a regular file: not read\n"
 		"notes/up: symlink loop; skipped\n"
 		"out: symlink points outside the vault: ..; skipped\n"
+		"piped.md: a symlink to a FIFO, not to a regular file: not read\n"
 		"self: symlink loop; skipped\n"
 		"shortcut: symlink to a folder already in the vault (notes); skipped\n");
 	assert_string_equal(got, want);
 	free(got);
+	/* the FIFO itself is new against any commit (git tracks none); a
+	 * symlink to it is a symlink, which git tracks */
+	for (i = 0; i < (long)src->n_problems; i++)
+		assert_int_equal(src->problems[i].special,
+			strcmp(src->problems[i].path, "notes/pipe.md") == 0);
 
 	/* Reading: plain, through an inside symlink, from a hidden target. */
 	i = vl_source_find(src, "Home.md");
