@@ -55,7 +55,11 @@ int vl_repo_bad_excludes(vl_repo *repo, char **path, const char **why);
 int vl_repo_has_excludes(vl_repo *repo);
 
 /* A vault read from the git index (what is staged). vault_subdir is the
- * vault folder relative to the work tree ("" for the root). */
+ * vault folder relative to the work tree ("" for the root). A gitlink (a
+ * submodule) in the vault stands for the files of the commit it
+ * records, under its path, nested submodules too; one whose commit
+ * cannot be read here is a problem of the listing. The same holds for a
+ * revision's tree. */
 int vl_source_open_index(vl_source **out, vl_repo *repo, const char *vault_subdir,
 	const vl_source_opts *opts, vl_error *err);
 

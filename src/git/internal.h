@@ -19,6 +19,25 @@ int vl_git_in_vault(const char *path, const char *prefix,
 	const vl_source_opts *opts, const char **rel);
 
 struct git_repository;
+struct git_tree;
+struct git_oid;
+
+/* Submodules nested deeper than this are not read (a commit cannot hold
+ * itself, but a chain of them has no other bound). */
+#define VL_SUBMODULE_DEPTH 8
+
+/* The tree of the commit id that the gitlink at path records, path being
+ * relative to owner (the superproject git, or the submodule that holds a
+ * nested one); shown is its path from the superproject, for messages.
+ * The submodule's objects are made readable through git (see
+ * submodule.c). Returns 0 with *tree and *sub (the submodule's
+ * repository, for the gitlinks in that tree; the caller frees both), 1
+ * when the commit cannot be read here, with why saying so for the
+ * listing ("submodule 'lib' (commit abc1234) is not checked out here:
+ * ..."), -1 when out of memory. Called with the repository lock held. */
+int vl_git_submodule_tree(struct git_tree **tree, struct git_repository **sub,
+	struct git_repository *git, struct git_repository *owner, const char *path,
+	const char *shown, const struct git_oid *id, vl_buf *why);
 
 /* Checks every ignore file that libgit2 reads when it walks the work tree
  * under prefix ("" or ending in '/'), as a diff with the work tree,

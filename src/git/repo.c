@@ -6,6 +6,11 @@
  * shut down: the library's global state is then valid for every thread.
  * A git_repository is not safe for parallel object reads, so every read
  * done on behalf of a vl_source goes through the repository's mutex.
+ *
+ * A vl_repo only reads: it writes no object. That is what lets the
+ * snapshots of the vault add a submodule's objects to its object
+ * database as an alternate (see submodule.c): nothing could then be
+ * taken as present in the superproject because a submodule holds it.
  */
 #include "git.h"
 

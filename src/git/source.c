@@ -12,6 +12,11 @@
  * without following any symlink, and used only when the hash matches, so
  * what is read is the blob's bytes either way.
  *
+ * A gitlink (a submodule) in the vault stands for the files of the
+ * commit it records, listed under its path as the superproject's own
+ * (see submodule.c); one that cannot be read here is a problem of the
+ * listing, as the work tree's walk would see an empty folder.
+ *
  * The source borrows the repository: free the source first.
  */
 #include "git.h"
@@ -142,6 +147,41 @@ static void links_release(snap_links *l)
 
 	for (i = 0; i < l->n; i++)
 		free(l->v[i].rel);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+/* The gitlinks (submodules) of a snapshot, put aside while it is listed:
+ * each stands for the files of the commit it records. */
+typedef struct snap_gitlink {
+	char *path;       /* repository path, from the superproject */
+	git_oid id;       /* the commit it records */
+} snap_gitlink;
+
+typedef struct snap_gitlinks {
+	snap_gitlink *v;
+	size_t n, cap;
+} snap_gitlinks;
+
+static int gitlinks_add(snap_gitlinks *l, const char *path, const git_oid *id)
+{
+	snap_gitlink k;
+
+	k.path = strdup(path);
+	git_oid_cpy(&k.id, id);
+	if (k.path == NULL || VL_PUSH(l->v, l->n, l->cap, k) < 0) {
+		free(k.path);
+		return -1;
+	}
+	return 0;
+}
+
+static void gitlinks_release(snap_gitlinks *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i].path);
 	free(l->v);
 	memset(l, 0, sizeof(*l));
 }
@@ -297,6 +337,166 @@ done:
 	return rc;
 }
 
+/* Walk state for a tree: a revision's, or a submodule commit's. */
+typedef struct tree_walk {
+	vl_source *src;
+	const char *base;   /* the tree's path in the superproject: "" or "lib/" */
+	const char *prefix;
+	const vl_source_opts *opts;
+	vl_error *err;
+	snap_links *links;        /* symlinks, resolved after the walk */
+	snap_gitlinks *gitlinks;  /* submodules, listed after the walk */
+	int failed;
+} tree_walk;
+
+static int tree_walk_cb(const char *root, const git_tree_entry *entry, void *payload)
+{
+	tree_walk *w = payload;
+	vl_buf path = VL_BUF_INIT;
+	const char *rel;
+	size_t plen = strlen(w->prefix);
+	char hex[41];
+	int rc = 1;
+
+	if (vl_buf_puts(&path, w->base) < 0 || vl_buf_puts(&path, root) < 0 ||
+	    vl_buf_puts(&path, git_tree_entry_name(entry)) < 0)
+		goto oom;
+	if (git_tree_entry_type(entry) == GIT_OBJECT_TREE) {
+		/* Descend only into folders on the way to or inside the vault,
+		 * and never into hidden ones. */
+		size_t n = path.len;
+
+		rc = 0;
+		if (vl_buf_putc(&path, '/') < 0)
+			goto oom;
+		if (!(strncmp(path.ptr, w->prefix, n + 1 < plen ? n + 1 : plen) == 0))
+			rc = 1;
+		else if (path.len > plen && vl_git_hidden(path.ptr + plen))
+			rc = 1;
+		goto done;
+	}
+	rc = 0;
+	if (!vl_git_in_vault(path.ptr, w->prefix, w->opts, &rel))
+		goto done;
+	if (git_tree_entry_type(entry) == GIT_OBJECT_COMMIT) {
+		if (gitlinks_add(w->gitlinks, path.ptr, git_tree_entry_id(entry)) < 0)
+			goto oom;
+		goto done;
+	}
+	if (git_tree_entry_type(entry) != GIT_OBJECT_BLOB)
+		goto done;
+	if (git_tree_entry_filemode(entry) == GIT_FILEMODE_LINK) {
+		if (links_add(w->links, rel, git_tree_entry_id(entry)) < 0)
+			goto oom;
+		goto done;
+	}
+	git_oid_tostr(hex, sizeof(hex), git_tree_entry_id(entry));
+	/* A tree does not record sizes, and reading each object's header
+	 * for one (a delta's means inflating it) cost more than the rest of
+	 * the listing: the blob id is the file's identity. */
+	if (vl_source_add(w->src, rel, 0, hex) < 0)
+		goto oom;
+	goto done;
+oom:
+	vl_error_set(w->err, "out of memory");
+	w->failed = 1;
+	rc = -1;
+done:
+	vl_buf_release(&path);
+	return rc;
+}
+
+/* Lists the blobs of tree, which lies at base in the superproject, into
+ * src; its symlinks go to links and its gitlinks to gitlinks. */
+static int list_tree(vl_source *src, git_tree *tree, const char *base,
+	const char *prefix, const vl_source_opts *opts, snap_links *links,
+	snap_gitlinks *gitlinks, vl_error *err)
+{
+	tree_walk w;
+
+	w.src = src;
+	w.base = base;
+	w.prefix = prefix;
+	w.opts = opts;
+	w.err = err;
+	w.links = links;
+	w.gitlinks = gitlinks;
+	w.failed = 0;
+	if (git_tree_walk(tree, GIT_TREEWALK_PRE, tree_walk_cb, &w) < 0 || w.failed) {
+		if (!w.failed) {
+			const git_error *e = git_error_last();
+
+			vl_error_set(err, "cannot walk the tree: %s",
+				e && e->message ? e->message : "unknown error");
+		}
+		return -1;
+	}
+	return 0;
+}
+
+/* Lists the files of the commits that the gitlinks gl record, found in
+ * owner (the superproject, or the submodule that holds them, whose path
+ * takes base_len bytes of theirs), with the rules of the superproject's
+ * tree (see list_tree); symlinks go to links, resolved with the rest. A
+ * submodule that cannot be read here is a problem of the listing: its
+ * folder, as the work tree's walk would see it, is empty. Called with
+ * the repository lock held. */
+static int list_gitlinks(vl_source *src, vl_repo *repo, git_repository *owner,
+	size_t base_len, const snap_gitlinks *gl, const char *prefix,
+	const vl_source_opts *opts, snap_links *links, int depth, vl_error *err)
+{
+	vl_buf why = VL_BUF_INIT, base = VL_BUF_INIT;
+	size_t i, plen = strlen(prefix);
+	int rc = -1;
+
+	for (i = 0; i < gl->n; i++) {
+		const snap_gitlink *l = &gl->v[i];
+		snap_gitlinks nested = { NULL, 0, 0 };
+		git_repository *sub = NULL;
+		git_tree *tree = NULL;
+		int r;
+
+		/* in the vault: l->path starts with prefix */
+		if (depth >= VL_SUBMODULE_DEPTH) {
+			why.len = 0;
+			if (vl_buf_printf(&why, "submodule '%s' is nested more than %d deep: "
+			    "its notes are not known", l->path, VL_SUBMODULE_DEPTH) < 0 ||
+			    vl_source_add_problem(src, l->path + plen, "%s", why.ptr) < 0)
+				goto oom;
+			continue;
+		}
+		r = vl_git_submodule_tree(&tree, &sub, vl_repo_git(repo), owner,
+			l->path + base_len, l->path, &l->id, &why);
+		if (r < 0)
+			goto oom;
+		if (r > 0) {
+			if (vl_source_add_problem(src, l->path + plen, "%s", why.ptr) < 0)
+				goto oom;
+			continue;
+		}
+		base.len = 0;
+		r = vl_buf_printf(&base, "%s/", l->path) < 0 ?
+			vl_error_set(err, "out of memory") :
+			list_tree(src, tree, base.ptr, prefix, opts, links, &nested, err);
+		if (r == 0 && nested.n > 0)
+			r = list_gitlinks(src, repo, sub, base.len, &nested, prefix, opts,
+				links, depth + 1, err);
+		gitlinks_release(&nested);
+		git_tree_free(tree);
+		git_repository_free(sub);
+		if (r < 0)
+			goto done;
+	}
+	rc = 0;
+	goto done;
+oom:
+	vl_error_set(err, "out of memory");
+done:
+	vl_buf_release(&why);
+	vl_buf_release(&base);
+	return rc;
+}
+
 int vl_source_open_index(vl_source **out, vl_repo *repo, const char *vault_subdir,
 	const vl_source_opts *opts, vl_error *err)
 {
@@ -305,8 +505,9 @@ int vl_source_open_index(vl_source **out, vl_repo *repo, const char *vault_subdi
 	char *prefix = NULL;
 	vl_buf root = VL_BUF_INIT;
 	snap_links links = { NULL, 0, 0 };
+	snap_gitlinks gitlinks = { NULL, 0, 0 };
 	size_t i, count;
-	int rc = -1;
+	int rc = -1, r;
 
 	*out = NULL;
 	prefix = vl_git_prefix(vault_subdir);
@@ -357,11 +558,19 @@ int vl_source_open_index(vl_source **out, vl_repo *repo, const char *vault_subdi
 			if (GIT_INDEX_ENTRY_STAGE(e) != 2)
 				continue;
 		}
-		/* a submodule, or a file only marked with `git add -N`: nothing
-		 * of it is committed */
-		if (e->mode == GIT_FILEMODE_COMMIT ||
-		    (e->flags_extended & GIT_INDEX_ENTRY_INTENT_TO_ADD))
+		/* a file only marked with `git add -N`: nothing of it is
+		 * committed */
+		if (e->flags_extended & GIT_INDEX_ENTRY_INTENT_TO_ADD)
 			continue;
+		/* a submodule: the files of the commit it records, listed
+		 * after the index */
+		if (e->mode == GIT_FILEMODE_COMMIT) {
+			if (gitlinks_add(&gitlinks, e->path, &e->id) < 0) {
+				vl_error_set(err, "out of memory");
+				goto done;
+			}
+			continue;
+		}
 		if (e->mode == GIT_FILEMODE_LINK) {
 			if (links_add(&links, rel, &e->id) < 0) {
 				vl_error_set(err, "out of memory");
@@ -375,6 +584,14 @@ int vl_source_open_index(vl_source **out, vl_repo *repo, const char *vault_subdi
 			goto done;
 		}
 	}
+	if (gitlinks.n > 0) {
+		vl_repo_lock(repo);
+		r = list_gitlinks(src, repo, vl_repo_git(repo), 0, &gitlinks, prefix, opts,
+			&links, 0, err);
+		vl_repo_unlock(repo);
+		if (r < 0)
+			goto done;
+	}
 	vl_source_sort(src);
 	if (links.n > 0 && resolve_links(src, repo, prefix, &links, err) < 0)
 		goto done;
@@ -383,102 +600,12 @@ int vl_source_open_index(vl_source **out, vl_repo *repo, const char *vault_subdi
 	rc = 0;
 done:
 	links_release(&links);
+	gitlinks_release(&gitlinks);
 	git_index_free(index);
 	vl_source_free(src);
 	vl_buf_release(&root);
 	free(prefix);
 	return rc;
-}
-
-/* Walk state for a revision's tree. */
-typedef struct tree_walk {
-	vl_source *src;
-	vl_repo *repo;
-	const char *prefix;
-	const vl_source_opts *opts;
-	vl_error *err;
-	snap_links links;   /* symlinks, resolved after the walk */
-	int failed;
-} tree_walk;
-
-static int tree_walk_cb(const char *root, const git_tree_entry *entry, void *payload)
-{
-	tree_walk *w = payload;
-	vl_buf path = VL_BUF_INIT;
-	const char *rel;
-	size_t plen = strlen(w->prefix);
-	char hex[41];
-	int rc = 1;
-
-	if (vl_buf_puts(&path, root) < 0 || vl_buf_puts(&path,
-	    git_tree_entry_name(entry)) < 0)
-		goto oom;
-	if (git_tree_entry_type(entry) == GIT_OBJECT_TREE) {
-		/* Descend only into folders on the way to or inside the vault,
-		 * and never into hidden ones. */
-		size_t n = path.len;
-
-		rc = 0;
-		if (vl_buf_putc(&path, '/') < 0)
-			goto oom;
-		if (!(strncmp(path.ptr, w->prefix, n + 1 < plen ? n + 1 : plen) == 0))
-			rc = 1;
-		else if (path.len > plen && vl_git_hidden(path.ptr + plen))
-			rc = 1;
-		goto done;
-	}
-	rc = 0;
-	if (git_tree_entry_type(entry) != GIT_OBJECT_BLOB ||
-	    !vl_git_in_vault(path.ptr, w->prefix, w->opts, &rel))
-		goto done;
-	if (git_tree_entry_filemode(entry) == GIT_FILEMODE_LINK) {
-		if (links_add(&w->links, rel, git_tree_entry_id(entry)) < 0)
-			goto oom;
-		goto done;
-	}
-	git_oid_tostr(hex, sizeof(hex), git_tree_entry_id(entry));
-	/* A tree does not record sizes, and reading each object's header
-	 * for one (a delta's means inflating it) cost more than the rest of
-	 * the listing: the blob id is the file's identity. */
-	if (vl_source_add(w->src, rel, 0, hex) < 0)
-		goto oom;
-	goto done;
-oom:
-	vl_error_set(w->err, "out of memory");
-	w->failed = 1;
-	rc = -1;
-done:
-	vl_buf_release(&path);
-	return rc;
-}
-
-/* Lists the blobs of tree under prefix into src. */
-static int list_tree(vl_source *src, vl_repo *repo, git_tree *tree,
-	const char *prefix, const vl_source_opts *opts, snap_links *links, vl_error *err)
-{
-	tree_walk w;
-	int rc;
-
-	w.src = src;
-	w.repo = repo;
-	w.prefix = prefix;
-	w.opts = opts;
-	w.err = err;
-	memset(&w.links, 0, sizeof(w.links));
-	w.failed = 0;
-	rc = git_tree_walk(tree, GIT_TREEWALK_PRE, tree_walk_cb, &w);
-	*links = w.links;
-	if (rc < 0 || w.failed) {
-		if (!w.failed) {
-			const git_error *e = git_error_last();
-
-			vl_error_set(err, "cannot walk the tree: %s",
-				e && e->message ? e->message : "unknown error");
-		}
-		return -1;
-	}
-	vl_source_sort(src);
-	return 0;
 }
 
 int vl_source_open_rev(vl_source **out, vl_repo *repo, const char *rev,
@@ -490,6 +617,7 @@ int vl_source_open_rev(vl_source **out, vl_repo *repo, const char *rev,
 	char *prefix = NULL;
 	vl_buf root = VL_BUF_INIT;
 	snap_links links = { NULL, 0, 0 };
+	snap_gitlinks gitlinks = { NULL, 0, 0 };
 	int rc = -1, ok;
 
 	*out = NULL;
@@ -509,16 +637,22 @@ int vl_source_open_rev(vl_source **out, vl_repo *repo, const char *rev,
 	if (source_new(&src, repo, root.ptr, err) < 0)
 		goto done;
 	vl_repo_lock(repo);
-	ok = list_tree(src, repo, tree, prefix, opts, &links, err) == 0;
+	ok = list_tree(src, tree, "", prefix, opts, &links, &gitlinks, err) == 0 &&
+		(gitlinks.n == 0 || list_gitlinks(src, repo, vl_repo_git(repo), 0, &gitlinks,
+		prefix, opts, &links, 0, err) == 0);
 	vl_repo_unlock(repo);
+	if (!ok)
+		goto done;
+	vl_source_sort(src);
 	/* read under the lock by resolve_links itself */
-	if (!ok || (links.n > 0 && resolve_links(src, repo, prefix, &links, err) < 0))
+	if (links.n > 0 && resolve_links(src, repo, prefix, &links, err) < 0)
 		goto done;
 	*out = src;
 	src = NULL;
 	rc = 0;
 done:
 	links_release(&links);
+	gitlinks_release(&gitlinks);
 	git_tree_free(tree);
 	git_object_free(obj);
 	vl_source_free(src);
