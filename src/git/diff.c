@@ -111,6 +111,30 @@ static char *dup_or_null(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
+/* The sides of delta d that a change has: old, new, or both. */
+static void delta_sides(const git_diff_delta *d, int *has_old, int *has_new)
+{
+	*has_old = *has_new = 0;
+	switch (d->status) {
+	case GIT_DELTA_ADDED:
+	case GIT_DELTA_UNTRACKED:
+	case GIT_DELTA_COPIED:
+		*has_new = 1;
+		break;
+	case GIT_DELTA_DELETED:
+		*has_old = 1;
+		break;
+	case GIT_DELTA_MODIFIED:
+	case GIT_DELTA_TYPECHANGE:
+	case GIT_DELTA_RENAMED:
+	case GIT_DELTA_CONFLICTED:  /* unmerged: a change whose check says so */
+		*has_old = *has_new = 1;
+		break;
+	default:
+		break;
+	}
+}
+
 /* Turns one libgit2 delta into a vl_change, dropping sides outside the
  * vault: a note renamed out of the vault is deleted from it. index, when
  * not NULL, is the new side: a file only marked in it with `git add -N`
@@ -124,25 +148,9 @@ static int add_delta(vl_changes *out, const git_diff_delta *d, const char *prefi
 	int has_old = 0, has_new = 0;
 
 	memset(&c, 0, sizeof(c));
-	switch (d->status) {
-	case GIT_DELTA_ADDED:
-	case GIT_DELTA_UNTRACKED:
-	case GIT_DELTA_COPIED:
-		has_new = 1;
-		break;
-	case GIT_DELTA_DELETED:
-		has_old = 1;
-		break;
-	case GIT_DELTA_MODIFIED:
-	case GIT_DELTA_TYPECHANGE:
-	case GIT_DELTA_RENAMED:
-	case GIT_DELTA_CONFLICTED:  /* unmerged: a change whose check says so */
-		has_old = has_new = 1;
-		break;
-	default:
-		return 0;
-	}
-	/* a submodule's commit (a gitlink, whatever its name) is no file */
+	delta_sides(d, &has_old, &has_new);
+	/* a submodule's commit (a gitlink, whatever its name) is no file:
+	 * the files it stands for are add_gitlink_delta's */
 	if (has_old && d->old_file.mode == GIT_FILEMODE_COMMIT)
 		has_old = 0;
 	if (has_new && d->new_file.mode == GIT_FILEMODE_COMMIT)
@@ -187,6 +195,130 @@ oom:
 	free(c.old_path);
 	free(c.new_path);
 	return -1;
+}
+
+/* One side of a gitlink's change: the commit it records, read. */
+typedef struct gitlink_side {
+	vl_buf path;         /* repository path, from the superproject */
+	git_tree *tree;      /* NULL when none, or not readable here */
+	git_repository *sub; /* the submodule's repository, with tree */
+} gitlink_side;
+
+static void gitlink_side_release(gitlink_side *s)
+{
+	vl_buf_release(&s->path);
+	git_tree_free(s->tree);
+	git_repository_free(s->sub);
+}
+
+/* Reads one side of a gitlink's change: the gitlink at path of owner,
+ * which lies at base in the superproject. Returns 0 or -1. */
+static int gitlink_side_read(gitlink_side *s, git_repository *git, git_repository *owner,
+	const char *base, const char *path, const git_oid *id, const char *prefix,
+	const vl_source_opts *opts, vl_error *err)
+{
+	vl_buf why = VL_BUF_INIT;
+	const char *rel;
+	int r;
+
+	if (vl_buf_printf(&s->path, "%s%s", base, path) < 0)
+		return vl_error_set(err, "out of memory");
+	if (!vl_git_in_vault(s->path.ptr, prefix, opts, &rel))
+		return 0;
+	r = vl_git_submodule_tree(&s->tree, &s->sub, git, owner, path, s->path.ptr, id, &why);
+	vl_buf_release(&why);
+	return r < 0 ? vl_error_set(err, "out of memory") : 0;
+}
+
+/* The changes a gitlink's delta d stands for (d's paths are relative to
+ * oowner and nowner, the repositories that hold its old and new side,
+ * which lie at obase and nbase in the superproject): the files of the
+ * submodule's old commit against those of its new one, as vault paths
+ * under the gitlink's. A side that cannot be read here counts as
+ * holding no file (the listing says why: see source.c). Called with the
+ * lock held. */
+static int add_gitlink_delta(vl_changes *out, git_repository *git,
+	git_repository *oowner, const char *obase, git_repository *nowner,
+	const char *nbase, const git_diff_delta *d, const char *prefix,
+	const vl_source_opts *opts, int depth, vl_error *err)
+{
+	gitlink_side o, n;
+	git_diff_options dopts;
+	git_diff_find_options fopts;
+	git_diff *diff = NULL;
+	vl_buf op = VL_BUF_INIT, np = VL_BUF_INIT;
+	int has_old, has_new, rc = -1;
+	size_t i;
+
+	memset(&o, 0, sizeof(o));
+	memset(&n, 0, sizeof(n));
+	delta_sides(d, &has_old, &has_new);
+	/* unmerged: the listing says so; its files are not compared */
+	if (depth >= VL_SUBMODULE_DEPTH || d->status == GIT_DELTA_CONFLICTED)
+		return 0;
+	if (has_old && d->old_file.mode == GIT_FILEMODE_COMMIT &&
+	    gitlink_side_read(&o, git, oowner, obase, d->old_file.path, &d->old_file.id,
+	    prefix, opts, err) < 0)
+		goto done;
+	if (has_new && d->new_file.mode == GIT_FILEMODE_COMMIT &&
+	    gitlink_side_read(&n, git, nowner, nbase, d->new_file.path, &d->new_file.id,
+	    prefix, opts, err) < 0)
+		goto done;
+	if (o.tree == NULL && n.tree == NULL) {
+		rc = 0;
+		goto done;
+	}
+	git_diff_options_init(&dopts, GIT_DIFF_OPTIONS_VERSION);
+	git_diff_find_options_init(&fopts, GIT_DIFF_FIND_OPTIONS_VERSION);
+	dopts.flags |= GIT_DIFF_INCLUDE_TYPECHANGE;
+	fopts.flags = GIT_DIFF_FIND_RENAMES;
+	if (git_diff_tree_to_tree(&diff, git, o.tree, n.tree, &dopts) < 0 ||
+	    git_diff_find_similar(diff, &fopts) < 0) {
+		const git_error *e = git_error_last();
+
+		vl_error_set(err, "git diff of submodule '%s' failed: %s",
+			n.tree ? n.path.ptr : o.path.ptr,
+			e && e->message ? e->message : "unknown error");
+		goto done;
+	}
+	/* the paths of the submodule's files, from the superproject */
+	if (vl_buf_printf(&op, "%s/", o.tree ? o.path.ptr : n.path.ptr) < 0 ||
+	    vl_buf_printf(&np, "%s/", n.tree ? n.path.ptr : o.path.ptr) < 0) {
+		vl_error_set(err, "out of memory");
+		goto done;
+	}
+	for (i = 0; i < git_diff_num_deltas(diff); i++) {
+		const git_diff_delta *sd = git_diff_get_delta(diff, i);
+		git_diff_delta full = *sd;
+		vl_buf fo = VL_BUF_INIT, fn = VL_BUF_INIT;
+		int r;
+
+		if (vl_buf_printf(&fo, "%s%s", op.ptr, sd->old_file.path) < 0 ||
+		    vl_buf_printf(&fn, "%s%s", np.ptr, sd->new_file.path) < 0) {
+			r = vl_error_set(err, "out of memory");
+		} else {
+			full.old_file.path = fo.ptr;
+			full.new_file.path = fn.ptr;
+			r = add_delta(out, &full, prefix, opts, NULL) < 0 ?
+				vl_error_set(err, "out of memory") : 0;
+		}
+		vl_buf_release(&fo);
+		vl_buf_release(&fn);
+		if (r == 0 && (sd->old_file.mode == GIT_FILEMODE_COMMIT ||
+		    sd->new_file.mode == GIT_FILEMODE_COMMIT))
+			r = add_gitlink_delta(out, git, o.sub, op.ptr, n.sub, np.ptr, sd,
+				prefix, opts, depth + 1, err);
+		if (r < 0)
+			goto done;
+	}
+	rc = 0;
+done:
+	git_diff_free(diff);
+	gitlink_side_release(&o);
+	gitlink_side_release(&n);
+	vl_buf_release(&op);
+	vl_buf_release(&np);
+	return rc;
 }
 
 static int cmp_change(const void *a, const void *b)
@@ -350,10 +482,20 @@ int vl_repo_diff(vl_changes *out, vl_repo *repo, const vl_snap *from,
 	}
 	n = git_diff_num_deltas(diff);
 	for (i = 0; i < n; i++) {
-		if (add_delta(out, git_diff_get_delta(diff, i), prefix, opts, index) < 0) {
+		const git_diff_delta *d = git_diff_get_delta(diff, i);
+
+		if (add_delta(out, d, prefix, opts, index) < 0) {
 			vl_error_set(err, "out of memory");
 			goto done;
 		}
+		/* a submodule's commit stands for its files where both sides
+		 * are commits or the index; the work tree's side of one is
+		 * not compared file by file (see git.h) */
+		if ((d->old_file.mode == GIT_FILEMODE_COMMIT ||
+		    d->new_file.mode == GIT_FILEMODE_COMMIT) &&
+		    to->kind != VL_SNAP_WORKDIR && from->kind != VL_SNAP_INDEX &&
+		    add_gitlink_delta(out, git, git, "", git, "", d, prefix, opts, 0, err) < 0)
+			goto done;
 	}
 	if (pair_exact_renames(out, first) < 0) {
 		vl_error_set(err, "out of memory");

@@ -149,8 +149,12 @@ typedef struct vl_changes {
 /* Files changed from `from` to `to` under vault_subdir ("" for the whole
  * work tree), with rename detection, skipping hidden path segments and
  * opts' ignore globs (opts may be NULL). Supported pairs: EMPTY/REV to
- * EMPTY/REV/INDEX/WORKDIR, and INDEX to WORKDIR. Items are appended to
- * out in path order; release them with vl_changes_release. */
+ * EMPTY/REV/INDEX/WORKDIR, and INDEX to WORKDIR. A submodule whose
+ * commit changed is the files that changed between its two commits
+ * (a commit that cannot be read here counts as holding none) when both
+ * sides are commits or the index; with the work tree it is no change.
+ * Items are appended to out in path order; release them with
+ * vl_changes_release. */
 int vl_repo_diff(vl_changes *out, vl_repo *repo, const vl_snap *from,
 	const vl_snap *to, const char *vault_subdir, const vl_source_opts *opts,
 	vl_error *err);
