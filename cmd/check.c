@@ -520,7 +520,7 @@ static int lint_changes(vl_diags *out, check_run *run, size_t *n_checked)
 	vl_map changed = { 0 }, names = { 0 };
 	vl_memo_key mkey;
 	char **only = NULL, **keys = NULL, oid[41];
-	size_t n_only = 0, cap_only = 0, n_keys = 0, cap_keys = 0, i, k;
+	size_t n_only = 0, cap_only = 0, n_keys = 0, cap_keys = 0, i, k, n_notes_only;
 	vl_diags da = VL_DIAGS_INIT, db = VL_DIAGS_INIT;
 	vl_lint_opts lo;
 	int rc = -1, r;
@@ -635,6 +635,23 @@ static int lint_changes(vl_diags *out, check_run *run, size_t *n_checked)
 		if (VL_PUSH(only, n_only, cap_only, p) < 0 || vl_map_put(&changed, p, p) < 0)
 			goto oom;
 	}
+	/* A submodule of the index that cannot be read here leaves every
+	 * link into it broken, whatever was staged: what its listing says of
+	 * it (why) is reported with the staged notes, each time. It is no
+	 * note checked. */
+	n_notes_only = n_only;
+	if (o->staged) {
+		size_t n_subs;
+		const char *const *subs = vl_source_unread_submodules(src_a, &n_subs);
+
+		for (i = 0; i < n_subs; i++) {
+			if (vl_map_get(&changed, subs[i]) != NULL)
+				continue;
+			if (VL_PUSH(only, n_only, cap_only, (char *)subs[i]) < 0 ||
+			    vl_map_put(&changed, subs[i], (char *)subs[i]) < 0)
+				goto oom;
+		}
+	}
 	/* When no change can break a link elsewhere, the report is the
 	 * changed notes' findings: for --staged, those of the index's whole
 	 * report, from its check state. */
@@ -656,7 +673,7 @@ static int lint_changes(vl_diags *out, check_run *run, size_t *n_checked)
 				goto oom;
 			da.items[i].path = da.items[i].message = NULL;
 		}
-		*n_checked = n_only;
+		*n_checked = n_notes_only;
 		memo_put(&mkey, out, *n_checked);
 		rc = 0;
 		goto done;
@@ -739,7 +756,7 @@ static int lint_changes(vl_diags *out, check_run *run, size_t *n_checked)
 		}
 	}
 	vl_diags_sort(out);
-	*n_checked = n_only;
+	*n_checked = n_notes_only;
 	memo_put(&mkey, out, *n_checked);
 	rc = 0;
 	goto done;

@@ -58,8 +58,8 @@ int vl_repo_has_excludes(vl_repo *repo);
  * vault folder relative to the work tree ("" for the root). A gitlink (a
  * submodule) in the vault stands for the files of the commit it
  * records, under its path, nested submodules too; one whose commit
- * cannot be read here is a problem of the listing. The same holds for a
- * revision's tree. */
+ * cannot be read here is a problem of the listing (see
+ * vl_source_unread_submodules). The same holds for a revision's tree. */
 int vl_source_open_index(vl_source **out, vl_repo *repo, const char *vault_subdir,
 	const vl_source_opts *opts, vl_error *err);
 
@@ -67,6 +67,12 @@ int vl_source_open_index(vl_source **out, vl_repo *repo, const char *vault_subdi
  * accepts). */
 int vl_source_open_rev(vl_source **out, vl_repo *repo, const char *rev,
 	const char *vault_subdir, const vl_source_opts *opts, vl_error *err);
+
+/* The vault paths of the submodules of a snapshot's source (the index,
+ * a revision) whose commit could not be read here: each is also a
+ * problem of the listing that says why. *n of them, borrowed from src;
+ * none for the work tree's source. */
+const char *const *vl_source_unread_submodules(const vl_source *src, size_t *n);
 
 /* ---- Added by the git layer (additive to the agreed interface) ---- */
 

@@ -34,6 +34,9 @@ typedef struct git_src {
 	vl_repo *repo;
 	int worktree;      /* the index's: the work tree's folder, or -1 */
 	char *prefix;      /* the vault's folder in it ("" or "dir/") */
+	/* the vault paths of the submodules that could not be read here */
+	char **unread;
+	size_t n_unread, cap_unread;
 } git_src;
 
 /* File f's bytes from the work tree, when they are its blob's. Returns 1
@@ -85,16 +88,43 @@ static int git_src_read(vl_source *src, size_t i, char **out, size_t *len,
 static void git_src_free(vl_source *src)
 {
 	git_src *g = src->impl;
+	size_t i;
 
 	if (g != NULL && g->worktree >= 0)
 		close(g->worktree);
-	if (g != NULL)
+	if (g != NULL) {
 		free(g->prefix);
+		for (i = 0; i < g->n_unread; i++)
+			free(g->unread[i]);
+		free(g->unread);
+	}
 	free(g);
 	src->impl = NULL;
 }
 
 static const vl_source_ops git_src_ops = { git_src_read, git_src_free };
+
+const char *const *vl_source_unread_submodules(const vl_source *src, size_t *n)
+{
+	const git_src *g = src->ops == &git_src_ops ? src->impl : NULL;
+
+	*n = g != NULL ? g->n_unread : 0;
+	return g != NULL ? (const char *const *)g->unread : NULL;
+}
+
+/* Says in src's listing that the submodule at vault path rel could not
+ * be read here, and why. Returns 0 or -1 (out of memory). */
+static int unread_submodule(vl_source *src, const char *rel, const char *why)
+{
+	git_src *g = src->impl;
+	char *p = strdup(rel);
+
+	if (p == NULL || VL_PUSH(g->unread, g->n_unread, g->cap_unread, p) < 0) {
+		free(p);
+		return -1;
+	}
+	return vl_source_add_problem(src, rel, "%s", why);
+}
 
 static int source_new(vl_source **out, vl_repo *repo, const char *root,
 	vl_error *err)
@@ -461,7 +491,7 @@ static int list_gitlinks(vl_source *src, vl_repo *repo, git_repository *owner,
 			why.len = 0;
 			if (vl_buf_printf(&why, "submodule '%s' is nested more than %d deep: "
 			    "its notes are not known", l->path, VL_SUBMODULE_DEPTH) < 0 ||
-			    vl_source_add_problem(src, l->path + plen, "%s", why.ptr) < 0)
+			    unread_submodule(src, l->path + plen, why.ptr) < 0)
 				goto oom;
 			continue;
 		}
@@ -470,7 +500,7 @@ static int list_gitlinks(vl_source *src, vl_repo *repo, git_repository *owner,
 		if (r < 0)
 			goto oom;
 		if (r > 0) {
-			if (vl_source_add_problem(src, l->path + plen, "%s", why.ptr) < 0)
+			if (unread_submodule(src, l->path + plen, why.ptr) < 0)
 				goto oom;
 			continue;
 		}
