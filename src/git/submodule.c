@@ -26,9 +26,40 @@
 #include "git.h"
 #include "internal.h"
 
+#include <fcntl.h>
 #include <git2.h>
+#include <linux/openat2.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/* Whether path/.git lies beneath the work tree wd with no symlink on the
+ * way, itself included: a folder of the index swapped for a symlink (to
+ * another repository, out of this one) is no submodule here. Returns 1,
+ * 0, or -1 when out of memory. */
+static int beneath(const char *wd, const char *path)
+{
+	struct open_how how;
+	vl_buf p = VL_BUF_INIT;
+	long dfd, fd;
+
+	if (vl_buf_printf(&p, "%s/.git", path) < 0)
+		return -1;
+	dfd = open(wd, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	fd = -1;
+	if (dfd >= 0) {
+		memset(&how, 0, sizeof(how));
+		how.flags = O_PATH | O_CLOEXEC | O_NOFOLLOW;
+		how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+		fd = syscall(SYS_openat2, (int)dfd, p.ptr, &how, sizeof(how));
+		if (fd >= 0)
+			close((int)fd);
+		close((int)dfd);
+	}
+	vl_buf_release(&p);
+	return fd >= 0;
+}
 
 /* Opens the repository of the submodule at path (relative to owner's
  * work tree, and to its git folder's modules/). Returns 0 with *out, 1
@@ -37,11 +68,13 @@ static int open_submodule(git_repository **out, git_repository *owner, const cha
 {
 	const char *wd = git_repository_workdir(owner);
 	vl_buf p = VL_BUF_INIT;
-	int rc = 1;
+	int rc = 1, in = 0;
 
 	*out = NULL;
 	/* NO_SEARCH: an empty folder must not lead to the superproject */
-	if (wd != NULL) {
+	if (wd != NULL && (in = beneath(wd, path)) < 0)
+		goto oom;
+	if (in > 0) {
 		if (vl_buf_printf(&p, "%s%s/.git", wd, path) < 0)
 			goto oom;
 		if (git_repository_open_ext(out, p.ptr, GIT_REPOSITORY_OPEN_NO_SEARCH,

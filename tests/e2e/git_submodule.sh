@@ -202,6 +202,18 @@ lacks "initialised in the clone: no warning" "$out" "submodule"
 "$VAULTLINT" check > "$want" 2> "$err"
 same "initialised in the clone: --staged --all as the work tree" "$want" "$out"
 
+# the submodule's folder swapped for a symlink to a repository that has
+# its commit (here, the first superproject's submodule, out of this
+# repository): no repository is read through it
+c2=$tmp/clone2
+git clone -q "$r" "$c2" && cd "$c2" || exit 1
+rmdir content/lib && ln -s "$r/content/lib" content/lib
+"$VAULTLINT" check --staged --all > "$out" 2> "$err"
+has "a symlink for the submodule's folder: not followed to a repository" "$out" \
+	"lib: warning: submodule 'content/lib' (commit ${head_sub%"${head_sub#???????}"}) is not checked out here: its notes are not known [invalid-input]"
+has "a symlink for the submodule's folder: the links into it are broken" "$out" \
+	"A.md:3:1: error: no note or file 'Sub' [broken-link]"
+
 # nothing of the submodule or the superproject was written
 cd "$r" || exit 1
 if [ -z "$(git status --porcelain --ignore-submodules=none)" ] &&
