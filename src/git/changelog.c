@@ -31,11 +31,11 @@
 #include "../lint.h"
 #include "../note.h"
 
+/* A side of a change that names a note (vl_source_is_note_path), or
+ * none (NULL: the side does not exist). */
 static int is_note_path(const char *path)
 {
-	size_t n = path ? strlen(path) : 0;
-
-	return n > 3 && strcasecmp(path + n - 3, ".md") == 0;
+	return path != NULL && vl_source_is_note_path(path);
 }
 
 /* Lower case, without ".md", without a leading "./" or '/'. */

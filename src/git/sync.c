@@ -420,13 +420,6 @@ static const char *vault_relative(sync_ctx *c, const char *path)
 	return NULL;
 }
 
-static int is_note_path(const char *path)
-{
-	size_t n = strlen(path);
-
-	return n > 3 && strcmp(path + n - 3, ".md") == 0;
-}
-
 static int parse_blob(sync_ctx *c, vl_note **out, const git_oid *id, const char *path)
 {
 	git_blob *blob = NULL;
@@ -484,8 +477,8 @@ static int generate_message(sync_ctx *c, vl_buf *msg, git_tree *head_tree, git_i
 		int has_new = d->status != GIT_DELTA_DELETED;
 
 		n_files++;
-		if ((has_old && (!op || !is_note_path(op))) ||
-		    (has_new && (!np || !is_note_path(np))))
+		if ((has_old && (!op || !vl_source_is_note_path(op))) ||
+		    (has_new && (!np || !vl_source_is_note_path(np))))
 			continue;
 		if (has_old && parse_blob(c, &old_note, &d->old_file.id, op) < 0)
 			goto done;

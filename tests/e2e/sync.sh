@@ -93,6 +93,11 @@ check "commit: body lists the notes" sh -c "echo \"\$1\" | grep -q 'papers.md' &
 files=$(git -C "$R/a" ls-tree --name-only HEAD | tr '\n' ' ')
 check "commit: new, deleted and renamed notes staged" [ "$files" = ".gitignore drei.md papers.md two.md " ]
 check "commit: .gitignore honoured" sh -c "! git -C '$R/a' ls-files --error-unmatch ignored.tmp >/dev/null 2>&1"
+# a note is any file named *.md, whatever the case, as for check
+printf -- '- [Upper](https://example.com/u) #PAPER\n' > "$R/a/Upper.MD"
+run "$R/a" commit
+subject=$(git -C "$R/a" log -1 --format=%s)
+check "commit: a note named .MD is a note of the generated subject" sh -c "echo \"\$1\" | grep -q '^vault: .*+1 #PAPER'" x "$subject"
 check "commit: author from git config" [ "$(git -C "$R/a" log -1 --format='%an <%ae>')" = "User a <a@example.com>" ]
 
 printf 'more\n' >> "$R/a/two.md"
